@@ -1,0 +1,281 @@
+"""The one error tree of workfront_async.
+
+    WorkfrontError
+    ├── QueryError (also ValueError)         a query or call that cannot be sent
+    ├── TransportError                       the request did not get an answer
+    │   └── RequestTimeout (also TimeoutError)
+    ├── ResponseError                        an answer that is not usable JSON
+    ├── PaginationError                      a page that made no progress
+    ├── BulkError                            some items of a bulk call failed
+    └── APIError                             Workfront answered with an error
+        ├── InvalidRequestError   400, 422
+        ├── AuthenticationError   401
+        ├── PermissionDeniedError 403
+        ├── NotFoundError         404
+        ├── URITooLongError       414
+        ├── RateLimitError        429
+        └── ServerError           5xx
+
+Every message, ``repr`` and attribute here is built from redacted URLs and
+never carries an API key, session ID, password or token.
+"""
+
+from __future__ import annotations
+
+import builtins
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+__all__ = [
+    "APIError",
+    "AuthenticationError",
+    "BulkError",
+    "InvalidRequestError",
+    "NotFoundError",
+    "PaginationError",
+    "PermissionDeniedError",
+    "QueryError",
+    "RateLimitError",
+    "RequestTimeout",
+    "ResponseError",
+    "ServerError",
+    "TransportError",
+    "URITooLongError",
+    "WorkfrontError",
+    "error_for_status",
+    "redact_text",
+    "redact_url",
+]
+
+# Parameter and header names whose values are secrets. Compared lower-cased.
+SECRET_NAMES = frozenset(
+    {
+        "apikey",
+        "sessionid",
+        "password",
+        "oldpassword",
+        "newpassword",
+        "token",
+        "access_token",
+        "refresh_token",
+        "id_token",
+        "client_secret",
+        "jwt_token",
+        "code",
+        "authtoken",
+        "authorization",
+        "x-api-key",
+    }
+)
+REDACTED = "[REDACTED]"
+
+_SECRET_PAIR = re.compile(
+    r"(?P<name>(?:%22|\")?(?:" + "|".join(re.escape(n) for n in sorted(SECRET_NAMES)) + r")"
+    r"(?:%22|\")?)(?P<sep>\s*(?:=|:|%3A|%3D)\s*(?:%22|\")?)(?P<value>[^&\s\"',}%]+)",
+    re.IGNORECASE,
+)
+_BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
+
+
+def redact_url(url: object) -> str:
+    """Return ``url`` as text with the values of secret query parameters replaced."""
+    text = str(url)
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return redact_text(text)
+    if not parts.query:
+        return text
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    cleaned = [(k, REDACTED if k.lower() in SECRET_NAMES else v) for k, v in pairs]
+    return urlunsplit(parts._replace(query=urlencode(cleaned, safe=":$[]")))
+
+
+def redact_text(text: str, secrets: Sequence[str] = ()) -> str:
+    """Replace ``name=value`` pairs with secret names, bearer tokens, and any of
+    the given literal ``secrets`` in free text."""
+    out = _SECRET_PAIR.sub(lambda m: m.group("name") + m.group("sep") + REDACTED, text)
+    out = _BEARER.sub(lambda m: m.group(1) + REDACTED, out)
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            out = out.replace(secret, REDACTED)
+    return out
+
+
+class WorkfrontError(Exception):
+    """Base class of every error raised by workfront_async."""
+
+
+class QueryError(WorkfrontError, ValueError):
+    """A query, filter or call that cannot be expressed or sent.
+
+    Raised at build time, before any request goes out.
+    """
+
+
+class TransportError(WorkfrontError):
+    """The request did not get an HTTP answer (connection refused or dropped,
+    protocol error). Wraps the underlying ``httpx`` exception as ``__cause__``."""
+
+    retryable = True
+
+    def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
+        self.method = method
+        self.url = redact_url(url) if url else ""
+        where = f" ({method} {self.url})" if method else ""
+        super().__init__(redact_text(message) + where)
+
+
+class RequestTimeout(TransportError, builtins.TimeoutError):
+    """The request (or the retry deadline) timed out."""
+
+
+class ResponseError(WorkfrontError):
+    """Workfront answered with something that is not the JSON it promises,
+    for example a truncated body."""
+
+    retryable = True
+
+    def __init__(
+        self, message: str, *, status: int = 0, method: str = "", url: str = "", body: bytes = b""
+    ) -> None:
+        self.status = status
+        self.method = method
+        self.url = redact_url(url) if url else ""
+        self.body_start = redact_text(body[:200].decode("utf-8", "replace"))
+        where = f" ({method} {self.url}, HTTP {status})" if method else ""
+        super().__init__(f"{redact_text(message)}{where}; body starts: {self.body_start!r}")
+
+
+class PaginationError(WorkfrontError):
+    """A page came back that made no progress; continuing would loop or lose rows."""
+
+
+class BulkError(WorkfrontError):
+    """Some items of a non-atomic bulk call failed.
+
+    ``succeeded`` holds the results of the items that went through, keyed by
+    their position in the input; ``failed`` the error of each failed item (or
+    chunk), keyed the same way.
+    """
+
+    def __init__(
+        self, message: str, *, succeeded: Mapping[int, Any], failed: Mapping[int, BaseException]
+    ) -> None:
+        self.succeeded = dict(succeeded)
+        self.failed = dict(failed)
+        super().__init__(f"{message}: {len(self.failed)} failed, {len(self.succeeded)} succeeded")
+
+
+class APIError(WorkfrontError):
+    """Workfront answered with an error (``{"error": ...}``), whatever the HTTP status.
+
+    Attributes: ``status`` (HTTP status), ``error_class`` (Workfront's Java
+    class name, may be empty), ``message``, ``method``, ``url`` (redacted),
+    ``retryable`` and ``detail`` (the rest of the error object).
+    """
+
+    retryable = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        error_class: str = "",
+        method: str = "",
+        url: str = "",
+        detail: Mapping[str, Any] | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.status = status
+        self.error_class = error_class
+        self.message = redact_text(message)
+        self.method = method
+        self.url = redact_url(url) if url else ""
+        self.detail = dict(detail or {})
+        self.retry_after = retry_after
+        cls = f" [{error_class}]" if error_class else ""
+        where = f" ({method} {self.url})" if method else ""
+        super().__init__(f"HTTP {status}{cls}: {self.message}{where}")
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status={self.status}, error_class={self.error_class!r}, "
+            f"message={self.message!r}, method={self.method!r}, url={self.url!r})"
+        )
+
+
+class InvalidRequestError(APIError):
+    """400 or 422: Workfront refused the request as invalid."""
+
+
+class AuthenticationError(APIError):
+    """401: missing, wrong or expired credentials."""
+
+
+class PermissionDeniedError(APIError):
+    """403: the user may not do this."""
+
+
+class NotFoundError(APIError):
+    """404: no such object, type or endpoint."""
+
+
+class URITooLongError(APIError):
+    """414: the URI was longer than the CDN allows."""
+
+
+class RateLimitError(APIError):
+    """429: too many concurrent API requests for this tenant."""
+
+    retryable = True
+
+
+class ServerError(APIError):
+    """5xx: Workfront failed. 502, 503 and 504 are retryable."""
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retryable = self.status in (502, 503, 504)
+
+
+_BY_STATUS: dict[int, type[APIError]] = {
+    400: InvalidRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    414: URITooLongError,
+    422: InvalidRequestError,
+    429: RateLimitError,
+}
+
+_BY_CLASS_HINT: tuple[tuple[str, type[APIError]], ...] = (
+    ("AuthenticationException", AuthenticationError),
+    ("SessionExpired", AuthenticationError),
+    ("InsufficientPermission", PermissionDeniedError),
+    ("SecurityException", PermissionDeniedError),
+    ("NotFound", NotFoundError),
+    ("NoSuchObject", NotFoundError),
+    ("IllegalArgument", InvalidRequestError),
+    ("Validation", InvalidRequestError),
+    ("Violation", InvalidRequestError),
+)
+
+
+def error_for_status(status: int, error_class: str = "", message: str = "") -> type[APIError]:
+    """Pick the ``APIError`` subclass for an HTTP status (and, for errors sent
+    with HTTP 200, Workfront's error class or message)."""
+    if status in _BY_STATUS:
+        return _BY_STATUS[status]
+    if status >= 500:
+        return ServerError
+    hint = f"{error_class} {message}"
+    for needle, cls in _BY_CLASS_HINT:
+        if needle.lower() in hint.lower():
+            return cls
+    if "too many concurrent" in message.lower():
+        return RateLimitError
+    return APIError
