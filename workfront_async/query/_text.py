@@ -1,0 +1,280 @@
+"""Parse the query language written as text, safely.
+
+The text is Python expression syntax over bare field names::
+
+    status == "CUR" | assignedTo.name.contains("Steve")
+    (plannedHours >= 8) & ~project.name.icontains("test")
+    status in ["CUR", "PLN"] and not assignedTo.name is None
+
+It is parsed with :mod:`ast` and walked node by node: only field names,
+attribute access, ``[...]`` subscripts with a string, literals, the query
+methods, comparisons, ``& | ~`` and ``and or not`` are accepted. Nothing is
+ever evaluated by Python, so the text cannot run code.
+
+Besides the Python operators the text accepts ``and``/``or``/``not`` (which
+bind looser than comparisons, so ``a == 1 or b == 2`` needs no parentheses),
+``x in [...]`` / ``x not in [...]`` for ``isin``/``notin`` and ``x is None`` /
+``x is not None`` for ``is_null``/``not_null``.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from typing import Any
+
+from .._exceptions import QueryError
+
+__all__ = ["parse_query"]
+
+MAX_TEXT = 100_000
+_METHODS = frozenset(
+    {
+        "contains",
+        "icontains",
+        "not_contains",
+        "isin",
+        "notin",
+        "between",
+        "is_null",
+        "not_null",
+        "after",
+        "before",
+        "op",
+        "has_any",
+        "has_all",
+        "has_none",
+        "is_exactly",
+    }
+)
+_COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
+    ast.Eq: lambda a, b: a == b,
+    ast.NotEq: lambda a, b: a != b,
+    ast.Lt: lambda a, b: a < b,
+    ast.LtE: lambda a, b: a <= b,
+    ast.Gt: lambda a, b: a > b,
+    ast.GtE: lambda a, b: a >= b,
+}
+
+
+def parse_query(text: str) -> Any:
+    """Turn query text into a ``Q`` expression. Raises :class:`QueryError`
+    pointing at the line and column of anything it does not accept."""
+    from . import Q
+
+    if len(text) > MAX_TEXT:
+        raise QueryError(f"query text is {len(text)} characters; at most {MAX_TEXT} are accepted")
+    source = text.strip()
+    if not source:
+        raise QueryError('the query text is empty; write a condition such as status == "CUR"')
+    try:
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError as exc:
+        lineno = exc.lineno or 1
+        if not exc.offset:
+            # Python reports "unexpected end of input" at offset 0.
+            lines = source.splitlines() or [""]
+            lineno = len(lines)
+            col, msg = len(lines[-1]), "the query ends too early"
+        else:
+            col, msg = exc.offset - 1, exc.msg
+        raise QueryError(_pointer(source, lineno, col, f"syntax error: {msg}")) from None
+    return _Walker(source, Q).walk(tree.body)
+
+
+def _pointer(source: str, lineno: int, col: int, message: str) -> str:
+    lines = source.splitlines() or [""]
+    line = lines[min(max(lineno, 1), len(lines)) - 1]
+    return f"{message} at line {lineno}, column {col + 1}\n  {line}\n  {' ' * col}^"
+
+
+class _Walker:
+    def __init__(self, source: str, root: Any) -> None:
+        self.source = source
+        self.root = root
+
+    def fail(self, node: ast.AST, message: str) -> QueryError:
+        return QueryError(
+            _pointer(
+                self.source, getattr(node, "lineno", 1), getattr(node, "col_offset", 0), message
+            )
+        )
+
+    def walk(self, node: ast.expr) -> Any:
+        if isinstance(node, ast.BoolOp):
+            parts = [self.walk(v) for v in node.values]
+            out = parts[0]
+            for part in parts[1:]:
+                out = out & part if isinstance(node.op, ast.And) else out | part
+            return out
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Not, ast.Invert)):
+            return ~self.walk(node.operand)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.BitOr, ast.BitAnd)):
+            left = self.operand(node.left)
+            right = self.operand(node.right)
+            try:
+                return left | right if isinstance(node.op, ast.BitOr) else left & right
+            except TypeError as exc:
+                raise self.fail(node, str(exc)) from None
+        if isinstance(node, ast.Compare):
+            return self.compare(node)
+        if isinstance(node, ast.Call):
+            return self.call(node)
+        raise self.fail(node, f"expected a condition, found {_describe(node)}")
+
+    def operand(self, node: ast.expr) -> Any:
+        # Either side of | and & may be a literal: Python's precedence turns
+        # `status == "CUR" | cond` into `status == ("CUR" | cond)` and the
+        # query language fills the hole, exactly as in Python code.
+        if _is_literal(node):
+            return self.literal(node)
+        return self.walk(node)
+
+    def compare(self, node: ast.Compare) -> Any:
+        if len(node.ops) != 1:
+            raise self.fail(
+                node,
+                "chained comparisons are ambiguous; put parentheses around each comparison, "
+                'e.g. (status == "CUR") | (priority > 2)',
+            )
+        op = node.ops[0]
+        left, right = node.left, node.comparators[0]
+        if isinstance(op, (ast.In, ast.NotIn)):
+            field = self.field(left)
+            values = self.literal(right)
+            if not isinstance(values, (list, tuple)):
+                raise self.fail(right, '`in` needs a list, e.g. status in ["CUR", "PLN"]')
+            return field.isin(values) if isinstance(op, ast.In) else field.notin(values)
+        if isinstance(op, (ast.Is, ast.IsNot)):
+            if not (isinstance(right, ast.Constant) and right.value is None):
+                raise self.fail(right, "`is` only compares with None (is_null / not_null)")
+            field = self.field(left)
+            return field.is_null() if isinstance(op, ast.Is) else field.not_null()
+        fn = _COMPARE.get(type(op))
+        if fn is None:
+            raise self.fail(node, f"unsupported comparison {type(op).__name__}")
+        if _is_field(left):
+            lhs = self.field(left)
+            hole = isinstance(right, ast.BinOp) and isinstance(right.op, (ast.BitOr, ast.BitAnd))
+            rhs = self.walk(right) if hole else self.literal(right)
+        elif _is_field(right):
+            # `"CUR" == status` is read as `status == "CUR"` (comparison flipped).
+            lhs = self.field(right)
+            rhs = self.literal(left)
+            fn = _COMPARE[_FLIP[type(op)]]
+        else:
+            raise self.fail(node, "a comparison needs a field on one side")
+        try:
+            return fn(lhs, rhs)
+        except TypeError as exc:
+            raise self.fail(node, str(exc)) from None
+
+    def call(self, node: ast.Call) -> Any:
+        func = node.func
+        if isinstance(func, ast.Name) and func.id == "exists":
+            return self.exists(node)
+        if not isinstance(func, ast.Attribute) or func.attr not in _METHODS:
+            allowed = ", ".join(sorted(_METHODS))
+            raise self.fail(node, f"only these methods can be called: {allowed}")
+        field = self.field(func.value)
+        args = [self.literal(a) for a in node.args]
+        kwargs = {}
+        for kw in node.keywords:
+            if kw.arg is None:
+                raise self.fail(kw.value, "** arguments are not accepted")
+            kwargs[kw.arg] = self.literal(kw.value)
+        try:
+            return getattr(field, func.attr)(*args, **kwargs)
+        except (TypeError, ValueError) as exc:
+            raise self.fail(node, str(exc)) from None
+
+    def exists(self, node: ast.Call) -> Any:
+        if not node.args:
+            raise self.fail(
+                node, 'exists needs an object code: exists("ASSGN", on={...}, where=...)'
+            )
+        obj = self.literal(node.args[0])
+        kwargs: dict[str, Any] = {}
+        for kw in node.keywords:
+            if kw.arg == "on":
+                kwargs["on"] = self.literal(kw.value)
+            elif kw.arg == "where":
+                kwargs["where"] = self.walk(kw.value)
+            else:
+                raise self.fail(kw.value, f"exists takes on= and where=, not {kw.arg}=")
+        try:
+            return self.root.exists(obj, **kwargs)
+        except (TypeError, ValueError) as exc:
+            raise self.fail(node, str(exc)) from None
+
+    def field(self, node: ast.expr) -> Any:
+        # Names index the query root and fields (never getattr), so that no
+        # Python attribute such as __class__ can be reached from the text.
+        if isinstance(node, ast.Name):
+            return self.root[node.id]
+        if isinstance(node, ast.Attribute):
+            return self.field(node.value)[node.attr]
+        if isinstance(node, ast.Subscript):
+            key = node.slice
+            if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+                raise self.fail(node, 'a [...] field name must be a string, e.g. ["DE:Budget"]')
+            base = self.root if _is_root(node.value) else self.field(node.value)
+            return base[key.value]
+        raise self.fail(node, f"expected a field name, found {_describe(node)}")
+
+    def literal(self, node: ast.expr) -> Any:
+        if isinstance(node, ast.Constant) and not isinstance(node.value, (bytes, complex)):
+            return node.value
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            value = self.literal(node.operand)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return -value if isinstance(node.op, ast.USub) else value
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            return [self.literal(e) for e in node.elts]
+        if isinstance(node, ast.Dict):
+            out = {}
+            for k, v in zip(node.keys, node.values, strict=True):
+                if k is None:
+                    raise self.fail(v, "** in a dict is not accepted")
+                out[self.literal(k)] = self.literal(v)
+            return out
+        raise self.fail(
+            node,
+            f"expected a value (string, number, list, True/False/None), found {_describe(node)}",
+        )
+
+
+_FLIP: dict[type[ast.cmpop], type[ast.cmpop]] = {
+    ast.Eq: ast.Eq,
+    ast.NotEq: ast.NotEq,
+    ast.Lt: ast.Gt,
+    ast.LtE: ast.GtE,
+    ast.Gt: ast.Lt,
+    ast.GtE: ast.LtE,
+}
+
+
+def _is_root(node: ast.expr) -> bool:
+    return isinstance(node, ast.Name) and node.id == "Q"
+
+
+def _is_field(node: ast.expr) -> bool:
+    return isinstance(node, (ast.Name, ast.Attribute, ast.Subscript))
+
+
+def _is_literal(node: ast.expr) -> bool:
+    return isinstance(node, (ast.Constant, ast.List, ast.Tuple, ast.Set, ast.Dict)) or (
+        isinstance(node, ast.UnaryOp)
+        and isinstance(node.op, (ast.USub, ast.UAdd))
+        and isinstance(node.operand, ast.Constant)
+    )
+
+
+def _describe(node: ast.AST) -> str:
+    try:
+        text = ast.unparse(node)
+    except Exception:  # pragma: no cover - unparse handles every expression node
+        text = type(node).__name__
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return f"{type(node).__name__.lower()} `{text}`"
