@@ -1,0 +1,760 @@
+"""``Workfront``: the async client for the classic REST API (``/attask/api/<version>/``).
+
+Every call goes through one ``Sender`` (``_transport``): never more than
+``max_concurrency`` requests in flight per limiter, never a URI longer than
+``max_uri_bytes``, retries only where they are safe. Requests are planned by
+the pure functions in ``_wire``; paging lives in ``Search``.
+"""
+
+from __future__ import annotations
+
+import enum
+import inspect
+from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import IO, TYPE_CHECKING, Any, Final, Literal
+
+import anyio
+import attrs
+import httpx
+
+from ._auth import ApiKeyAuth, Auth, PasswordAuth, SessionAuth
+from ._concurrency import task_group
+from ._exceptions import (
+    BulkError,
+    NotFoundError,
+    QueryError,
+    ResponseError,
+    WorkfrontError,
+    redact_url,
+)
+from ._paging import normalize_sort
+from ._retry import Retry
+from ._search import Row, Search
+from ._transport import LOGGER, Sender
+from ._wire import Call, Where, chunk_ids, encode_json, encode_value, query_string, where_params
+
+if TYPE_CHECKING:
+    from ._sync import ChangeFeed, SyncCursor
+    from .events._subscriptions import Subscriptions
+    from .export._export import Export, ExportProgress
+
+JOURNAL_FIELDS: Final = (
+    "objObjCode",
+    "objID",
+    "fieldName",
+    "oldTextVal",
+    "newTextVal",
+    "oldNumberVal",
+    "newNumberVal",
+    "oldDateVal",
+    "newDateVal",
+    "entryDate",
+    "changeType",
+)
+
+__all__ = ["BULK_MAX", "DEFAULT_API_VERSION", "GetManyResult", "Workfront"]
+
+DEFAULT_API_VERSION: Final = "v21.0"
+BULK_MAX: Final = 100
+AGGREGATES: Final = frozenset(
+    {"sum", "avg", "min", "max", "count", "std", "var"}
+    | {f"d{f}" for f in ("sum", "avg", "min", "max", "count", "std", "var")}
+)
+
+Upload = bytes | IO[bytes] | AsyncIterable[bytes]
+
+
+class _State(enum.Enum):
+    UNOPENED = 1
+    OPENED = 2
+    CLOSED = 3
+
+
+@attrs.frozen(slots=True)
+class GetManyResult:
+    """The answer of ``get_many``: ``rows`` in input order (one per requested ID
+    that exists) and the ``missing`` IDs, in input order. Iterating yields ``rows``."""
+
+    rows: tuple[Row, ...]
+    missing: tuple[str, ...]
+    by_id: Mapping[str, Row] = attrs.field(repr=False)
+
+    def __iter__(self) -> Iterator[Row]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def _api_root(base_url: str, api_version: str) -> str:
+    if not isinstance(base_url, str) or not base_url:
+        raise QueryError("base_url must be the tenant URL, e.g. 'https://acme.my.workfront.com'")
+    if not api_version.startswith("v"):
+        raise QueryError(f"api_version must look like 'v21.0', not {api_version!r}")
+    base = base_url.rstrip("/")
+    if "/attask/api/" in base + "/":
+        head = base[: (base + "/").index("/attask/api/")]
+        return f"{head}/attask/api/{api_version}/"
+    return f"{base}/attask/api/{api_version}/"
+
+
+def _name(kind: str, value: object) -> str:
+    if not isinstance(value, str) or not value or any(c in value for c in "/?#&"):
+        raise QueryError(
+            f"{kind} must be a non-empty string without '/', '?', '#', '&'; got {value!r}"
+        )
+    return value
+
+
+def _fields(fields: str | Iterable[str]) -> list[tuple[str, str]]:
+    names = [fields] if isinstance(fields, str) else list(fields)
+    return [("fields", ",".join(names))] if names else []
+
+
+def _updates(data: object, what: str) -> str:
+    if not isinstance(data, Mapping):
+        raise QueryError(
+            f"{what} takes a mapping of field names to values, not {type(data).__name__}"
+        )
+    return encode_json(dict(data))
+
+
+class Workfront:
+    """An async client for one Workfront tenant. Use it as ``async with``.
+
+    Exactly one of ``api_key``, ``session_id`` or ``auth`` may be given (or
+    none, then call ``login``). ``limiter`` shares one concurrency cap between
+    several clients of a tenant; otherwise each client gets
+    ``max_concurrency`` slots. ``transport`` is any httpx async transport.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        api_key: str | None = None,
+        session_id: str | None = None,
+        auth: Auth | None = None,
+        api_version: str = DEFAULT_API_VERSION,
+        max_concurrency: int = 10,
+        limiter: anyio.CapacityLimiter | None = None,
+        max_uri_bytes: int = 8892,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float | httpx.Timeout | None = 60.0,
+        retry: Retry | None = None,
+        parse_dates: bool = False,
+    ) -> None:
+        given = [a for a in (api_key, session_id, auth) if a is not None]
+        if len(given) > 1:
+            raise QueryError("give only one of api_key=, session_id= or auth=")
+        if api_key is not None:
+            auth = ApiKeyAuth(api_key)
+        elif session_id is not None:
+            auth = SessionAuth(session_id)
+        if limiter is None:
+            if (
+                isinstance(max_concurrency, bool)
+                or not isinstance(max_concurrency, int)
+                or max_concurrency < 1
+            ):
+                raise QueryError(f"max_concurrency must be a positive int, not {max_concurrency!r}")
+            limiter = anyio.CapacityLimiter(max_concurrency)
+        if max_uri_bytes < 256:
+            raise QueryError(f"max_uri_bytes={max_uri_bytes} is too small to send any request")
+        self.api_url = _api_root(base_url, api_version)
+        self.api_version = api_version
+        self.parse_dates = parse_dates
+        self._sender = Sender(
+            self.api_url,
+            auth=auth,
+            limiter=limiter,
+            retry=retry if retry is not None else Retry(),
+            max_uri_bytes=max_uri_bytes,
+            transport=transport,
+            timeout=timeout,
+        )
+        self._state = _State.UNOPENED
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    @property
+    def limiter(self) -> anyio.CapacityLimiter:
+        """The concurrency limiter every request of this client goes through."""
+        return self._sender.limiter
+
+    @property
+    def auth(self) -> Auth | None:
+        return self._sender.auth
+
+    async def __aenter__(self) -> Workfront:
+        if self._state is _State.CLOSED:
+            raise RuntimeError("this Workfront client is closed; create a new one")
+        self._state = _State.OPENED
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Log out (for password logins) and close the connections."""
+        if self._state is _State.CLOSED:
+            return
+        self._state = _State.CLOSED
+        try:
+            if self._sender.auth is not None:
+                with anyio.CancelScope(shield=True):
+                    await self._sender.auth.close(self._sender)
+        except WorkfrontError as exc:
+            # closing must not fail because the session could not be ended remotely
+            LOGGER.debug("logout on close failed: %s", type(exc).__name__)
+        finally:
+            await self._sender.aclose()
+
+    def __repr__(self) -> str:
+        return (
+            f"Workfront({redact_url(self.api_url)!r}, auth={self._sender.auth!r}, "
+            f"max_uri_bytes={self._sender.max_uri_bytes})"
+        )
+
+    async def _call(self, call: Call, *, authenticate: bool = True) -> Any:
+        if self._state is _State.CLOSED:
+            raise RuntimeError("this Workfront client is closed; create a new one")
+        return await self._sender.call(call, authenticate=authenticate)
+
+    # -- reads -------------------------------------------------------------------------
+
+    async def get(self, obj: str, id: str, fields: str | Iterable[str] = ()) -> Row:
+        """One object by ID (``GET /<obj>/<ID>``; IDs starting with ``$$`` go in the query)."""
+        obj, id = _name("obj", obj), _name("id", id)
+        if id.startswith("$$"):
+            data = await self._call(Call("GET", obj, (("id", id), *_fields(fields))))
+        else:
+            data = await self._call(Call("GET", f"{obj}/{id}", tuple(_fields(fields))))
+        if isinstance(data, list):
+            if not data:
+                raise NotFoundError(f"no {obj} with ID {id}", status=200, method="GET")
+            data = data[0]
+        if not isinstance(data, dict):
+            raise ResponseError(f"GET {obj}/{id} did not return an object")
+        row: Row = self._rows(data)
+        return row
+
+    def _one(self, data: Any, what: str) -> Row:
+        if isinstance(data, list) and len(data) == 1:
+            data = data[0]
+        if not isinstance(data, dict):
+            raise ResponseError(f"{what}: expected an object in the answer")
+        row: Row = self._rows(data)
+        return row
+
+    def _rows(self, data: Any) -> Any:
+        if self.parse_dates:
+            from ._dates import convert_dates
+
+            return convert_dates(data)
+        return data
+
+    async def get_many(
+        self, obj: str, ids: Iterable[str], fields: str | Iterable[str] = ()
+    ) -> GetManyResult:
+        """Several objects by ID (``GET /<obj>?id=a,b``), in chunks whose URIs fit,
+        fetched concurrently. Rows come back in input order; unknown IDs are
+        listed in ``missing`` (when Workfront refuses a list because an ID is
+        unknown, that chunk is asked again as an ``ID`` ``in`` search)."""
+        obj = _name("obj", obj)
+        wanted = [_name("id", i) for i in ids]
+        unique = list(dict.fromkeys(wanted))
+        field_params = _fields(fields)
+        auth = self._sender.auth
+        auth_params = auth.params() if auth is not None else ()
+        probe = query_string([("id", ""), *field_params, *auth_params])
+        fixed = len(f"{self.api_url}{obj}?{probe}".encode())
+        chunks = chunk_ids(unique, fixed_bytes=fixed, max_uri_bytes=self._sender.max_uri_bytes)
+        found: dict[str, Row] = {}
+
+        async def fetch(chunk: list[str]) -> None:
+            try:
+                data = await self._call(Call("GET", obj, (("id", ",".join(chunk)), *field_params)))
+            except NotFoundError:
+                # Workfront refuses the whole list when one ID is unknown: ask which exist
+                # with an ID-in search (API-NOTES §1 Search: in repeats the parameter)
+                params = [("ID", i) for i in chunk]
+                params += [("ID_Mod", "in"), *field_params, ("$$LIMIT", str(len(chunk)))]
+                data = await self._search_page(obj, params)
+            rows = data if isinstance(data, list) else [data]
+            for row in rows:
+                if isinstance(row, dict) and "ID" in row:
+                    found[str(row["ID"])] = self._rows(row)
+
+        async with task_group() as tg:
+            for chunk in chunks:
+                tg.start_soon(fetch, chunk)
+        return GetManyResult(
+            rows=tuple(found[i] for i in wanted if i in found),
+            missing=tuple(i for i in unique if i not in found),
+            by_id=found,
+        )
+
+    def search(
+        self,
+        obj: str,
+        where: Where = None,
+        *,
+        fields: str | Iterable[str] = (),
+        sort: Iterable[str | tuple[str, str]] = (),
+        limit: int | None = None,
+        page_size: int = 2000,
+    ) -> Search[Row]:
+        """An immutable ``Search`` over ``obj``; ``async for`` yields every match.
+
+        ``where`` is a query expression (``Q.status == "CUR"``), a mapping of
+        parameter names to a value or a list of values, or ``(name, value)`` pairs.
+        """
+        s: Search[Row] = Search(
+            backend=self,
+            obj=_name("obj", obj),
+            limit=limit,
+            page_size=page_size,
+            parse_dates=self.parse_dates,
+        )
+        s = s.where(where)
+        field_list = [fields] if isinstance(fields, str) else list(fields)
+        if field_list:
+            s = s.fields(*field_list)
+        sort_list = list(sort)
+        if sort_list:
+            s = s.sort(*sort_list)
+        return s
+
+    async def _search_page(self, obj: str, params: Sequence[tuple[str, str]]) -> Any:
+        return await self._call(Call("GET", f"{obj}/search", tuple(params)))
+
+    async def _count(self, obj: str, params: Sequence[tuple[str, str]]) -> int:
+        data = await self._call(Call("GET", f"{obj}/count", tuple(params)))
+        # API-NOTES §1 Count: {"data": {"count": 3}} or a bare {"count": 3}
+        if isinstance(data, Mapping) and "count" in data:
+            data = data["count"]
+        if isinstance(data, bool) or not isinstance(data, int):
+            raise ResponseError(f"GET {obj}/count did not return a count")
+        return data
+
+    async def count(self, obj: str, where: Where = None) -> int:
+        """How many ``obj`` match ``where`` (``GET /<obj>/count``)."""
+        return await self._count(_name("obj", obj), where_params(where))
+
+    async def report(
+        self,
+        obj: str,
+        where: Where = None,
+        *,
+        group_by: str | Iterable[str] = (),
+        aggregates: Mapping[str, str] | None = None,
+        rollup: bool = False,
+    ) -> dict[str, Any]:
+        """A grouped aggregate (``GET /<obj>/report``, API-NOTES §1 Report):
+        ``group_by=["project:name"]``, ``aggregates={"hours": "sum"}``."""
+        obj = _name("obj", obj)
+        params = where_params(where)
+        groups = [group_by] if isinstance(group_by, str) else list(group_by)
+        params.extend((f"{g}_{n}_GroupBy", "true") for n, g in enumerate(groups, 1))
+        for field, func in (aggregates or {}).items():
+            if func not in AGGREGATES:
+                raise QueryError(
+                    f"aggregate {func!r} for {field!r} is not one of {sorted(AGGREGATES)}"
+                )
+            params.append((f"{field}_AggFunc", func))
+        if rollup:
+            params.append(("$$ROLLUP", "true"))
+        data = await self._call(Call("GET", f"{obj}/report", tuple(params)))
+        if not isinstance(data, dict):
+            raise ResponseError(f"GET {obj}/report did not return an object")
+        return data
+
+    async def named_query(
+        self, obj: str, name: str, *, fields: str | Iterable[str] = (), **params: Any
+    ) -> Any:
+        """A named query such as ``GET /work/myWork`` (API-NOTES §1 Named queries)."""
+        call_params = [*((k, encode_value(v)) for k, v in params.items()), *_fields(fields)]
+        path = f"{_name('obj', obj)}/{_name('name', name)}"
+        return self._rows(await self._call(Call("GET", path, tuple(call_params))))
+
+    async def metadata(self, obj: str | None = None) -> dict[str, Any]:
+        """API metadata: ``GET /metadata`` or ``GET /<obj>/metadata``."""
+        path = "metadata" if obj is None else f"{_name('obj', obj)}/metadata"
+        data = await self._call(Call("GET", path))
+        if not isinstance(data, dict):
+            raise ResponseError(f"GET {path} did not return an object")
+        return data
+
+    # -- writes ------------------------------------------------------------------------
+
+    async def create(
+        self, obj: str, data: Mapping[str, Any], *, fields: str | Iterable[str] = ()
+    ) -> Row:
+        """Create one object (``POST /<obj>`` with ``updates=``); returns it."""
+        obj = _name("obj", obj)
+        params = (("updates", _updates(data, "create()")), *_fields(fields))
+        return self._one(await self._call(Call("POST", obj, params, idempotent=False)), obj)
+
+    async def copy(
+        self,
+        obj: str,
+        source_id: str,
+        data: Mapping[str, Any] | None = None,
+        *,
+        options: Sequence[str] | None = None,
+        fields: str | Iterable[str] = (),
+    ) -> Row:
+        """Copy an object (``POST /<obj>?copySourceID=<ID>``, API-NOTES §1 Create)."""
+        obj = _name("obj", obj)
+        params: list[tuple[str, str]] = [("copySourceID", _name("source_id", source_id))]
+        if data:
+            params.append(("updates", _updates(data, "copy()")))
+        if options:
+            params.append(("options", encode_json(list(options))))
+        params.extend(_fields(fields))
+        return self._one(await self._call(Call("POST", obj, tuple(params), idempotent=False)), obj)
+
+    async def update(
+        self, obj: str, id: str, data: Mapping[str, Any], *, fields: str | Iterable[str] = ()
+    ) -> Row:
+        """Edit one object (``PUT /<obj>/<ID>`` with ``updates=``); returns it."""
+        path = f"{_name('obj', obj)}/{_name('id', id)}"
+        params = (("updates", _updates(data, "update()")), *_fields(fields))
+        return self._one(await self._call(Call("PUT", path, params, idempotent=False)), path)
+
+    async def delete(self, obj: str, id: str, *, force: bool = False) -> None:
+        """Delete one object (``DELETE /<obj>/<ID>``; ``force=True`` removes dependents)."""
+        path = f"{_name('obj', obj)}/{_name('id', id)}"
+        params = (("force", "true"),) if force else ()
+        await self._call(Call("DELETE", path, params, idempotent=False))
+
+    async def _bulk(
+        self, obj: str, items: Sequence[Mapping[str, Any]], *, create: bool, atomic: bool
+    ) -> list[Row]:
+        obj = _name("obj", obj)
+        what = "bulk_create()" if create else "bulk_update()"
+        for i, item in enumerate(items):
+            if not isinstance(item, Mapping):
+                raise QueryError(f"{what}: item {i} is a {type(item).__name__}, not a mapping")
+            if not create and not item.get("ID"):
+                raise QueryError(f"bulk_update(): item {i} has no 'ID'; every item needs one")
+        if atomic and len(items) > BULK_MAX:
+            raise QueryError(
+                f"{what} with atomic=True takes at most {BULK_MAX} items (got {len(items)}): "
+                "atomicity cannot span several calls; split the work or use atomic=False"
+            )
+        chunks = [
+            list(range(i, min(i + BULK_MAX, len(items)))) for i in range(0, len(items), BULK_MAX)
+        ]
+        succeeded: dict[int, Row] = {}
+        failed: dict[int, BaseException] = {}
+
+        async def run(positions: list[int]) -> None:
+            params: list[tuple[str, str]] = [
+                ("updates", encode_json([dict(items[p]) for p in positions]))
+            ]
+            if create:
+                params.append(("method", "POST"))  # API-NOTES §1 Bulk
+            if atomic:
+                params.append(("atomic", "true"))
+            try:
+                data = await self._call(Call("PUT", obj, tuple(params), idempotent=False))
+            except Exception as exc:
+                if atomic:
+                    raise
+                for p in positions:
+                    failed[p] = exc
+                return
+            if atomic:
+                return
+            rows = data if isinstance(data, list) else []
+            if len(rows) != len(positions):
+                err = ResponseError(
+                    f"{what}: sent {len(positions)} items, got {len(rows)} results back"
+                )
+                for p in positions:
+                    failed[p] = err
+                return
+            for p, row in zip(positions, rows, strict=True):
+                succeeded[p] = self._rows(row)
+
+        if atomic:
+            for chunk in chunks:
+                await run(chunk)
+            return []
+        async with task_group() as tg:
+            for chunk in chunks:
+                tg.start_soon(run, chunk)
+        if failed:
+            raise BulkError(f"{what} on {obj}", succeeded=succeeded, failed=failed)
+        return [succeeded[i] for i in range(len(items))]
+
+    async def bulk_create(
+        self, obj: str, items: Sequence[Mapping[str, Any]], *, atomic: bool = False
+    ) -> list[Row]:
+        """Create many objects, 100 per call (``PUT /<obj>?updates=[...]&method=POST``),
+        chunks concurrently under the limiter. Returns the created objects in input
+        order; a partial failure raises ``BulkError`` saying which items failed.
+        With ``atomic=True`` (at most 100 items) Workfront answers only success, so
+        the result is an empty list."""
+        return await self._bulk(obj, list(items), create=True, atomic=atomic)
+
+    async def bulk_update(
+        self, obj: str, items: Sequence[Mapping[str, Any]], *, atomic: bool = False
+    ) -> list[Row]:
+        """Edit many objects (each item carries its ``ID``), 100 per call
+        (``PUT /<obj>?updates=[...]``); otherwise like ``bulk_create``."""
+        return await self._bulk(obj, list(items), create=False, atomic=atomic)
+
+    async def bulk_delete(self, obj: str, ids: Iterable[str], *, force: bool = False) -> None:
+        """Delete many objects concurrently. An ID that is already gone (deleted by
+        a cascade, API-NOTES §1 Delete) counts as done; other failures raise
+        ``BulkError`` listing them by input position."""
+        obj = _name("obj", obj)
+        id_list = [_name("id", i) for i in ids]
+        succeeded: dict[int, str] = {}
+        failed: dict[int, BaseException] = {}
+
+        async def one(pos: int, id_: str) -> None:
+            try:
+                await self.delete(obj, id_, force=force)
+            except NotFoundError:
+                pass
+            except Exception as exc:
+                failed[pos] = exc
+                return
+            succeeded[pos] = id_
+
+        async with task_group() as tg:
+            for pos, id_ in enumerate(id_list):
+                tg.start_soon(one, pos, id_)
+        if failed:
+            raise BulkError(f"bulk_delete() on {obj}", succeeded=succeeded, failed=failed)
+
+    async def action(self, obj: str, id: str, name: str, **params: Any) -> Any:
+        """Run an action on an object (``PUT /<obj>/<ID>/<action>``, API-NOTES §1 Actions)."""
+        path = f"{_name('obj', obj)}/{_name('id', id)}/{_name('action', name)}"
+        call_params = tuple((k, encode_value(v)) for k, v in params.items())
+        return await self._call(Call("PUT", path, call_params, idempotent=False))
+
+    async def move(self, task_id: str, project_id: str) -> Any:
+        """Move a task to another project (``PUT /task/<ID>/move?projectID=``)."""
+        return await self.action("task", task_id, "move", projectID=_name("project_id", project_id))
+
+    async def share(
+        self,
+        obj: str,
+        id: str,
+        accessor_id: str,
+        accessor_obj_code: Literal["USER", "TEAMOB"] | str = "USER",
+        core_action: str = "VIEW",
+    ) -> Any:
+        """Share an object (``PUT /<obj>/<ID>/share?accessorID=&accessorObjCode=&coreAction=``)."""
+        return await self.action(
+            obj,
+            id,
+            "share",
+            accessorID=_name("accessor_id", accessor_id),
+            accessorObjCode=accessor_obj_code,
+            coreAction=core_action,
+        )
+
+    async def upload(self, name: str, content: Upload) -> str:
+        """Upload a file (``POST /upload``, multipart field ``uploadedFile``) and
+        return its handle. ``content`` is bytes, a binary file or an async
+        iterable of bytes (read into memory before sending)."""
+        data: Any
+        if isinstance(content, (bytes, bytearray, memoryview)):
+            data = bytes(content)
+        elif isinstance(content, AsyncIterable):
+            data = b"".join([bytes(chunk) async for chunk in content])
+        elif hasattr(content, "read"):
+            data = content.read()
+            if inspect.isawaitable(data):
+                data = await data
+            if not isinstance(data, bytes):
+                raise QueryError("upload() needs a file opened in binary mode ('rb')")
+        else:
+            raise QueryError(
+                "upload() takes bytes, a binary file or an async byte stream, "
+                f"not {type(content).__name__}"
+            )
+        files = {"uploadedFile": (_name("name", name), data, "application/octet-stream")}
+        result = await self._call(Call("POST", "upload", files=files, idempotent=False))
+        handle = result.get("handle") if isinstance(result, Mapping) else None
+        if not handle:
+            raise ResponseError("POST upload answered without a handle")
+        return str(handle)
+
+    async def attach_document(
+        self,
+        handle: str,
+        name: str,
+        obj_code: str,
+        obj_id: str,
+        *,
+        file_name: str | None = None,
+        version: str = "v1.0",
+    ) -> Row:
+        """Create a document from an upload handle, attached to an object
+        (``POST /document?updates={name, handle, docObjCode, objID, currentVersion}``)."""
+        return await self.create(
+            "document",
+            {
+                "name": name,
+                "handle": handle,
+                "docObjCode": obj_code,
+                "objID": obj_id,
+                "currentVersion": {"version": version, "fileName": file_name or name},
+            },
+        )
+
+    async def upload_document(self, name: str, content: Upload, obj_code: str, obj_id: str) -> Row:
+        """``upload`` then ``attach_document``: the new document."""
+        handle = await self.upload(name, content)
+        return await self.attach_document(handle, name, obj_code, obj_id)
+
+    # -- authentication ----------------------------------------------------------------
+
+    async def login(self, username: str, password: str) -> dict[str, Any]:
+        """Log in with a username and password (``POST /login``, credentials in the
+        form body); later calls use the session (``SessionID`` header). Returns
+        ``{"userID": ...}``; the session ID itself stays inside the client."""
+        auth = PasswordAuth(username, password)
+        if self._state is _State.CLOSED:
+            raise RuntimeError("this Workfront client is closed; create a new one")
+        await auth.prepare(self._sender)
+        self._sender.auth = auth
+        return {"userID": auth.user_id}
+
+    async def logout(self) -> None:
+        """End the session (``GET /logout``) and forget the credentials."""
+        auth = self._sender.auth
+        if auth is not None:
+            await auth.close(self._sender)
+        self._sender.auth = None
+
+    async def _api_key_action(self, action: str, username: str, password: str) -> Any:
+        call = Call(
+            "PUT",
+            "user",
+            (("action", action), ("username", username), ("password", password)),
+            idempotent=False,
+            params_in_body=True,
+        )
+        return await self._call(call, authenticate=False)
+
+    async def generate_api_key(self, username: str, password: str) -> str:
+        """Generate a new API key for a user (``PUT /user?action=generateApiKey``)."""
+        return _result(await self._api_key_action("generateApiKey", username, password))
+
+    async def get_api_key(self, username: str, password: str) -> str:
+        """The user's current API key (``PUT /user?action=getApiKey``)."""
+        return _result(await self._api_key_action("getApiKey", username, password))
+
+    async def clear_api_key(self, username: str, password: str) -> None:
+        """Invalidate the user's API key (``PUT /user?action=clearApiKey``)."""
+        await self._api_key_action("clearApiKey", username, password)
+
+    # -- export and sync (issue 5) ---------------------------------------------------
+
+    def export(
+        self,
+        obj: str,
+        where: Where = None,
+        *,
+        fields: str | Iterable[str] = (),
+        page_size: int = 2000,
+        sort: Iterable[str | tuple[str, str]] = (),
+        ordered: bool = False,
+        consistency: Literal["offset", "keyset"] = "offset",
+        limit: int | None = None,
+        progress: Callable[[ExportProgress], Any] | None = None,
+    ) -> Export:
+        """Every ``obj`` matching ``where``, fetched page by page concurrently
+        under this client's limiter; see :mod:`workfront_async.export`.
+
+        Use as ``async with wf.export(...) as rows: async for row in rows: ...``.
+        ``consistency="keyset"`` pages by ID and yields every row that exists
+        for the whole export exactly once even while others change;
+        ``"offset"`` is exact only while nothing changes. Memory stays bounded
+        by (concurrency x page size).
+        """
+        from .export._export import Export, SearchFetcher, export_rows
+
+        field_list = [fields] if isinstance(fields, str) else list(fields)
+        fetcher = SearchFetcher(self, _name("obj", obj), field_list)
+        tokens = self.limiter.total_tokens
+        workers = 10 if tokens == float("inf") else max(1, int(tokens))
+        sort_keys = list(normalize_sort(sort))
+        return Export(
+            lambda: export_rows(
+                fetcher,
+                where,
+                workers=workers,
+                page_size=page_size,
+                sort=sort_keys,
+                ordered=ordered,
+                consistency=consistency,
+                limit=limit,
+                progress=progress,
+            )
+        )
+
+    def changes_since(
+        self,
+        obj: str,
+        since: SyncCursor | datetime | None,
+        *,
+        fields: str | Iterable[str] = (),
+        where: Where = None,
+    ) -> ChangeFeed:
+        """The ``obj`` rows whose ``lastUpdateDate`` is at or after ``since``
+        (a cursor from a previous run, an aware datetime, or ``None`` for all),
+        oldest change first. After iterating, store ``feed.cursor`` for the
+        next run (API-NOTES §2 "Batch (polling)")."""
+        from ._sync import ChangeFeed
+
+        field_list = [fields] if isinstance(fields, str) else list(fields)
+        return ChangeFeed(self, _name("obj", obj), since, fields=field_list, where=where)
+
+    def journal(
+        self,
+        obj_code: str,
+        *,
+        fields: str | Iterable[str] = (),
+        field_names: Iterable[str] = (),
+        since: datetime | None = None,
+        where: Where = None,
+    ) -> Search[Row]:
+        """Journal entries (field-level old/new values) of ``obj_code`` objects,
+        optionally only for ``field_names`` and since ``since``, oldest first
+        (API-NOTES §2 "Field history")."""
+        from .query import Q
+
+        cond = Q.objObjCode == obj_code.upper()
+        names = list(field_names)
+        if names:
+            cond = cond & Q.fieldName.isin(names)
+        if since is not None:
+            cond = cond & (Q.entryDate >= since)
+        field_list = [fields] if isinstance(fields, str) else list(fields)
+        wanted = field_list or list(JOURNAL_FIELDS)
+        search = self.search("JRNLE", cond, fields=wanted, sort=[("entryDate", "asc")])
+        return search.where(where) if where is not None else search
+
+    @property
+    def subscriptions(self) -> Subscriptions:
+        """Event subscriptions: ``create``, ``list``, ``get``, ``delete``."""
+        from .events._subscriptions import Subscriptions
+
+        return Subscriptions(self)
+
+
+def _result(data: Any) -> str:
+    value = data.get("result") if isinstance(data, Mapping) else data
+    if not isinstance(value, str) or not value:
+        raise ResponseError("the API key action answered without a key")
+    return value

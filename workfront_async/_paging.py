@@ -1,0 +1,91 @@
+"""Pure page planning for searches: page windows and the stable sort.
+
+API-NOTES §1 Search: paging is ``$$FIRST`` (0-based) and ``$$LIMIT`` (at most
+2000); without a stable sort (``ID_Sort=asc``) pages may repeat or skip rows.
+The concurrent export reuses ``plan_pages`` to fetch windows in parallel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Final, Literal
+
+from ._exceptions import QueryError
+
+__all__ = [
+    "DEFAULT_PAGE_SIZE",
+    "MAX_PAGE_SIZE",
+    "SortKey",
+    "check_page_size",
+    "normalize_sort",
+    "plan_pages",
+    "sort_params",
+]
+
+MAX_PAGE_SIZE: Final = 2000
+DEFAULT_PAGE_SIZE: Final = 2000
+
+SortKey = tuple[str, Literal["asc", "desc"]]
+
+
+def check_page_size(page_size: int) -> int:
+    """Validate a page size (1..2000) or raise ``QueryError`` before any request."""
+    if isinstance(page_size, bool) or not isinstance(page_size, int):
+        raise QueryError(f"page size must be an int, not {page_size!r}")
+    if page_size > MAX_PAGE_SIZE:
+        raise QueryError(
+            f"page size {page_size} is greater than Workfront's maximum $$LIMIT of "
+            f"{MAX_PAGE_SIZE}; use page_size <= {MAX_PAGE_SIZE} (pagination fetches the rest)"
+        )
+    if page_size < 1:
+        raise QueryError(f"page size must be at least 1, not {page_size}")
+    return page_size
+
+
+def plan_pages(total: int, page_size: int, limit: int | None = None) -> list[tuple[int, int]]:
+    """The ``($$FIRST, $$LIMIT)`` windows that fetch ``min(total, limit)`` rows.
+
+    >>> plan_pages(4500, 2000)
+    [(0, 2000), (2000, 2000), (4000, 500)]
+    """
+    check_page_size(page_size)
+    if total < 0:
+        raise QueryError(f"total must not be negative, not {total}")
+    wanted = total if limit is None else min(total, limit)
+    return [(first, min(page_size, wanted - first)) for first in range(0, wanted, page_size)]
+
+
+def normalize_sort(sort: Iterable[str | tuple[str, str]]) -> tuple[SortKey, ...]:
+    """Turn ``["name", "-entryDate", ("ID", "desc")]`` into ``(field, direction)`` pairs.
+
+    A leading ``-`` means descending.
+    """
+    out: list[SortKey] = []
+    for item in sort:
+        if isinstance(item, str):
+            field, direction = (item[1:], "desc") if item.startswith("-") else (item, "asc")
+        else:
+            field, direction = item[0], item[1].lower()
+        if not field:
+            raise QueryError(f"empty sort field in {item!r}")
+        if direction == "asc":
+            out.append((field, "asc"))
+        elif direction == "desc":
+            out.append((field, "desc"))
+        else:
+            raise QueryError(f"sort direction must be 'asc' or 'desc', not {item!r}")
+    return tuple(out)
+
+
+def sort_params(sort: Sequence[SortKey]) -> list[tuple[str, str]]:
+    """Sort parameters that always end in a total order: ``ID`` ascending is
+    appended unless ``ID`` is already a key.
+
+    One key is ``<field>_Sort``; several are ``<field>_<n>_Sort`` numbered from 1.
+    """
+    keys = list(sort)
+    if not any(field == "ID" for field, _ in keys):
+        keys.append(("ID", "asc"))
+    if len(keys) == 1:
+        return [(f"{keys[0][0]}_Sort", keys[0][1])]
+    return [(f"{field}_{n}_Sort", direction) for n, (field, direction) in enumerate(keys, 1)]
