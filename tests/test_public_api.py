@@ -8,7 +8,14 @@ import pytest
 
 import workfront_async
 
-PUBLIC_MODULES = ["workfront_async", "workfront_async.query", "workfront_async.testing"]
+PUBLIC_MODULES = [
+    "workfront_async",
+    "workfront_async.cli",
+    "workfront_async.events",
+    "workfront_async.export",
+    "workfront_async.query",
+    "workfront_async.testing",
+]
 
 
 @pytest.mark.parametrize("module_name", PUBLIC_MODULES)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+# --- client (issue 3) ---
+from ._auth import ApiKeyAuth, Auth, BearerAuth, JWTAuth, OAuth2Auth, PasswordAuth, SessionAuth
+from ._client import GetManyResult, Workfront
+from ._dates import convert_dates, format_date, parse_date
 from ._exceptions import (
     APIError,
     AuthenticationError,
     BulkError,
+    EventError,
     InvalidRequestError,
     NotFoundError,
     PaginationError,
@@ -19,29 +24,58 @@ from ._exceptions import (
     URITooLongError,
     WorkfrontError,
 )
+from ._retry import Retry
+from ._search import Search
 
 # --- query language (issue 2) ---
-# --- client (issue 3) ---
+from .query import Q
+
 # --- export and sync (issue 5) ---
+from ._sync import ChangeFeed, SyncCursor
+from .events import Event, EventReceiver, SubscriptionFilter
+from .export import Export, ExportProgress
 # --- planning (issue 6) ---
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "APIError",
+    "ApiKeyAuth",
+    "Auth",
     "AuthenticationError",
+    "BearerAuth",
     "BulkError",
+    "ChangeFeed",
+    "Event",
+    "EventError",
+    "EventReceiver",
+    "Export",
+    "ExportProgress",
+    "GetManyResult",
     "InvalidRequestError",
+    "JWTAuth",
     "NotFoundError",
+    "OAuth2Auth",
     "PaginationError",
+    "PasswordAuth",
     "PermissionDeniedError",
+    "Q",
     "QueryError",
     "RateLimitError",
     "RequestTimeout",
     "ResponseError",
+    "Retry",
+    "Search",
     "ServerError",
+    "SessionAuth",
+    "SubscriptionFilter",
+    "SyncCursor",
     "TransportError",
     "URITooLongError",
+    "Workfront",
     "WorkfrontError",
     "__version__",
+    "convert_dates",
+    "format_date",
+    "parse_date",
 ]

@@ -7,6 +7,7 @@
     ├── ResponseError                        an answer that is not usable JSON
     ├── PaginationError                      a page that made no progress
     ├── BulkError                            some items of a bulk call failed
+    ├── EventError (also ValueError)         a delivered event that is not well-formed
     └── APIError                             Workfront answered with an error
         ├── InvalidRequestError   400, 422
         ├── AuthenticationError   401
@@ -32,6 +33,7 @@ __all__ = [
     "APIError",
     "AuthenticationError",
     "BulkError",
+    "EventError",
     "InvalidRequestError",
     "NotFoundError",
     "PaginationError",
@@ -167,6 +169,10 @@ class BulkError(WorkfrontError):
         self.succeeded = dict(succeeded)
         self.failed = dict(failed)
         super().__init__(f"{message}: {len(self.failed)} failed, {len(self.succeeded)} succeeded")
+
+
+class EventError(WorkfrontError, ValueError):
+    """A delivered event subscription message that is not well-formed."""
 
 
 class APIError(WorkfrontError):

@@ -1,0 +1,8 @@
+"""Event subscriptions: typed events and an ASGI receiver for deliveries."""
+
+from __future__ import annotations
+
+from ._receiver import Event, EventReceiver, parse_event
+from ._subscriptions import SubscriptionFilter, Subscriptions
+
+__all__ = ["Event", "EventReceiver", "SubscriptionFilter", "Subscriptions", "parse_event"]

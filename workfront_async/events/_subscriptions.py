@@ -1,0 +1,238 @@
+"""Managing event subscriptions (API-NOTES §2, "Event subscriptions").
+
+``POST /attask/eventsubscription/api/v1/subscriptions`` creates one (201, the
+new ID in the ``Location`` header); ``GET`` lists them page by page
+(``page``, ``limit`` up to 1000, ``meta`` with ``page_count`` and
+``total_count``); ``GET``/``DELETE`` ``/subscriptions/<id>``. They need a
+system administrator's session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit
+
+import attrs
+import orjson
+
+from .._exceptions import PaginationError, QueryError, ResponseError
+from .._wire import Call, parse_classic
+
+if TYPE_CHECKING:
+    from .._client import Workfront
+
+__all__ = ["SubscriptionFilter", "Subscriptions"]
+
+EVENT_TYPES = ("CREATE", "UPDATE", "DELETE")
+COMPARISONS = (
+    "eq",
+    "ne",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "contains",
+    "notContains",
+    "containsOnly",
+    "changed",
+)
+LIST_PAGE = 1000
+
+Comparison = Literal[
+    "eq", "ne", "gt", "gte", "lt", "lte", "contains", "notContains", "containsOnly", "changed"
+]
+
+
+@attrs.frozen
+class SubscriptionFilter:
+    """One subscription filter: ``{fieldName, fieldValue, comparison, state}``."""
+
+    field_name: str
+    field_value: Any = None
+    comparison: Comparison = "eq"
+    state: Literal["newState", "oldState"] = "newState"
+
+    def __attrs_post_init__(self) -> None:
+        if self.comparison not in COMPARISONS:
+            raise QueryError(
+                f"unknown subscription comparison {self.comparison!r}; use one of "
+                f"{', '.join(COMPARISONS)}"
+            )
+        if self.state not in ("newState", "oldState"):
+            raise QueryError("a subscription filter's state is 'newState' or 'oldState'")
+        if self.comparison != "changed" and self.field_value is None:
+            raise QueryError(
+                f"the {self.comparison!r} filter on {self.field_name!r} needs a field_value"
+            )
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "fieldName": self.field_name,
+            "comparison": self.comparison,
+            "state": self.state,
+        }
+        if self.field_value is not None:
+            out["fieldValue"] = self.field_value
+        return out
+
+
+def _parse_raw(
+    status: int,
+    content: bytes,
+    *,
+    headers: Mapping[str, str] | None = None,
+    method: str = "",
+    url: str = "",
+    secrets: Sequence[str] = (),
+) -> Any:
+    """Like the classic parser for errors, but keep the whole body and the
+    ``Location`` header (the subscription API does not wrap in ``data``)."""
+    if status >= 400 or content.lstrip().startswith(b'{"error"'):
+        parse_classic(status, content, headers=headers, method=method, url=url, secrets=secrets)
+    try:
+        body = orjson.loads(content) if content.strip() else None
+    except orjson.JSONDecodeError:
+        raise ResponseError(
+            "the event subscription API answered with something that is not JSON",
+            status=status,
+            method=method,
+            url=url,
+            body=content[:200],
+        ) from None
+    return {"status": status, "location": (headers or {}).get("location"), "body": body}
+
+
+class Subscriptions:
+    """``wf.subscriptions``: create, list, get and delete event subscriptions."""
+
+    def __init__(self, wf: Workfront) -> None:
+        from .._auth import ApiKeyAuth
+
+        if isinstance(wf.auth, ApiKeyAuth):
+            raise QueryError(
+                "event subscriptions need a system administrator's session in the SessionID "
+                "header, not an API key (API-NOTES §2): create the client with session_id=, "
+                "an OAuth2/JWT auth, or call login() first"
+            )
+        self._wf = wf
+        parts = urlsplit(wf.api_url)
+        self.root = f"{parts.scheme}://{parts.netloc}/attask/eventsubscription/api/v1"
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Iterable[tuple[str, str]] = (),
+        json: Any = None,
+        idempotent: bool = True,
+    ) -> Call:
+        return Call(
+            method,
+            path,
+            tuple(params),
+            idempotent=idempotent,
+            json=orjson.dumps(json) if json is not None else None,
+            root=self.root,
+            parse=_parse_raw,
+        )
+
+    async def create(
+        self,
+        obj_code: str,
+        event_type: Literal["CREATE", "UPDATE", "DELETE"],
+        url: str,
+        auth_token: str,
+        *,
+        obj_id: str | None = None,
+        filters: Iterable[SubscriptionFilter] = (),
+        filter_connector: Literal["AND", "OR"] = "AND",
+        base64_encoding: bool = False,
+    ) -> dict[str, Any]:
+        """Create a subscription; returns it with its ``id``."""
+        if event_type not in EVENT_TYPES:
+            raise QueryError(f"event_type must be one of {', '.join(EVENT_TYPES)}")
+        if filter_connector not in ("AND", "OR"):
+            raise QueryError("filter_connector must be 'AND' or 'OR'")
+        if not url.startswith(("https://", "http://")):
+            raise QueryError(f"the subscription url must be an http(s) URL, got {url[:40]!r}")
+        if not auth_token:
+            raise QueryError("auth_token is required: Workfront sends it to your url")
+        body: dict[str, Any] = {
+            "objCode": obj_code,
+            "eventType": event_type,
+            "url": url,
+            "authToken": auth_token,
+        }
+        if obj_id is not None:
+            body["objId"] = obj_id
+        flist = [f.to_json() for f in filters]
+        if flist:
+            body["filters"] = flist
+            body["filterConnector"] = filter_connector
+        if base64_encoding:
+            body["base64Encoding"] = True
+        result = await self._wf._call(
+            self._call("POST", "subscriptions", json=body, idempotent=False)
+        )
+        created = result["body"] if isinstance(result["body"], dict) else {}
+        sub_id = created.get("id")
+        location = result.get("location")
+        if not sub_id and location:
+            sub_id = location.rstrip("/").rsplit("/", 1)[-1]
+        if not sub_id:
+            raise ResponseError(
+                "the subscription was created but the answer carried no ID (no Location header)",
+                status=result["status"],
+            )
+        return {**body, **created, "id": sub_id}
+
+    async def list(self) -> list[dict[str, Any]]:
+        """Every subscription, across all pages."""
+        return [s async for s in self.iter()]
+
+    async def iter(self) -> AsyncIterator[dict[str, Any]]:
+        page = 1
+        seen = 0
+        while True:
+            result = await self._wf._call(
+                self._call(
+                    "GET", "subscriptions", params=[("page", str(page)), ("limit", str(LIST_PAGE))]
+                )
+            )
+            body = result["body"]
+            meta: dict[str, Any]
+            if isinstance(body, list):
+                rows, meta = body, {}
+            elif isinstance(body, dict):
+                rows = body.get("data") or []
+                meta = body.get("meta") or {}
+            else:
+                raise ResponseError("the subscription list is neither a list nor an object")
+            for row in rows:
+                yield row
+            seen += len(rows)
+            page_count = meta.get("page_count") or meta.get("pageCount")
+            total = meta.get("total_count") or meta.get("totalCount")
+            if page_count is not None and page >= int(page_count):
+                return
+            if total is not None and seen >= int(total):
+                return
+            if len(rows) < LIST_PAGE:
+                return
+            if not rows:
+                raise PaginationError("subscription list page was empty before the total")
+            page += 1
+
+    async def get(self, subscription_id: str) -> dict[str, Any]:
+        result = await self._wf._call(self._call("GET", f"subscriptions/{subscription_id}"))
+        body = result["body"]
+        if not isinstance(body, dict):
+            raise ResponseError("a subscription came back that is not an object")
+        return body
+
+    async def delete(self, subscription_id: str) -> None:
+        await self._wf._call(
+            self._call("DELETE", f"subscriptions/{subscription_id}", idempotent=True)
+        )

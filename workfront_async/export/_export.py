@@ -1,0 +1,362 @@
+"""Concurrent paged export.
+
+Two consistency modes:
+
+``"offset"``
+    A ``count`` first, then every ``$$FIRST``/``$$LIMIT`` page (sorted by the
+    caller's sort, ID last) fetched concurrently. Exact when nothing changes
+    during the export. When rows are inserted or deleted meanwhile, offsets
+    shift: a row can be skipped or repeated across a page boundary. It never
+    stops early: if the last planned page is full, it keeps paging until a
+    short page.
+
+``"keyset"``
+    Pages by ID (``ID_Sort=asc`` and a range on ``ID``), the ID space split
+    into 16 partitions by first character so that several run at once. A row
+    that exists (and matches) for the whole export is yielded exactly once,
+    whatever is created, edited or deleted meanwhile.
+
+Memory stays bounded by (workers x page size) in both modes, ordered or not.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+import anyio
+import attrs
+from anyio.abc import ObjectReceiveStream, ObjectSendStream
+
+from .._concurrency import task_group
+from .._exceptions import PaginationError, QueryError, ResponseError
+
+if TYPE_CHECKING:
+    from .._client import Workfront
+
+__all__ = [
+    "Export",
+    "ExportProgress",
+    "PageFetcher",
+    "SearchFetcher",
+    "export_rows",
+    "keyset_partitions",
+]
+
+Row = dict[str, Any]
+Consistency = Literal["offset", "keyset"]
+MAX_PAGE = 2000
+
+
+@attrs.frozen
+class ExportProgress:
+    """A progress report, passed to the export's ``progress`` callback after each page."""
+
+    rows_done: int
+    rows_total: int | None
+    elapsed: float
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows_done / self.elapsed if self.elapsed > 0 else 0.0
+
+    @property
+    def eta(self) -> float | None:
+        """Seconds left, estimated from the rate so far (None when unknown)."""
+        if self.rows_total is None or self.rows_done == 0:
+            return None
+        rate = self.rows_per_second
+        return max(self.rows_total - self.rows_done, 0) / rate if rate else None
+
+
+class PageFetcher(Protocol):
+    """What the exporter needs from a client: a count and one page."""
+
+    async def count(self, where: Any) -> int: ...
+
+    async def page(
+        self, where: Any, *, first: int, limit: int, sort: Sequence[tuple[str, str]]
+    ) -> list[Row]: ...
+
+
+class SearchFetcher:
+    """A :class:`PageFetcher` over a ``Workfront`` client's search and count."""
+
+    def __init__(self, wf: Workfront, obj: str, fields: Iterable[str] = ()) -> None:
+        self.wf = wf
+        self.obj = obj
+        self.fields = list(fields)
+
+    async def count(self, where: Any) -> int:
+        return await self.wf.count(self.obj, where)
+
+    async def page(
+        self, where: Any, *, first: int, limit: int, sort: Sequence[tuple[str, str]]
+    ) -> list[Row]:
+        search = self.wf.search(self.obj, where, fields=self.fields, sort=list(sort))
+        params = [*search.params(), ("$$FIRST", str(first)), ("$$LIMIT", str(limit))]
+        rows = await self.wf._search_page(self.obj, params)
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise ResponseError(
+                f"a {self.obj} search page at $$FIRST={first} is not a list of rows"
+            )
+        if len(rows) > limit:
+            raise PaginationError(
+                f"{self.obj} search: asked for {limit} rows at $$FIRST={first}, got {len(rows)}"
+            )
+        return rows
+
+
+class Export:
+    """The rows of an export: ``async for`` them, ideally inside
+    ``async with wf.export(...) as rows:`` so that breaking out early stops
+    the page fetches at once (the block closes the iterator)."""
+
+    def __init__(self, rows: Callable[[], AsyncGenerator[Row, None]]) -> None:
+        self._factory = rows
+        self._gen: AsyncGenerator[Row, None] | None = None
+
+    def __aiter__(self) -> AsyncGenerator[Row, None]:
+        if self._gen is not None:
+            raise RuntimeError("an export can be iterated once; call wf.export() again")
+        self._gen = self._factory()
+        return self._gen
+
+    async def __aenter__(self) -> Export:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._gen is not None:
+            await self._gen.aclose()
+
+
+def keyset_partitions() -> list[tuple[str | None, str | None]]:
+    """The ID ranges ``[lo, hi)`` a keyset export runs concurrently: split by
+    the first hex character, open at both ends so that no ID of any shape
+    falls outside."""
+    bounds = "123456789abcdef"
+    edges: list[str | None] = [None, *bounds, None]
+    return [(edges[i], edges[i + 1]) for i in range(len(edges) - 1)]
+
+
+async def export_rows(
+    fetcher: PageFetcher,
+    where: Any = None,
+    *,
+    workers: int = 10,
+    page_size: int = MAX_PAGE,
+    sort: Sequence[tuple[str, str]] = (),
+    ordered: bool = False,
+    consistency: Consistency = "offset",
+    limit: int | None = None,
+    progress: Callable[[ExportProgress], Any] | None = None,
+) -> AsyncGenerator[Row, None]:
+    """Yield every row matching ``where``; see the module docstring."""
+    if not 1 <= page_size <= MAX_PAGE:
+        raise QueryError(f"page_size must be between 1 and {MAX_PAGE}, got {page_size}")
+    if limit is not None and limit < 0:
+        raise QueryError(f"limit must be >= 0, got {limit}")
+    if consistency not in ("offset", "keyset"):
+        raise QueryError(f"consistency must be 'offset' or 'keyset', got {consistency!r}")
+    if consistency == "keyset" and sort and list(sort) != [("ID", "asc")]:
+        raise QueryError("a keyset export is sorted by ID; drop sort= or use consistency='offset'")
+    workers = max(1, workers)
+    started = time.monotonic()
+    total = await fetcher.count(where)
+    if limit is not None:
+        total = min(total, limit)
+    done = 0
+
+    def report() -> None:
+        if progress is not None:
+            progress(ExportProgress(done, total, time.monotonic() - started))
+
+    report()
+    if limit == 0:
+        return
+    if consistency == "offset":
+        pages = _offset_pages(fetcher, where, total, workers, page_size, sort, ordered, limit)
+    else:
+        pages = _keyset_pages(fetcher, where, workers, page_size, ordered)
+    async with contextlib.aclosing(pages):
+        async for page in pages:
+            if limit is not None and done + len(page) > limit:
+                page = page[: limit - done]
+            for row in page:
+                yield row
+            done += len(page)
+            report()
+            if limit is not None and done >= limit:
+                return
+
+
+async def _offset_pages(
+    fetcher: PageFetcher,
+    where: Any,
+    total: int,
+    workers: int,
+    page_size: int,
+    sort: Sequence[tuple[str, str]],
+    ordered: bool,
+    limit: int | None,
+) -> AsyncGenerator[list[Row], None]:
+    sort = _with_id_last(sort)
+    planned = math.ceil(total / page_size) if total else 1
+
+    async def fetch(index: int) -> list[Row]:
+        return await fetcher.page(where, first=index * page_size, limit=page_size, sort=sort)
+
+    last_full = False
+    windowed = _windowed(fetch, range(planned), workers, ordered)
+    async with contextlib.aclosing(windowed):
+        async for index, page in windowed:
+            if index == planned - 1:
+                last_full = len(page) >= page_size
+            yield page
+    # Rows were added after the count: keep going until a short page.
+    index = planned
+    previous_last: Any = None
+    while last_full and (limit is None or index * page_size < limit):
+        page = await fetch(index)
+        if page and previous_last is not None and page[-1].get("ID") == previous_last:
+            raise PaginationError(f"page {index} repeated the previous page; stopping")
+        previous_last = page[-1].get("ID") if page else None
+        yield page
+        last_full = len(page) >= page_size
+        index += 1
+
+
+async def _windowed(
+    fetch: Callable[[int], Awaitable[list[Row]]],
+    indexes: range,
+    workers: int,
+    ordered: bool,
+) -> AsyncGenerator[tuple[int, list[Row]], None]:
+    """Run ``fetch(i)`` for every index with at most ``workers`` pages fetched
+    or buffered at once; yield ``(i, page)`` as they complete (or in index
+    order when ``ordered``)."""
+    send: ObjectSendStream[tuple[int, list[Row]]]
+    receive: ObjectReceiveStream[tuple[int, list[Row]]]
+    send, receive = anyio.create_memory_object_stream(workers)
+    slots = anyio.Semaphore(workers)
+
+    async def run(i: int) -> None:
+        page = await fetch(i)
+        await send.send((i, page))
+
+    async def produce() -> None:
+        async with send, task_group() as tg:
+            for i in indexes:
+                await slots.acquire()
+                tg.start_soon(run, i)
+
+    async with task_group() as tg:
+        tg.start_soon(produce)
+        pending: dict[int, list[Row]] = {}
+        next_index = indexes.start
+        async with receive:
+            async for i, page in receive:
+                if not ordered:
+                    slots.release()
+                    yield i, page
+                    continue
+                pending[i] = page
+                while next_index in pending:
+                    # A slot frees only when its page leaves the buffer, so
+                    # memory stays bounded even when an early page is slow.
+                    slots.release()
+                    yield next_index, pending.pop(next_index)
+                    next_index += 1
+
+
+async def _keyset_pages(
+    fetcher: PageFetcher, where: Any, workers: int, page_size: int, ordered: bool
+) -> AsyncGenerator[list[Row], None]:
+    from ..query import Q
+
+    partitions = keyset_partitions()
+    sort = [("ID", "asc")]
+
+    def id_filter(lo: str | None, hi: str | None, after: str | None) -> Any:
+        low = after if after is not None else lo
+        if low is None and hi is None:
+            return None
+        if low is None:
+            return Q.ID < hi
+        if hi is None:
+            return Q.ID > low if after is not None else Q.ID >= low
+        return Q.ID.between(low, hi)
+
+    async def run_partition(
+        lo: str | None, hi: str | None, out: ObjectSendStream[list[Row]]
+    ) -> None:
+        after: str | None = None
+        async with out:
+            while True:
+                cond = id_filter(lo, hi, after)
+                full_where = cond if where is None else (where if cond is None else where & cond)
+                raw = await fetcher.page(full_where, first=0, limit=page_size, sort=sort)
+                # between() is inclusive at both ends: the lower end is the
+                # last row already yielded, the upper end belongs to the next
+                # partition.
+                page = [
+                    r for r in raw if r.get("ID") != after and (hi is None or r.get("ID") != hi)
+                ]
+                if page:
+                    new_last = page[-1].get("ID")
+                    if after is not None and not (isinstance(new_last, str) and new_last > after):
+                        raise PaginationError(
+                            f"keyset page after ID {after!r} made no progress; stopping"
+                        )
+                    await out.send(page)
+                if len(raw) < page_size:
+                    return
+                last_id = raw[-1].get("ID")
+                if not isinstance(last_id, str) or (after is not None and last_id <= after):
+                    raise PaginationError(
+                        f"keyset page after ID {after!r} made no progress; stopping"
+                    )
+                after = last_id
+
+    limiter = anyio.CapacityLimiter(workers)
+
+    async def guarded(lo: str | None, hi: str | None, out: ObjectSendStream[list[Row]]) -> None:
+        async with limiter:
+            await run_partition(lo, hi, out)
+
+    if ordered:
+        streams = [anyio.create_memory_object_stream[list[Row]](1) for _ in partitions]
+        async with task_group() as tg:
+            for (lo, hi), (snd, _) in zip(partitions, streams, strict=True):
+                tg.start_soon(guarded, lo, hi, snd)
+            for _, rcv in streams:
+                async with rcv:
+                    async for page in rcv:
+                        yield page
+    else:
+        snd, rcv = anyio.create_memory_object_stream[list[Row]](workers)
+        async with task_group() as tg:
+            async with snd:
+                for lo, hi in partitions:
+                    tg.start_soon(guarded, lo, hi, snd.clone())
+            async with rcv:
+                async for page in rcv:
+                    yield page
+
+
+def _with_id_last(sort: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    keys = [(f, d) for f, d in sort if f != "ID"]
+    id_dir = next((d for f, d in sort if f == "ID"), "asc")
+    return [*keys, ("ID", id_dir)]
