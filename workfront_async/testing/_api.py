@@ -1,0 +1,961 @@
+"""The classic REST API of the embedded Workfront: routing, authentication, endpoints.
+
+Synchronous and free of network I/O: a parsed request in, a reply (status,
+JSON-able body, headers) and the list of stored changes out. API-NOTES §1.
+"""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import functools
+import math
+import re
+import secrets
+import statistics
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import attrs
+import orjson
+
+from .._exceptions import APIError, InvalidRequestError, NotFoundError
+from ._filters import (
+    CONTROL_PARAMS,
+    Ctx,
+    Query,
+    bad_request,
+    compile_where,
+    parse_query,
+    resolve_column,
+)
+from ._schema import OBJ_TYPES, resolve_obj_code
+from ._store import Change, FieldTree, not_found
+from ._tenant import Tenant, auth_error
+
+__all__ = [
+    "MAX_BULK",
+    "MAX_LIMIT",
+    "Reply",
+    "Request",
+    "error_body",
+    "handle_classic",
+    "parse_params",
+]
+
+MAX_LIMIT = 2000
+DEFAULT_LIMIT = 100
+MAX_BULK = 100
+_VERSION = re.compile(r"^/attask/api/(?:v(\d+)\.0|unsupported|internal)(/.*)?$", re.IGNORECASE)
+_WRITE_CONTROL = CONTROL_PARAMS | {"objCode"}
+_NAMED = {("work", "mywork"), ("cstem", "projectstatuses")}
+_PROJECT_STATUSES = (
+    {"value": "PLN", "label": "Planning", "equatesWith": "PLN", "isActive": True},
+    {"value": "CUR", "label": "Current", "equatesWith": "CUR", "isActive": True},
+    {"value": "ONH", "label": "On Hold", "equatesWith": "ONH", "isActive": True},
+    {"value": "CPL", "label": "Complete", "equatesWith": "CPL", "isActive": True},
+    {"value": "DED", "label": "Dead", "equatesWith": "DED", "isActive": True},
+    {"value": "REQ", "label": "Requested", "equatesWith": "REQ", "isActive": True},
+)
+_AGGS = ("sum", "avg", "min", "max", "count", "std", "var")
+
+
+@attrs.frozen
+class Request:
+    method: str
+    path: str
+    params: tuple[tuple[str, str], ...]
+    headers: Mapping[str, str]  # lower-cased names
+    body: bytes = b""
+    content_type: str = ""
+
+
+@attrs.frozen
+class Reply:
+    status: int
+    body: Any
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def error_body(exc: APIError) -> dict[str, Any]:
+    error: dict[str, Any] = {"class": exc.error_class or "java.lang.Exception"}
+    error["message"] = exc.message
+    error["title"] = exc.message
+    return {"error": error}
+
+
+def parse_params(query: bytes | str) -> list[tuple[str, str]]:
+    from urllib.parse import parse_qsl
+
+    text = query.decode("utf-8", "replace") if isinstance(query, bytes) else query
+    return parse_qsl(text, keep_blank_values=True)
+
+
+def _first(params: Sequence[tuple[str, str]], name: str) -> str | None:
+    for key, value in params:
+        if key == name:
+            return value
+    return None
+
+
+def _all(params: Sequence[tuple[str, str]], name: str) -> list[str]:
+    return [v for k, v in params if k == name]
+
+
+def _truthy(value: str | None) -> bool:
+    return value is not None and value.strip().lower() in ("true", "1", "yes")
+
+
+def _json_param(name: str, text: str) -> Any:
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        raise bad_request(f"{name} is not valid JSON: {exc}", status=400) from None
+
+
+@attrs.define
+class _Call:
+    tenant: Tenant
+    req: Request
+    params: list[tuple[str, str]]
+    method: str
+    segments: list[str]
+    user_id: str = ""
+    explicit: bool = False
+    changes: list[Change] = attrs.field(factory=list)
+
+    # -- helpers -------------------------------------------------------------
+
+    def p(self, name: str) -> str | None:
+        return _first(self.params, name)
+
+    def ctx(self, code: str) -> Ctx:
+        return Ctx(
+            code=code,
+            alias="t0",
+            custom_types=self.tenant.store.custom_types,
+            resolve_user=lambda raw: self.tenant.resolve_wildcard(self.user_id, raw),
+            now=self.tenant.now(),
+        )
+
+    def filter_params(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """(query-string filters, ``filters=`` JSON filters); the latter may use any name."""
+        extra: list[tuple[str, str]] = []
+        raw = self.p("filters")
+        if raw:
+            decoded = _json_param("filters", raw)
+            if not isinstance(decoded, dict):
+                raise bad_request('filters must be a JSON object, e.g. {"username": "x"}', 400)
+            for key, value in decoded.items():
+                for item in value if isinstance(value, list) else [value]:
+                    if isinstance(item, bool):
+                        text = "true" if item else "false"
+                    else:
+                        text = item if isinstance(item, str) else str(item)
+                    extra.append((str(key), text))
+        return list(self.params), extra
+
+    def fields_tree(self, code: str) -> FieldTree:
+        return self.tenant.store.parse_fields(code, _all(self.params, "fields"))
+
+    def render(self, code: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return self.tenant.store.render(code, rows, self.fields_tree(code))
+
+    def render_ids(self, code: str, ids: Sequence[str]) -> list[dict[str, Any]]:
+        rows = self.tenant.store.fetch_by(code, "ID", ids)
+        order = {i: n for n, i in enumerate(ids)}
+        rows.sort(key=lambda r: order[r["ID"]])
+        return self.render(code, rows)
+
+    def savepoint(self, work: Callable[[], Any]) -> Any:
+        db = self.tenant.store.db
+        name = f"sp_{secrets.token_hex(4)}"
+        db.execute(f"SAVEPOINT {name}")
+        mark = len(self.changes)
+        try:
+            result = work()
+        except BaseException:
+            db.execute(f"ROLLBACK TO {name}")
+            db.execute(f"RELEASE {name}")
+            del self.changes[mark:]
+            raise
+        db.execute(f"RELEASE {name}")
+        return result
+
+
+# -- authentication ------------------------------------------------------------
+
+
+def _authenticate(call: _Call) -> None:
+    tenant, req = call.tenant, call.req
+    header = req.headers.get("sessionid")
+    bearer = req.headers.get("authorization", "")
+    param_session = call.p("sessionID")
+    api_key = call.p("apiKey")
+    if header:
+        user = tenant.user_for_session(header.strip())
+        if user is None:
+            raise auth_error("The SessionID header holds an unknown or expired session")
+        call.user_id, call.explicit = user, True
+        return
+    if bearer.lower().startswith("bearer "):
+        user = tenant.user_for_session(bearer[7:].strip())
+        if user is None:
+            raise auth_error("The bearer token is unknown or expired")
+        call.user_id, call.explicit = user, True
+        return
+    if param_session:
+        user = tenant.user_for_session(param_session)
+        if user is None:
+            raise auth_error("The sessionID parameter holds an unknown or expired session")
+        call.user_id, call.explicit = user, True
+        return
+    if api_key:
+        user = tenant.user_for_key(api_key)
+        if user is None:
+            raise auth_error("The apiKey is invalid or was cleared")
+        call.user_id, call.explicit = user, True
+        return
+    cookie = req.headers.get("cookie", "")
+    for part in cookie.split(";"):
+        name, _, value = part.strip().partition("=")
+        if name.lower() in ("sessionid", "attask") and value:
+            user = tenant.user_for_session(value)
+            if user is not None:
+                call.user_id, call.explicit = user, False
+                return
+    raise auth_error(
+        "You are not currently logged in: send an apiKey parameter, a SessionID header "
+        "or a sessionID parameter"
+    )
+
+
+def _require_explicit(call: _Call) -> None:
+    if not call.explicit:
+        raise auth_error(
+            "Writes need the session sent explicitly (SessionID header, sessionID or apiKey "
+            "parameter); a cookie is not enough"
+        )
+
+
+# -- entry point ---------------------------------------------------------------
+
+
+def handle_classic(tenant: Tenant, req: Request) -> tuple[Reply, list[Change]]:
+    """Answer one classic API request (path starting ``/attask/api/``)."""
+    match = _VERSION.match(req.path)
+    if not match:
+        return _error(
+            NotFoundError(
+                f"unknown API path {req.path!r}: use /attask/api/v<N>.0/<objCode>/...",
+                status=404,
+                error_class="com.attask.common.NotFoundException",
+            )
+        ), []
+    version = match.group(1)
+    if version is not None and not 9 <= int(version) <= 21:
+        return _error(
+            NotFoundError(
+                f"API version v{version}.0 is not supported; use v9.0 to v21.0",
+                status=404,
+                error_class="com.attask.common.NotFoundException",
+            )
+        ), []
+    rest = match.group(2) or "/"
+    params = list(req.params)
+    method = (_first(params, "method") or req.method).upper()
+    segments = [s for s in rest.split("/") if s]
+    call = _Call(tenant=tenant, req=req, params=params, method=method, segments=segments)
+    try:
+        body = _route(call)
+    except APIError as exc:
+        # changes that were committed before the failure (a non-atomic bulk) still count
+        return _error(exc), call.changes
+    return Reply(200, body), call.changes
+
+
+def _error(exc: APIError) -> Reply:
+    return Reply(exc.status or 500, error_body(exc))
+
+
+def _method_error(call: _Call, allowed: str) -> APIError:
+    return InvalidRequestError(
+        f"method {call.method} is not allowed on /{'/'.join(call.segments)}; use {allowed}",
+        status=405,
+        error_class="java.lang.UnsupportedOperationException",
+    )
+
+
+def _route(call: _Call) -> Any:
+    seg = call.segments
+    if not seg:
+        raise NotFoundError(
+            "no object type in the path",
+            status=404,
+            error_class="java.lang.IllegalArgumentException",
+        )
+    head = seg[0].lower()
+    if head == "login" and len(seg) == 1:
+        return _login(call)
+    if head == "upload" and len(seg) == 1:
+        _authenticate(call)
+        _require_explicit(call)
+        return _upload(call)
+    if head == "logout" and len(seg) == 1:
+        _authenticate(call)
+        for token in (call.req.headers.get("sessionid"), call.p("sessionID")):
+            if token:
+                call.tenant.end_session(token)
+        return {"success": True}
+    code = resolve_obj_code(seg[0])
+    if code == "USER" and len(seg) == 1:
+        action = call.p("action")
+        if action in ("generateApiKey", "getApiKey", "clearApiKey"):
+            return _api_key_action(call, action)
+    if len(seg) == 2 and (head, seg[1].lower()) in _NAMED:
+        _authenticate(call)
+        return _named(call, head)
+    if code is None:
+        raise bad_request(
+            f"unknown object type {seg[0]!r}; use an ObjCode (proj, task, optask, user, ...) "
+            "or its long name (project, issue, ...)"
+        )
+    _authenticate(call)
+    method = call.method
+    if method not in ("GET", "POST", "PUT", "DELETE"):
+        raise _method_error(call, "GET, POST, PUT or DELETE")
+    if len(seg) == 2 and seg[1] in ("search", "count", "report", "metadata"):
+        if method != "GET":
+            raise _method_error(call, "GET (or method=GET)")
+        if seg[1] == "search":
+            return _search(call, code)
+        if seg[1] == "count":
+            return _count(call, code)
+        if seg[1] == "report":
+            return _report(call, code)
+        return _metadata(code)
+    if method != "GET":
+        _require_explicit(call)
+    if len(seg) == 1:
+        if method == "GET":
+            return _get_many(call, code)
+        if method == "POST":
+            return _create_call(call, code)
+        if method == "PUT":
+            return _bulk_edit(call, code)
+        return _delete_many(call, code)
+    obj_id = seg[1]
+    if len(seg) == 2:
+        if method == "GET":
+            return _get_one(call, code, obj_id)
+        if method == "PUT":
+            action = call.p("action")
+            if action:
+                return _action(call, code, obj_id, action)
+            return _edit(call, code, obj_id)
+        if method == "DELETE":
+            return _delete(call, code, obj_id)
+        raise _method_error(call, f"POST /{seg[0]} to create, PUT /{seg[0]}/<ID> to edit")
+    if len(seg) == 3:
+        if method in ("PUT", "POST"):
+            return _action(call, code, obj_id, seg[2])
+        raise _method_error(call, "PUT for actions")
+    raise NotFoundError(
+        f"unknown path /{'/'.join(seg)}",
+        status=404,
+        error_class="java.lang.IllegalArgumentException",
+    )
+
+
+# -- login and keys ------------------------------------------------------------
+
+
+def _login(call: _Call) -> Any:
+    user_id = call.tenant.check_password(call.p("username"), call.p("password"))
+    token = call.tenant.issue_token(call.tenant.user_row(user_id)["username"])
+    return {
+        "sessionID": token,
+        "userID": user_id,
+        "versionInformation": {"currentAPIVersion": "21.0"},
+    }
+
+
+def _api_key_action(call: _Call, action: str) -> Any:
+    username, password = call.p("username"), call.p("password")
+    if username is None:
+        _authenticate(call)
+        user_id = call.user_id
+    else:
+        user_id = call.tenant.check_password(username, password)
+    if action == "getApiKey":
+        return {"result": call.tenant.api_key(user_id)}
+    if action == "generateApiKey":
+        return {"result": call.tenant.generate_api_key(user_id)}
+    call.tenant.clear_api_key(user_id)
+    return {"result": True}
+
+
+# -- reads ---------------------------------------------------------------------
+
+
+def _limits(call: _Call) -> tuple[int, int]:
+    first_raw, limit_raw = call.p("$$FIRST"), call.p("$$LIMIT")
+    try:
+        first = int(first_raw) if first_raw not in (None, "") else 0
+        limit = int(limit_raw) if limit_raw not in (None, "") else DEFAULT_LIMIT
+    except ValueError:
+        raise bad_request("$$FIRST and $$LIMIT must be whole numbers") from None
+    if first < 0 or limit < 0:
+        raise bad_request("$$FIRST and $$LIMIT cannot be negative")
+    if limit > MAX_LIMIT:
+        raise bad_request(
+            f"The requested limit {limit} is greater than the maximum allowed limit of {MAX_LIMIT}"
+        )
+    if limit == 0:
+        limit = DEFAULT_LIMIT
+    return first, limit
+
+
+def _select(
+    call: _Call, code: str, *, order: bool = True
+) -> tuple[str, str, list[Any], Ctx, list[str], Query]:
+    """(joins, where, params, ctx, order terms) for the request's filters and sorts."""
+    ctx = call.ctx(code)
+    plain, extra = call.filter_params()
+    query = parse_query(plain, extra)
+    params: list[Any] = []
+    where = compile_where(ctx, query, params)
+    terms: list[str] = []
+    if order:
+        for path, direction in query.sorts:
+            col = resolve_column(ctx, path)
+            expr = f"lower({col.sql})" if direction.startswith("ci") else col.sql
+            terms.append(f"{expr} {'DESC' if direction.endswith('desc') else 'ASC'}")
+    return " ".join(ctx.joins), where, params, ctx, terms, query
+
+
+def _search(call: _Call, code: str) -> Any:
+    first, limit = _limits(call)
+    joins, where, params, _, terms, _ = _select(call, code)
+    order = ", ".join([*terms, "t0.rowid"])
+    sql = f'SELECT t0.* FROM "{code}" t0 {joins} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?'
+    rows = call.tenant.store.query(sql, [*params, limit, first])
+    out = call.render(code, rows)
+    if _truthy(call.p("map")):
+        return {obj["ID"]: obj for obj in out}
+    return out
+
+
+def _count(call: _Call, code: str) -> Any:
+    joins, where, params, _, _, _ = _select(call, code, order=False)
+    rows = call.tenant.store.query(
+        f'SELECT COUNT(*) AS n FROM "{code}" t0 {joins} WHERE {where}', params
+    )
+    return {"count": rows[0]["n"]}
+
+
+def _group_key(kind: str, value: Any) -> str:
+    if value is None:
+        return "null"
+    if kind == "date":
+        from ._dates import to_api
+
+        return to_api(value)
+    if kind == "bool":
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _aggregate(func: str, values: list[Any]) -> Any:
+    distinct = func.startswith("d") and func[1:] in _AGGS
+    base = func[1:] if distinct else func
+    present = [v for v in values if v is not None]
+    if distinct:
+        present = list(dict.fromkeys(present))
+    if base == "count":
+        return len(present)
+    nums = [float(v) for v in present if isinstance(v, int | float)]
+    if base in ("min", "max"):
+        if not present:
+            return None
+        return min(present) if base == "min" else max(present)
+    if base == "sum":
+        return sum(nums)
+    if base == "avg":
+        return sum(nums) / len(nums) if nums else None
+    if len(nums) < 2:
+        return 0.0 if nums else None
+    var = statistics.variance(nums)
+    return math.sqrt(var) if base == "std" else var
+
+
+def _report(call: _Call, code: str) -> Any:
+    joins, where, params, ctx, _, query = _select(call, code, order=False)
+    if not query.aggs and not query.group_by:
+        raise bad_request("a report needs <field>_AggFunc=<func> and/or <field>_GroupBy=true")
+    groups = [resolve_column(ctx, path) for path in query.group_by]
+    aggs = []
+    for path, func in query.aggs:
+        func_l = func.lower()
+        base = func_l[1:] if func_l.startswith("d") and func_l[1:] in _AGGS else func_l
+        if base not in _AGGS:
+            raise bad_request(
+                f"unknown aggregate {func!r} for {path}; use sum avg min max count std var "
+                "or a distinct variant (dsum, dcount, ...)"
+            )
+        aggs.append((path, func_l, resolve_column(ctx, path)))
+    joins = " ".join(ctx.joins)
+    cols = [g.sql for g in groups] + [a[2].sql for a in aggs] or ["1"]
+    select = ", ".join(f"{c} AS c{i}" for i, c in enumerate(cols))
+    rows = call.tenant.store.db.execute(
+        f'SELECT {select} FROM "{code}" t0 {joins} WHERE {where}', params
+    ).fetchall()
+    n = len(groups)
+
+    def summarise(members: list[tuple[Any, ...]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for i, (path, func, _) in enumerate(aggs):
+            out[f"{func}_{path}"] = _aggregate(func, [m[n + i] for m in members])
+        if not aggs:
+            out["count"] = len(members)
+        return out
+
+    def build(members: list[tuple[Any, ...]], depth: int) -> dict[str, Any]:
+        if depth == n:
+            return summarise(members)
+        buckets: dict[str, list[tuple[Any, ...]]] = {}
+        for m in members:
+            buckets.setdefault(_group_key(groups[depth].type, m[depth]), []).append(m)
+        return {key: build(bucket, depth + 1) for key, bucket in buckets.items()}
+
+    result = build(rows, 0)
+    if _truthy(call.p("$$ROLLUP")) and n:
+        result["$$ROLLUP"] = summarise(rows)
+    return result
+
+
+def _metadata(code: str) -> Any:
+    otype = OBJ_TYPES[code]
+    return {
+        "objCode": code,
+        "name": otype.aliases[0],
+        "fields": {name: {"fieldType": kind} for name, kind in otype.fields.items()},
+        "references": {name: {"objCode": target} for name, (_, target) in otype.refs.items()},
+        "collections": {name: {"objCode": child} for name, (child, _) in otype.collections.items()},
+    }
+
+
+def _ids_param(call: _Call) -> list[str]:
+    ids: list[str] = []
+    for value in _all(call.params, "id") + _all(call.params, "ID"):
+        ids.extend(i.strip() for i in value.split(",") if i.strip())
+    return [call.user_id if i in ("$$USER", "$$USER.ID") else i for i in ids]
+
+
+def _get_many(call: _Call, code: str) -> Any:
+    ids = _ids_param(call)
+    if not ids:
+        raise bad_request(
+            f"GET /{call.segments[0]} needs id=<ID>[,<ID>...]; use /{call.segments[0]}/search "
+            "to search",
+            status=400,
+        )
+    found = call.tenant.store.fetch_by(code, "ID", ids)
+    known = {r["ID"] for r in found}
+    for obj_id in ids:
+        if obj_id not in known:
+            raise not_found(code, obj_id)
+    out = call.render_ids(code, list(dict.fromkeys(ids)))
+    if len(ids) == 1 and "," not in "".join(_all(call.params, "id")):
+        return out[0]
+    return out
+
+
+def _get_one(call: _Call, code: str, obj_id: str) -> Any:
+    if obj_id in ("$$USER", "$$USER.ID") and code == "USER":
+        obj_id = call.user_id
+    row = call.tenant.store.get_raw(code, obj_id)
+    if row is None:
+        raise not_found(code, obj_id)
+    return call.render(code, [row])[0]
+
+
+def _named(call: _Call, head: str) -> Any:
+    if head == "cstem":
+        return list(_PROJECT_STATUSES)
+    out: list[dict[str, Any]] = []
+    user = call.user_id
+    for code in ("TASK", "OPTASK"):
+        fk = "taskID" if code == "TASK" else "opTaskID"
+        rows = call.tenant.store.query(
+            f'SELECT * FROM "{code}" t WHERE (t."status" IS NULL OR t."status" NOT IN '
+            "('CPL', 'CLS', 'DED')) AND (t.\"assignedToID\" = ? OR EXISTS (SELECT 1 FROM "
+            f'"ASSGN" a WHERE a."{fk}" = t."ID" AND a."assignedToID" = ?)) ORDER BY t.rowid',
+            (user, user),
+        )
+        out.extend(call.render(code, rows))
+    return out
+
+
+# -- writes --------------------------------------------------------------------
+
+
+def _updates_from(call: _Call, code: str) -> Any:
+    raw = call.p("updates")
+    if raw is not None:
+        return _json_param("updates", raw)
+    if call.req.content_type.startswith("application/json") and call.req.body.strip():
+        return _json_param("request body", call.req.body.decode("utf-8", "replace"))
+    otype = OBJ_TYPES[code]
+    data: dict[str, Any] = {}
+    for key, value in call.params:
+        if key in _WRITE_CONTROL or key.endswith(("_Mod", "_Sort")):
+            continue
+        if key.startswith("DE:") or otype.field_ci(key) is not None or key == "parameterValues":
+            data[key] = value
+        else:
+            raise bad_request(f"{code} has no field {key!r} (field names are case-sensitive)")
+    return data
+
+
+def _new(call: _Call) -> Callable[[], str]:
+    return call.tenant.new_id
+
+
+def _create_one(call: _Call, code: str, data: Mapping[str, Any]) -> str:
+    tenant = call.tenant
+    if not isinstance(data, Mapping):
+        raise bad_request(f"each object to create must be a JSON object, not {type(data).__name__}")
+    data = dict(data)
+    if code == "DOCU":
+        return _create_document(call, data)
+    return tenant.store.create(
+        code, data, now=tenant.now(), user_id=call.user_id, new_id=_new(call), changes=call.changes
+    )
+
+
+def _create_document(call: _Call, data: dict[str, Any]) -> str:
+    tenant = call.tenant
+    handle = data.pop("handle", None)
+    version = data.pop("currentVersion", None) or {}
+    if not isinstance(version, dict):
+        raise bad_request("currentVersion must be an object {version, fileName}")
+    upload = None
+    if handle is not None:
+        upload = tenant.uploads.get(str(handle))
+        if upload is None:
+            raise bad_request(f"unknown upload handle {handle!r}: POST the file to /upload first")
+    doc_code = data.get("docObjCode")
+    obj_id = data.get("objID")
+    if doc_code and obj_id:
+        target = resolve_obj_code(str(doc_code))
+        if target is None or tenant.store.get_raw(target, str(obj_id)) is None:
+            raise bad_request(f"document target {doc_code} {obj_id} does not exist")
+        data["docObjCode"] = target
+    data.setdefault("ownerID", call.user_id)
+    now = tenant.now()
+    doc_id = tenant.store.create(
+        "DOCU", data, now=now, user_id=call.user_id, new_id=_new(call), changes=call.changes
+    )
+    if upload is not None or version:
+        file_name = version.get("fileName") or (upload[0] if upload else None)
+        version_id = tenant.store.create(
+            "DOCV",
+            {
+                "documentID": doc_id,
+                "version": str(version.get("version", "1")),
+                "fileName": file_name,
+                "fileSize": len(upload[1]) if upload else None,
+                "handle": handle,
+            },
+            now=now,
+            user_id=call.user_id,
+            new_id=_new(call),
+            changes=call.changes,
+        )
+        tenant.store.update_raw("DOCU", doc_id, {"currentVersionID": version_id})
+    return doc_id
+
+
+def _copy(call: _Call, code: str, source_id: str, overrides: Mapping[str, Any]) -> str:
+    store = call.tenant.store
+    src = store.get_raw(code, source_id)
+    if src is None:
+        raise not_found(code, source_id)
+    otype = OBJ_TYPES[code]
+    skip = {"ID", "entryDate", "lastUpdateDate", "enteredByID", "lastUpdatedByID", "portfolioID"}
+    if code != "TASK":
+        skip.discard("portfolioID")
+    data: dict[str, Any] = {f: src[f] for f in otype.fields if f not in skip and src[f] is not None}
+    for key, kind in otype.fields.items():
+        if kind == "date" and key in data:
+            data[key] = data[key] + "Z"
+    if src.get("_de"):
+        data.update(orjson.loads(src["_de"]))
+    data.update(overrides)
+    new_id = _create_one(call, code, data)
+    if code == "PROJ":
+        tasks = store.query(
+            'SELECT * FROM "TASK" WHERE "projectID" = ? ORDER BY rowid', (source_id,)
+        )
+        mapping: dict[str, str] = {}
+        for task in tasks:
+            tdata = {
+                f: task[f]
+                for f in OBJ_TYPES["TASK"].fields
+                if f not in skip and task[f] is not None and f not in ("projectID", "parentID")
+            }
+            for key, kind in OBJ_TYPES["TASK"].fields.items():
+                if kind == "date" and key in tdata:
+                    tdata[key] = tdata[key] + "Z"
+            if task.get("_de"):
+                tdata.update(orjson.loads(task["_de"]))
+            tdata["projectID"] = new_id
+            if task["parentID"]:
+                tdata["parentID"] = mapping.get(task["parentID"])
+            mapping[task["ID"]] = _create_one(call, "TASK", tdata)
+    return new_id
+
+
+def _create_call(call: _Call, code: str) -> Any:
+    source = call.p("copySourceID")
+    updates = _updates_from(call, code)
+    if source:
+        if not isinstance(updates, dict):
+            raise bad_request("a copy takes the fields to change as an object")
+        new_id = call.savepoint(lambda: _copy(call, code, source, updates))
+        return call.render_ids(code, [new_id])[0]
+    if isinstance(updates, list):
+        return _bulk(call, code, updates, create=True)
+    new_id = call.savepoint(lambda: _create_one(call, code, updates))
+    return call.render_ids(code, [new_id])[0]
+
+
+def _bulk(call: _Call, code: str, items: list[Any], *, create: bool) -> Any:
+    if len(items) > MAX_BULK:
+        raise bad_request(
+            f"a bulk call takes at most {MAX_BULK} objects, got {len(items)}; split it"
+        )
+    atomic = _truthy(call.p("atomic"))
+
+    def one(item: Any) -> str:
+        if not isinstance(item, dict):
+            raise bad_request("each bulk element must be a JSON object")
+        if create and "ID" not in item:
+            return _create_one(call, code, item)
+        obj_id = item.get("ID")
+        if not obj_id:
+            raise bad_request("each element of a bulk edit needs its ID")
+        call.tenant.store.edit(
+            code,
+            str(obj_id),
+            {k: v for k, v in item.items() if k != "ID"},
+            now=call.tenant.now(),
+            user_id=call.user_id,
+            new_id=_new(call),
+            changes=call.changes,
+        )
+        return str(obj_id)
+
+    if atomic:
+        call.savepoint(lambda: [one(item) for item in items])
+        return {"success": True}
+    # Not atomic: each element commits on its own; the first failure stops the call
+    # and the elements before it stay done.
+    ids: list[str] = []
+    for item in items:
+        ids.append(call.savepoint(functools.partial(one, item)))
+    return [call.render_ids(code, [i])[0] for i in ids]
+
+
+def _bulk_edit(call: _Call, code: str) -> Any:
+    action = call.p("action")
+    if action:
+        raise bad_request(f"action {action!r} needs an object ID: PUT /{code}/<ID>/{action}")
+    updates = _updates_from(call, code)
+    if not isinstance(updates, list):
+        raise bad_request(
+            f"PUT /{call.segments[0]} without an ID takes updates=[{{...}}, ...] (a bulk edit); "
+            f"to edit one object use PUT /{call.segments[0]}/<ID>",
+            status=400,
+        )
+    return _bulk(call, code, updates, create=False)
+
+
+def _edit(call: _Call, code: str, obj_id: str) -> Any:
+    updates = _updates_from(call, code)
+    if not isinstance(updates, dict):
+        raise bad_request("updates for one object must be a JSON object")
+    tenant = call.tenant
+    call.savepoint(
+        lambda: tenant.store.edit(
+            code,
+            obj_id,
+            updates,
+            now=tenant.now(),
+            user_id=call.user_id,
+            new_id=_new(call),
+            changes=call.changes,
+        )
+    )
+    return call.render_ids(code, [obj_id])[0]
+
+
+def _delete(call: _Call, code: str, obj_id: str) -> Any:
+    tenant = call.tenant
+    force = _truthy(call.p("force"))
+    call.savepoint(
+        lambda: tenant.store.delete(
+            code,
+            obj_id,
+            force=force,
+            now=tenant.now(),
+            user_id=call.user_id,
+            new_id=_new(call),
+            changes=call.changes,
+        )
+    )
+    return {"success": True}
+
+
+def _delete_many(call: _Call, code: str) -> Any:
+    ids = _ids_param(call)
+    if not ids:
+        raise bad_request(f"DELETE /{code} needs an ID in the path or id=<ID>,<ID>", status=400)
+    for obj_id in ids:
+        _delete(call, code, obj_id)
+    return {"success": True}
+
+
+# -- actions -------------------------------------------------------------------
+
+
+def _action(call: _Call, code: str, obj_id: str, action: str) -> Any:
+    tenant = call.tenant
+    store = tenant.store
+    row = store.get_raw(code, obj_id)
+    if row is None:
+        raise not_found(code, obj_id)
+    now = tenant.now()
+
+    def edit(data: Mapping[str, Any], target: str = code, target_id: str = obj_id) -> None:
+        store.edit(
+            target,
+            target_id,
+            data,
+            now=now,
+            user_id=call.user_id,
+            new_id=_new(call),
+            changes=call.changes,
+        )
+
+    name = action
+    if name == "move" and code in ("TASK", "OPTASK"):
+        project = call.p("projectID")
+        if not project:
+            raise bad_request("move needs projectID=<ID of the target project>")
+
+        def move() -> None:
+            edit({"projectID": project, **({"parentID": None} if code == "TASK" else {})})
+            if code == "TASK":
+                stack = [obj_id]
+                while stack:
+                    parent = stack.pop()
+                    for kid in store.fetch_by("TASK", "parentID", [parent]):
+                        edit({"projectID": project}, "TASK", kid["ID"])
+                        stack.append(kid["ID"])
+
+        call.savepoint(move)
+        return {"result": None}
+    if name == "share":
+        accessor, accessor_code = call.p("accessorID"), call.p("accessorObjCode")
+        if not accessor or accessor_code not in ("USER", "TEAMOB", "GROUP", "ROLE", "COMPY"):
+            raise bad_request("share needs accessorID and accessorObjCode=USER|TEAMOB|GROUP|ROLE")
+        rule = {
+            "accessorID": accessor,
+            "accessorObjCode": accessor_code,
+            "coreAction": call.p("coreAction") or "VIEW",
+            "securityObjCode": code,
+            "securityObjID": obj_id,
+        }
+        rule_id = call.savepoint(
+            lambda: store.create(
+                "ACSRUL",
+                rule,
+                now=now,
+                user_id=call.user_id,
+                new_id=_new(call),
+                changes=call.changes,
+            )
+        )
+        return {
+            "result": call.tenant.store.render(
+                "ACSRUL", store.fetch_by("ACSRUL", "ID", [rule_id]), {"*": {}}
+            )[0]
+        }
+    if name == "calculateTimeline" and code == "PROJ":
+        span = store.query(
+            'SELECT MIN("plannedStartDate") AS s, MAX("plannedCompletionDate") AS e '
+            'FROM "TASK" WHERE "projectID" = ?',
+            (obj_id,),
+        )[0]
+        if span["s"] is not None:
+            call.savepoint(
+                lambda: edit(
+                    {"plannedStartDate": span["s"] + "Z", "plannedCompletionDate": span["e"] + "Z"}
+                )
+            )
+        return {"result": None}
+    if name == "calculateFinance" and code == "PROJ":
+        total = store.query(
+            'SELECT COALESCE(SUM("hours"), 0) AS h FROM "HOUR" WHERE "projectID" = ?', (obj_id,)
+        )[0]["h"]
+        call.savepoint(lambda: edit({"actualCost": float(total) * 100.0}))
+        return {"result": None}
+    if name == "calculateDataExtension":
+        return {"result": None}
+    if name in ("approveApproval", "rejectApproval", "recallApproval") and code in (
+        "PROJ",
+        "TASK",
+        "OPTASK",
+        "DOCU",
+    ):
+        if "approvalStatus" not in OBJ_TYPES[code].fields:
+            raise bad_request(f"{code} objects have no approval process in this tenant")
+        status = {"approveApproval": "A", "rejectApproval": "R", "recallApproval": "N"}[name]
+        call.savepoint(lambda: edit({"approvalStatus": status}))
+        return {"result": None}
+    if name == "markViewed" and code == "WORKITEM":
+        call.savepoint(lambda: edit({"isMarkedAsViewed": True, "lastViewedDate": now}))
+        return {"result": None}
+    raise bad_request(
+        f"unknown action {action!r} on {code}; known: move (TASK, OPTASK), share, "
+        "calculateTimeline, calculateFinance, calculateDataExtension, approveApproval, "
+        "rejectApproval, recallApproval, markViewed (WORKITEM)"
+    )
+
+
+# -- upload --------------------------------------------------------------------
+
+
+def _upload(call: _Call) -> Any:
+    ctype = call.req.content_type
+    if not ctype.startswith("multipart/form-data"):
+        raise bad_request(
+            "upload needs a multipart/form-data body with a file field uploadedFile", 400
+        )
+    raw_ctype = call.req.headers.get("content-type", ctype)
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + raw_ctype.encode("latin-1") + b"\r\n\r\n" + call.req.body
+    )
+    for part in message.iter_parts():
+        disposition = part.get("Content-Disposition", "")
+        if 'name="uploadedFile"' in disposition:
+            payload = part.get_payload(decode=True)
+            data = payload if isinstance(payload, bytes) else b""
+            handle = call.tenant.new_id()
+            call.tenant.uploads[handle] = (part.get_filename() or "upload.bin", data)
+            return {"handle": handle}
+    raise bad_request("upload: no file field named uploadedFile in the multipart body", 400)

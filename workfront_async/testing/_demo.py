@@ -1,0 +1,480 @@
+"""Deterministic demo data for the embedded Workfront.
+
+Scale 1.0: 200 users, 10 teams, 10 portfolios, 30 programs, 400 projects,
+20,000 tasks (in a two-level hierarchy), 2,000 issues, assignments, hours,
+journal entries, documents and custom field values. Rows are written straight
+into SQLite in bulk, so building scale 1.0 takes about a second.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ._schema import OBJ_TYPES
+from ._tenant import Tenant
+
+__all__ = ["DEMO_PASSWORD", "populate"]
+
+DEMO_PASSWORD = "demo-password"
+TASKS_PER_PROJECT = 50
+_EPOCH = datetime(2023, 1, 1, tzinfo=UTC)
+
+_FIRST = [
+    "Steve",
+    "Steven",
+    "Stephanie",
+    "Anna",
+    "Ben",
+    "Chloe",
+    "David",
+    "Emma",
+    "Farid",
+    "Grace",
+    "Hiro",
+    "Ines",
+    "Jonas",
+    "Kara",
+    "Liam",
+    "Maya",
+    "Noor",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sven",
+    "Tara",
+    "Umar",
+    "Vera",
+    "Wei",
+    "Xena",
+    "Yusuf",
+    "Zoe",
+]
+_LAST = [
+    "Rogers",
+    "Hale",
+    "Novak",
+    "Okafor",
+    "Lindqvist",
+    "Moreau",
+    "Tanaka",
+    "Silva",
+    "Kowalski",
+    "Brennan",
+    "Haddad",
+    "Petrov",
+    "Nakamura",
+    "Fischer",
+    "Alvarez",
+    "Osei",
+    "Dubois",
+    "Jensen",
+]
+_PORTFOLIOS = [
+    "FixedAssets",
+    "Growth",
+    "Infrastructure",
+    "Marketing",
+    "Compliance",
+    "Research",
+    "Operations",
+    "Customer",
+    "Digital",
+    "Facilities",
+]
+_PHASES = ("Planning", "Design", "Build", "Test", "Final Task")
+_VERBS = [
+    "Draft",
+    "Review",
+    "Approve",
+    "Build",
+    "Test",
+    "Deploy",
+    "Document",
+    "Plan",
+    "Analyse",
+    "Migrate",
+    "Train",
+    "Audit",
+]
+_NOUNS = [
+    "requirements",
+    "budget",
+    "prototype",
+    "interface",
+    "database",
+    "report",
+    "campaign",
+    "contract",
+    "rollout",
+    "checklist",
+    "dashboard",
+    "integration",
+]
+_REGIONS = ("EMEA", "AMER", "APAC", "LATAM")
+_TAGS = ("urgent", "customer", "internal", "regulatory", "q1", "q2", "q3", "q4")
+
+
+def _blank(code: str) -> dict[str, Any]:
+    row: dict[str, Any] = dict.fromkeys(OBJ_TYPES[code].fields)
+    row["_de"] = {}
+    return row
+
+
+def populate(tenant: Tenant, *, seed: int = 0, scale: float = 1.0) -> None:
+    """Fill an (empty) tenant with demo data. Deterministic for a seed and scale."""
+    if scale <= 0:
+        raise ValueError(f"scale must be positive, got {scale!r}")
+    rng = random.Random(f"demo-{seed}")
+    store = tenant.store
+    store.drop_indexes()
+    try:
+        _populate(tenant, rng, scale)
+    finally:
+        store.create_indexes()
+        store.db.execute("ANALYZE")
+
+
+def _populate(tenant: Tenant, rng: random.Random, scale: float) -> None:
+    store = tenant.store
+    new_id = tenant.new_id
+    for name, kind in (
+        ("DE:Region", "str"),
+        ("DE:Budget Code", "str"),
+        ("DE:Risk Score", "float"),
+        ("DE:Go Live", "date"),
+        ("DE:Tags", "multi"),
+        ("DE:Effort Class", "str"),
+        ("DE:Severity Score", "float"),
+    ):
+        store.define_custom_field(name, kind)
+
+    def n(base: int, minimum: int) -> int:
+        return max(minimum, round(base * scale))
+
+    days = [(_EPOCH + timedelta(days=d)).strftime("%Y-%m-%d") for d in range(1500)]
+
+    def stamp(day: float) -> str:
+        # to_store(_EPOCH + timedelta(days=day)), without datetime arithmetic
+        whole, rest = divmod(int(day * 86_400_000), 86_400_000)
+        hours, rest = divmod(rest, 3_600_000)
+        minutes, rest = divmod(rest, 60_000)
+        seconds, millis = divmod(rest, 1000)
+        return f"{days[whole]}T{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
+
+    def stamps(row: dict[str, Any], low: float = 0, high: float = 900) -> float:
+        entry = rng.uniform(low, high)
+        row["entryDate"] = stamp(entry)
+        row["lastUpdateDate"] = stamp(entry + rng.uniform(0, 60))
+        return entry
+
+    # groups, roles, teams
+    groups = []
+    for name in ("Engineering", "Marketing", "Finance", "Operations", "PMO"):
+        row = _blank("GROUP")
+        row.update(ID=new_id(), name=name)
+        stamps(row, 0, 10)
+        groups.append(row)
+    store.insert_many_raw("GROUP", groups)
+    roles = []
+    for name in ("Developer", "Designer", "Project Manager", "Analyst", "Tester", "Architect"):
+        row = _blank("ROLE")
+        row.update(ID=new_id(), name=name)
+        stamps(row, 0, 10)
+        roles.append(row)
+    store.insert_many_raw("ROLE", roles)
+    teams = []
+    for i in range(n(10, 2)):
+        row = _blank("TEAMOB")
+        row.update(ID=new_id(), name=f"Team {i + 1}")
+        stamps(row, 0, 10)
+        teams.append(row)
+    store.insert_many_raw("TEAMOB", teams)
+
+    # users
+    users = []
+    for i in range(n(200, 8)):
+        row = _blank("USER")
+        first = _FIRST[i % len(_FIRST)]
+        last = _LAST[(i * 7 + i // len(_FIRST)) % len(_LAST)]
+        row.update(
+            ID=new_id(),
+            name=f"{first} {last}",
+            firstName=first,
+            lastName=last,
+            username=f"user{i + 1}@example.com",
+            emailAddr=f"user{i + 1}@example.com",
+            title=rng.choice(("Engineer", "Designer", "Manager", "Analyst", "Director")),
+            isAdmin=0,
+            isActive=0 if i % 37 == 36 else 1,
+            homeGroupID=groups[i % len(groups)]["ID"],
+            homeTeamID=teams[i % len(teams)]["ID"],
+            roleID=roles[i % len(roles)]["ID"],
+            managerID=None,
+        )
+        stamps(row, 0, 100)
+        users.append(row)
+    for i, row in enumerate(users):
+        if i >= 5:
+            row["managerID"] = users[i % 5]["ID"]
+    store.insert_many_raw("USER", users)
+    for row in users:
+        tenant.set_password(row["ID"], DEMO_PASSWORD)
+    for team in teams:
+        team["ownerID"] = rng.choice(users)["ID"]
+        store.update_raw("TEAMOB", team["ID"], {"ownerID": team["ownerID"]})
+    user_ids = [u["ID"] for u in users]
+
+    # portfolios and programs
+    portfolios = []
+    for i in range(n(10, 2)):
+        row = _blank("PORT")
+        name = _PORTFOLIOS[i] if i < len(_PORTFOLIOS) else f"Portfolio {i + 1}"
+        row.update(
+            ID=new_id(),
+            name=name,
+            ownerID=rng.choice(user_ids),
+            isActive=1,
+            budget=float(rng.randrange(100, 5000) * 1000),
+        )
+        stamps(row, 0, 30)
+        portfolios.append(row)
+    store.insert_many_raw("PORT", portfolios)
+    programs = []
+    for i in range(n(30, 2)):
+        row = _blank("PRGM")
+        row.update(
+            ID=new_id(),
+            name=f"Program {i + 1}",
+            portfolioID=portfolios[i % len(portfolios)]["ID"],
+            ownerID=rng.choice(user_ids),
+            isActive=1,
+        )
+        stamps(row, 0, 60)
+        programs.append(row)
+    store.insert_many_raw("PRGM", programs)
+
+    # projects
+    projects = []
+    for i in range(n(400, 4)):
+        row = _blank("PROJ")
+        program = programs[i % len(programs)]
+        start = rng.uniform(0, 800)
+        row.update(
+            ID=new_id(),
+            name=f"{rng.choice(_VERBS)} {rng.choice(_NOUNS)} {i + 1}",
+            description=f"Demo project {i + 1}",
+            status=rng.choice(("PLN", "CUR", "CUR", "CUR", "ONH", "CPL", "DED")),
+            priority=rng.randrange(0, 5),
+            condition=rng.choice(("ON", "AR", "IT")),
+            percentComplete=float(rng.randrange(0, 101)),
+            plannedStartDate=stamp(start),
+            plannedCompletionDate=stamp(start + rng.uniform(30, 300)),
+            ownerID=rng.choice(user_ids),
+            sponsorID=rng.choice(user_ids),
+            portfolioID=program["portfolioID"] if i % 9 else None,
+            programID=program["ID"] if i % 9 else None,
+            groupID=groups[i % len(groups)]["ID"],
+            budget=float(rng.randrange(10, 500) * 1000),
+            referenceNumber=1000 + i,
+            enteredByID=tenant.admin_id,
+            lastUpdatedByID=tenant.admin_id,
+        )
+        stamps(row, 0, 800)
+        row["_de"] = {
+            "DE:Region": rng.choice(_REGIONS),
+            "DE:Budget Code": f"BC-{rng.randrange(100, 999)}",
+            "DE:Risk Score": float(rng.randrange(0, 100)),
+            "DE:Go Live": stamp(start + rng.uniform(60, 400)),
+            "DE:Tags": sorted(rng.sample(_TAGS, rng.randrange(0, 4))),
+        }
+        if i % 11 == 10:
+            del row["_de"]["DE:Region"]
+        projects.append(row)
+    store.insert_many_raw("PROJ", projects)
+
+    # tasks: per project 5 phases, each with 9 children
+    tasks: list[dict[str, Any]] = []
+    per_phase = TASKS_PER_PROJECT // len(_PHASES) - 1
+    number = 0
+    for project in projects:
+        start = rng.uniform(0, 800)
+        for phase_name in _PHASES:
+            parent = _blank("TASK")
+            number += 1
+            parent.update(
+                ID=new_id(),
+                name=phase_name,
+                status=rng.choice(("NEW", "INP", "CPL")),
+                priority=rng.randrange(0, 5),
+                percentComplete=float(rng.randrange(0, 101)),
+                plannedStartDate=stamp(start),
+                plannedCompletionDate=stamp(start + 40),
+                projectID=project["ID"],
+                portfolioID=project["portfolioID"],
+                assignedToID=rng.choice(user_ids),
+                workRequired=float(rng.randrange(8, 200)),
+                duration=40.0,
+                taskNumber=number,
+                enteredByID=tenant.admin_id,
+                lastUpdatedByID=tenant.admin_id,
+            )
+            stamps(parent, 0, 850)
+            parent["_de"] = {"DE:Region": rng.choice(_REGIONS)}
+            tasks.append(parent)
+            for _ in range(per_phase):
+                child = _blank("TASK")
+                number += 1
+                begin = start + rng.uniform(0, 30)
+                unassigned = rng.random() < 0.1
+                child.update(
+                    ID=new_id(),
+                    name=f"{rng.choice(_VERBS)} {rng.choice(_NOUNS)}"
+                    + (" (Planning)" if rng.random() < 0.05 else ""),
+                    description=None if rng.random() < 0.3 else "Demo task",
+                    status=rng.choice(("NEW", "NEW", "INP", "INP", "CPL")),
+                    priority=rng.randrange(0, 5),
+                    percentComplete=float(rng.randrange(0, 101)),
+                    plannedStartDate=stamp(begin),
+                    plannedCompletionDate=stamp(begin + rng.uniform(1, 60)),
+                    projectID=project["ID"],
+                    portfolioID=project["portfolioID"],
+                    parentID=parent["ID"],
+                    assignedToID=None if unassigned else rng.choice(user_ids),
+                    roleID=rng.choice(roles)["ID"],
+                    workRequired=float(rng.randrange(1, 80)),
+                    duration=float(rng.randrange(1, 20)),
+                    taskNumber=number,
+                    enteredByID=tenant.admin_id,
+                    lastUpdatedByID=rng.choice(user_ids),
+                )
+                stamps(child, 0, 900)
+                if rng.random() < 0.6:
+                    child["_de"] = {
+                        "DE:Region": rng.choice(_REGIONS),
+                        "DE:Effort Class": rng.choice(("S", "M", "L", "XL")),
+                    }
+                tasks.append(child)
+            start += 35
+    store.insert_many_raw("TASK", tasks)
+
+    # issues
+    issues = []
+    for i in range(n(2000, 10)):
+        project = projects[i % len(projects)]
+        row = _blank("OPTASK")
+        row.update(
+            ID=new_id(),
+            name=f"Issue {i + 1}: {rng.choice(_NOUNS)} {rng.choice(('broken', 'late', 'unclear'))}",
+            status=rng.choice(("NEW", "INP", "CLS", "CPL")),
+            priority=rng.randrange(0, 5),
+            severity=rng.choice(("1", "2", "3", "4")),
+            opTaskType=rng.choice(("ISSUE", "REQUEST", "BUG", "CHANGE")),
+            percentComplete=0.0,
+            plannedCompletionDate=stamp(rng.uniform(0, 900)),
+            projectID=project["ID"],
+            assignedToID=rng.choice(user_ids) if rng.random() < 0.8 else None,
+            enteredByID=rng.choice(user_ids),
+            lastUpdatedByID=rng.choice(user_ids),
+        )
+        stamps(row, 0, 900)
+        row["_de"] = {"DE:Severity Score": float(rng.randrange(1, 10))}
+        issues.append(row)
+    store.insert_many_raw("OPTASK", issues)
+
+    # assignments, hours, journal entries
+    assignments = []
+    hours = []
+    journal = []
+    for task in tasks:
+        if task["assignedToID"] is not None:
+            row = _blank("ASSGN")
+            row.update(
+                ID=new_id(),
+                taskID=task["ID"],
+                projectID=task["projectID"],
+                assignedToID=task["assignedToID"],
+                roleID=task["roleID"],
+                workRequired=task["workRequired"],
+                status="ACCEPTED",
+                isPrimary=1,
+                entryDate=task["entryDate"],
+                lastUpdateDate=task["lastUpdateDate"],
+            )
+            assignments.append(row)
+        if rng.random() < 0.5:
+            row = _blank("HOUR")
+            row.update(
+                ID=new_id(),
+                hours=float(rng.randrange(1, 17)) / 2,
+                taskID=task["ID"],
+                projectID=task["projectID"],
+                ownerID=task["assignedToID"] or rng.choice(user_ids),
+                status=rng.choice(("SUB", "APP")),
+            )
+            stamps(row, 0, 900)
+            hours.append(row)
+        if rng.random() < 0.5:
+            row = _blank("JRNLE")
+            row.update(
+                ID=new_id(),
+                objObjCode="TASK",
+                objID=task["ID"],
+                fieldName="status",
+                changeType="EDIT",
+                oldTextVal="NEW",
+                newTextVal=task["status"],
+                editedByID=rng.choice(user_ids),
+                entryDate=task["lastUpdateDate"],
+                lastUpdateDate=task["lastUpdateDate"],
+            )
+            journal.append(row)
+    for issue in issues:
+        if issue["assignedToID"] is not None:
+            row = _blank("ASSGN")
+            row.update(
+                ID=new_id(),
+                opTaskID=issue["ID"],
+                projectID=issue["projectID"],
+                assignedToID=issue["assignedToID"],
+                status="ACCEPTED",
+                isPrimary=1,
+                entryDate=issue["entryDate"],
+                lastUpdateDate=issue["lastUpdateDate"],
+            )
+            assignments.append(row)
+    store.insert_many_raw("ASSGN", assignments)
+    store.insert_many_raw("HOUR", hours)
+    store.insert_many_raw("JRNLE", journal)
+
+    # documents with one version each
+    documents = []
+    versions = []
+    for i, project in enumerate(projects[: max(1, len(projects) // 2)]):
+        doc = _blank("DOCU")
+        version = _blank("DOCV")
+        doc.update(
+            ID=new_id(),
+            name=f"Brief {i + 1}.pdf",
+            docObjCode="PROJ",
+            objID=project["ID"],
+            ownerID=project["ownerID"],
+        )
+        stamps(doc, 0, 900)
+        version.update(
+            ID=new_id(),
+            documentID=doc["ID"],
+            version="1",
+            fileName=doc["name"],
+            fileSize=rng.randrange(1000, 900_000),
+            handle=None,
+            entryDate=doc["entryDate"],
+            lastUpdateDate=doc["entryDate"],
+        )
+        doc["currentVersionID"] = version["ID"]
+        documents.append(doc)
+        versions.append(version)
+    store.insert_many_raw("DOCU", documents)
+    store.insert_many_raw("DOCV", versions)

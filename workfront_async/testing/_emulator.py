@@ -1,0 +1,795 @@
+"""The ``Emulator``: an embedded Workfront with real query semantics, limits and faults.
+
+Every request goes through one async entry point (``_dispatch``) used by the
+in-process httpx transport and by the ASGI app (served by uvicorn). SQLite work
+runs synchronously in the event loop thread: requests are short (a filtered,
+sorted 2000-row page at 200,000 tasks takes well under a second), and keeping it
+in one thread makes every request atomic without locks. Latency injection is an
+``asyncio`` sleep, so slow requests overlap and the concurrency cap is real.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import random
+import re
+import sys
+import traceback
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, MutableMapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+import httpx
+import orjson
+
+from .._exceptions import (
+    APIError,
+    InvalidRequestError,
+    PermissionDeniedError,
+    redact_text,
+    redact_url,
+)
+from ._api import Reply, Request, error_body, handle_classic, parse_params
+from ._dates import from_store, to_event
+from ._events import MAX_PAGE, Delivery, Subscription, matches, validate_subscription
+from ._filters import bad_request
+from ._schema import OBJ_TYPES, resolve_obj_code
+from ._store import Change
+from ._tenant import Now, Tenant, auth_error
+
+__all__ = ["Emulator", "EmulatorStats", "Faults", "Served"]
+
+Latency = float | tuple[float, float]
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+_EVENTS_PREFIX = "/attask/eventsubscription/api/v1/subscriptions"
+_FAULT_MESSAGES = {
+    429: ("com.attask.common.TooManyRequestsException", "Too many concurrent API requests"),
+    500: ("java.lang.RuntimeException", "Internal server error (injected fault)"),
+    502: ("com.attask.common.BadGateway", "Bad gateway (injected fault)"),
+    503: ("com.attask.common.ServiceUnavailable", "Service unavailable (injected fault)"),
+    504: ("com.attask.common.GatewayTimeout", "Gateway timeout (injected fault)"),
+}
+
+
+def _rate(_: Any, attribute: attrs.Attribute[float], value: float) -> None:
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"Faults.{attribute.name} must be between 0 and 1, got {value!r}")
+
+
+@attrs.frozen
+class Faults:
+    """Injected failures, drawn per request from the emulator's seeded RNG.
+
+    ``rate``: answer with one of ``statuses`` (Workfront-shaped error body);
+    ``drop_rate``: drop the connection without an answer; ``truncate_rate``:
+    cut the JSON body in the middle. The request is not processed when it
+    gets an error status or is dropped; a truncated answer was processed.
+    """
+
+    rate: float = attrs.field(default=0.0, validator=_rate)
+    statuses: tuple[int, ...] = attrs.field(default=(429, 500, 503), converter=tuple)
+    drop_rate: float = attrs.field(default=0.0, validator=_rate)
+    truncate_rate: float = attrs.field(default=0.0, validator=_rate)
+
+    @statuses.validator
+    def _check_statuses(self, _: Any, value: tuple[int, ...]) -> None:
+        if not value or any(not 400 <= s <= 599 for s in value):
+            raise ValueError("Faults.statuses must be a non-empty tuple of 4xx/5xx statuses")
+
+
+@attrs.define
+class EmulatorStats:
+    """Counters; ``reset()`` zeroes them (``in_flight`` is live state and stays)."""
+
+    received: int = 0
+    requests: int = 0
+    in_flight: int = 0
+    max_in_flight: int = 0
+    rejected_concurrency: int = 0
+    rejected_uri: int = 0
+    faults_injected: int = 0
+    dropped: int = 0
+    truncated: int = 0
+
+    def reset(self) -> None:
+        in_flight = self.in_flight
+        for field in attrs.fields(EmulatorStats):
+            setattr(self, field.name, 0)
+        self.in_flight = in_flight
+        self.max_in_flight = in_flight
+
+
+@attrs.frozen
+class Served:
+    """A running real HTTP server: ``base_url`` is ``http://127.0.0.1:<port>``."""
+
+    base_url: str
+    host: str
+    port: int
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/attask/api/v21.0"
+
+
+@attrs.frozen
+class _Outcome:
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    drop: bool = False
+
+
+_API_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}:\d{3}\+0000$")
+
+
+def _native(value: Any) -> Any:
+    """API values -> Python values: Workfront date strings become aware datetimes."""
+    if isinstance(value, dict):
+        return {k: _native(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_native(v) for v in value]
+    if isinstance(value, str) and _API_DATE.match(value):
+        return from_store(f"{value[:19]}.{value[20:23]}")
+    return value
+
+
+def _planning_class() -> Any:
+    try:
+        from . import _planning
+    except ImportError:
+        return None
+    return getattr(_planning, "PlanningBackend", None)
+
+
+class _KeepOpen(httpx.AsyncBaseTransport):
+    """Lends a caller's transport to a short-lived client without closing it."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self._inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._inner.handle_async_request(request)
+
+
+class _Transport(httpx.AsyncBaseTransport):
+    def __init__(self, emulator: Emulator) -> None:
+        self._emulator = emulator
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        body = await request.aread()
+        out = await self._emulator._dispatch(
+            request.method, request.url.raw_path, list(request.headers.items()), body
+        )
+        if out.drop:
+            raise httpx.RemoteProtocolError(
+                "Server disconnected without sending a response.", request=request
+            )
+        return httpx.Response(out.status, headers=list(out.headers), content=out.body)
+
+
+class Emulator:
+    """An embedded Workfront tenant. See the README section "Testing your
+    integration with the embedded Workfront".
+
+    Knobs (change them at any time): ``max_concurrency``, ``max_uri_bytes``
+    (``None`` = sandbox, no limit), ``latency`` (seconds, or a ``(low, high)``
+    range drawn per request), ``faults`` (a ``Faults``). Counters: ``stats``.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_concurrency: int = 10,
+        max_uri_bytes: int | None = 8892,
+        latency: Latency = 0.0,
+        faults: Faults | None = None,
+        seed: int = 0,
+        now: Now = None,
+    ) -> None:
+        self.max_concurrency = max_concurrency
+        self.max_uri_bytes = max_uri_bytes
+        self.latency: Latency = latency
+        self.faults: Faults = faults or Faults()
+        self.seed = seed
+        self.stats = EmulatorStats()
+        self.tenant = Tenant(seed=seed, now=now)
+        self._rng = random.Random(f"faults-{seed}")
+        self._latency_rng = random.Random(f"latency-{seed}")
+        planning = _planning_class()
+        self.planning: Any = planning() if planning is not None else None
+        # event subscriptions
+        self.subscriptions: dict[str, Subscription] = {}
+        self.event_transport: httpx.AsyncBaseTransport | None = None
+        self.event_retry_delays: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 16.0)
+        self.events: list[dict[str, Any]] = []
+        self.deliveries: list[Delivery] = []
+        self.on_event: Callable[[dict[str, Any]], Any] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.base_url: str | None = None
+
+    def __repr__(self) -> str:
+        counts = ", ".join(
+            f"{code}={self.tenant.store.count(code)}" for code in ("PROJ", "TASK", "OPTASK", "USER")
+        )
+        return f"<Emulator {counts} max_concurrency={self.max_concurrency}>"
+
+    # -- construction --------------------------------------------------------
+
+    @classmethod
+    def with_demo_data(cls, seed: int = 0, scale: float = 1.0, **kwargs: Any) -> Emulator:
+        """A tenant with deterministic demo data: at scale 1.0 at least 20,000 tasks."""
+        from ._demo import populate
+
+        emulator = cls(seed=seed, **kwargs)
+        populate(emulator.tenant, seed=seed, scale=scale)
+        planning = _planning_class()
+        if planning is not None and hasattr(planning, "with_demo_data"):
+            emulator.planning = planning.with_demo_data(seed)
+        return emulator
+
+    # -- data and credentials -----------------------------------------------
+
+    def _code(self, obj: str) -> str:
+        code = resolve_obj_code(obj)
+        if code is None:
+            raise ValueError(f"unknown object type {obj!r}; known: {sorted(OBJ_TYPES)}")
+        return code
+
+    def add(self, obj: str, data: Mapping[str, Any], *, validate: bool = True) -> dict[str, Any]:
+        """Store one object (fields as the API takes them) and return it with all fields.
+
+        ``validate=False`` skips required fields and reference checks (NULLs anywhere).
+        Seeding sends no events and writes no journal entries.
+        """
+        return self.add_many(obj, [data], validate=validate)[0]
+
+    def add_many(
+        self, obj: str, rows: Iterable[Mapping[str, Any]], *, validate: bool = True
+    ) -> list[dict[str, Any]]:
+        """Store several objects; see ``add``."""
+        code = self._code(obj)
+        tenant = self.tenant
+        changes: list[Change] = []
+        if not validate:
+            ids = [
+                tenant.store.insert_unchecked(code, row, now=tenant.now(), new_id=tenant.new_id)
+                for row in rows
+            ]
+            return [self.get(code, i) for i in ids]
+        ids = [
+            tenant.store.create(
+                code,
+                row,
+                now=tenant.now(),
+                user_id=tenant.admin_id,
+                new_id=tenant.new_id,
+                changes=changes,
+            )
+            for row in rows
+        ]
+        return [self.get(code, i) for i in ids]
+
+    def get(self, obj: str, obj_id: str) -> dict[str, Any]:
+        """One object with every field and its ``DE:`` values, as plain dicts."""
+        code = self._code(obj)
+        row = self.tenant.store.get_raw(code, obj_id)
+        if row is None:
+            raise KeyError(f"no {code} with ID {obj_id}")
+        return self.tenant.store.all_fields(code, row)
+
+    def rows(self, obj: str, *, native: bool = False) -> list[dict[str, Any]]:
+        """Every stored object of a type (all fields, ``DE:`` values) in insertion order.
+
+        Made for plain-Python evaluation of queries in tests. ``native=True``
+        turns dates into aware ``datetime`` objects.
+        """
+        code = self._code(obj)
+        store = self.tenant.store
+        raw = store.query(f'SELECT * FROM "{code}" ORDER BY rowid', ())
+        out = [store.all_fields(code, r) for r in raw]
+        return [_native(r) for r in out] if native else out
+
+    def rows_nested(self, obj: str, fields: str, *, native: bool = False) -> list[dict[str, Any]]:
+        """Every object of a type rendered as the API renders ``fields=`` (nested dicts),
+        in insertion order (the emulator's default order)."""
+        code = self._code(obj)
+        store = self.tenant.store
+        tree = store.parse_fields(code, [fields])
+        raw = store.query(f'SELECT * FROM "{code}" ORDER BY rowid', ())
+        out = store.render(code, raw, tree, budget=[-(10**12), -(10**12)])
+        return [_native(r) for r in out] if native else out
+
+    def define_custom_field(self, name: str, kind: str = "str") -> None:
+        """Declare a custom field ``DE:Name`` (kind: str, float, date or multi)."""
+        self.tenant.store.define_custom_field(name, kind)
+
+    def api_key(self, username: str | None = None) -> str:
+        """The API key of a user (default: the system administrator)."""
+        if username is None:
+            return self.tenant.api_key()
+        row = self.tenant.user_by_username(username)
+        if row is None:
+            raise ValueError(f"no user named {username!r}")
+        return self.tenant.api_key(row["ID"])
+
+    def add_user(
+        self,
+        username: str,
+        password: str,
+        *,
+        name: str | None = None,
+        admin: bool = False,
+        **fields: Any,
+    ) -> dict[str, Any]:
+        return self.tenant.add_user(username, password, name=name, admin=admin, **fields)
+
+    def issue_token(self, username: str | None = None) -> str:
+        """A session token, valid as ``SessionID`` header, ``sessionID`` parameter and bearer."""
+        return self.tenant.issue_token(username)
+
+    @property
+    def admin_id(self) -> str:
+        return self.tenant.admin_id
+
+    # -- clock ---------------------------------------------------------------
+
+    def clock(self) -> datetime:
+        """The tenant's current time (UTC)."""
+        return self.tenant.now()
+
+    def set_now(self, now: Now) -> None:
+        """Fix the clock (a datetime), follow a callable, or ``None`` for real time."""
+        self.tenant.set_now(now)
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock forward; fixes it if it was following real time."""
+        self.tenant.advance(seconds)
+
+    # -- HTTP ----------------------------------------------------------------
+
+    def transport(self) -> httpx.AsyncBaseTransport:
+        """An httpx transport that serves this emulator in-process (any host name)."""
+        return _Transport(self)
+
+    @property
+    def app(self) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
+        """The ASGI application."""
+        return self._asgi
+
+    async def _asgi(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if scope["type"] != "http":
+            return
+        chunks = []
+        more = True
+        while more:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            more = bool(message.get("more_body", False))
+        raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
+        query = scope.get("query_string", b"")
+        target = raw_path + (b"?" + query if query else b"")
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
+        out = await self._dispatch(scope["method"], target, headers, b"".join(chunks))
+        if out.drop:
+            # Promise a body and close without it: the client sees a broken connection.
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [
+                        (b"content-length", b"1024"),
+                        (b"content-type", b"application/json"),
+                    ],
+                }
+            )
+            return
+        await send(
+            {
+                "type": "http.response.start",
+                "status": out.status,
+                "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in out.headers],
+            }
+        )
+        await send({"type": "http.response.body", "body": out.body})
+
+    @contextlib.asynccontextmanager
+    async def serve(self, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[Served]:
+        """Run a real HTTP server (uvicorn) for the duration of the ``async with``."""
+        try:
+            import uvicorn
+        except ImportError:  # pragma: no cover - uvicorn is in the serve/test extras
+            raise RuntimeError(
+                "serving needs uvicorn: pip install 'workfront-async[serve]'"
+            ) from None
+        config = uvicorn.Config(
+            self.app,
+            host=host,
+            port=port,
+            log_level="warning",
+            lifespan="off",
+            access_log=False,
+            interface="asgi3",
+        )
+        server = uvicorn.Server(config)
+        task = asyncio.create_task(server.serve())
+        while not server.started:
+            if task.done():
+                task.result()
+                raise RuntimeError(f"the emulator's server did not start on {host}:{port}")
+            await asyncio.sleep(0.01)
+        bound = server.servers[0].sockets[0].getsockname()[1]
+        served = Served(base_url=f"http://{host}:{bound}", host=host, port=int(bound))
+        self.base_url = served.base_url
+        try:
+            yield served
+        finally:
+            server.should_exit = True
+            await task
+            self.base_url = None
+
+    def serve_forever(self, port: int = 8000, host: str = "127.0.0.1") -> None:
+        """Serve until interrupted, printing the base URL and the administrator's API key."""
+
+        async def run() -> None:
+            async with self.serve(host=host, port=port) as served:
+                print(f"Embedded Workfront at {served.base_url}", flush=True)
+                print(f"API URL: {served.api_url}", flush=True)
+                print(f"API key: {self.api_key()}", flush=True)
+                print("Press Ctrl+C to stop.", flush=True)
+                await asyncio.Event().wait()
+
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(run())
+
+    # -- the request pipeline -----------------------------------------------
+
+    def _draw_latency(self) -> float:
+        latency = self.latency
+        if isinstance(latency, tuple):
+            low, high = latency
+            return self._latency_rng.uniform(low, high)
+        return float(latency)
+
+    @staticmethod
+    def _json(status: int, body: Any, headers: tuple[tuple[str, str], ...] = ()) -> _Outcome:
+        data = body if isinstance(body, bytes) else orjson.dumps(body)
+        return _Outcome(
+            status, (("content-type", "application/json;charset=UTF-8"), *headers), data
+        )
+
+    async def _dispatch(
+        self, method: str, target: bytes, headers: list[tuple[str, str]], body: bytes
+    ) -> _Outcome:
+        stats = self.stats
+        stats.received += 1
+        limit = self.max_uri_bytes
+        if limit is not None and len(target) > limit:
+            stats.rejected_uri += 1
+            return self._json(
+                414,
+                {
+                    "error": {
+                        "class": "com.attask.common.URITooLongException",
+                        "message": f"Request-URI Too Long: {len(target)} bytes, the limit is "
+                        f"{limit}; send the parameters in a form-encoded POST body with method=GET",
+                    }
+                },
+            )
+        if stats.in_flight >= self.max_concurrency:
+            stats.rejected_concurrency += 1
+            return self._json(
+                429,
+                {
+                    "error": {
+                        "class": "com.attask.common.TooManyRequestsException",
+                        "message": "Too many concurrent API requests",
+                    }
+                },
+            )
+        stats.in_flight += 1
+        stats.max_in_flight = max(stats.max_in_flight, stats.in_flight)
+        try:
+            stats.requests += 1
+            delay = self._draw_latency()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            faults = self.faults
+            if faults.rate and self._rng.random() < faults.rate:
+                stats.faults_injected += 1
+                status = self._rng.choice(faults.statuses)
+                cls, message = _FAULT_MESSAGES.get(
+                    status, ("java.lang.RuntimeException", f"HTTP {status} (injected fault)")
+                )
+                return self._json(status, {"error": {"class": cls, "message": message}})
+            if faults.drop_rate and self._rng.random() < faults.drop_rate:
+                stats.faults_injected += 1
+                stats.dropped += 1
+                return _Outcome(0, (), b"", drop=True)
+            try:
+                out = await self._handle(method, target, headers, body)
+            except Exception as exc:  # a bug or an unforeseen input: answer like a server
+                traceback.print_exc(file=sys.stderr)
+                return self._json(
+                    500,
+                    {
+                        "error": {
+                            "class": "java.lang.RuntimeException",
+                            "message": f"internal error in the emulator: {type(exc).__name__}",
+                        }
+                    },
+                )
+            if faults.truncate_rate and self._rng.random() < faults.truncate_rate:
+                stats.faults_injected += 1
+                stats.truncated += 1
+                cut = out.body[: max(1, min(len(out.body) // 2, 4096))]
+                if cut == out.body:
+                    cut = out.body[:-1] if len(out.body) > 1 else b"{"
+                return _Outcome(out.status, out.headers, cut)
+            return out
+        finally:
+            stats.in_flight -= 1
+
+    async def _handle(
+        self, method: str, target: bytes, headers: list[tuple[str, str]], body: bytes
+    ) -> _Outcome:
+        raw_path, _, raw_query = target.partition(b"?")
+        from urllib.parse import unquote
+
+        path = unquote(raw_path.decode("utf-8", "replace"))
+        head = {k.lower(): v for k, v in headers}
+        content_type = head.get("content-type", "").strip().lower()
+        params = parse_params(raw_query)
+        if content_type.startswith("application/x-www-form-urlencoded") and body:
+            params += parse_params(body)
+        if path.startswith("/attask/api/"):
+            request = Request(
+                method=method.upper(),
+                path=path,
+                params=tuple(params),
+                headers=head,
+                body=body,
+                content_type=content_type,
+            )
+            reply, changes = handle_classic(self.tenant, request)
+            if changes:
+                self._emit(changes)
+            return self._reply(reply)
+        if path == _EVENTS_PREFIX or path.startswith(_EVENTS_PREFIX + "/"):
+            return self._reply(self._subscriptions(method.upper(), path, params, head, body))
+        if path.startswith("/maestro/api/"):
+            return self._planning(method.upper(), path, params, head, body)
+        return self._json(
+            404,
+            {
+                "error": {
+                    "class": "com.attask.common.NotFoundException",
+                    "message": f"no endpoint at {path}; the classic API lives under "
+                    "/attask/api/v<N>.0/",
+                }
+            },
+        )
+
+    def _reply(self, reply: Reply) -> _Outcome:
+        if reply.body is None:
+            return _Outcome(reply.status, reply.headers, b"")
+        if reply.status >= 400:
+            return self._json(reply.status, reply.body, reply.headers)
+        if isinstance(reply.body, dict) and reply.body.get("__raw__"):
+            return self._json(reply.status, reply.body["value"], reply.headers)
+        return self._json(reply.status, {"data": reply.body}, reply.headers)
+
+    # -- Planning ------------------------------------------------------------
+
+    def _planning(
+        self,
+        method: str,
+        path: str,
+        params: list[tuple[str, str]],
+        head: Mapping[str, str],
+        body: bytes,
+    ) -> _Outcome:
+        bearer = head.get("authorization", "")
+        token = bearer[7:].strip() if bearer.lower().startswith("bearer ") else ""
+        if not token or self.tenant.user_for_session(token) is None:
+            return self._json(
+                401,
+                error_body(
+                    auth_error(
+                        "send a valid bearer token in the Authorization header (a session token)"
+                    )
+                ),
+            )
+        if self.planning is None:
+            return self._json(
+                404,
+                {
+                    "error": {
+                        "class": "com.attask.common.NotFoundException",
+                        "message": "the Planning API is not available in this emulator build",
+                    }
+                },
+            )
+        status, payload = self.planning.handle(method, path[len("/maestro/api") :], params, body)
+        return self._json(int(status), payload)
+
+    # -- event subscriptions -------------------------------------------------
+
+    def _subscriptions(
+        self,
+        method: str,
+        path: str,
+        params: list[tuple[str, str]],
+        head: Mapping[str, str],
+        body: bytes,
+    ) -> Reply:
+        def fail(exc: APIError) -> Reply:
+            return Reply(exc.status, error_body(exc))
+
+        token = head.get("sessionid", "").strip()
+        bearer = head.get("authorization", "")
+        if not token and bearer.lower().startswith("bearer "):
+            token = bearer[7:].strip()
+        user_id = self.tenant.user_for_session(token) if token else None
+        if user_id is None:
+            return fail(auth_error("event subscriptions need a SessionID header of an admin"))
+        if not self.tenant.user_row(user_id)["isAdmin"]:
+            return fail(
+                PermissionDeniedError(
+                    "only system administrators manage event subscriptions",
+                    status=403,
+                    error_class="com.attask.common.InsufficientPermissionsException",
+                )
+            )
+        rest = path[len(_EVENTS_PREFIX) :].strip("/")
+        if not rest:
+            if method == "POST":
+                try:
+                    payload = orjson.loads(body or b"null")
+                    sub = validate_subscription(payload, self.tenant.new_id())
+                except (orjson.JSONDecodeError, ValueError) as exc:
+                    return fail(bad_request(str(exc), status=400))
+                self.subscriptions[sub.id] = sub
+                return Reply(
+                    201,
+                    {"__raw__": True, "value": sub.to_json()},
+                    (("location", f"{_EVENTS_PREFIX}/{sub.id}"),),
+                )
+            if method == "GET":
+                try:
+                    page = int(dict(params).get("page", "1"))
+                    limit = int(dict(params).get("limit", "100"))
+                except ValueError:
+                    return fail(bad_request("page and limit must be whole numbers", 400))
+                if limit < 1 or limit > MAX_PAGE or page < 1:
+                    return fail(bad_request(f"limit must be 1..{MAX_PAGE} and page >= 1", 400))
+                subs = list(self.subscriptions.values())
+                chunk = subs[(page - 1) * limit : page * limit]
+                meta = {
+                    "page": page,
+                    "limit": limit,
+                    "page_count": max(1, -(-len(subs) // limit)),
+                    "total_count": len(subs),
+                }
+                return Reply(
+                    200,
+                    {
+                        "__raw__": True,
+                        "value": {"meta": meta, "data": [s.to_json() for s in chunk]},
+                    },
+                )
+            return fail(self._method_not_allowed(method, "GET or POST"))
+        sub_found = self.subscriptions.get(rest)
+        if sub_found is None:
+            return Reply(
+                404,
+                {
+                    "error": {
+                        "class": "com.attask.common.NotFoundException",
+                        "message": f"no subscription with id {rest}",
+                    }
+                },
+            )
+        if method == "GET":
+            return Reply(200, {"__raw__": True, "value": sub_found.to_json()})
+        if method == "DELETE":
+            del self.subscriptions[rest]
+            return Reply(200, None)
+        return fail(self._method_not_allowed(method, "GET or DELETE"))
+
+    @staticmethod
+    def _method_not_allowed(method: str, allowed: str) -> APIError:
+        return InvalidRequestError(
+            f"method {method} is not allowed here; use {allowed}",
+            status=405,
+            error_class="java.lang.UnsupportedOperationException",
+        )
+
+    def _state(self, code: str, row: Mapping[str, Any] | None) -> dict[str, Any]:
+        if row is None:
+            return {}
+        state = self.tenant.store.all_fields(code, dict(row))
+        otype = OBJ_TYPES[code]
+        for name, kind in otype.fields.items():
+            if kind == "date" and row.get(name):
+                state[name] = to_event(row[name])
+        return state
+
+    def _emit(self, changes: list[Change]) -> None:
+        if not self.subscriptions and self.on_event is None:
+            return
+        now = self.tenant.now()
+        epoch = now.timestamp()
+        event_time = {"epochSecond": int(epoch), "nano": now.microsecond * 1000}
+        for change in changes:
+            old = self._state(change.code, change.old)
+            new = self._state(change.code, change.new)
+            for sub in list(self.subscriptions.values()):
+                if not matches(sub, change.kind, change.code, change.obj_id, old, new):
+                    continue
+                message = {
+                    "eventType": change.kind,
+                    "subscriptionId": sub.id,
+                    "eventTime": event_time,
+                    "newState": new,
+                    "oldState": old,
+                }
+                self.events.append(message)
+                task = asyncio.get_running_loop().create_task(self._deliver(sub, message))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+
+    async def _deliver(self, sub: Subscription, message: dict[str, Any]) -> None:
+        callback = self.on_event
+        if callback is not None:
+            result = callback(message)
+            if asyncio.iscoroutine(result):
+                await result
+        payload = orjson.dumps(message)
+        if sub.base64:
+            payload = base64.b64encode(payload)
+        token = sub.auth_token
+        auth = token if token.lower().startswith("bearer ") else f"Bearer {token}"
+        headers = {"Authorization": auth, "Content-Type": "application/json"}
+        transport = _KeepOpen(self.event_transport) if self.event_transport else None
+        delays = (*self.event_retry_delays, None)
+        async with httpx.AsyncClient(transport=transport, timeout=5.0) as client:
+            for attempt, delay in enumerate(delays, start=1):
+                try:
+                    response = await client.post(sub.url, content=payload, headers=headers)
+                    status, error = response.status_code, ""
+                except httpx.HTTPError as exc:
+                    status, error = 0, redact_text(f"{type(exc).__name__}: {exc}")
+                self.deliveries.append(Delivery(sub.id, sub.url, attempt, status, message, error))
+                if 200 <= status < 300:
+                    return
+                if delay is None:
+                    break
+                await asyncio.sleep(delay)
+        sub.disabled = True
+        print(
+            f"workfront_async emulator: event delivery to {redact_url(sub.url)} failed "
+            f"{len(delays)} times; "
+            "subscription disabled",
+            file=sys.stderr,
+        )
+
+    async def drain_events(self) -> None:
+        """Wait until every pending event delivery (with its retries) has finished."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)

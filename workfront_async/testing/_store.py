@@ -1,0 +1,672 @@
+"""SQLite storage of the embedded Workfront: tables, coercion, writes and rendering.
+
+Synchronous and in-memory. One table per object type named by its ObjCode,
+one column per field, plus ``_de`` holding the custom field values as JSON.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import attrs
+import orjson
+
+from .._exceptions import APIError, NotFoundError
+from ._dates import DateError, parse_filter_date, to_api, to_store
+from ._filters import MAX_DEPTH, bad_request, split_path
+from ._schema import OBJ_TYPES, ObjType
+
+__all__ = ["Change", "FieldTree", "Store", "not_found"]
+
+FieldTree = dict[str, "FieldTree"]
+MAX_OBJECTS = 50_000
+MAX_FIELDS = 1_000_000
+_CHUNK = 900
+
+_INDEXES = {
+    "TASK": (
+        "projectID",
+        "parentID",
+        "assignedToID",
+        "status",
+        "plannedCompletionDate",
+        "entryDate",
+        "lastUpdateDate",
+        "portfolioID",
+        "name",
+    ),
+    "OPTASK": ("projectID", "assignedToID", "status", "entryDate", "lastUpdateDate"),
+    "PROJ": ("portfolioID", "programID", "ownerID", "status", "lastUpdateDate", "name"),
+    "ASSGN": ("taskID", "opTaskID", "assignedToID", "projectID"),
+    "HOUR": ("taskID", "opTaskID", "projectID", "ownerID", "entryDate"),
+    "JRNLE": ("objID", "entryDate", "fieldName"),
+    "DOCU": ("objID",),
+    "DOCV": ("documentID",),
+    "ACSRUL": ("securityObjID",),
+    "USER": ("homeTeamID", "managerID", "username"),
+    "PRGM": ("portfolioID",),
+    "WORKITEM": ("userID", "objID"),
+}
+
+# Collections whose members block a delete without force=true; every other
+# collection is removed together with its owner.
+_BLOCKING = {
+    "PROJ": ("tasks", "issues", "hours"),
+    "TASK": ("children", "hours"),
+    "OPTASK": ("hours",),
+}
+_CASCADE = {
+    "PROJ": ("tasks", "issues", "hours", "assignments", "documents", "accessRules"),
+    "TASK": ("children", "assignments", "hours", "documents", "accessRules"),
+    "OPTASK": ("assignments", "hours", "documents", "accessRules"),
+    "DOCU": ("versions", "accessRules"),
+    "PORT": ("accessRules",),
+    "PRGM": ("accessRules",),
+}
+
+
+def not_found(code: str, obj_id: str) -> APIError:
+    return NotFoundError(
+        f"{code} with ID {obj_id} does not exist or was deleted",
+        status=404,
+        error_class="com.attask.common.NotFoundException",
+    )
+
+
+@attrs.frozen
+class Change:
+    """One stored change, for journal entries and event subscriptions."""
+
+    kind: str  # CREATE | UPDATE | DELETE
+    code: str
+    obj_id: str
+    old: dict[str, Any] | None
+    new: dict[str, Any] | None
+
+
+def _out(kind: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if kind == "date":
+        return to_api(value)
+    if kind == "bool":
+        return bool(value)
+    if kind == "int":
+        return int(value)
+    if kind == "float":
+        return float(value)
+    return value
+
+
+class Store:
+    """The tenant's data in an in-memory SQLite database."""
+
+    def __init__(self) -> None:
+        self.db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        self.db.execute("PRAGMA case_sensitive_like = ON")
+        self.db.execute("PRAGMA synchronous = OFF")
+        self.custom_types: dict[str, str] = {}
+        self._columns: dict[str, tuple[str, ...]] = {}
+        for code, otype in OBJ_TYPES.items():
+            # The ID's unique index is built like the others (after a bulk load).
+            cols = ", ".join(
+                f'"{name}" TEXT NOT NULL' if name == "ID" else f'"{name}"' for name in otype.fields
+            )
+            self.db.execute(f'CREATE TABLE "{code}" ({cols}, _de TEXT)')
+            self._columns[code] = (*otype.fields, "_de")
+        self.create_indexes()
+
+    def create_indexes(self) -> None:
+        for code in OBJ_TYPES:
+            self.db.execute(f'CREATE UNIQUE INDEX IF NOT EXISTS "pk_{code}" ON "{code}" ("ID")')
+        for code, cols in _INDEXES.items():
+            for col in cols:
+                self.db.execute(
+                    f'CREATE INDEX IF NOT EXISTS "ix_{code}_{col}" ON "{code}" ("{col}")'
+                )
+
+    def drop_indexes(self) -> None:
+        """Bulk loads run faster without indexes; ``create_indexes`` restores them."""
+        for code in OBJ_TYPES:
+            self.db.execute(f'DROP INDEX IF EXISTS "pk_{code}"')
+        for code, cols in _INDEXES.items():
+            for col in cols:
+                self.db.execute(f'DROP INDEX IF EXISTS "ix_{code}_{col}"')
+
+    # -- custom fields -------------------------------------------------------
+
+    def define_custom_field(self, name: str, kind: str) -> None:
+        """Declare ``DE:Name`` with a type: str, float, date or multi."""
+        if not name.startswith("DE:"):
+            name = "DE:" + name
+        if kind not in ("str", "float", "date", "multi"):
+            raise ValueError(f"custom field type must be str, float, date or multi, not {kind!r}")
+        self.custom_types[name] = kind
+
+    def _custom_in(self, name: str, value: Any, now: datetime) -> Any:
+        kind = self.custom_types.get(name)
+        if kind is None:
+            if isinstance(value, list):
+                kind = "multi"
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                kind = "float"
+            elif isinstance(value, datetime):
+                kind = "date"
+            else:
+                kind = "str"
+            self.custom_types[name] = kind
+        if value is None or value == "":
+            return None
+        if kind == "multi":
+            items = value if isinstance(value, list) else [value]
+            return [str(v) for v in items]
+        if kind == "float":
+            try:
+                return float(value)
+            except (TypeError, ValueError):
+                raise bad_request(f"{name}: {value!r} is not a number") from None
+        if kind == "date":
+            return self._date_in(name, value, now)
+        return str(value)
+
+    # -- coercion ------------------------------------------------------------
+
+    @staticmethod
+    def _date_in(name: str, value: Any, now: datetime) -> str:
+        if isinstance(value, datetime):
+            return to_store(value)
+        try:
+            return parse_filter_date(str(value), now)
+        except DateError as exc:
+            raise bad_request(f"{name}: {exc}") from None
+
+    def coerce(self, otype: ObjType, name: str, value: Any, now: datetime) -> Any:
+        kind = otype.fields[name]
+        if value is None:
+            return None
+        if kind in ("str", "id"):
+            if isinstance(value, dict | list):
+                raise bad_request(f"{otype.code}.{name} takes text, not {type(value).__name__}")
+            return str(value) if value != "" or kind == "str" else None
+        if kind in ("int", "float"):
+            if value == "":
+                return None
+            try:
+                num = float(value)
+            except (TypeError, ValueError):
+                raise bad_request(f"{otype.code}.{name}: {value!r} is not a number") from None
+            return int(num) if kind == "int" else num
+        if kind == "bool":
+            if isinstance(value, bool):
+                return int(value)
+            low = str(value).strip().lower()
+            if low not in ("true", "false", "1", "0"):
+                raise bad_request(f"{otype.code}.{name}: {value!r} is not true or false")
+            return 1 if low in ("true", "1") else 0
+        return self._date_in(f"{otype.code}.{name}", value, now)
+
+    # -- raw access ----------------------------------------------------------
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        cur = self.db.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    def get_raw(self, code: str, obj_id: str) -> dict[str, Any] | None:
+        rows = self._rows(f'SELECT * FROM "{code}" WHERE "ID" = ?', (obj_id,))
+        return rows[0] if rows else None
+
+    def fetch_by(self, code: str, column: str, values: Iterable[Any]) -> list[dict[str, Any]]:
+        keys = [v for v in dict.fromkeys(values) if v is not None]
+        out: list[dict[str, Any]] = []
+        for start in range(0, len(keys), _CHUNK):
+            chunk = keys[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            out.extend(
+                self._rows(
+                    f'SELECT * FROM "{code}" WHERE "{column}" IN ({marks}) ORDER BY rowid', chunk
+                )
+            )
+        return out
+
+    def query(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+        return self._rows(sql, params)
+
+    def insert_raw(self, code: str, row: Mapping[str, Any]) -> None:
+        cols = [c for c in row if c in self._columns[code]]
+        marks = ",".join("?" * len(cols))
+        names = ",".join(f'"{c}"' for c in cols)
+        values = [orjson.dumps(row[c]).decode() if c == "_de" else row[c] for c in cols]
+        try:
+            self.db.execute(f'INSERT INTO "{code}" ({names}) VALUES ({marks})', values)
+        except sqlite3.IntegrityError:
+            raise bad_request(f"{code} with ID {row.get('ID')} already exists") from None
+
+    def insert_many_raw(self, code: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Bulk insert rows that all carry the same keys (demo data)."""
+        if not rows:
+            return
+        cols = [c for c in rows[0] if c in self._columns[code]]
+        marks = ",".join("?" * len(cols))
+        names = ",".join(f'"{c}"' for c in cols)
+        de = "_de" in cols
+        data = (
+            [tuple(orjson.dumps(r[c]).decode() if c == "_de" else r[c] for c in cols) for r in rows]
+            if de
+            else [tuple(r[c] for c in cols) for r in rows]
+        )
+        self.db.executemany(f'INSERT INTO "{code}" ({names}) VALUES ({marks})', data)
+
+    def update_raw(self, code: str, obj_id: str, values: Mapping[str, Any]) -> None:
+        if not values:
+            return
+        sets = ",".join(f'"{c}" = ?' for c in values)
+        params = [orjson.dumps(v).decode() if c == "_de" else v for c, v in values.items()]
+        self.db.execute(f'UPDATE "{code}" SET {sets} WHERE "ID" = ?', [*params, obj_id])
+
+    def delete_raw(self, code: str, obj_id: str) -> None:
+        self.db.execute(f'DELETE FROM "{code}" WHERE "ID" = ?', (obj_id,))
+
+    def count(self, code: str) -> int:
+        return int(self.db.execute(f'SELECT COUNT(*) FROM "{code}"').fetchone()[0])
+
+    # -- rendering -----------------------------------------------------------
+
+    def parse_fields(self, code: str, specs: Iterable[str]) -> FieldTree:
+        """``fields=a,owner:title,assignments:*`` -> a validated tree."""
+        tree: FieldTree = {}
+        for spec in specs:
+            for item in spec.split(","):
+                item = item.strip()
+                if not item:
+                    continue
+                segments = split_path(item)
+                if len(segments) - 1 > MAX_DEPTH:
+                    raise bad_request(
+                        f"fields: {item!r} is nested {len(segments) - 1} levels deep; "
+                        f"the maximum is {MAX_DEPTH}"
+                    )
+                node, cur = tree, code
+                for i, seg in enumerate(segments):
+                    last = i == len(segments) - 1
+                    if seg in ("*", "parameterValues", "objCode") or seg.startswith("DE:"):
+                        if not last:
+                            raise bad_request(f"fields: {item!r}: {seg!r} must come last")
+                        node.setdefault(seg, {})
+                        break
+                    otype = OBJ_TYPES[cur]
+                    name = otype.field_ci(seg)
+                    if name is None:
+                        raise bad_request(
+                            f"fields: {cur} has no field {seg!r} (names are case-sensitive)"
+                        )
+                    if name in otype.refs:
+                        cur = otype.refs[name][1]
+                    elif name in otype.collections:
+                        cur = otype.collections[name][0]
+                    elif not last:
+                        raise bad_request(f"fields: {item!r}: {name!r} is not a reference")
+                    node = node.setdefault(name, {})
+        return tree
+
+    def render(
+        self,
+        code: str,
+        rows: Sequence[dict[str, Any]],
+        tree: FieldTree,
+        *,
+        nested: bool = False,
+        budget: list[int] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Rows -> API objects for a field tree; counts objects and fields in ``budget``."""
+        budget = budget if budget is not None else [0, 0]
+        otype = OBJ_TYPES[code]
+        budget[0] += len(rows)
+        if budget[0] > MAX_OBJECTS:
+            raise bad_request(
+                f"the result holds more than {MAX_OBJECTS} objects (primary and nested); "
+                "ask for fewer rows ($$LIMIT) or fewer collections"
+            )
+        if "*" in tree:
+            plain = list(otype.fields)
+        else:
+            base = ("ID", "name") if nested else otype.defaults
+            plain = [f for f in base if f in otype.fields]
+            plain += [f for f in tree if f in otype.fields and f not in plain]
+        de_names = [f for f in tree if f.startswith("DE:")]
+        want_params = "parameterValues" in tree
+        out: list[dict[str, Any]] = []
+        for row in rows:
+            obj: dict[str, Any] = {f: _out(otype.fields[f], row[f]) for f in plain}
+            obj["objCode"] = code
+            if de_names or want_params:
+                values = orjson.loads(row["_de"]) if row.get("_de") else {}
+                for name in de_names:
+                    obj[name] = self._custom_out(name, values.get(name))
+                if want_params:
+                    obj["parameterValues"] = {k: self._custom_out(k, v) for k, v in values.items()}
+            out.append(obj)
+        for name, sub in tree.items():
+            if name in otype.refs:
+                id_field, target = otype.refs[name]
+                targets = self.fetch_by(target, "ID", (r[id_field] for r in rows))
+                rendered = self.render(target, targets, sub, nested=True, budget=budget)
+                by_id = {t["ID"]: t for t in rendered}
+                for row, obj in zip(rows, out, strict=True):
+                    obj[name] = by_id.get(row[id_field])
+            elif name in otype.collections:
+                child, fk = otype.collections[name]
+                kids = self.fetch_by(child, fk, (r["ID"] for r in rows))
+                rendered = self.render(child, kids, sub, nested=True, budget=budget)
+                groups: dict[str, list[dict[str, Any]]] = {}
+                for kid, obj in zip(kids, rendered, strict=True):
+                    groups.setdefault(kid[fk], []).append(obj)
+                for row, obj in zip(rows, out, strict=True):
+                    obj[name] = groups.get(row["ID"], [])
+        budget[1] += sum(len(o) for o in out)
+        if budget[1] > MAX_FIELDS:
+            raise bad_request(f"the result holds more than {MAX_FIELDS} fields; ask for fewer")
+        return out
+
+    def _custom_out(self, name: str, value: Any) -> Any:
+        if value is not None and self.custom_types.get(name) == "date":
+            return to_api(value)
+        return value
+
+    def all_fields(self, code: str, row: dict[str, Any]) -> dict[str, Any]:
+        """Every built-in field plus ``DE:`` values: the shape of event states and ``rows()``."""
+        otype = OBJ_TYPES[code]
+        obj = {f: _out(otype.fields[f], row[f]) for f in otype.fields}
+        obj["objCode"] = code
+        if row.get("_de"):
+            for k, v in orjson.loads(row["_de"]).items():
+                obj[k] = self._custom_out(k, v)
+        return obj
+
+    # -- writes --------------------------------------------------------------
+
+    def split_updates(
+        self, otype: ObjType, data: Mapping[str, Any], now: datetime
+    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, list[Any]]]:
+        """API input -> (stored field values, custom values, collections to replace)."""
+        fields: dict[str, Any] = {}
+        custom: dict[str, Any] = {}
+        colls: dict[str, list[Any]] = {}
+        for key, value in data.items():
+            if key == "objCode":
+                continue
+            if key.startswith("DE:"):
+                custom[key] = self._custom_in(key, value, now)
+                continue
+            if key == "parameterValues":
+                if not isinstance(value, dict):
+                    raise bad_request("parameterValues must be an object of 'DE:Name': value")
+                for k, v in value.items():
+                    name = k if k.startswith("DE:") else "DE:" + k
+                    custom[name] = self._custom_in(name, v, now)
+                continue
+            name = otype.field_ci(key)
+            if name is None:
+                raise bad_request(
+                    f"{otype.code} has no field {key!r} (field names are case-sensitive)"
+                )
+            if name in otype.fields:
+                fields[name] = self.coerce(otype, name, value, now)
+            elif name in otype.collections:
+                if not isinstance(value, list):
+                    raise bad_request(f"{otype.code}.{name} is a collection: send a JSON list")
+                colls[name] = value
+            else:
+                id_field = otype.refs[name][0]
+                if isinstance(value, dict) and "ID" in value:
+                    fields[id_field] = self.coerce(otype, id_field, value["ID"], now)
+                else:
+                    raise bad_request(f"{otype.code}.{name} is a reference: set {id_field} instead")
+        return fields, custom, colls
+
+    def _check_refs(self, otype: ObjType, fields: Mapping[str, Any]) -> None:
+        for id_field, target in otype.refs.values():
+            value = fields.get(id_field)
+            if value is not None and self.get_raw(target, value) is None:
+                raise bad_request(f"{otype.code}.{id_field}: no {target} with ID {value}")
+
+    def _derive(self, code: str, fields: dict[str, Any]) -> None:
+        """Keep denormalised references consistent."""
+        if code == "TASK" and fields.get("projectID"):
+            proj = self.get_raw("PROJ", fields["projectID"])
+            if proj is not None:
+                fields["portfolioID"] = proj["portfolioID"]
+        if code in ("ASSGN", "HOUR") and not fields.get("projectID"):
+            for key, owner in (("taskID", "TASK"), ("opTaskID", "OPTASK")):
+                if fields.get(key):
+                    row = self.get_raw(owner, fields[key])
+                    if row is not None:
+                        fields["projectID"] = row["projectID"]
+
+    def create(
+        self,
+        code: str,
+        data: Mapping[str, Any],
+        *,
+        now: datetime,
+        user_id: str | None,
+        new_id: Callable[[], str],
+        changes: list[Change],
+    ) -> str:
+        otype = OBJ_TYPES[code]
+        fields, custom, colls = self.split_updates(otype, data, now)
+        for req in otype.required:
+            if fields.get(req) in (None, ""):
+                raise bad_request(f"creating a {code} needs a value for {req!r}")
+        stamp = to_store(now)
+        obj_id = fields.get("ID") or new_id()
+        fields["ID"] = obj_id
+        fields.setdefault("entryDate", stamp)
+        fields["entryDate"] = fields["entryDate"] or stamp
+        fields["lastUpdateDate"] = fields.get("lastUpdateDate") or stamp
+        for who in ("enteredByID", "lastUpdatedByID"):
+            if who in otype.fields and not fields.get(who) and user_id is not None:
+                fields[who] = user_id
+        if code == "USER" and "isActive" not in fields:
+            fields["isActive"] = 1
+        self._check_refs(otype, fields)
+        self._derive(code, fields)
+        row = {f: fields.get(f) for f in otype.fields}
+        row["_de"] = {k: v for k, v in custom.items() if v is not None}
+        self.insert_raw(code, row)
+        for name, items in colls.items():
+            self._create_children(otype, obj_id, name, items, now, user_id, new_id, changes)
+        new = self.get_raw(code, obj_id)
+        assert new is not None
+        changes.append(Change("CREATE", code, obj_id, None, new))
+        return obj_id
+
+    def insert_unchecked(
+        self, code: str, data: Mapping[str, Any], *, now: datetime, new_id: Callable[[], str]
+    ) -> str:
+        """Store a row as given (types coerced) without required-field or reference
+        checks, derived fields or journal entries: for tests that need NULLs anywhere."""
+        otype = OBJ_TYPES[code]
+        fields, custom, colls = self.split_updates(otype, data, now)
+        if colls:
+            raise bad_request("an unchecked insert takes no collections; add the children too")
+        stamp = to_store(now)
+        row = {f: fields.get(f) for f in otype.fields}
+        row["ID"] = fields.get("ID") or new_id()
+        row["entryDate"] = row["entryDate"] or stamp
+        row["lastUpdateDate"] = row["lastUpdateDate"] or stamp
+        row["_de"] = {k: v for k, v in custom.items() if v is not None}
+        self.insert_raw(code, row)
+        return str(row["ID"])
+
+    def _create_children(
+        self,
+        otype: ObjType,
+        obj_id: str,
+        name: str,
+        items: list[Any],
+        now: datetime,
+        user_id: str | None,
+        new_id: Callable[[], str],
+        changes: list[Change],
+    ) -> None:
+        child, fk = otype.collections[name]
+        for item in items:
+            if not isinstance(item, dict):
+                raise bad_request(f"{otype.code}.{name} items must be JSON objects")
+            data = {k: v for k, v in item.items() if k != "ID"}
+            data[fk] = obj_id
+            if child == "ACSRUL":
+                data.setdefault("securityObjCode", otype.code)
+            if child == "DOCU":
+                data.setdefault("docObjCode", otype.code)
+            self.create(child, data, now=now, user_id=user_id, new_id=new_id, changes=changes)
+
+    def edit(
+        self,
+        code: str,
+        obj_id: str,
+        data: Mapping[str, Any],
+        *,
+        now: datetime,
+        user_id: str | None,
+        new_id: Callable[[], str],
+        changes: list[Change],
+    ) -> None:
+        otype = OBJ_TYPES[code]
+        old = self.get_raw(code, obj_id)
+        if old is None:
+            raise not_found(code, obj_id)
+        fields, custom, colls = self.split_updates(otype, data, now)
+        fields.pop("ID", None)
+        fields.pop("entryDate", None)
+        self._check_refs(otype, fields)
+        if "projectID" in fields:
+            self._derive(code, fields)
+        for req in otype.required:
+            if req in fields and fields[req] in (None, ""):
+                raise bad_request(f"{code}.{req} cannot be emptied")
+        if custom:
+            values = orjson.loads(old["_de"]) if old.get("_de") else {}
+            for k, v in custom.items():
+                if v is None:
+                    values.pop(k, None)
+                else:
+                    values[k] = v
+            fields["_de"] = values
+        fields["lastUpdateDate"] = to_store(now)
+        if "lastUpdatedByID" in otype.fields and user_id is not None:
+            fields["lastUpdatedByID"] = user_id
+        self.update_raw(code, obj_id, fields)
+        for name, items in colls.items():
+            child, fk = otype.collections[name]
+            for kid in self.fetch_by(child, fk, [obj_id]):
+                self._delete_tree(child, kid, now, user_id, new_id, changes)
+            self._create_children(otype, obj_id, name, items, now, user_id, new_id, changes)
+        new = self.get_raw(code, obj_id)
+        assert new is not None
+        self._journal(otype, old, new, now, user_id, new_id)
+        changes.append(Change("UPDATE", code, obj_id, old, new))
+
+    def _journal(
+        self,
+        otype: ObjType,
+        old: Mapping[str, Any],
+        new: Mapping[str, Any],
+        now: datetime,
+        user_id: str | None,
+        new_id: Callable[[], str],
+    ) -> None:
+        stamp = to_store(now)
+        for field in otype.tracked:
+            before, after = old.get(field), new.get(field)
+            if before == after:
+                continue
+            kind = otype.fields[field]
+            entry: dict[str, Any] = dict.fromkeys(OBJ_TYPES["JRNLE"].fields)
+            entry.update(
+                ID=new_id(),
+                objObjCode=otype.code,
+                objID=new["ID"],
+                fieldName=field,
+                changeType="EDIT",
+                entryDate=stamp,
+                lastUpdateDate=stamp,
+                editedByID=user_id,
+            )
+            if kind in ("int", "float"):
+                entry["oldNumberVal"], entry["newNumberVal"] = before, after
+            elif kind == "date":
+                entry["oldDateVal"], entry["newDateVal"] = before, after
+            else:
+                entry["oldTextVal"], entry["newTextVal"] = (
+                    None if before is None else str(before),
+                    None if after is None else str(after),
+                )
+            entry["_de"] = {}
+            self.insert_raw("JRNLE", entry)
+
+    def delete(
+        self,
+        code: str,
+        obj_id: str,
+        *,
+        force: bool,
+        now: datetime,
+        user_id: str | None,
+        new_id: Callable[[], str],
+        changes: list[Change],
+    ) -> None:
+        row = self.get_raw(code, obj_id)
+        if row is None:
+            raise not_found(code, obj_id)
+        otype = OBJ_TYPES[code]
+        if not force:
+            for coll in _BLOCKING.get(code, ()):
+                child, fk = otype.collections[coll]
+                n = self.db.execute(
+                    f'SELECT COUNT(*) FROM "{child}" WHERE "{fk}" = ?', (obj_id,)
+                ).fetchone()[0]
+                if n:
+                    raise bad_request(
+                        f"{code} {obj_id} has {n} dependent object(s) in {coll!r}; "
+                        "send force=true to delete them too",
+                        status=422,
+                    )
+        self._delete_tree(code, row, now, user_id, new_id, changes)
+
+    def _delete_tree(
+        self,
+        code: str,
+        row: dict[str, Any],
+        now: datetime,
+        user_id: str | None,
+        new_id: Callable[[], str],
+        changes: list[Change],
+    ) -> None:
+        otype = OBJ_TYPES[code]
+        for coll in _CASCADE.get(code, ()):
+            child, fk = otype.collections[coll]
+            for kid in self.fetch_by(child, fk, [row["ID"]]):
+                if self.get_raw(child, kid["ID"]) is not None:
+                    self._delete_tree(child, kid, now, user_id, new_id, changes)
+        self.delete_raw(code, row["ID"])
+        if code in ("PROJ", "TASK", "OPTASK", "PORT", "PRGM", "USER", "DOCU", "HOUR"):
+            stamp = to_store(now)
+            entry: dict[str, Any] = dict.fromkeys(OBJ_TYPES["JRNLE"].fields)
+            entry.update(
+                ID=new_id(),
+                objObjCode=code,
+                objID=row["ID"],
+                changeType="DELETE",
+                oldTextVal=row.get("name") if "name" in otype.fields else None,
+                entryDate=stamp,
+                lastUpdateDate=stamp,
+                editedByID=user_id,
+            )
+            entry["_de"] = {}
+            self.insert_raw("JRNLE", entry)
+        changes.append(Change("DELETE", code, row["ID"], row, None))
