@@ -12,6 +12,7 @@ PUBLIC_MODULES = [
     "workfront_async",
     "workfront_async.cli",
     "workfront_async.events",
+    "workfront_async.planning",
     "workfront_async.export",
     "workfront_async.query",
     "workfront_async.testing",

@@ -27,14 +27,16 @@ from ._exceptions import (
 from ._retry import Retry
 from ._search import Search
 
-# --- query language (issue 2) ---
-from .query import Q
-
 # --- export and sync (issue 5) ---
 from ._sync import ChangeFeed, SyncCursor
 from .events import Event, EventReceiver, SubscriptionFilter
 from .export import Export, ExportProgress
+
 # --- planning (issue 6) ---
+from .planning import Planning
+
+# --- query language (issue 2) ---
+from .query import Q
 
 __version__ = "0.1.0.dev0"
 
@@ -59,6 +61,7 @@ __all__ = [
     "PaginationError",
     "PasswordAuth",
     "PermissionDeniedError",
+    "Planning",
     "Q",
     "QueryError",
     "RateLimitError",

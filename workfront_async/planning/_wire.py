@@ -1,0 +1,247 @@
+"""Pure request building and response parsing for the Planning API. No I/O.
+
+- ``search_body`` builds the JSON body of ``POST /v1/records/search``
+  (API-NOTES §3): ``recordTypeId``, ``filters`` (one object from
+  ``compile_planning``), ``sorting``, ``offset``, ``limit``.
+- ``parse_planning`` decodes an answer. Planning errors are Spring Boot
+  shaped (``{"status", "error", "code", "message", "path", "details"}``) and
+  map into the one error tree: ``status`` picks the ``APIError`` subclass,
+  ``code`` becomes ``error_class``, ``message`` the message and ``details``
+  the ``detail``. Classic-shaped errors (``{"error": {...}}``, sent by the
+  gateway before a request reaches Planning) are read as the classic API
+  reads them. Success bodies are returned as they are: a Planning record has a
+  ``data`` attribute of its own, so nothing is unwrapped.
+- ``field_types`` reads a record type's ``fields`` into the field-type table
+  that ``compile_planning(expr, field_types=...)`` checks operators against.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, Final
+
+import orjson
+
+from .._exceptions import QueryError, ResponseError, error_for_status, redact_text
+from .._paging import SortKey, normalize_sort
+from .._wire import parse_classic, parse_retry_after
+from ..query import And, Condition, Expr, Not, Or, Q, compile_planning
+from ..query._modifiers import FIELD_TYPE_OPS, normalise_field_type
+
+__all__ = [
+    "DEFAULT_PAGE_SIZE",
+    "MAX_PAGE_SIZE",
+    "Filter",
+    "check_page_size",
+    "check_sort",
+    "check_unknown_fields",
+    "compile_filters",
+    "field_ids",
+    "field_types",
+    "parse_planning",
+    "search_body",
+]
+
+# API-NOTES §3: default limit 500, max 2000.
+DEFAULT_PAGE_SIZE: Final = 500
+MAX_PAGE_SIZE: Final = 2000
+
+Filter = Expr | Mapping[str, Any] | None
+"""A search filter: a ``Q`` expression (compiled with ``compile_planning``), a
+raw Planning filter object sent as given, or ``None``."""
+
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def check_page_size(page_size: int) -> int:
+    """Validate a Planning page size (1..2000) or raise ``QueryError``."""
+    if isinstance(page_size, bool) or not isinstance(page_size, int):
+        raise QueryError(f"page_size must be an int, not {page_size!r}")
+    if page_size > MAX_PAGE_SIZE:
+        raise QueryError(
+            f"page_size {page_size} is greater than the Planning API's maximum limit of "
+            f"{MAX_PAGE_SIZE}; use page_size <= {MAX_PAGE_SIZE} (pagination fetches the rest)"
+        )
+    if page_size < 1:
+        raise QueryError(f"page_size must be at least 1, not {page_size}")
+    return page_size
+
+
+def check_sort(sort: Iterable[str | tuple[str, str]]) -> tuple[SortKey, ...]:
+    """``["name", "-budget", ("startDate", "desc")]`` as ``(fieldId, direction)`` pairs."""
+    if isinstance(sort, str):
+        sort = [sort]
+    return normalize_sort(sort)
+
+
+def _field_type(field: Mapping[str, Any]) -> str | None:
+    """The type whose operators a field takes (a lookup's linked type), or
+    ``None`` when the type is not one API-NOTES §3 lists."""
+    raw = field.get("type")
+    if not isinstance(raw, str):
+        return None
+    kind = normalise_field_type(_CAMEL.sub(" ", raw))
+    if kind == "lookup":
+        linked = field.get("linkedField")
+        linked_type = linked.get("type") if isinstance(linked, Mapping) else None
+        if not isinstance(linked_type, str):
+            return None
+        kind = normalise_field_type(_CAMEL.sub(" ", linked_type))
+    return kind if kind in FIELD_TYPE_OPS else None
+
+
+def field_types(record_type: Mapping[str, Any]) -> dict[str, str]:
+    """The field-type table of a record type (as ``record_types.get`` returns
+    it): field ID -> API-NOTES §3 type name, a lookup mapped to its linked
+    field's type. Fields of a type the table does not list are left out (not
+    validated)."""
+    fields = record_type.get("fields")
+    if not isinstance(fields, list):
+        raise ResponseError(
+            f"the record type {record_type.get('id')!r} has no 'fields' list to validate against"
+        )
+    out: dict[str, str] = {}
+    for field in fields:
+        if isinstance(field, Mapping) and isinstance(field.get("id"), str):
+            kind = _field_type(field)
+            if kind is not None:
+                out[field["id"]] = kind
+    return out
+
+
+def field_ids(record_type: Mapping[str, Any]) -> frozenset[str]:
+    """Every field ID of a record type."""
+    fields = record_type.get("fields")
+    if not isinstance(fields, list):
+        return frozenset()
+    return frozenset(
+        f["id"] for f in fields if isinstance(f, Mapping) and isinstance(f.get("id"), str)
+    )
+
+
+def check_unknown_fields(exprs: Sequence[Expr], known: frozenset[str], record_type_id: str) -> None:
+    """Raise ``QueryError`` when a filter names a field the record type lacks."""
+    for expr in exprs:
+        for node in _conditions(expr):
+            if node.path[0] not in known:
+                raise QueryError(
+                    f"{node!r}: record type {record_type_id!r} has no field {node.path[0]!r}; "
+                    f"filter on one of its field IDs: {', '.join(sorted(known))}"
+                )
+
+
+def _conditions(expr: Expr) -> Iterator[Condition]:
+    """The conditions of an and/or/not tree (EXISTS blocks are not entered:
+    ``compile_planning`` refuses them with its own message)."""
+    if isinstance(expr, Condition):
+        yield expr
+    elif isinstance(expr, And | Or):
+        for child in expr.children:
+            yield from _conditions(child)
+    elif isinstance(expr, Not):
+        yield expr.child
+
+
+def compile_filters(
+    where: Sequence[Expr | Mapping[str, Any]],
+    types: Mapping[str, str] | None = None,
+) -> list[dict[str, Any]] | None:
+    """The ``filters`` list of a search body, or ``None`` when the search can
+    never match (``Q.none()``). Expressions are ANDed and compiled into one
+    object (operators checked against ``types``); raw objects follow as given."""
+    exprs = [w for w in where if isinstance(w, Expr)]
+    raw = [dict(w) for w in where if not isinstance(w, Expr)]
+    out: list[dict[str, Any]] = []
+    if exprs:
+        combined = exprs[0]
+        for e in exprs[1:]:
+            combined = combined & e
+        if combined == Q.none():
+            return None
+        compiled = compile_planning(combined, field_types=types)
+        if compiled is not None:
+            out.append(compiled)
+    out.extend(raw)
+    return out
+
+
+def search_body(
+    record_type_id: str,
+    filters: Sequence[Mapping[str, Any]],
+    sorting: Sequence[SortKey],
+    *,
+    offset: int,
+    limit: int,
+) -> dict[str, Any]:
+    """The JSON body of one ``POST /v1/records/search`` (API-NOTES §3)."""
+    body: dict[str, Any] = {"recordTypeId": record_type_id}
+    if filters:
+        body["filters"] = [dict(f) for f in filters]
+    if sorting:
+        body["sorting"] = [{"fieldId": f, "direction": d} for f, d in sorting]
+    body["offset"] = offset
+    body["limit"] = limit
+    return body
+
+
+def _spring_error(body: Mapping[str, Any]) -> bool:
+    return isinstance(body.get("message"), str) and (
+        "code" in body or "status" in body or isinstance(body.get("error"), str)
+    )
+
+
+def parse_planning(
+    status: int,
+    content: bytes,
+    *,
+    headers: Mapping[str, str] | None = None,
+    method: str = "",
+    url: str = "",
+    secrets: Sequence[str] = (),
+) -> Any:
+    """Decode a Planning answer and return it (or raise the right error).
+
+    - a Spring-shaped error body raises the ``APIError`` subclass for its
+      status with ``error_class=code``, the message and ``detail=details``
+      (plus ``path`` and ``error`` when present);
+    - a classic ``{"error": {...}}`` body, a non-JSON body or any other error
+      status is handled as the classic API does (``parse_classic``);
+    - an empty success body (``DELETE``) is ``None``; any other JSON is
+      returned as is.
+    """
+    if status < 400 and not content.strip():
+        return None
+    try:
+        body = orjson.loads(content) if content else None
+    except orjson.JSONDecodeError:
+        return parse_classic(
+            status, content, headers=headers, method=method, url=url, secrets=secrets
+        )
+    if isinstance(body, dict) and status >= 400 and _spring_error(body):
+        message = redact_text(str(body["message"]), secrets)
+        code = str(body.get("code") or "")
+        raw_details = body.get("details")
+        detail: dict[str, Any] = (
+            dict(raw_details)
+            if isinstance(raw_details, Mapping)
+            else ({} if raw_details is None else {"details": raw_details})
+        )
+        for key in ("path", "error"):
+            if key in body and key not in detail:
+                detail[key] = body[key]
+        cls = error_for_status(status, code, message)
+        raise cls(
+            message,
+            status=status,
+            error_class=code,
+            method=method,
+            url=url,
+            detail=detail,
+            retry_after=parse_retry_after((headers or {}).get("retry-after")),
+        )
+    if status >= 400 or (isinstance(body, dict) and isinstance(body.get("error"), Mapping)):
+        return parse_classic(
+            status, content, headers=headers, method=method, url=url, secrets=secrets
+        )
+    return body
