@@ -1,4 +1,4 @@
-"""Sessions: ``nox -s tests``, ``nox -s lint``, ``nox -s typing``, ``nox -s bench``, ``nox -s soak``."""
+"""Sessions: tests, lint, typing, bench and soak (`nox -s NAME`); plain `nox` runs what CI runs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import nox
 nox.options.sessions = ["tests", "lint", "typing"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.default_venv_backend = "venv"
-
 
 
 def _python() -> str | None:

@@ -35,9 +35,7 @@ def test_status_mapping(status: int, cls: type[APIError]) -> None:
 
 def test_error_with_http_200_maps_by_class() -> None:
     # API-NOTES: errors sometimes come with HTTP 200.
-    assert (
-        error_for_status(200, "com.attask.common.AuthenticationException") is AuthenticationError
-    )
+    assert error_for_status(200, "com.attask.common.AuthenticationException") is AuthenticationError
     assert error_for_status(200, "java.lang.IllegalArgumentException") is InvalidRequestError
     assert error_for_status(200, "", "Too many concurrent API requests") is RateLimitError
 

@@ -732,9 +732,9 @@ class Workfront:
         """Journal entries (field-level old/new values) of ``obj_code`` objects,
         optionally only for ``field_names`` and since ``since``, oldest first
         (API-NOTES §2 "Field history")."""
-        from .query import Q
+        from .query import Expr, Q
 
-        cond = Q.objObjCode == obj_code.upper()
+        cond: Expr = Q.objObjCode == obj_code.upper()
         names = list(field_names)
         if names:
             cond = cond & Q.fieldName.isin(names)

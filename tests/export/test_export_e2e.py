@@ -37,7 +37,12 @@ async def test_export_equals_plain_search(
     emu.stats.reset()
     emu.latency = 0.002  # real overlap between page requests
     async with wf.export(
-        "task", WHERE, fields=FIELDS, page_size=37, ordered=ordered, consistency=consistency  # type: ignore[arg-type]
+        "task",
+        WHERE,
+        fields=FIELDS,
+        page_size=37,
+        ordered=ordered,
+        consistency=consistency,  # type: ignore[arg-type]
     ) as rows:
         got = [row async for row in rows]
     assert len(got) == len(expected)

@@ -101,7 +101,7 @@ def test_fields_hash_by_path() -> None:
         (Q.x <= 1, "lte", (1,)),
         (Q.x > 1, "gt", (1,)),
         (Q.x >= 1, "gte", (1,)),
-        (1 < Q.x, "gt", (1,)),  # noqa: SIM300
+        (1 < Q.x, "gt", (1,)),
         (Q.x.contains("a"), "contains", ("a",)),
         (Q.x.icontains("a"), "cicontains", ("a",)),
         (Q.x.not_contains("a"), "notcontains", ("a",)),
