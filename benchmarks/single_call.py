@@ -1,0 +1,86 @@
+"""Section 6: one ``get`` through our client against the same request through
+bare httpx, both on the same in-process ``MockTransport`` with a fixed body.
+Both decode the body (we parse it, so the bare loop does too, with orjson)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import httpx
+import orjson
+
+from workfront_async import Retry, Workfront
+
+from ._common import Sizes, spread
+
+__all__ = ["run"]
+
+BASE = "https://bench.my.workfront.com"
+API = f"{BASE}/attask/api/v21.0"
+TASK_ID = "59eb09903e82427c4e98fe488095d524"
+BODY = orjson.dumps(
+    {
+        "data": {
+            "ID": TASK_ID,
+            "name": "Planning",
+            "percentComplete": 41.0,
+            "plannedCompletionDate": "2024-01-23T16:21:04:394+0000",
+            "status": "CUR",
+            "priority": 0,
+            "objCode": "TASK",
+        }
+    }
+)
+
+
+def _transport() -> httpx.MockTransport:
+    headers = {"content-type": "application/json;charset=UTF-8"}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if not request.url.path.endswith(f"/task/{TASK_ID}"):
+            return httpx.Response(404, json={"error": {"message": "unexpected request"}})
+        return httpx.Response(200, headers=headers, content=BODY)
+
+    return httpx.MockTransport(handler)
+
+
+async def _ours(loops: int) -> float:
+    async with Workfront(BASE, api_key="k", transport=_transport(), retry=Retry.none()) as wf:
+        await wf.get("task", TASK_ID)
+        started = time.perf_counter()
+        for _ in range(loops):
+            row = await wf.get("task", TASK_ID)
+        took = time.perf_counter() - started
+    if row["ID"] != TASK_ID:
+        raise RuntimeError("the client returned the wrong row")
+    return took / loops * 1e6
+
+
+async def _bare(loops: int) -> float:
+    async with httpx.AsyncClient(transport=_transport(), base_url=API) as client:
+        await client.get(f"/task/{TASK_ID}", params={"apiKey": "k"})
+        started = time.perf_counter()
+        for _ in range(loops):
+            r = await client.get(f"/task/{TASK_ID}", params={"apiKey": "k"})
+            r.raise_for_status()
+            row = orjson.loads(r.content)["data"]
+        took = time.perf_counter() - started
+    if row["ID"] != TASK_ID:
+        raise RuntimeError("bare httpx returned the wrong row")
+    return took / loops * 1e6
+
+
+def run(sizes: Sizes) -> dict[str, Any]:
+    ours: list[float] = []
+    bare: list[float] = []
+    for _ in range(sizes.reps):
+        ours.append(asyncio.run(_ours(sizes.call_loops)))
+        bare.append(asyncio.run(_bare(sizes.call_loops)))
+    return {
+        "loops": sizes.call_loops,
+        "ours_us": spread(ours).as_dict(),
+        "httpx_us": spread(bare).as_dict(),
+        "ratio": spread([a / b for a, b in zip(ours, bare, strict=True)]).as_dict(),
+    }
