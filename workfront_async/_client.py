@@ -28,7 +28,7 @@ from ._exceptions import (
     WorkfrontError,
     redact_url,
 )
-from ._paging import normalize_sort
+from ._paging import check_field_path, normalize_sort
 from ._retry import Retry
 from ._search import Row, Search
 from ._transport import LOGGER, Sender
@@ -109,6 +109,9 @@ def _name(kind: str, value: object) -> str:
 
 def _fields(fields: str | Iterable[str]) -> list[tuple[str, str]]:
     names = [fields] if isinstance(fields, str) else list(fields)
+    for spec in names:
+        for name in str(spec).split(","):
+            check_field_path(name.strip(), "fields=")
     return [("fields", ",".join(names))] if names else []
 
 
@@ -357,6 +360,8 @@ class Workfront:
         obj = _name("obj", obj)
         params = where_params(where)
         groups = [group_by] if isinstance(group_by, str) else list(group_by)
+        for group in groups:
+            check_field_path(group, "group_by")
         params.extend((f"{g}_{n}_GroupBy", "true") for n, g in enumerate(groups, 1))
         for field, func in (aggregates or {}).items():
             if func not in AGGREGATES:
@@ -676,21 +681,23 @@ class Workfront:
         """Every ``obj`` matching ``where``, fetched page by page concurrently
         under this client's limiter; see :mod:`workfront_async.export`.
 
-        Use as ``async with wf.export(...) as rows: async for row in rows: ...``.
+        Use as ``async with wf.export(...) as rows: async for row in rows: ...``
+        (or ``async for page in rows.pages()`` for lists of rows).
         ``consistency="keyset"`` pages by ID and yields every row that exists
         for the whole export exactly once even while others change;
         ``"offset"`` is exact only while nothing changes. Memory stays bounded
         by (concurrency x page size).
         """
-        from .export._export import Export, SearchFetcher, export_rows
+        from .export._export import Export, SearchFetcher, export_pages
 
         field_list = [fields] if isinstance(fields, str) else list(fields)
+        _fields(field_list)  # bad field paths fail here, before the count is sent
         fetcher = SearchFetcher(self, _name("obj", obj), field_list)
         tokens = self.limiter.total_tokens
         workers = 10 if tokens == float("inf") else max(1, int(tokens))
         sort_keys = list(normalize_sort(sort))
         return Export(
-            lambda: export_rows(
+            lambda: export_pages(
                 fetcher,
                 where,
                 workers=workers,

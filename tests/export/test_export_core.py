@@ -16,7 +16,7 @@ import pytest
 
 from tests.reference import eval_expr
 from workfront_async import PaginationError, Q, QueryError
-from workfront_async.export import ExportProgress, export_rows, keyset_partitions
+from workfront_async.export import ExportProgress, export_pages, export_rows, keyset_partitions
 
 
 class MemoryFetcher:
@@ -107,8 +107,8 @@ async def test_limit_caps_the_total_and_progress_reports() -> None:
     )
     assert len(rows) == 250
     assert [r["ID"] for r in rows] == sorted(r["ID"] for r in fetcher.rows)[:250]
-    assert seen[0].rows_done == 0
-    assert seen[0].rows_total == 250
+    with_total = [p for p in seen if p.rows_total is not None]
+    assert with_total[0].rows_total == 250
     assert seen[-1].rows_done == 250
     assert all(a.rows_done <= b.rows_done for a, b in itertools.pairwise(seen))
 
@@ -208,3 +208,19 @@ async def test_bad_arguments_fail_before_any_request(kwargs: dict[str, Any]) -> 
     with pytest.raises(QueryError):
         await collect(export_rows(fetcher, **kwargs))
     assert fetcher.pages == 0
+
+
+async def test_pages_and_a_small_export_sends_few_requests() -> None:
+    fetcher = MemoryFetcher(make_rows(150))
+    pages = [p async for p in export_pages(fetcher, page_size=100, workers=10)]
+    assert sorted(r["ID"] for p in pages for r in p) == sorted(r["ID"] for r in fetcher.rows)
+    assert all(pages), "empty pages are left out"
+    # The count goes out with workers - 1 speculative pages; no more follow.
+    assert fetcher.pages == 9
+
+
+async def test_limit_bounds_the_speculative_pages() -> None:
+    fetcher = MemoryFetcher(make_rows(1000))
+    rows = await collect(export_rows(fetcher, page_size=100, workers=10, limit=150))
+    assert len(rows) == 150
+    assert fetcher.pages == 2

@@ -129,3 +129,12 @@ async def test_keyset_export_exact_while_another_task_writes(wf: Workfront, emu:
     existed_throughout = before - deleted
     assert existed_throughout <= set(got), "no row that existed throughout is lost"
     assert set(got) <= before | set(created)
+
+
+async def test_pages_iteration_yields_lists(wf: Workfront, emu: Emulator) -> None:
+    async with wf.export("task", page_size=64) as export:
+        pages = [page async for page in export.pages()]
+    assert all(0 < len(p) <= 64 for p in pages)
+    assert sorted(r["ID"] for p in pages for r in p) == sorted(r["ID"] for r in emu.rows("task"))
+    with pytest.raises(RuntimeError, match="once"):
+        export.pages()

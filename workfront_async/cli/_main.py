@@ -199,13 +199,8 @@ async def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     limit=args.limit,
                     progress=bar,
                 ) as rows:
-                    batch: list[Any] = []
-                    async for row in rows:
-                        batch.append(row)
-                        if len(batch) >= 2000:
-                            writer.write(batch)
-                            batch = []
-                    writer.write(batch)
+                    async for page in rows.pages():
+                        writer.write(page)
             if bar is not None:
                 bar.close()
             if not args.quiet:

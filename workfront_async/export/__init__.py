@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from ._export import Export, ExportProgress, PageFetcher, export_rows, keyset_partitions
+from ._export import (
+    Export,
+    ExportProgress,
+    PageFetcher,
+    export_pages,
+    export_rows,
+    keyset_partitions,
+)
 from ._writers import FORMATS, ExportWriter, flatten_row, open_writer
 
 __all__ = [
@@ -11,6 +18,7 @@ __all__ = [
     "ExportWriter",
     "FORMATS",
     "PageFetcher",
+    "export_pages",
     "export_rows",
     "flatten_row",
     "keyset_partitions",
