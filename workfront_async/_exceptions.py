@@ -79,6 +79,9 @@ _SECRET_PAIR = re.compile(
     re.IGNORECASE,
 )
 _BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
+# Cookie headers as httpcore logs them (``(b'set-cookie', b'attask=...')``) or
+# as text (``Set-Cookie: attask=...``): every cookie may be a session.
+_COOKIE = re.compile(r"(?i)((?:set-)?cookie['\"]?\s*[:,]\s*b?['\"]?)[^'\"\r\n]+")
 
 
 def redact_url(url: object) -> str:
@@ -100,6 +103,7 @@ def redact_text(text: str, secrets: Sequence[str] = ()) -> str:
     the given literal ``secrets`` in free text."""
     out = _SECRET_PAIR.sub(lambda m: m.group("name") + m.group("sep") + REDACTED, text)
     out = _BEARER.sub(lambda m: m.group(1) + REDACTED, out)
+    out = _COOKIE.sub(lambda m: m.group(1) + REDACTED, out)
     for secret in secrets:
         if secret and len(secret) >= 4:
             out = out.replace(secret, REDACTED)

@@ -16,6 +16,7 @@ __all__ = [
     "DEFAULT_PAGE_SIZE",
     "MAX_PAGE_SIZE",
     "SortKey",
+    "check_field_path",
     "check_page_size",
     "normalize_sort",
     "plan_pages",
@@ -26,6 +27,23 @@ MAX_PAGE_SIZE: Final = 2000
 DEFAULT_PAGE_SIZE: Final = 2000
 
 SortKey = tuple[str, Literal["asc", "desc"]]
+
+
+def check_field_path(name: str, what: str = "field") -> str:
+    """Raise ``QueryError`` before any request if ``name`` (``"project:owner:name"``,
+    ``"DE:Region"``, ``"assignments:*"``) is nested deeper than Workfront reads
+    (API-NOTES §1 Limits: field depth, 4 levels from the queried object)."""
+    from .query._expr import MAX_DEPTH, parse_path
+
+    if not isinstance(name, str):
+        raise QueryError(f"{what} names are strings, not {name!r}")
+    path = parse_path(name)
+    if len(path) > MAX_DEPTH:
+        raise QueryError(
+            f"{what} {name!r} is {len(path)} levels deep; Workfront reads fields at most "
+            f"{MAX_DEPTH} levels from the queried object: query the related object type instead"
+        )
+    return name
 
 
 def check_page_size(page_size: int) -> int:
@@ -68,6 +86,7 @@ def normalize_sort(sort: Iterable[str | tuple[str, str]]) -> tuple[SortKey, ...]
             field, direction = item[0], item[1].lower()
         if not field:
             raise QueryError(f"empty sort field in {item!r}")
+        check_field_path(field, "sort field")
         if direction == "asc":
             out.append((field, "asc"))
         elif direction == "desc":

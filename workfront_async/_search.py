@@ -18,7 +18,14 @@ import attrs
 
 from ._dates import convert_dates
 from ._exceptions import PaginationError, QueryError, ResponseError
-from ._paging import DEFAULT_PAGE_SIZE, SortKey, check_page_size, normalize_sort, sort_params
+from ._paging import (
+    DEFAULT_PAGE_SIZE,
+    SortKey,
+    check_field_path,
+    check_page_size,
+    normalize_sort,
+    sort_params,
+)
 from ._wire import Where, where_params
 
 __all__ = ["Row", "Search", "SearchBackend"]
@@ -84,6 +91,9 @@ class Search(Generic[RowT]):
         flat: list[str] = []
         for f in fields:
             flat.extend([f] if isinstance(f, str) else f)
+        for f in flat:
+            for name in f.split(","):
+                check_field_path(name.strip(), "fields=")
         return attrs.evolve(self, fields=(*self._fields, *flat))
 
     def sort(self, *keys: str | tuple[str, str]) -> Search[RowT]:

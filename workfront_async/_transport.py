@@ -12,6 +12,7 @@ sleeps in back-off holds no slot.
 from __future__ import annotations
 
 import functools
+import http.cookiejar
 import logging
 import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -62,9 +63,22 @@ class RedactingFilter(logging.Filter):
 _REDACTOR = RedactingFilter()
 
 
+# A filter on a logger does not see its children's records: httpcore logs
+# through ``httpcore.http11`` (response headers, Set-Cookie included) and others.
+_HTTP_LOGGERS = (
+    "httpx",
+    "httpcore",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
+)
+
+
 def install_log_redaction() -> None:
     """Make sure the HTTP libraries' loggers redact secrets (idempotent)."""
-    for name in ("httpx", "httpcore"):
+    for name in _HTTP_LOGGERS:
         logger = logging.getLogger(name)
         if _REDACTOR not in logger.filters:
             logger.addFilter(_REDACTOR)
@@ -83,6 +97,22 @@ class ResponseParser(Protocol):
         url: str = ...,
         secrets: Sequence[str] = ...,
     ) -> Any: ...
+
+
+def _redact_args(exc: BaseException, secrets: Sequence[str]) -> None:
+    """Redact an httpx exception's message in place: it stays the ``__cause__``
+    of the error we raise, and a formatted traceback prints it (the message of
+    some transports carries the request URL, ``apiKey=`` included)."""
+    exc.args = tuple(redact_text(a, secrets) if isinstance(a, str) else a for a in exc.args)
+
+
+def _no_cookies() -> http.cookiejar.CookieJar:
+    """A cookie jar that keeps nothing. Workfront's session cookies would
+    otherwise be sent back with every later request: a second, invisible
+    credential (reads accept a session cookie) that outlives ``logout`` and
+    that redaction does not know about."""
+    policy = http.cookiejar.DefaultCookiePolicy(allowed_domains=[])
+    return http.cookiejar.CookieJar(policy=policy)
 
 
 def _pool_limits(limiter: anyio.CapacityLimiter) -> httpx.Limits:
@@ -132,6 +162,7 @@ class Sender:
             limits=_pool_limits(limiter),
             timeout=timeout,
             follow_redirects=False,
+            cookies=_no_cookies(),
         )
 
     # -- AuthContext -----------------------------------------------------------------
@@ -189,14 +220,19 @@ class Sender:
             try:
                 return await send()
             except WorkfrontError as exc:
-                if attempt >= self.retry.attempts or not self.retry.is_retryable(
-                    exc, idempotent=idempotent
-                ):
+                if not self.retry.is_retryable(exc, idempotent=idempotent):
+                    raise
+                if attempt >= self.retry.attempts:
+                    exc.add_note(f"gave up after {attempt} attempt(s): the retry budget is spent")
                     raise
                 delay = self.retry.delay(attempt, retry_after=getattr(exc, "retry_after", None))
                 if self.retry.backoff_max == 0:
                     delay = 0.0
                 if self.now() - started + delay > self.retry.deadline:
+                    exc.add_note(
+                        f"gave up after {attempt} attempt(s): the next retry would pass the "
+                        f"{self.retry.deadline:g}s deadline"
+                    )
                     raise
                 self._log.debug(
                     "retrying after %s (attempt %d of %d) in %.2fs",
@@ -222,6 +258,7 @@ class Sender:
             try:
                 response = await self._client.send(request)
             except httpx.TimeoutException as exc:
+                _redact_args(exc, secrets)
                 self._log.debug("%s %s -> timeout", plan.method, shown)
                 raise RequestTimeout(
                     redact_text(f"request timed out: {type(exc).__name__}", secrets),
@@ -229,6 +266,7 @@ class Sender:
                     url=plan.url,
                 ) from exc
             except httpx.HTTPError as exc:
+                _redact_args(exc, secrets)
                 self._log.debug("%s %s -> %s", plan.method, shown, type(exc).__name__)
                 raise TransportError(
                     redact_text(f"{type(exc).__name__}: {exc}", secrets),

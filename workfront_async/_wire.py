@@ -141,12 +141,32 @@ def plan_http(
     )
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def encode_json(value: Any) -> str:
-    """JSON text for an ``updates=``/``options=`` parameter (orjson; datetimes as ISO 8601)."""
+    """JSON text for an ``updates=``/``options=`` parameter (orjson; datetimes as ISO 8601).
+
+    Text with a NUL character is refused: Workfront does not document how it
+    stores one, and a value that comes back cut or changed would break the
+    promise that a record written with a value is found by that value.
+    """
     try:
-        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+        text = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
     except TypeError as exc:
         raise QueryError(f"cannot encode {type(value).__name__} value as JSON: {exc}") from exc
+    if "\\u0000" in text and _has_nul(value):
+        raise QueryError(
+            "a value contains a NUL character (\\x00), which the client refuses; remove it"
+        )
+    return text
 
 
 def encode_value(value: Any) -> str:
@@ -161,6 +181,15 @@ def encode_value(value: Any) -> str:
     return encode_json(value)
 
 
+def _check_raw_name(name: str) -> None:
+    if name.upper() in ("$$FIRST", "$$LIMIT"):
+        raise QueryError(
+            f"where= must not set {name}: paging is the client's job (API-NOTES §1 Search "
+            "Paging); use limit= for the number of rows and page_size= (at most 2000) "
+            "for the rows per request"
+        )
+
+
 def where_params(where: Where) -> list[tuple[str, str]]:
     """Filter parameters for ``where``: ``None``, a query expression (compiled
     with ``compile_classic``), a mapping of name to value or list of values (a
@@ -173,7 +202,14 @@ def where_params(where: Where) -> list[tuple[str, str]]:
         for name, value in where.items():
             if not isinstance(name, str):
                 raise QueryError(f"filter parameter names must be strings, not {name!r}")
+            _check_raw_name(name)
             if isinstance(value, (list, tuple)):
+                if not value:
+                    # no parameter at all would drop the filter and match everything
+                    raise QueryError(
+                        f"where={{{name!r}: []}}: an empty list of values matches nothing "
+                        "and would be sent as no filter at all; skip the search instead"
+                    )
                 out.extend((name, encode_value(v)) for v in value)
             else:
                 out.append((name, encode_value(value)))
@@ -186,6 +222,7 @@ def where_params(where: Where) -> list[tuple[str, str]]:
                     f"where= as a sequence must hold (name, value) pairs; got {item!r}. "
                     "Use a Q expression, a mapping or a list of pairs."
                 )
+            _check_raw_name(item[0])
             pairs.append((item[0], encode_value(item[1])))
         return pairs
     if isinstance(where, (str, bytes)):

@@ -29,7 +29,9 @@ def test_terminal_bar_shows_rows_rate_and_eta() -> None:
 
 
 def test_unknown_total_shows_elapsed() -> None:
-    line = ProgressBar(FakeTTY()).render(ExportProgress(rows_done=5000, rows_total=None, elapsed=65))
+    line = ProgressBar(FakeTTY()).render(
+        ExportProgress(rows_done=5000, rows_total=None, elapsed=65)
+    )
     assert line == "5,000 rows  77 rows/s  elapsed 01:05"
 
 

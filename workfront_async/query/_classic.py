@@ -12,6 +12,7 @@ repeat is an error.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator
 from typing import Final
 
@@ -32,6 +33,33 @@ _MAX_WORK: Final = 1024
 
 Leaf = Condition | Exists
 Conjunction = tuple[Leaf, ...]
+
+# The wildcards Workfront reads in a filter value (API-NOTES §1 Search
+# "Wildcards"): ``$$TODAY``/``$$NOW`` with b/e and offsets, ``$$USER[.field]``,
+# ``$$CUSTOMER[.field]``.
+_WILDCARD: Final = re.compile(
+    r"\$\$(?:(?:TODAY|NOW)(?:[be][hdwmqy]?)?(?:[+-]\d+[hdwmqy])?"
+    r"|(?:USER|CUSTOMER)(?:\.\w+)?)"
+)
+
+
+def _value_text(cond: Condition, value: object) -> str:
+    """``classic_text`` plus the two values Workfront cannot take literally."""
+    text = classic_text(value)
+    if "\x00" in text:
+        raise QueryError(
+            f"{cond!r}: the value contains a NUL character (\\x00), which the client "
+            "refuses: Workfront does not document how it stores or matches one; remove it"
+        )
+    if text.startswith("$$") and not _WILDCARD.fullmatch(text):
+        raise QueryError(
+            f"{cond!r}: Workfront reads a value that starts with '$$' as a wildcard "
+            f"and {text[:40]!r} is not one ($$TODAY, $$NOW, $$USER.<field>, "
+            "$$CUSTOMER.<field>); the API has no escape for literal text that starts "
+            "with '$$': search with .contains() on the rest of the text and check the "
+            "rows yourself"
+        )
+    return text
 
 
 def _short(expr: Expr) -> str:
@@ -127,7 +155,7 @@ def _merge(first: Condition, second: Condition) -> Condition:
 
 def _filter_pairs(name: str, cond: Condition) -> list[tuple[str, str]]:
     mod = _modifier(cond)
-    texts = [classic_text(v) for v in cond.values]
+    texts = [_value_text(cond, v) for v in cond.values]
     if mod in NO_VALUE:
         return [(f"{name}_Mod", mod)]
     if mod in RANGE:
@@ -137,7 +165,7 @@ def _filter_pairs(name: str, cond: Condition) -> list[tuple[str, str]]:
 
 def _json_filter(name: str, cond: Condition, into: dict[str, object]) -> None:
     mod = _modifier(cond)
-    texts = [classic_text(v) for v in cond.values]
+    texts = [_value_text(cond, v) for v in cond.values]
     if mod in RANGE:
         into[name] = texts[0]
         into[f"{name}_Range"] = texts[1]

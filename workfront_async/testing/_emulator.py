@@ -15,6 +15,7 @@ import base64
 import contextlib
 import random
 import re
+import sqlite3
 import sys
 import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, MutableMapping
@@ -127,6 +128,7 @@ class _Outcome:
     drop: bool = False
 
 
+_TOO_BIG = re.compile(r"too large|too many|stack overflow|too deep", re.IGNORECASE)
 _API_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}:\d{3}\+0000$")
 
 
@@ -524,6 +526,18 @@ class Emulator:
             try:
                 out = await self._handle(method, target, headers, body)
             except Exception as exc:  # a bug or an unforeseen input: answer like a server
+                if isinstance(exc, sqlite3.OperationalError) and _TOO_BIG.search(str(exc)):
+                    # a query past SQLite's limits (thousands of filters): a client error
+                    return self._json(
+                        422,
+                        {
+                            "error": {
+                                "class": "java.lang.IllegalArgumentException",
+                                "message": "the query is too large to run (too many filters "
+                                "or values); split it into several searches",
+                            }
+                        },
+                    )
                 traceback.print_exc(file=sys.stderr)
                 return self._json(
                     500,

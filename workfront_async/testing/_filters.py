@@ -587,4 +587,13 @@ def compile_where(ctx: Ctx, query: Query, params: list[Any]) -> str:
             disjuncts.append("(" + " AND ".join(terms) + ")")
     if not disjuncts:
         return "1"
-    return " OR ".join(disjuncts)
+    return _any_of(disjuncts)
+
+
+def _any_of(disjuncts: list[str]) -> str:
+    """``a OR b OR ...`` as a balanced tree: SQLite refuses expressions nested
+    more than 1000 deep, and a flat chain of thousands of OR levels is that deep."""
+    if len(disjuncts) <= 8:
+        return " OR ".join(disjuncts)
+    middle = len(disjuncts) // 2
+    return f"({_any_of(disjuncts[:middle])}) OR ({_any_of(disjuncts[middle:])})"
