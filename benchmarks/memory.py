@@ -69,13 +69,8 @@ async def _export(total: int, path: str) -> int:
     async with Workfront(BASE, api_key="k", transport=transport, retry=Retry.none()) as wf:
         with open_writer(path) as writer:
             async with wf.export("task") as rows:
-                batch: list[Any] = []
-                async for row in rows:
-                    batch.append(row)
-                    if len(batch) >= 2000:
-                        writer.write(batch)
-                        batch = []
-                writer.write(batch)
+                async for page in rows.pages():  # as the CLI writes
+                    writer.write(page)
         return writer.rows_written
 
 

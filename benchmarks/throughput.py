@@ -144,8 +144,9 @@ def run_limit(
         }
         if served.latency > 0:
             limit = CAP * sizes.page_size / served.latency
-            # The count request costs one round trip before any page can start.
-            rounds = 1 + -(-pages // CAP)
+            # The count request travels with the first pages but takes one of
+            # the C slots: pages + 1 requests, C per round trip.
+            rounds = -(-(pages + 1) // CAP)
             entry["limit_rows_per_s"] = limit
             entry["ratio"] = spread([r / limit for r in rates]).as_dict()
             entry["schedule_bound_ratio"] = expected_rows / (rounds * served.latency) / limit
