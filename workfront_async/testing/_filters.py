@@ -26,6 +26,7 @@ from typing import Any
 import attrs
 
 from .._exceptions import APIError, InvalidRequestError
+from ..query._modifiers import CLASSIC_MODIFIERS
 from ._dates import DateError, parse_filter_date
 from ._schema import OBJ_TYPES, ObjType, resolve_obj_code
 
@@ -46,42 +47,8 @@ __all__ = [
 ILLEGAL = "java.lang.IllegalArgumentException"
 MAX_DEPTH = 4
 
-MODIFIERS = frozenset(
-    [
-        "eq",
-        "ne",
-        "nee",
-        "cieq",
-        "cine",
-        "lt",
-        "lte",
-        "gt",
-        "gte",
-        "contains",
-        "notcontains",
-        "cicontains",
-        "cinotcontains",
-        "cicontainsany",
-        "cicontainsall",
-        "like",
-        "cilike",
-        "startswith",
-        "cistartswith",
-        "endswith",
-        "ciendswith",
-        "in",
-        "ciin",
-        "notin",
-        "cinotin",
-        "between",
-        "notbetween",
-        "isnull",
-        "notnull",
-        "isblank",
-        "notblank",
-        "allof",
-    ]
-)
+# The modifiers are API facts the query language already lists (API-NOTES §1).
+MODIFIERS = frozenset(CLASSIC_MODIFIERS)
 _NO_VALUE = frozenset({"isnull", "notnull", "isblank", "notblank"})
 _TEXT_ONLY = frozenset(
     [

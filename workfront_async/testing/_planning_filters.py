@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 from .._exceptions import APIError, error_for_status
+from ..query._modifiers import FIELD_TYPE_OPS
 
 __all__ = [
     "ALL_OPERATORS",
@@ -73,41 +74,12 @@ ALL_OPERATORS: tuple[str, ...] = (
     "$isExactly",
 )
 
-_TEXT_OPS = ("$contains", "$doesNotContain", "$is", "$isNot", "$isEmpty", "$isNotEmpty")
-_NUMBER_OPS = (
-    "$is",
-    "$isNot",
-    "$greaterThan",
-    "$greaterThanOrEqual",
-    "$lessThan",
-    "$lessThanOrEqual",
-    "$isEmpty",
-    "$isNotEmpty",
-)
-_DATE_OPS = ("$is", "$isNot", "$isAfter", "$isBefore", "$isBetween", "$isNotBetween")
-_MULTI_OPS = ("$hasAnyOf", "$hasAllOf", "$isExactly", "$hasNoneOf", "$isEmpty", "$isNotEmpty")
-_CHOICE_OPS = ("$is", "$isNot", "$isAnyOf", "$isNoneOf")
 
 # API-NOTES §3: which operators each field type accepts ("lookup" takes its
-# linked field's, resolved by the caller).
+# linked field's, resolved by the caller). The table is the query language's;
+# "user" is only its alias of "people".
 OPERATORS_BY_FIELD_TYPE: Mapping[str, tuple[str, ...]] = {
-    "text": _TEXT_OPS,
-    "long text": _TEXT_OPS,
-    "formula": _TEXT_OPS,
-    "url": _TEXT_OPS,
-    "number": _NUMBER_OPS,
-    "percentage": _NUMBER_OPS,
-    "currency": _NUMBER_OPS,
-    "date": (*_DATE_OPS, "$isNotEmpty"),
-    "updated at": (*_DATE_OPS, "$isNotEmpty"),
-    "created at": _DATE_OPS,
-    "single select": (*_CHOICE_OPS, "$isEmpty", "$isNotEmpty"),
-    "multi select": _MULTI_OPS,
-    "people": _MULTI_OPS,
-    "reference": _MULTI_OPS,
-    "boolean": ("$is",),
-    "created by": _CHOICE_OPS,
-    "updated by": (*_CHOICE_OPS, "$isEmpty", "$isNotEmpty"),
+    name: ops for name, ops in FIELD_TYPE_OPS.items() if name != "user"
 }
 
 TEXT_TYPES = frozenset({"text", "long text", "formula", "url"})
