@@ -3,8 +3,9 @@
 Two consistency modes:
 
 ``"offset"``
-    A ``count`` first, then every ``$$FIRST``/``$$LIMIT`` page (sorted by the
-    caller's sort, ID last) fetched concurrently. Exact when nothing changes
+    A ``count`` together with the first ``workers - 1`` pages, then every
+    other ``$$FIRST``/``$$LIMIT`` page (sorted by the caller's sort, ID last)
+    fetched concurrently as soon as the count is known. Exact when nothing changes
     during the export. When rows are inserted or deleted meanwhile, offsets
     shift: a row can be skipped or repeated across a page boundary. It never
     stops early: if the last planned page is full, it keeps paging until a
