@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import operator
+import re
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -29,6 +30,8 @@ from ._paging import (
 from ._wire import Where, where_params
 
 __all__ = ["Row", "Search", "SearchBackend"]
+
+_LEVEL = re.compile(r"OR:\d+:")
 
 Row = dict[str, Any]
 RowT = TypeVar("RowT")
@@ -141,8 +144,23 @@ class Search(Generic[RowT]):
         out: list[tuple[str, str]] = []
         if exprs:
             out.extend(where_params(functools.reduce(operator.and_, exprs)))
+        # Raw parameters are ANDed with every OR level, so they are repeated
+        # under each level's prefix (API-NOTES §1: filters inside a level are
+        # ANDed, the levels are ORed).
+        levels = sorted({m.group(0) for name, _ in out if (m := _LEVEL.match(name))})
         for w in raw:
-            out.extend(where_params(w))
+            pairs = where_params(w)
+            out.extend(pairs)
+            if not levels:
+                continue
+            for name, _ in pairs:
+                if name == "filters" or _LEVEL.match(name) or name.startswith("EXISTS:"):
+                    raise QueryError(
+                        f"the raw parameter {name!r} cannot be ANDed with a query that has OR "
+                        "levels; write that part as a Q expression too"
+                    )
+            for level in levels:
+                out.extend((f"{level}{name}", value) for name, value in pairs)
         return out
 
     def params(self) -> list[tuple[str, str]]:

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import orjson
 
-from ._dates import parse_date
-from ._exceptions import PaginationError, QueryError
+from ._dates import convert_dates, parse_date
+from ._exceptions import PaginationError, QueryError, ResponseError
 
 if TYPE_CHECKING:
     from ._client import Workfront
@@ -92,7 +92,10 @@ def _row_key(row: dict[str, Any]) -> tuple[datetime, str]:
             f"a changed row came back without lastUpdateDate/ID ({sorted(row)[:6]}...); "
             "the sync cannot place it"
         )
-    return parse_date(raw), oid
+    try:
+        return parse_date(raw), oid
+    except ValueError as exc:
+        raise ResponseError(f"object {oid}: lastUpdateDate is not a date: {exc}") from None
 
 
 class ChangeFeed:
@@ -138,17 +141,19 @@ class ChangeFeed:
                 cond = Q.lastUpdateDate >= start.timestamp
             else:
                 cond = None
-            where = (
-                cond if self.where is None else (self.where if cond is None else self.where & cond)
-            )
-            search = self.wf.search(self.obj, where, fields=self.fields, sort=sort)
+            # Raw text dates for the cursor; rows are converted for the caller
+            # only if the client parses dates.
+            search = self.wf.search(self.obj, self.where, fields=self.fields, sort=sort)
+            search = search.where(cond).parse_dates(False)
             page = [r async for r in search.limit(self.page_size).page_size(self.page_size)]
             for row in page:
                 key = _row_key(row)
                 if start is not None and key[0] == start.timestamp and key[1] in start.ids:
                     continue  # delivered by the previous run
+                yield convert_dates(row) if self.wf.parse_dates else row
+                # Only once the caller is done with the row does the cursor
+                # move past it: a failure while handling it leaves it due.
                 self.cursor = (self.cursor or SyncCursor(key[0])).advance([key])
-                yield row
             if len(page) < self.page_size:
                 break
             last = _row_key(page[-1])

@@ -65,3 +65,29 @@ def test_unknown_where_types_are_refused() -> None:
 
     with pytest.raises(QueryError, match="Q expression"):
         where_params(42)  # type: ignore[arg-type]
+
+
+def test_raw_where_is_anded_with_every_or_level() -> None:
+    # API-NOTES §1 Search "OR": filters inside a level are ANDed, levels ORed;
+    # a raw clause ANDed to an OR query must stand in every level.
+    from workfront_async import Search
+
+    class Backend:
+        async def _search_page(self, obj: str, params: object) -> object:  # pragma: no cover
+            return []
+
+        async def _count(self, obj: str, params: object) -> int:  # pragma: no cover
+            return 0
+
+    s = Search(backend=Backend(), obj="task", where=((Q.a == 1) | (Q.b == 2),))
+    s = s.where({"projectID": "P"})
+    assert s.filter_params() == [
+        ("a", "1"),
+        ("a_Mod", "eq"),
+        ("OR:1:b", "2"),
+        ("OR:1:b_Mod", "eq"),
+        ("projectID", "P"),
+        ("OR:1:projectID", "P"),
+    ]
+    with pytest.raises(QueryError, match="OR levels"):
+        s.where({"filters": "{}"}).filter_params()

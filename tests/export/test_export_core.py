@@ -30,14 +30,14 @@ class MemoryFetcher:
         self.pages = 0
         self.before_page: Any = None
 
-    def _match(self, where: Any) -> list[dict[str, Any]]:
-        return [r for r in self.rows if where is None or eval_expr(where, r)]
+    def _match(self, clauses: Sequence[Any]) -> list[dict[str, Any]]:
+        return [r for r in self.rows if all(eval_expr(c, r) for c in clauses)]
 
-    async def count(self, where: Any) -> int:
-        return len(self._match(where))
+    async def count(self, clauses: Sequence[Any]) -> int:
+        return len(self._match(clauses))
 
     async def page(
-        self, where: Any, *, first: int, limit: int, sort: Sequence[tuple[str, str]]
+        self, clauses: Sequence[Any], *, first: int, limit: int, sort: Sequence[tuple[str, str]]
     ) -> list[dict[str, Any]]:
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
@@ -45,7 +45,7 @@ class MemoryFetcher:
             await anyio.lowlevel.checkpoint()
             if self.before_page is not None:
                 self.before_page(self)
-            rows = self._match(where)
+            rows = self._match(clauses)
             for field, direction in reversed(list(sort)):
                 rows.sort(
                     key=lambda r: (r.get(field) is None, r.get(field)), reverse=direction == "desc"
@@ -184,7 +184,7 @@ async def test_keyset_partitions_cover_every_string() -> None:
 async def test_no_progress_page_raises() -> None:
     class Stuck(MemoryFetcher):
         async def page(
-            self, where: Any, *, first: int, limit: int, sort: Any
+            self, clauses: Any, *, first: int, limit: int, sort: Any
         ) -> list[dict[str, Any]]:
             return [dict(r) for r in self.rows[:limit]]  # always the same page
 

@@ -138,3 +138,45 @@ async def test_pages_iteration_yields_lists(wf: Workfront, emu: Emulator) -> Non
     assert sorted(r["ID"] for p in pages for r in p) == sorted(r["ID"] for r in emu.rows("task"))
     with pytest.raises(RuntimeError, match="once"):
         export.pages()
+
+
+@pytest.mark.parametrize("consistency", ["offset", "keyset"])
+async def test_raw_where_and_page_size_one(wf: Workfront, emu: Emulator, consistency: str) -> None:
+    # A raw parameter mapping is ANDed with the export's own ID ranges, and a
+    # keyset page of one row still makes progress.
+    project = emu.rows("project")[0]["ID"]
+    expected = sorted(r["ID"] for r in emu.rows("task") if r["projectID"] == project)
+    async with wf.export(
+        "task",
+        {"projectID": project},
+        page_size=1 if consistency == "keyset" else 7,
+        consistency=consistency,  # type: ignore[arg-type]
+    ) as rows:
+        got = [r["ID"] async for r in rows]
+    assert sorted(got) == expected
+
+
+async def test_export_on_a_client_that_parses_dates(emu: Emulator) -> None:
+    from datetime import datetime
+
+    async with (
+        Workfront(
+            "https://acme.my.workfront.com",
+            api_key=emu.api_key(),
+            transport=emu.transport(),
+            parse_dates=True,
+        ) as wf,
+        wf.export("task", fields=["entryDate"], consistency="keyset") as rows,
+    ):
+        got = [r async for r in rows]
+    assert len(got) == len(emu.rows("task"))
+    assert all(isinstance(r["entryDate"], datetime) for r in got)
+
+
+@pytest.mark.parametrize("limit", [1.5, "10", True, -1])
+async def test_bad_limit_is_a_query_error(wf: Workfront, limit: object) -> None:
+    from workfront_async import QueryError
+
+    with pytest.raises(QueryError, match="limit"):
+        async with wf.export("task", limit=limit) as rows:  # type: ignore[arg-type]
+            [r async for r in rows]

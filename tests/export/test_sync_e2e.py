@@ -90,3 +90,33 @@ async def test_journal_entries_record_field_changes(wf: Workfront, emu: Emulator
 async def test_where_limits_the_changes(wf: Workfront, emu: Emulator) -> None:
     ids, _ = await run(wf, None, where=Q.status == "CUR")
     assert sorted(ids) == sorted(r["ID"] for r in emu.rows("task") if r["status"] == "CUR")
+
+
+async def test_raw_where_and_parsed_dates(emu: Emulator) -> None:
+    project = emu.rows("project")[0]["ID"]
+    expected = sorted(r["ID"] for r in emu.rows("task") if r["projectID"] == project)
+    async with Workfront(
+        "https://acme.my.workfront.com",
+        api_key=emu.api_key(),
+        transport=emu.transport(),
+        parse_dates=True,
+    ) as wf:
+        feed = wf.changes_since("task", T0.replace(year=2000), where={"projectID": project})
+        feed.page_size = 5  # several keyset pages: raw where ANDed with OR levels
+        rows = [row async for row in feed]
+    assert sorted(r["ID"] for r in rows) == expected
+    assert all(isinstance(r["lastUpdateDate"], datetime) for r in rows)
+
+
+async def test_a_row_the_caller_fails_on_stays_due(wf: Workfront, emu: Emulator) -> None:
+    feed = wf.changes_since("task", None)
+    seen: list[str] = []
+    with pytest.raises(RuntimeError):
+        async for row in feed:
+            if len(seen) == 3:
+                raise RuntimeError("the warehouse went away")
+            seen.append(row["ID"])
+    # The cursor covers the three handled rows, not the fourth.
+    rest = [row["ID"] async for row in wf.changes_since("task", feed.cursor)]
+    assert not set(seen) & set(rest)
+    assert sorted(seen + rest) == sorted(r["ID"] for r in emu.rows("task"))

@@ -221,15 +221,19 @@ async def _sync(
     cursor = SyncCursor.loads(await state.read_text()) if await state.exists() else None
     n = 0
     result = wf.changes_since(args.obj, cursor, fields=fields, where=where)
-    async with await anyio.open_file(args.output, "ab") as fh:
-        async for row in result:
-            await fh.write(orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE))
-            n += 1
-        await fh.flush()
-    if result.cursor is not None:
-        tmp = anyio.Path(str(state) + ".tmp")
-        await tmp.write_text(result.cursor.dumps())
-        await tmp.replace(state)
+    try:
+        async with await anyio.open_file(args.output, "ab") as fh:
+            async for row in result:
+                await fh.write(orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE))
+                n += 1
+            await fh.flush()
+    finally:
+        # Save how far we got even when the run fails midway: the rows written
+        # so far are not delivered again, the rest are still due.
+        if result.cursor is not None and result.cursor != cursor:
+            tmp = anyio.Path(str(state) + ".tmp")
+            await tmp.write_text(result.cursor.dumps())
+            await tmp.replace(state)
     if not args.quiet:
         err.write(f"{n:,} changed rows appended to {args.output}; cursor saved in {state}\n")
 

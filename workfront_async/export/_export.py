@@ -34,10 +34,12 @@ import attrs
 from anyio.abc import ObjectReceiveStream, ObjectSendStream
 
 from .._concurrency import task_group
+from .._dates import convert_dates
 from .._exceptions import PaginationError, QueryError, ResponseError
 
 if TYPE_CHECKING:
     from .._client import Workfront
+    from .._search import Search
 
 __all__ = [
     "Export",
@@ -76,12 +78,13 @@ class ExportProgress:
 
 
 class PageFetcher(Protocol):
-    """What the exporter needs from a client: a count and one page."""
+    """What the exporter needs from a client: a count and one page. ``clauses``
+    are ANDed filters (query expressions or raw parameter mappings)."""
 
-    async def count(self, where: Any) -> int: ...
+    async def count(self, clauses: Sequence[Any]) -> int: ...
 
     async def page(
-        self, where: Any, *, first: int, limit: int, sort: Sequence[tuple[str, str]]
+        self, clauses: Sequence[Any], *, first: int, limit: int, sort: Sequence[tuple[str, str]]
     ) -> list[Row]: ...
 
 
@@ -91,15 +94,23 @@ class SearchFetcher:
     def __init__(self, wf: Workfront, obj: str, fields: Iterable[str] = ()) -> None:
         self.wf = wf
         self.obj = obj
-        self.fields = list(fields)
+        self.base = wf.search(obj, fields=list(fields)).parse_dates(False)
 
-    async def count(self, where: Any) -> int:
-        return await self.wf.count(self.obj, where)
+    def _search(self, clauses: Sequence[Any]) -> Search[Row]:
+        search = self.base
+        for clause in clauses:
+            search = search.where(clause)
+        return search
+
+    async def count(self, clauses: Sequence[Any]) -> int:
+        return await self._search(clauses).count()
 
     async def page(
-        self, where: Any, *, first: int, limit: int, sort: Sequence[tuple[str, str]]
+        self, clauses: Sequence[Any], *, first: int, limit: int, sort: Sequence[tuple[str, str]]
     ) -> list[Row]:
-        search = self.wf.search(self.obj, where, fields=self.fields, sort=list(sort))
+        search = self._search(clauses)
+        if sort:
+            search = search.sort(*sort)
         params = [*search.params(), ("$$FIRST", str(first)), ("$$LIMIT", str(limit))]
         rows = await self.wf._search_page(self.obj, params)
         # set(map(type, ...)) checks every row in C, a fraction of a Python loop's cost.
@@ -111,6 +122,8 @@ class SearchFetcher:
             raise PaginationError(
                 f"{self.obj} search: asked for {limit} rows at $$FIRST={first}, got {len(rows)}"
             )
+        if self.wf.parse_dates:
+            rows = [convert_dates(r) for r in rows]
         return rows
 
 
@@ -177,8 +190,8 @@ def _check_arguments(
         raise QueryError(f"page_size must be an int, got {page_size!r}")
     if not 1 <= page_size <= MAX_PAGE:
         raise QueryError(f"page_size must be between 1 and {MAX_PAGE}, got {page_size}")
-    if limit is not None and limit < 0:
-        raise QueryError(f"limit must be >= 0, got {limit}")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise QueryError(f"limit must be a non-negative int or None, got {limit!r}")
     if consistency not in ("offset", "keyset"):
         raise QueryError(f"consistency must be 'offset' or 'keyset', got {consistency!r}")
     if consistency == "keyset" and sort and list(sort) != [("ID", "asc")]:
@@ -228,13 +241,15 @@ async def export_pages(
         counter.set_total(0)
         return
 
+    clauses: tuple[Any, ...] = () if where is None else (where,)
+
     async def count() -> None:
-        counter.set_total(await fetcher.count(where))
+        counter.set_total(await fetcher.count(clauses))
 
     if consistency == "offset":
-        pages = _offset_pages(fetcher, where, counter, workers, page_size, sort, ordered)
+        pages = _offset_pages(fetcher, clauses, counter, workers, page_size, sort, ordered)
     else:
-        pages = _keyset_pages(fetcher, where, workers, page_size, ordered)
+        pages = _keyset_pages(fetcher, clauses, workers, page_size, ordered)
     async with task_group() as tg:
         if consistency == "keyset":
             tg.start_soon(count)  # for progress only; the pages do not wait for it
@@ -264,7 +279,7 @@ async def export_rows(
 
 async def _offset_pages(
     fetcher: PageFetcher,
-    where: Any,
+    clauses: tuple[Any, ...],
     counter: _Counter,
     workers: int,
     page_size: int,
@@ -282,7 +297,7 @@ async def _offset_pages(
 
     async def count() -> None:
         nonlocal planned
-        counter.set_total(await fetcher.count(where))
+        counter.set_total(await fetcher.count(clauses))
         assert counter.total is not None
         planned = max(math.ceil(counter.total / page_size), 1)
 
@@ -297,7 +312,7 @@ async def _offset_pages(
             i += 1
 
     async def fetch(index: int) -> list[Row]:
-        return await fetcher.page(where, first=index * page_size, limit=page_size, sort=sort)
+        return await fetcher.page(clauses, first=index * page_size, limit=page_size, sort=sort)
 
     full: dict[int, bool] = {}
     async with task_group() as tg:
@@ -367,7 +382,7 @@ async def _windowed(
 
 
 async def _keyset_pages(
-    fetcher: PageFetcher, where: Any, workers: int, page_size: int, ordered: bool
+    fetcher: PageFetcher, clauses: tuple[Any, ...], workers: int, page_size: int, ordered: bool
 ) -> AsyncGenerator[list[Row], None]:
     from ..query import Q
 
@@ -391,8 +406,16 @@ async def _keyset_pages(
         async with out:
             while True:
                 cond = id_filter(lo, hi, after)
-                full_where = cond if where is None else (where if cond is None else where & cond)
-                raw = await fetcher.page(full_where, first=0, limit=page_size, sort=sort)
+                ands = clauses if cond is None else (*clauses, cond)
+                # between(after, hi) returns the `after` row again: ask for one
+                # more so that every page brings page_size new rows (and a
+                # page size of 1 still progresses).
+                ask = (
+                    min(page_size + 1, MAX_PAGE)
+                    if after is not None and hi is not None
+                    else page_size
+                )
+                raw = await fetcher.page(ands, first=0, limit=ask, sort=sort)
                 # between() is inclusive at both ends: the lower end is the
                 # last row already yielded, the upper end belongs to the next
                 # partition.
@@ -406,7 +429,7 @@ async def _keyset_pages(
                             f"keyset page after ID {after!r} made no progress; stopping"
                         )
                     await out.send(page)
-                if len(raw) < page_size:
+                if len(raw) < ask:
                     return
                 last_id = raw[-1].get("ID")
                 if not isinstance(last_id, str) or (after is not None and last_id <= after):
