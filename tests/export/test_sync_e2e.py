@@ -111,11 +111,15 @@ async def test_raw_where_and_parsed_dates(emu: Emulator) -> None:
 async def test_a_row_the_caller_fails_on_stays_due(wf: Workfront, emu: Emulator) -> None:
     feed = wf.changes_since("task", None)
     seen: list[str] = []
-    with pytest.raises(RuntimeError):
+
+    async def load() -> None:
         async for row in feed:
             if len(seen) == 3:
                 raise RuntimeError("the warehouse went away")
             seen.append(row["ID"])
+
+    with pytest.raises(RuntimeError):
+        await load()
     # The cursor covers the three handled rows, not the fourth.
     rest = [row["ID"] async for row in wf.changes_since("task", feed.cursor)]
     assert not set(seen) & set(rest)
