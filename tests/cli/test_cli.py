@@ -177,3 +177,11 @@ async def test_real_key_works_over_http(tmp_path: Path) -> None:
         )
     assert result.returncode == 0, result.stderr.decode()
     assert int(result.stdout) == len(emu.rows("project"))
+
+
+def test_get_reports_missing_ids(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["get", "task", "0" * 32, "-q", *SMALL])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "not found: " + "0" * 32 in captured.err
+    assert captured.out == ""

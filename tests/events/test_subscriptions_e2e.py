@@ -114,3 +114,32 @@ def test_filter_validation() -> None:
         "comparison": "ne",
         "state": "oldState",
     }
+
+
+async def test_list_follows_the_meta_not_a_short_page() -> None:
+    # API-NOTES §2: the list answers page by page with meta page_count/total_count.
+    # A server whose pages are shorter than asked must not cut the list short.
+    import orjson
+
+    subs = [{"id": f"s{i}"} for i in range(1500)]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        page = int(request.url.params["page"])
+        chunk = subs[(page - 1) * 500 : page * 500]
+        meta = {"page": page, "page_count": 3, "total_count": len(subs)}
+        return httpx.Response(200, content=orjson.dumps({"meta": meta, "data": chunk}))
+
+    async with Workfront(
+        "https://acme.my.workfront.com",
+        session_id="s3ss10n-t0ken",
+        transport=httpx.MockTransport(handler),
+    ) as wf:
+        got = await wf.subscriptions.list()
+    assert [s["id"] for s in got] == [s["id"] for s in subs]
+
+
+async def test_create_does_not_echo_the_auth_token(wf: Workfront) -> None:
+    made = await wf.subscriptions.create("TASK", "CREATE", "https://hooks.example.com/x", TOKEN)
+    assert TOKEN not in repr(made)
+    with pytest.raises(QueryError):
+        await wf.subscriptions.get("a/../b")

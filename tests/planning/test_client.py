@@ -127,7 +127,7 @@ async def test_sort_attributes_and_raw_filters_on_the_wire() -> None:
     assert request.url.params.get_list("attributes") == ["data,createdBy"]
     assert body_of(request) == {
         "recordTypeId": "rt1",
-        "filters": [{"budget": {"$greaterThan": 10}}, {"owners": "$isNotEmpty"}],
+        "filters": [{"$and": [{"budget": {"$greaterThan": 10}}, {"owners": "$isNotEmpty"}]}],
         "sorting": [
             {"fieldId": "budget", "direction": "desc"},
             {"fieldId": "name", "direction": "asc"},

@@ -51,7 +51,9 @@ def test_search_body_shape() -> None:
 
 def test_filters_and_expressions_and_keep_raw_objects() -> None:
     got = compile_filters([Q.a == 1, {"b": {"$isEmpty": None}}, Q.c > 2])
-    assert got == [{"$and": [{"a": 1}, {"c": {"$greaterThan": 2}}]}, {"b": {"$isEmpty": None}}]
+    # API-NOTES §3 shows one filter object: several clauses travel as one $and.
+    assert got == [{"$and": [{"a": 1}, {"c": {"$greaterThan": 2}}, {"b": {"$isEmpty": None}}]}]
+    assert compile_filters([Q.a == 1]) == [{"a": 1}]
     assert compile_filters([]) == []
     assert compile_filters([Q.all()]) == []
     assert compile_filters([Q.none()]) is None  # never matches: nothing is sent

@@ -179,6 +179,9 @@ async def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             rows = await wf.get_many(args.obj, args.ids, fields=fields)
             for row in rows:
                 _dump(row, out)
+            if rows.missing:
+                err.write(f"workfront-async: not found: {', '.join(rows.missing)}\n")
+                return 1
         elif args.command == "search":
             search = wf.search(args.obj, where, fields=fields, sort=_sort(args.sort))
             if args.limit is not None:

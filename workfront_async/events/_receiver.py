@@ -25,7 +25,7 @@ import anyio
 import attrs
 import orjson
 
-from .._exceptions import EventError
+from .._exceptions import EventError, QueryError
 
 __all__ = ["Event", "EventReceiver", "parse_event"]
 
@@ -132,7 +132,7 @@ class EventReceiver:
         max_queue: int = 10_000,
     ) -> None:
         if not auth_token:
-            raise ValueError("auth_token must be the token the subscription was created with")
+            raise QueryError("auth_token must be the token the subscription was created with")
         self._token = auth_token.encode()
         self.handler = handler
         self.workers = workers
@@ -182,7 +182,7 @@ class EventReceiver:
     async def run(self) -> None:
         """Run the handler workers until cancelled."""
         if self.handler is None:
-            raise ValueError("run() needs a handler; or iterate receiver.events()")
+            raise QueryError("run() needs a handler; or iterate receiver.events()")
         async with anyio.create_task_group() as tg:
             for _ in range(max(1, self.workers)):
                 tg.start_soon(self._work)

@@ -103,6 +103,14 @@ def _parse_raw(
     return {"status": status, "location": (headers or {}).get("location"), "body": body}
 
 
+def _ident(value: str) -> str:
+    if not isinstance(value, str) or not value or "/" in value or "?" in value:
+        raise QueryError(
+            f"a subscription ID is a non-empty string without '/' or '?', not {value!r}"
+        )
+    return value
+
+
 class Subscriptions:
     """``wf.subscriptions``: create, list, get and delete event subscriptions."""
 
@@ -186,7 +194,10 @@ class Subscriptions:
                 "the subscription was created but the answer carried no ID (no Location header)",
                 status=result["status"],
             )
-        return {**body, **created, "id": sub_id}
+        # The authToken is the caller's own secret: it is not echoed back.
+        result_body = {**body, **created, "id": sub_id}
+        result_body.pop("authToken", None)
+        return result_body
 
     async def list(self) -> list[dict[str, Any]]:
         """Every subscription, across all pages."""
@@ -213,26 +224,32 @@ class Subscriptions:
             for row in rows:
                 yield row
             seen += len(rows)
-            page_count = meta.get("page_count") or meta.get("pageCount")
-            total = meta.get("total_count") or meta.get("totalCount")
-            if page_count is not None and page >= int(page_count):
+            page_count = meta.get("page_count", meta.get("pageCount"))
+            total = meta.get("total_count", meta.get("totalCount"))
+            if page_count is not None or total is not None:
+                # The meta says how much there is: follow it, never a short page.
+                if (page_count is not None and page >= int(page_count)) or (
+                    total is not None and seen >= int(total)
+                ):
+                    return
+                if not rows:
+                    raise PaginationError(
+                        f"subscription list page {page} was empty with {seen} of "
+                        f"{total if total is not None else '?'} subscriptions seen"
+                    )
+            elif len(rows) < LIST_PAGE:
                 return
-            if total is not None and seen >= int(total):
-                return
-            if len(rows) < LIST_PAGE:
-                return
-            if not rows:
-                raise PaginationError("subscription list page was empty before the total")
             page += 1
 
     async def get(self, subscription_id: str) -> dict[str, Any]:
-        result = await self._wf._call(self._call("GET", f"subscriptions/{subscription_id}"))
+        result = await self._wf._call(self._call("GET", f"subscriptions/{_ident(subscription_id)}"))
         body = result["body"]
         if not isinstance(body, dict):
             raise ResponseError("a subscription came back that is not an object")
         return body
 
     async def delete(self, subscription_id: str) -> None:
+        # A write: retried only with Retry(retry_writes=True), like every other.
         await self._wf._call(
-            self._call("DELETE", f"subscriptions/{subscription_id}", idempotent=True)
+            self._call("DELETE", f"subscriptions/{_ident(subscription_id)}", idempotent=False)
         )

@@ -68,6 +68,16 @@ class ExportWriter:
         self.tmp_path = Path(tmp)
         self._closed = False
 
+    def _open(self, path: Path, mode: str, **kwargs: Any) -> Any:
+        """Open a working file (closed in ``_finish``/``abort``); if that fails,
+        the temporary file is removed before the error propagates."""
+        try:
+            return open(path, mode, **kwargs)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                self.tmp_path.unlink()
+            raise
+
     def __enter__(self) -> ExportWriter:
         return self
 
@@ -128,7 +138,7 @@ class JsonlWriter(ExportWriter):
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         super().__init__(path)
-        self._fh = open(self.tmp_path, "wb")  # noqa: SIM115 - closed in _finish/abort
+        self._fh = self._open(self.tmp_path, "wb")
 
     def write(self, rows: Iterable[Mapping[str, Any]]) -> None:
         dumps, option = orjson.dumps, orjson.OPT_APPEND_NEWLINE | orjson.OPT_NON_STR_KEYS
@@ -163,7 +173,7 @@ class CsvWriter(ExportWriter):
         self.columns: list[str] = list(dict.fromkeys(columns))
         self._known = set(self.columns)
         self._width_at_start = -1
-        self._fh = open(self.tmp_path, "w", newline="", encoding="utf-8")  # noqa: SIM115
+        self._fh = self._open(self.tmp_path, "w", newline="", encoding="utf-8")
         self._csv = csv.writer(self._fh)
         self._header_written = False
 
@@ -245,7 +255,7 @@ class ParquetWriter(ExportWriter):
         super().__init__(path)
         self.columns: list[str] = list(dict.fromkeys(columns))
         self._stage = self.tmp_path.with_suffix(".stage")
-        self._fh = open(self._stage, "wb")  # noqa: SIM115
+        self._fh = self._open(self._stage, "wb")
 
     def write(self, rows: Iterable[Mapping[str, Any]]) -> None:
         option = orjson.OPT_APPEND_NEWLINE | orjson.OPT_NON_STR_KEYS

@@ -163,7 +163,14 @@ def compile_filters(
         if compiled is not None:
             out.append(compiled)
     out.extend(raw)
-    return out
+    # API-NOTES §3 documents one filter object per search: several clauses go
+    # as one $and rather than as extra list items a tenant might ignore.
+    if len(out) <= 1:
+        return out
+    parts: list[Any] = []
+    for f in out:
+        parts.extend(f["$and"] if set(f) == {"$and"} else [f])
+    return [{"$and": parts}]
 
 
 def search_body(
