@@ -28,7 +28,7 @@ from ._exceptions import (
     WorkfrontError,
     redact_url,
 )
-from ._paging import check_field_path, normalize_sort
+from ._paging import check_field_path, check_name, normalize_sort
 from ._retry import Retry
 from ._search import Row, Search
 from ._transport import LOGGER, Sender
@@ -97,14 +97,6 @@ def _api_root(base_url: str, api_version: str) -> str:
         head = base[: (base + "/").index("/attask/api/")]
         return f"{head}/attask/api/{api_version}/"
     return f"{base}/attask/api/{api_version}/"
-
-
-def _name(kind: str, value: object) -> str:
-    if not isinstance(value, str) or not value or any(c in value for c in "/?#&"):
-        raise QueryError(
-            f"{kind} must be a non-empty string without '/', '?', '#', '&'; got {value!r}"
-        )
-    return value
 
 
 def _fields(fields: str | Iterable[str]) -> list[tuple[str, str]]:
@@ -229,7 +221,7 @@ class Workfront:
 
     async def get(self, obj: str, id: str, fields: str | Iterable[str] = ()) -> Row:
         """One object by ID (``GET /<obj>/<ID>``; IDs starting with ``$$`` go in the query)."""
-        obj, id = _name("obj", obj), _name("id", id)
+        obj, id = check_name("obj", obj), check_name("id", id)
         if id.startswith("$$"):
             data = await self._call(Call("GET", obj, (("id", id), *_fields(fields))))
         else:
@@ -265,8 +257,8 @@ class Workfront:
         fetched concurrently. Rows come back in input order; unknown IDs are
         listed in ``missing`` (when Workfront refuses a list because an ID is
         unknown, that chunk is asked again as an ``ID`` ``in`` search)."""
-        obj = _name("obj", obj)
-        wanted = [_name("id", i) for i in ids]
+        obj = check_name("obj", obj)
+        wanted = [check_name("id", i) for i in ids]
         unique = list(dict.fromkeys(wanted))
         field_params = _fields(fields)
         auth = self._sender.auth
@@ -316,7 +308,7 @@ class Workfront:
         """
         s: Search[Row] = Search(
             backend=self,
-            obj=_name("obj", obj),
+            obj=check_name("obj", obj),
             limit=limit,
             page_size=page_size,
             parse_dates=self.parse_dates,
@@ -344,7 +336,7 @@ class Workfront:
 
     async def count(self, obj: str, where: Where = None) -> int:
         """How many ``obj`` match ``where`` (``GET /<obj>/count``)."""
-        return await self._count(_name("obj", obj), where_params(where))
+        return await self._count(check_name("obj", obj), where_params(where))
 
     async def report(
         self,
@@ -357,7 +349,7 @@ class Workfront:
     ) -> dict[str, Any]:
         """A grouped aggregate (``GET /<obj>/report``, API-NOTES §1 Report):
         ``group_by=["project:name"]``, ``aggregates={"hours": "sum"}``."""
-        obj = _name("obj", obj)
+        obj = check_name("obj", obj)
         params = where_params(where)
         groups = [group_by] if isinstance(group_by, str) else list(group_by)
         for group in groups:
@@ -381,12 +373,12 @@ class Workfront:
     ) -> Any:
         """A named query such as ``GET /work/myWork`` (API-NOTES §1 Named queries)."""
         call_params = [*((k, encode_value(v)) for k, v in params.items()), *_fields(fields)]
-        path = f"{_name('obj', obj)}/{_name('name', name)}"
+        path = f"{check_name('obj', obj)}/{check_name('name', name)}"
         return self._rows(await self._call(Call("GET", path, tuple(call_params))))
 
     async def metadata(self, obj: str | None = None) -> dict[str, Any]:
         """API metadata: ``GET /metadata`` or ``GET /<obj>/metadata``."""
-        path = "metadata" if obj is None else f"{_name('obj', obj)}/metadata"
+        path = "metadata" if obj is None else f"{check_name('obj', obj)}/metadata"
         data = await self._call(Call("GET", path))
         if not isinstance(data, dict):
             raise ResponseError(f"GET {path} did not return an object")
@@ -398,7 +390,7 @@ class Workfront:
         self, obj: str, data: Mapping[str, Any], *, fields: str | Iterable[str] = ()
     ) -> Row:
         """Create one object (``POST /<obj>`` with ``updates=``); returns it."""
-        obj = _name("obj", obj)
+        obj = check_name("obj", obj)
         params = (("updates", _updates(data, "create()")), *_fields(fields))
         return self._one(await self._call(Call("POST", obj, params, idempotent=False)), obj)
 
@@ -412,8 +404,8 @@ class Workfront:
         fields: str | Iterable[str] = (),
     ) -> Row:
         """Copy an object (``POST /<obj>?copySourceID=<ID>``, API-NOTES §1 Create)."""
-        obj = _name("obj", obj)
-        params: list[tuple[str, str]] = [("copySourceID", _name("source_id", source_id))]
+        obj = check_name("obj", obj)
+        params: list[tuple[str, str]] = [("copySourceID", check_name("source_id", source_id))]
         if data:
             params.append(("updates", _updates(data, "copy()")))
         if options:
@@ -425,20 +417,20 @@ class Workfront:
         self, obj: str, id: str, data: Mapping[str, Any], *, fields: str | Iterable[str] = ()
     ) -> Row:
         """Edit one object (``PUT /<obj>/<ID>`` with ``updates=``); returns it."""
-        path = f"{_name('obj', obj)}/{_name('id', id)}"
+        path = f"{check_name('obj', obj)}/{check_name('id', id)}"
         params = (("updates", _updates(data, "update()")), *_fields(fields))
         return self._one(await self._call(Call("PUT", path, params, idempotent=False)), path)
 
     async def delete(self, obj: str, id: str, *, force: bool = False) -> None:
         """Delete one object (``DELETE /<obj>/<ID>``; ``force=True`` removes dependents)."""
-        path = f"{_name('obj', obj)}/{_name('id', id)}"
+        path = f"{check_name('obj', obj)}/{check_name('id', id)}"
         params = (("force", "true"),) if force else ()
         await self._call(Call("DELETE", path, params, idempotent=False))
 
     async def _bulk(
         self, obj: str, items: Sequence[Mapping[str, Any]], *, create: bool, atomic: bool
     ) -> list[Row]:
-        obj = _name("obj", obj)
+        obj = check_name("obj", obj)
         what = "bulk_create()" if create else "bulk_update()"
         for i, item in enumerate(items):
             if not isinstance(item, Mapping):
@@ -517,8 +509,8 @@ class Workfront:
         """Delete many objects concurrently. An ID that is already gone (deleted by
         a cascade, API-NOTES §1 Delete) counts as done; other failures raise
         ``BulkError`` listing them by input position."""
-        obj = _name("obj", obj)
-        id_list = [_name("id", i) for i in ids]
+        obj = check_name("obj", obj)
+        id_list = [check_name("id", i) for i in ids]
         succeeded: dict[int, str] = {}
         failed: dict[int, BaseException] = {}
 
@@ -540,13 +532,15 @@ class Workfront:
 
     async def action(self, obj: str, id: str, name: str, **params: Any) -> Any:
         """Run an action on an object (``PUT /<obj>/<ID>/<action>``, API-NOTES §1 Actions)."""
-        path = f"{_name('obj', obj)}/{_name('id', id)}/{_name('action', name)}"
+        path = f"{check_name('obj', obj)}/{check_name('id', id)}/{check_name('action', name)}"
         call_params = tuple((k, encode_value(v)) for k, v in params.items())
         return await self._call(Call("PUT", path, call_params, idempotent=False))
 
     async def move(self, task_id: str, project_id: str) -> Any:
         """Move a task to another project (``PUT /task/<ID>/move?projectID=``)."""
-        return await self.action("task", task_id, "move", projectID=_name("project_id", project_id))
+        return await self.action(
+            "task", task_id, "move", projectID=check_name("project_id", project_id)
+        )
 
     async def share(
         self,
@@ -561,7 +555,7 @@ class Workfront:
             obj,
             id,
             "share",
-            accessorID=_name("accessor_id", accessor_id),
+            accessorID=check_name("accessor_id", accessor_id),
             accessorObjCode=accessor_obj_code,
             coreAction=core_action,
         )
@@ -586,7 +580,7 @@ class Workfront:
                 "upload() takes bytes, a binary file or an async byte stream, "
                 f"not {type(content).__name__}"
             )
-        files = {"uploadedFile": (_name("name", name), data, "application/octet-stream")}
+        files = {"uploadedFile": (check_name("name", name), data, "application/octet-stream")}
         result = await self._call(Call("POST", "upload", files=files, idempotent=False))
         handle = result.get("handle") if isinstance(result, Mapping) else None
         if not handle:
@@ -692,7 +686,7 @@ class Workfront:
 
         field_list = [fields] if isinstance(fields, str) else list(fields)
         _fields(field_list)  # bad field paths fail here, before the count is sent
-        fetcher = SearchFetcher(self, _name("obj", obj), field_list)
+        fetcher = SearchFetcher(self, check_name("obj", obj), field_list)
         tokens = self.limiter.total_tokens
         workers = 10 if tokens == float("inf") else max(1, int(tokens))
         sort_keys = list(normalize_sort(sort))
@@ -725,7 +719,7 @@ class Workfront:
         from ._sync import ChangeFeed
 
         field_list = [fields] if isinstance(fields, str) else list(fields)
-        return ChangeFeed(self, _name("obj", obj), since, fields=field_list, where=where)
+        return ChangeFeed(self, check_name("obj", obj), since, fields=field_list, where=where)
 
     def journal(
         self,

@@ -2,7 +2,6 @@
 
 API-NOTES §1 Search: paging is ``$$FIRST`` (0-based) and ``$$LIMIT`` (at most
 2000); without a stable sort (``ID_Sort=asc``) pages may repeat or skip rows.
-The concurrent export reuses ``plan_pages`` to fetch windows in parallel.
 """
 
 from __future__ import annotations
@@ -17,9 +16,10 @@ __all__ = [
     "MAX_PAGE_SIZE",
     "SortKey",
     "check_field_path",
+    "check_limit",
+    "check_name",
     "check_page_size",
     "normalize_sort",
-    "plan_pages",
     "sort_params",
 ]
 
@@ -46,6 +46,22 @@ def check_field_path(name: str, what: str = "field") -> str:
     return name
 
 
+def check_name(kind: str, value: object) -> str:
+    """An object type, ID or action name that is safe in a URL path segment."""
+    if not isinstance(value, str) or not value or any(c in value for c in "/?#&"):
+        raise QueryError(
+            f"{kind} must be a non-empty string without '/', '?', '#', '&'; got {value!r}"
+        )
+    return value
+
+
+def check_limit(limit: int | None) -> int | None:
+    """A total row limit: a non-negative int, or ``None`` for no limit."""
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise QueryError(f"limit must be a non-negative int or None, not {limit!r}")
+    return limit
+
+
 def check_page_size(page_size: int) -> int:
     """Validate a page size (1..2000) or raise ``QueryError`` before any request."""
     if isinstance(page_size, bool) or not isinstance(page_size, int):
@@ -58,19 +74,6 @@ def check_page_size(page_size: int) -> int:
     if page_size < 1:
         raise QueryError(f"page size must be at least 1, not {page_size}")
     return page_size
-
-
-def plan_pages(total: int, page_size: int, limit: int | None = None) -> list[tuple[int, int]]:
-    """The ``($$FIRST, $$LIMIT)`` windows that fetch ``min(total, limit)`` rows.
-
-    >>> plan_pages(4500, 2000)
-    [(0, 2000), (2000, 2000), (4000, 500)]
-    """
-    check_page_size(page_size)
-    if total < 0:
-        raise QueryError(f"total must not be negative, not {total}")
-    wanted = total if limit is None else min(total, limit)
-    return [(first, min(page_size, wanted - first)) for first in range(0, wanted, page_size)]
 
 
 def normalize_sort(sort: Iterable[str | tuple[str, str]]) -> tuple[SortKey, ...]:

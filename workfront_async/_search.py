@@ -23,6 +23,7 @@ from ._paging import (
     DEFAULT_PAGE_SIZE,
     SortKey,
     check_field_path,
+    check_limit,
     check_page_size,
     normalize_sort,
     sort_params,
@@ -54,12 +55,6 @@ def _identity(row: Row) -> Any:
     return row
 
 
-def _check_limit(limit: int | None) -> int | None:
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
-        raise QueryError(f"limit must be a non-negative int or None, not {limit!r}")
-    return limit
-
-
 @attrs.frozen(slots=True, repr=False)
 class Search(Generic[RowT]):
     """A search over ``obj``; iterate it with ``async for`` to get every matching row.
@@ -73,7 +68,7 @@ class Search(Generic[RowT]):
     _where: tuple[Any, ...] = attrs.field(default=(), alias="where")
     _fields: tuple[str, ...] = attrs.field(default=(), alias="fields")
     _sort: tuple[SortKey, ...] = attrs.field(default=(), alias="sort")
-    _limit: int | None = attrs.field(default=None, alias="limit", converter=_check_limit)
+    _limit: int | None = attrs.field(default=None, alias="limit", converter=check_limit)
     _page_size: int = attrs.field(
         default=DEFAULT_PAGE_SIZE, alias="page_size", converter=check_page_size
     )

@@ -226,8 +226,6 @@ class Sender:
                     exc.add_note(f"gave up after {attempt} attempt(s): the retry budget is spent")
                     raise
                 delay = self.retry.delay(attempt, retry_after=getattr(exc, "retry_after", None))
-                if self.retry.backoff_max == 0:
-                    delay = 0.0
                 if self.now() - started + delay > self.retry.deadline:
                     exc.add_note(
                         f"gave up after {attempt} attempt(s): the next retry would pass the "

@@ -25,7 +25,7 @@ from workfront_async import (
     format_date,
     parse_date,
 )
-from workfront_async._paging import check_page_size, normalize_sort, plan_pages, sort_params
+from workfront_async._paging import check_page_size, normalize_sort, sort_params
 from workfront_async._wire import (
     Call,
     chunk_ids,
@@ -216,21 +216,6 @@ def test_secrets_in_error_messages_are_scrubbed() -> None:
 
 
 # -- paging ----------------------------------------------------------------------------
-
-
-def test_plan_pages_examples() -> None:
-    assert plan_pages(4500, 2000) == [(0, 2000), (2000, 2000), (4000, 500)]
-    assert plan_pages(4500, 2000, limit=2500) == [(0, 2000), (2000, 500)]
-    assert plan_pages(0, 2000) == []
-
-
-@given(st.integers(0, 20000), st.integers(1, 2000), st.none() | st.integers(0, 20000))
-def test_plan_pages_tiles_exactly(total: int, size: int, limit: int | None) -> None:
-    pages = plan_pages(total, size, limit)
-    wanted = total if limit is None else min(total, limit)
-    covered = [i for first, n in pages for i in range(first, first + n)]
-    assert covered == list(range(wanted))
-    assert all(0 < n <= size for _, n in pages)
 
 
 def test_page_size_over_2000_is_a_query_error() -> None:

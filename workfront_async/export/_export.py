@@ -36,6 +36,7 @@ from anyio.abc import ObjectReceiveStream, ObjectSendStream
 from .._concurrency import task_group
 from .._dates import convert_dates
 from .._exceptions import PaginationError, QueryError, ResponseError
+from .._paging import check_limit, check_page_size
 
 if TYPE_CHECKING:
     from .._client import Workfront
@@ -186,12 +187,8 @@ def keyset_partitions() -> list[tuple[str | None, str | None]]:
 def _check_arguments(
     page_size: int, limit: int | None, consistency: str, sort: Sequence[tuple[str, str]]
 ) -> None:
-    if isinstance(page_size, bool) or not isinstance(page_size, int):
-        raise QueryError(f"page_size must be an int, got {page_size!r}")
-    if not 1 <= page_size <= MAX_PAGE:
-        raise QueryError(f"page_size must be between 1 and {MAX_PAGE}, got {page_size}")
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
-        raise QueryError(f"limit must be a non-negative int or None, got {limit!r}")
+    check_page_size(page_size)
+    check_limit(limit)
     if consistency not in ("offset", "keyset"):
         raise QueryError(f"consistency must be 'offset' or 'keyset', got {consistency!r}")
     if consistency == "keyset" and sort and list(sort) != [("ID", "asc")]:

@@ -17,6 +17,7 @@ import orjson
 
 from .._auth import ApiKeyAuth, Auth, AuthContext, PasswordAuth
 from .._exceptions import QueryError, ResponseError, redact_url
+from .._paging import check_name
 from .._retry import Retry
 from .._transport import Sender
 from .._wire import Call
@@ -83,14 +84,6 @@ def _planning_root(base_url: str) -> str:
     return f"{base}{API_ROOT}/"
 
 
-def _ident(kind: str, value: object) -> str:
-    if not isinstance(value, str) or not value or any(c in value for c in "/?#&"):
-        raise QueryError(
-            f"{kind} must be a non-empty string without '/', '?', '#', '&'; got {value!r}"
-        )
-    return value
-
-
 def _attrs_param(attributes: str | Iterable[str]) -> tuple[tuple[str, str], ...]:
     names = [attributes] if isinstance(attributes, str) else list(attributes)
     # API-NOTES §3: attributes=data,createdBy in the query string
@@ -147,7 +140,7 @@ class Records:
         """
         s = RecordSearch(
             backend=self._client,
-            record_type_id=_ident("record_type_id", record_type_id),
+            record_type_id=check_name("record_type_id", record_type_id),
             attributes=[attributes] if isinstance(attributes, str) else tuple(attributes),
             limit=limit,
             page_size=page_size,
@@ -160,13 +153,13 @@ class Records:
 
     async def get(self, record_id: str, *, attributes: str | Iterable[str] = ()) -> Record:
         """One record (``GET /v1/records/<id>``)."""
-        path = f"v1/records/{_ident('record_id', record_id)}"
+        path = f"v1/records/{check_name('record_id', record_id)}"
         return _object(await self._client._call(Call("GET", path, _attrs_param(attributes))), path)
 
     async def create(self, record_type_id: str, data: Mapping[str, Any]) -> Record:
         """Create a record (``POST /v1/records``); returns it."""
         body = {
-            "recordTypeId": _ident("record_type_id", record_type_id),
+            "recordTypeId": check_name("record_type_id", record_type_id),
             "data": _data(data, "create()"),
         }
         call = Call("POST", "v1/records", json=_json(body), idempotent=False)
@@ -175,13 +168,13 @@ class Records:
     async def update(self, record_id: str, data: Mapping[str, Any]) -> Record:
         """Update fields of a record (``PUT /v1/records/<id>``, sparse; ``None``
         clears a field); returns the record."""
-        path = f"v1/records/{_ident('record_id', record_id)}"
+        path = f"v1/records/{check_name('record_id', record_id)}"
         call = Call("PUT", path, json=_json({"data": _data(data, "update()")}), idempotent=False)
         return _object(await self._client._call(call), f"PUT {path}")
 
     async def delete(self, record_id: str) -> None:
         """Delete a record (``DELETE /v1/records/<id>``)."""
-        path = f"v1/records/{_ident('record_id', record_id)}"
+        path = f"v1/records/{check_name('record_id', record_id)}"
         await self._client._call(Call("DELETE", path, idempotent=False))
 
 
@@ -202,7 +195,7 @@ class Workspaces:
 
     async def get(self, workspace_id: str) -> dict[str, Any]:
         """One workspace (``GET /v1/workspaces/<id>``)."""
-        path = f"v1/workspaces/{_ident('workspace_id', workspace_id)}"
+        path = f"v1/workspaces/{check_name('workspace_id', workspace_id)}"
         return _object(await self._client._call(Call("GET", path)), f"GET {path}")
 
 
@@ -214,7 +207,7 @@ class RecordTypes:
 
     async def list(self, workspace_id: str) -> list[dict[str, Any]]:
         """The record types of a workspace (``GET /v1/record-types?workspaceId=``)."""
-        params = (("workspaceId", _ident("workspace_id", workspace_id)),)
+        params = (("workspaceId", check_name("workspace_id", workspace_id)),)
         answer = await self._client._call(Call("GET", "v1/record-types", params))
         if isinstance(answer, Mapping):
             answer = answer.get("recordTypes", answer.get("records"))
@@ -227,7 +220,7 @@ class RecordTypes:
 
     async def get(self, record_type_id: str) -> dict[str, Any]:
         """One record type with its fields (``GET /v1/record-types/<id>``)."""
-        path = f"v1/record-types/{_ident('record_type_id', record_type_id)}"
+        path = f"v1/record-types/{check_name('record_type_id', record_type_id)}"
         rt = _object(await self._client._call(Call("GET", path)), f"GET {path}")
         self._client._types[record_type_id] = rt
         return rt

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 import attrs
 
 from .._exceptions import PaginationError, QueryError, ResponseError
-from .._paging import SortKey
+from .._paging import SortKey, check_limit
 from ..query import Expr
 from ._wire import (
     DEFAULT_PAGE_SIZE,
@@ -52,12 +52,6 @@ class RecordSearchBackend(Protocol):
     ) -> Mapping[str, Any]: ...
 
     async def _record_type(self, record_type_id: str) -> Mapping[str, Any]: ...
-
-
-def _check_limit(limit: int | None) -> int | None:
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
-        raise QueryError(f"limit must be a non-negative int or None, not {limit!r}")
-    return limit
 
 
 def _check_where(where: object) -> Expr | Mapping[str, Any]:
@@ -108,7 +102,7 @@ class RecordSearch:
     _attributes: tuple[str, ...] = attrs.field(
         default=(), alias="attributes", converter=_attributes
     )
-    _limit: int | None = attrs.field(default=None, alias="limit", converter=_check_limit)
+    _limit: int | None = attrs.field(default=None, alias="limit", converter=check_limit)
     _page_size: int = attrs.field(
         default=DEFAULT_PAGE_SIZE, alias="page_size", converter=check_page_size
     )
