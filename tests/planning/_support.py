@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import orjson
 
+from tests.client.helpers import Recorder as ClientRecorder
 from workfront_async import BearerAuth, Planning, Retry
 
 BASE = "https://acme.my.workfront.com"
@@ -47,27 +48,8 @@ def path_of(request: httpx.Request) -> str:
     return path[len("/maestro/api/v1/") :]
 
 
-class Recorder:
-    """An httpx.MockTransport that records requests and answers with ``handler``."""
-
-    def __init__(self, handler: Handler) -> None:
-        self.handler = handler
-        self.requests: list[httpx.Request] = []
-
-    async def _handle(self, request: httpx.Request) -> httpx.Response:
-        await request.aread()
-        self.requests.append(request)
-        result = self.handler(request)
-        if isinstance(result, httpx.Response):
-            return result
-        return await result
-
-    def transport(self) -> httpx.MockTransport:
-        return httpx.MockTransport(self._handle)
-
-    @property
-    def last(self) -> httpx.Request:
-        return self.requests[-1]
+class Recorder(ClientRecorder):
+    """The classic tests' recording transport, plus the Planning searches sent."""
 
     @property
     def searches(self) -> list[Any]:
