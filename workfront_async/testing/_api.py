@@ -438,9 +438,12 @@ def _search(call: _Call, code: str) -> Any:
     first, limit = _limits(call)
     joins, where, params, _, terms, _ = _select(call, code)
     order = ", ".join([*terms, "t0.rowid"])
-    sql = f'SELECT t0.* FROM "{code}" t0 {joins} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?'
-    rows = call.tenant.store.query(sql, [*params, limit, first])
-    out = call.render(code, rows)
+    store = call.tenant.store
+    tree = call.fields_tree(code)
+    cols = ", ".join(f't0."{c}"' for c in store.columns_for(code, tree))
+    sql = f'SELECT {cols} FROM "{code}" t0 {joins} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?'
+    rows = store.query(sql, [*params, limit, first])
+    out = store.render(code, rows, tree)
     if _truthy(call.p("map")):
         return {obj["ID"]: obj for obj in out}
     return out
