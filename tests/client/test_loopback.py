@@ -16,11 +16,9 @@ import anyio
 import anyio.lowlevel
 import httpx
 import orjson
-import pytest
+import uvicorn
 
 from workfront_async import Retry, Workfront
-
-uvicorn = pytest.importorskip("uvicorn")
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
