@@ -62,13 +62,14 @@ def check_limit(limit: int | None) -> int | None:
     return limit
 
 
-def check_page_size(page_size: int) -> int:
-    """Validate a page size (1..2000) or raise ``QueryError`` before any request."""
+def check_page_size(page_size: int, *, limit_name: str = "Workfront's maximum $$LIMIT") -> int:
+    """Validate a page size (1..2000, the classic and the Planning API's maximum
+    alike) or raise ``QueryError`` before any request."""
     if isinstance(page_size, bool) or not isinstance(page_size, int):
         raise QueryError(f"page size must be an int, not {page_size!r}")
     if page_size > MAX_PAGE_SIZE:
         raise QueryError(
-            f"page size {page_size} is greater than Workfront's maximum $$LIMIT of "
+            f"page size {page_size} is greater than {limit_name} of "
             f"{MAX_PAGE_SIZE}; use page_size <= {MAX_PAGE_SIZE} (pagination fetches the rest)"
         )
     if page_size < 1:

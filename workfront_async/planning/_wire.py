@@ -24,7 +24,9 @@ from typing import Any, Final
 import orjson
 
 from .._exceptions import QueryError, ResponseError, error_for_status, redact_text
+from .._paging import MAX_PAGE_SIZE as _MAX_PAGE_SIZE
 from .._paging import SortKey, normalize_sort
+from .._paging import check_page_size as _check_page_size
 from .._wire import parse_classic, parse_retry_after
 from ..query import And, Condition, Expr, Not, Or, Q, compile_planning
 from ..query._modifiers import FIELD_TYPE_OPS, normalise_field_type
@@ -43,9 +45,10 @@ __all__ = [
     "search_body",
 ]
 
-# API-NOTES §3: default limit 500, max 2000.
+# API-NOTES §3: default limit 500, max 2000 (the classic API's maximum too,
+# which the shared page-size check enforces).
 DEFAULT_PAGE_SIZE: Final = 500
-MAX_PAGE_SIZE: Final = 2000
+MAX_PAGE_SIZE: Final = _MAX_PAGE_SIZE
 
 Filter = Expr | Mapping[str, Any] | None
 """A search filter: a ``Q`` expression (compiled with ``compile_planning``), a
@@ -56,16 +59,7 @@ _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 def check_page_size(page_size: int) -> int:
     """Validate a Planning page size (1..2000) or raise ``QueryError``."""
-    if isinstance(page_size, bool) or not isinstance(page_size, int):
-        raise QueryError(f"page_size must be an int, not {page_size!r}")
-    if page_size > MAX_PAGE_SIZE:
-        raise QueryError(
-            f"page_size {page_size} is greater than the Planning API's maximum limit of "
-            f"{MAX_PAGE_SIZE}; use page_size <= {MAX_PAGE_SIZE} (pagination fetches the rest)"
-        )
-    if page_size < 1:
-        raise QueryError(f"page_size must be at least 1, not {page_size}")
-    return page_size
+    return _check_page_size(page_size, limit_name="the Planning API's maximum limit")
 
 
 def check_sort(sort: Iterable[str | tuple[str, str]]) -> tuple[SortKey, ...]:
