@@ -28,6 +28,7 @@ from ._exceptions import (
     WorkfrontError,
     redact_url,
 )
+from ._limiter import Limiter
 from ._paging import check_field_path, check_name, normalize_sort
 from ._retry import Retry
 from ._search import Row, Search
@@ -133,7 +134,7 @@ class Workfront:
         auth: Auth | None = None,
         api_version: str = DEFAULT_API_VERSION,
         max_concurrency: int = 10,
-        limiter: anyio.CapacityLimiter | None = None,
+        limiter: Limiter | None = None,
         max_uri_bytes: int = 8892,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float | httpx.Timeout | None = 60.0,
@@ -174,7 +175,7 @@ class Workfront:
     # -- lifecycle ---------------------------------------------------------------------
 
     @property
-    def limiter(self) -> anyio.CapacityLimiter:
+    def limiter(self) -> Limiter:
         """The concurrency limiter every request of this client goes through."""
         return self._sender.limiter
 

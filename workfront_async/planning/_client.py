@@ -17,6 +17,7 @@ import orjson
 
 from .._auth import ApiKeyAuth, Auth, AuthContext, PasswordAuth
 from .._exceptions import QueryError, ResponseError, redact_url
+from .._limiter import Limiter
 from .._paging import check_name
 from .._retry import Retry
 from .._transport import Sender
@@ -245,7 +246,7 @@ class Planning:
         *,
         auth: Auth | None,
         transport: httpx.AsyncBaseTransport | None = None,
-        limiter: anyio.CapacityLimiter | None = None,
+        limiter: Limiter | None = None,
         retry: Retry | None = None,
         max_concurrency: int = 10,
         timeout: float | httpx.Timeout | None = 60.0,
@@ -290,7 +291,7 @@ class Planning:
     # -- lifecycle ---------------------------------------------------------------------
 
     @property
-    def limiter(self) -> anyio.CapacityLimiter:
+    def limiter(self) -> Limiter:
         """The concurrency limiter every request of this client goes through."""
         return self._sender.limiter
 
