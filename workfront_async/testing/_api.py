@@ -29,6 +29,7 @@ from ._filters import (
     parse_query,
     resolve_column,
 )
+from ._pages import page_rows
 from ._schema import OBJ_TYPES, resolve_obj_code
 from ._store import Change, FieldTree, not_found
 from ._tenant import Tenant, auth_error
@@ -437,12 +438,10 @@ def _select(
 def _search(call: _Call, code: str) -> Any:
     first, limit = _limits(call)
     joins, where, params, _, terms, _ = _select(call, code)
-    order = ", ".join([*terms, "t0.rowid"])
     store = call.tenant.store
     tree = call.fields_tree(code)
     cols = ", ".join(f't0."{c}"' for c in store.columns_for(code, tree))
-    sql = f'SELECT {cols} FROM "{code}" t0 {joins} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?'
-    rows = store.query(sql, [*params, limit, first])
+    rows = page_rows(store, code, cols, joins, where, params, terms, first, limit)
     out = store.render(code, rows, tree)
     if _truthy(call.p("map")):
         return {obj["ID"]: obj for obj in out}
