@@ -26,15 +26,10 @@ import attrs
 import httpx
 import orjson
 
-from .._exceptions import (
-    APIError,
-    InvalidRequestError,
-    PermissionDeniedError,
-    redact_text,
-    redact_url,
-)
+from .._exceptions import redact_text, redact_url
 from ._api import Reply, Request, error_body, handle_classic, parse_params
 from ._dates import from_store, to_event
+from ._errors import Forbidden, MethodNotAllowed, ServerError
 from ._events import MAX_PAGE, Delivery, Subscription, matches, validate_subscription
 from ._filters import bad_request
 from ._schema import OBJ_TYPES, resolve_obj_code
@@ -652,7 +647,7 @@ class Emulator:
         head: Mapping[str, str],
         body: bytes,
     ) -> Reply:
-        def fail(exc: APIError) -> Reply:
+        def fail(exc: ServerError) -> Reply:
             return Reply(exc.status, error_body(exc))
 
         token = head.get("sessionid", "").strip()
@@ -664,11 +659,7 @@ class Emulator:
             return fail(auth_error("event subscriptions need a SessionID header of an admin"))
         if not self.tenant.user_row(user_id)["isAdmin"]:
             return fail(
-                PermissionDeniedError(
-                    "only system administrators manage event subscriptions",
-                    status=403,
-                    error_class="com.attask.common.InsufficientPermissionsException",
-                )
+                Forbidden("only system administrators manage event subscriptions")
             )
         rest = path[len(_EVENTS_PREFIX) :].strip("/")
         if not rest:
@@ -727,12 +718,8 @@ class Emulator:
         return fail(self._method_not_allowed(method, "GET or DELETE"))
 
     @staticmethod
-    def _method_not_allowed(method: str, allowed: str) -> APIError:
-        return InvalidRequestError(
-            f"method {method} is not allowed here; use {allowed}",
-            status=405,
-            error_class="java.lang.UnsupportedOperationException",
-        )
+    def _method_not_allowed(method: str, allowed: str) -> ServerError:
+        return MethodNotAllowed(f"method {method} is not allowed here; use {allowed}")
 
     def _state(self, code: str, row: Mapping[str, Any] | None) -> dict[str, Any]:
         if row is None:

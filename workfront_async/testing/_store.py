@@ -14,8 +14,8 @@ from typing import Any
 import attrs
 import orjson
 
-from .._exceptions import APIError, NotFoundError
 from ._dates import DateError, parse_filter_date, to_api, to_store
+from ._errors import NotFound, ServerError
 from ._filters import MAX_DEPTH, bad_request, split_path
 from ._schema import OBJ_TYPES, ObjType
 
@@ -68,8 +68,8 @@ _CASCADE = {
 }
 
 
-def not_found(code: str, obj_id: str) -> APIError:
-    return NotFoundError(
+def not_found(code: str, obj_id: str) -> ServerError:
+    return NotFound(
         f"{code} with ID {obj_id} does not exist or was deleted",
         status=404,
         error_class="com.attask.common.NotFoundException",
