@@ -566,7 +566,7 @@ class Emulator:
         params = parse_params(raw_query)
         if content_type.startswith("application/x-www-form-urlencoded") and body:
             params += parse_params(body)
-        if path.startswith("/attask/api/"):
+        if path.startswith(("/attask/api/", "/attask/api-")):
             request = Request(
                 method=method.upper(),
                 path=path,
@@ -574,6 +574,7 @@ class Emulator:
                 headers=head,
                 body=body,
                 content_type=content_type,
+                max_uri_bytes=self.max_uri_bytes,
             )
             reply, changes = handle_classic(self.tenant, request)
             if changes:
@@ -658,9 +659,7 @@ class Emulator:
         if user_id is None:
             return fail(auth_error("event subscriptions need a SessionID header of an admin"))
         if not self.tenant.user_row(user_id)["isAdmin"]:
-            return fail(
-                Forbidden("only system administrators manage event subscriptions")
-            )
+            return fail(Forbidden("only system administrators manage event subscriptions"))
         rest = path[len(_EVENTS_PREFIX) :].strip("/")
         if not rest:
             if method == "POST":

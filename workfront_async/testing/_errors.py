@@ -54,8 +54,11 @@ class ServerError(Exception):
         }
 
 
-class BadRequest(ServerError):
-    """The request names something unknown or holds a value the server refuses."""
+class BadRequest(ServerError, ValueError):
+    """The request names something unknown or holds a value the server refuses.
+
+    Also a ``ValueError``: ``Emulator.add`` raises it for data it cannot store.
+    """
 
     status = 422
     default_class = ILLEGAL
