@@ -77,9 +77,7 @@ FIELD_ENTRY_KEYS = {
 async def client(fresh: Emulator) -> AsyncIterator[httpx.AsyncClient]:
     """The fresh tenant, with the API key sent as the official JS client sends it."""
     headers = {"apiKey": fresh.api_key()}
-    async with httpx.AsyncClient(
-        transport=fresh.transport(), base_url=BASE, headers=headers
-    ) as c:
+    async with httpx.AsyncClient(transport=fresh.transport(), base_url=BASE, headers=headers) as c:
         yield c
 
 
@@ -291,9 +289,7 @@ async def test_object_metadata_has_workfronts_shape(fresh: Emulator) -> None:
         ["CURRENCY"],
     )
     assert role["fields"]["entryDate"]["fieldType"] == "dateTime"
-    assert {"add", "count", "delete", "edit", "get", "report", "search"} <= set(
-        role["operations"]
-    )
+    assert {"add", "count", "delete", "edit", "get", "report", "search"} <= set(role["operations"])
 
 
 async def test_task_metadata_types_references_and_custom_fields(
@@ -364,12 +360,8 @@ async def test_task_create_answers_the_recorded_default_fields(
     # recorded create.json (API-NOTES §4 "Defaults on create")
     project = fresh.rows("PROJ")[0]
     numbers = [t["taskNumber"] for t in fresh.rows("TASK") if t["projectID"] == project["ID"]]
-    tops = [
-        t for t in fresh.rows("TASK") if t["projectID"] == project["ID"] and not t["parentID"]
-    ]
-    response = await client.post(
-        f"{V21}/task", json={"name": "test", "projectID": project["ID"]}
-    )
+    tops = [t for t in fresh.rows("TASK") if t["projectID"] == project["ID"] and not t["parentID"]]
+    response = await client.post(f"{V21}/task", json={"name": "test", "projectID": project["ID"]})
     assert response.status_code == 200, response.text
     task = response.json()["data"]
     assert set(task) == CREATE_JSON_KEYS
