@@ -512,3 +512,23 @@ async def test_key_actions_named_in_the_path(fresh: Emulator) -> None:
         assert (await raw.get(f"{V21}/task/count", headers={"apiKey": key})).status_code == 401
         wrong = await raw.put(f"{V21}/user/getApiKey", params={**creds, "password": "no"})
         assert wrong.status_code == 401
+
+
+async def test_copies_bring_their_children_and_are_numbered_anew(
+    client: httpx.AsyncClient, fresh: Emulator
+) -> None:
+    template = fresh.rows("TMPL")[0]
+    steps = [t for t in fresh.rows("TTSK") if t["templateID"] == template["ID"]]
+    copied = await client.post(
+        f"{V21}/tmpl", params={"copySourceID": template["ID"]}, json={"name": "Copy"}
+    )
+    assert copied.status_code == 200, copied.text
+    new_id = copied.json()["data"]["ID"]
+    new_steps = [t for t in fresh.rows("TTSK") if t["templateID"] == new_id]
+    assert [(t["name"], t["taskNumber"]) for t in new_steps] == [
+        (t["name"], t["taskNumber"]) for t in steps
+    ]
+    task = fresh.rows("TASK")[0]
+    numbers = [t["taskNumber"] for t in fresh.rows("TASK") if t["projectID"] == task["projectID"]]
+    twin = await client.post(f"{V21}/task", params={"copySourceID": task["ID"]}, json={})
+    assert twin.json()["data"]["taskNumber"] == max(numbers) + 1

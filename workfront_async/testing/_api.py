@@ -950,43 +950,62 @@ def _create_document(call: _Call, data: dict[str, Any]) -> str:
     return doc_id
 
 
+# Fields the server sets anew on a copy (numbers, WBS and projections are recomputed).
+_NOT_COPIED = frozenset(
+    {
+        "ID",
+        "entryDate",
+        "lastUpdateDate",
+        "enteredByID",
+        "lastUpdatedByID",
+        "taskNumber",
+        "wbs",
+        "progressStatus",
+        "projectedStartDate",
+        "projectedCompletionDate",
+    }
+)
+# The children a copy brings along: type -> (child type, the child's link to its owner).
+_COPIED_CHILDREN = {"PROJ": ("TASK", "projectID"), "TMPL": ("TTSK", "templateID")}
+
+
+def _copy_data(code: str, row: Mapping[str, Any], skip: set[str]) -> dict[str, Any]:
+    otype = OBJ_TYPES[code]
+    data: dict[str, Any] = {f: row[f] for f in otype.fields if f not in skip and row[f] is not None}
+    for key, kind in otype.fields.items():
+        if kind == "date" and key in data:
+            data[key] = data[key] + "Z"
+    if row.get("_de"):
+        data.update(orjson.loads(row["_de"]))
+    return data
+
+
 def _copy(call: _Call, code: str, source_id: str, overrides: Mapping[str, Any]) -> str:
     store = call.tenant.store
     src = store.get_raw(code, source_id)
     if src is None:
         raise not_found(code, source_id)
-    otype = OBJ_TYPES[code]
-    skip = {"ID", "entryDate", "lastUpdateDate", "enteredByID", "lastUpdatedByID", "portfolioID"}
-    if code != "TASK":
-        skip.discard("portfolioID")
-    data: dict[str, Any] = {f: src[f] for f in otype.fields if f not in skip and src[f] is not None}
-    for key, kind in otype.fields.items():
-        if kind == "date" and key in data:
-            data[key] = data[key] + "Z"
-    if src.get("_de"):
-        data.update(orjson.loads(src["_de"]))
+    skip = set(_NOT_COPIED)
+    if code == "TASK":
+        skip.add("portfolioID")
+    data = _copy_data(code, src, skip)
     data.update(overrides)
     new_id = _create_one(call, code, data)
-    if code == "PROJ":
-        tasks = store.query(
-            'SELECT * FROM "TASK" WHERE "projectID" = ? ORDER BY rowid', (source_id,)
+    if code in _COPIED_CHILDREN:
+        child, link = _COPIED_CHILDREN[code]
+        kids = store.query(
+            f'SELECT * FROM "{child}" WHERE "{link}" = ? ORDER BY rowid', (source_id,)
         )
         mapping: dict[str, str] = {}
-        for task in tasks:
-            tdata = {
-                f: task[f]
-                for f in OBJ_TYPES["TASK"].fields
-                if f not in skip and task[f] is not None and f not in ("projectID", "parentID")
-            }
-            for key, kind in OBJ_TYPES["TASK"].fields.items():
-                if kind == "date" and key in tdata:
-                    tdata[key] = tdata[key] + "Z"
-            if task.get("_de"):
-                tdata.update(orjson.loads(task["_de"]))
-            tdata["projectID"] = new_id
-            if task["parentID"]:
-                tdata["parentID"] = mapping.get(task["parentID"])
-            mapping[task["ID"]] = _create_one(call, "TASK", tdata)
+        for kid in kids:
+            kid_skip = skip | {"portfolioID", link, "parentID"}
+            if child != "TASK":
+                kid_skip.discard("taskNumber")  # only tasks are numbered anew
+            kid_data = _copy_data(child, kid, kid_skip)
+            kid_data[link] = new_id
+            if kid["parentID"]:
+                kid_data["parentID"] = mapping.get(kid["parentID"])
+            mapping[kid["ID"]] = _create_one(call, child, kid_data)
     return new_id
 
 
