@@ -7,7 +7,7 @@ API-NOTES §4: key sets and value types, not the recorded values.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
@@ -71,6 +71,19 @@ FIELD_ENTRY_KEYS = {
     "enumType",
     "url",
 }
+
+
+@pytest.fixture(scope="module")
+def shared() -> Emulator:
+    """One tenant for the module (building one takes seconds); every test here
+    compares with the state it reads at its start, so the writes of one test do
+    not disturb another."""
+    return Emulator.with_demo_data(seed=3, scale=0.01)
+
+
+@pytest.fixture
+def fresh(shared: Emulator) -> Emulator:
+    return shared
 
 
 @pytest.fixture
@@ -231,8 +244,15 @@ async def test_batch_atomic_is_all_or_nothing(client: httpx.AsyncClient, fresh: 
     assert "C" not in {p["name"] for p in fresh.rows("PROJ")}
 
 
-async def test_batch_limits_and_auth(fresh: Emulator) -> None:
+@pytest.fixture
+def short_uris(fresh: Emulator) -> Iterator[Emulator]:
     fresh.max_uri_bytes = 300
+    yield fresh
+    fresh.max_uri_bytes = 8892
+
+
+async def test_batch_limits_and_auth(short_uris: Emulator) -> None:
+    fresh = short_uris
     async with httpx.AsyncClient(transport=fresh.transport(), base_url=BASE) as raw:
         nobody = await raw.post(f"{V21}/batch", data={"uri": "task/count"})
         assert nobody.status_code == 401
