@@ -336,7 +336,11 @@ async def test_task_metadata_types_references_and_custom_fields(
     )
     assert project["url"].endswith("/attask/api/v21.0/proj/metadata")
     assignments = task["collections"]["assignments"]
-    assert (assignments["typeObjCode"], assignments["fieldType"]) == ("ASSGN", "Assignment")
+    assert (assignments["typeObjCode"], assignments["fieldType"], assignments["label"]) == (
+        "ASSGN",
+        "Assignment",
+        "assignments",
+    )
     assert task["actions"]["move"]["arguments"] == [{"name": "projectID", "type": "string"}]
     assert "copy" in task["operations"]
     # every stored field is described, with a Workfront field type

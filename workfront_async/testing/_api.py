@@ -668,9 +668,9 @@ def _metadata(call: _Call, code: str) -> Any:
         for name, m in sorted(otype.meta.items())
     }
 
-    def link(name: str, target: str, flags: tuple[str, ...] = ()) -> dict[str, Any]:
+    def link(name: str, target: str, label: str, flags: tuple[str, ...] = ()) -> dict[str, Any]:
         return _entry(
-            field_label(name),
+            label,
             OBJ_TYPES[target].name,
             flags=flags,
             type_obj_code=target,
@@ -697,10 +697,12 @@ def _metadata(call: _Call, code: str) -> Any:
         "url": f"{base}/{code.lower()}/metadata",
         "fields": fields,
         "references": {
-            name: link(name, target) for name, (_, target) in sorted(otype.refs.items())
+            name: link(name, target, field_label(name))
+            for name, (_, target) in sorted(otype.refs.items())
         },
+        # a collection's label is its name (recorded metadata.json: "userRoles")
         "collections": {
-            name: link(name, child, ("NOT_GROUPABLE",))
+            name: link(name, child, name, ("NOT_GROUPABLE",))
             for name, (child, _) in sorted(otype.collections.items())
         },
         # custom fields (DE:) of the tenant with their types; kept out of ``fields``
