@@ -556,3 +556,18 @@ async def test_copies_bring_their_children_and_are_numbered_anew(
     numbers = [t["taskNumber"] for t in fresh.rows("TASK") if t["projectID"] == task["projectID"]]
     twin = await client.post(f"{V21}/task", params={"copySourceID": task["ID"]}, json={})
     assert twin.json()["data"]["taskNumber"] == max(numbers) + 1
+
+
+async def test_actions_are_the_ones_metadata_lists(
+    client: httpx.AsyncClient, fresh: Emulator
+) -> None:
+    task = fresh.rows("TASK")[0]
+    listed = set((await data(client, f"{V21}/task/metadata"))["actions"])
+    assert {"move", "share", "approveApproval"} <= listed
+    refused = await client.put(f"{V21}/task/{task['ID']}/markViewed")
+    assert refused.status_code == 422
+    message = refused.json()["error"]["message"]
+    assert all(name in message for name in listed)
+    approved = await client.put(f"{V21}/task/{task['ID']}/approveApproval")
+    assert approved.status_code == 200, approved.text
+    assert fresh.get("TASK", task["ID"])["approvalStatus"] == "A"

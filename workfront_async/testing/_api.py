@@ -1125,6 +1125,11 @@ def _delete_many(call: _Call, code: str) -> Any:
 
 
 def _action(call: _Call, code: str, obj_id: str, action: str) -> Any:
+    declared = OBJ_TYPES[code].actions
+    if action not in declared:
+        # the schema table is the list of actions (GET /<obj>/metadata shows them)
+        known = ", ".join(sorted(declared)) or "none"
+        raise bad_request(f"unknown action {action!r} on {code}; {code} has: {known}")
     tenant = call.tenant
     store = tenant.store
     row = store.get_raw(code, obj_id)
@@ -1223,9 +1228,8 @@ def _action(call: _Call, code: str, obj_id: str, action: str) -> Any:
         call.savepoint(lambda: edit({"isMarkedAsViewed": True, "lastViewedDate": now}))
         return {"result": None}
     raise bad_request(
-        f"unknown action {action!r} on {code}; known: move (TASK, OPTASK), share, "
-        "calculateTimeline, calculateFinance, calculateDataExtension, approveApproval, "
-        "rejectApproval, recallApproval, markViewed (WORKITEM)"
+        f"action {action!r} on {code} takes no object ID: PUT /{code.lower()}/{action} "
+        f"or PUT /{code.lower()}?action={action}"
     )
 
 
