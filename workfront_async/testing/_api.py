@@ -713,7 +713,7 @@ def _metadata(call: _Call, code: str) -> Any:
         },
         "search": {},
         "actions": actions,
-        "queries": {},
+        "queries": {name: {"label": name} for name in otype.queries},
         "operations": operations,
     }
 
