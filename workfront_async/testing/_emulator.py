@@ -36,15 +36,10 @@ import httpx
 import orjson
 import sniffio
 
-from .._exceptions import (
-    APIError,
-    InvalidRequestError,
-    PermissionDeniedError,
-    redact_text,
-    redact_url,
-)
+from .._exceptions import redact_text, redact_url
 from ._api import Reply, Request, error_body, handle_classic, parse_params
 from ._dates import from_store, to_event
+from ._errors import Forbidden, MethodNotAllowed, ServerError
 from ._events import MAX_PAGE, Delivery, Subscription, matches, validate_subscription
 from ._filters import bad_request
 from ._schema import OBJ_TYPES, resolve_obj_code
@@ -678,7 +673,7 @@ class Emulator:
         params = parse_params(raw_query)
         if content_type.startswith("application/x-www-form-urlencoded") and body:
             params += parse_params(body)
-        if path.startswith("/attask/api/"):
+        if path.startswith(("/attask/api/", "/attask/api-")):
             request = Request(
                 method=method.upper(),
                 path=path,
@@ -686,6 +681,7 @@ class Emulator:
                 headers=head,
                 body=body,
                 content_type=content_type,
+                max_uri_bytes=self.max_uri_bytes,
             )
             reply, changes = handle_classic(self.tenant, request)
             return self._reply(reply), changes
@@ -760,7 +756,7 @@ class Emulator:
         head: Mapping[str, str],
         body: bytes,
     ) -> Reply:
-        def fail(exc: APIError) -> Reply:
+        def fail(exc: ServerError) -> Reply:
             return Reply(exc.status, error_body(exc))
 
         token = head.get("sessionid", "").strip()
@@ -771,13 +767,7 @@ class Emulator:
         if user_id is None:
             return fail(auth_error("event subscriptions need a SessionID header of an admin"))
         if not self.tenant.user_row(user_id)["isAdmin"]:
-            return fail(
-                PermissionDeniedError(
-                    "only system administrators manage event subscriptions",
-                    status=403,
-                    error_class="com.attask.common.InsufficientPermissionsException",
-                )
-            )
+            return fail(Forbidden("only system administrators manage event subscriptions"))
         rest = path[len(_EVENTS_PREFIX) :].strip("/")
         if not rest:
             if method == "POST":
@@ -835,12 +825,8 @@ class Emulator:
         return fail(self._method_not_allowed(method, "GET or DELETE"))
 
     @staticmethod
-    def _method_not_allowed(method: str, allowed: str) -> APIError:
-        return InvalidRequestError(
-            f"method {method} is not allowed here; use {allowed}",
-            status=405,
-            error_class="java.lang.UnsupportedOperationException",
-        )
+    def _method_not_allowed(method: str, allowed: str) -> ServerError:
+        return MethodNotAllowed(f"method {method} is not allowed here; use {allowed}")
 
     def _state(self, code: str, row: Mapping[str, Any] | None) -> dict[str, Any]:
         if row is None:
