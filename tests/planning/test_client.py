@@ -520,8 +520,10 @@ def test_classic_credentials_fail_before_the_wire(auth: Auth, what: str) -> None
         Planning(BASE, auth=auth)
     message = str(info.value)
     assert what in message
-    assert "BearerAuth" in message and "ServerToServerAuth" in message
-    assert "sess-token-123456" not in message and "pa55word-secret" not in message
+    assert "BearerAuth" in message
+    assert "ServerToServerAuth" in message
+    assert "sess-token-123456" not in message
+    assert "pa55word-secret" not in message
 
 
 async def test_oauth2_renews_after_a_401_and_keeps_tokens_out_of_errors() -> None:

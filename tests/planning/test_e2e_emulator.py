@@ -127,7 +127,8 @@ async def test_validation_against_the_fetched_record_type(demo: Emulator) -> Non
     # API-NOTES §5: v1 errors are {type: 40001, title, report: {detailedMessage}}
     assert err.error_class == "40001"
     assert err.detail["errorCode"] == "INVALID_FILTER_OPERATOR"  # the emulator's addition
-    assert "[40001]" in str(err) and "$greaterThan" in str(err)
+    assert "[40001]" in str(err)
+    assert "$greaterThan" in str(err)
     assert err.detail["fieldType"] == "currency"
     assert "$greaterThan" in err.detail["allowedOperators"]
 
