@@ -130,6 +130,7 @@ class Records:
         page_size: int = 500,
         field_types: Mapping[str, str] | None = None,
         validate: bool | None = None,
+        by_alias: bool = False,
     ) -> RecordSearch:
         """An immutable ``RecordSearch``; ``async for`` yields every matching record.
 
@@ -138,7 +139,12 @@ class Records:
         ``field_types`` (field ID -> type) checks operators now; ``validate``
         (default: the client's) fetches the record type once and checks the
         filter before the first request. A ``QueryError`` is raised before
-        anything is sent.
+        anything is sent. ``by_alias=True`` names the record type by its alias
+        (``recordTypeAlias``) instead of its ID (no validation then).
+
+        The builders ``aliased()``, ``row_order(view_id)``, ``group_by()`` with
+        ``groups()``, and ``via_get()`` add the other search options of
+        API-NOTES §5.
         """
         s = RecordSearch(
             backend=self._client,
@@ -148,6 +154,7 @@ class Records:
             page_size=page_size,
             field_types=field_types,
             validate=self._client.validate if validate is None else validate,
+            by_alias=by_alias,
         )
         s = s.where(where)
         keys = check_sort(sort)
