@@ -19,14 +19,14 @@ from ._v2 import PlanningV2
 from ._wire import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, field_types, parse_planning, search_body
 
 __all__ = [
+    "BulkItem",
+    "BulkResult",
     "DEFAULT_PAGE_SIZE",
     "DEFAULT_PAGE_SIZE_V2",
     "IMS_TOKEN_URL",
     "MAX_BULK",
     "MAX_PAGE_SIZE",
     "MAX_PAGE_SIZE_V2",
-    "BulkItem",
-    "BulkResult",
     "Planning",
     "PlanningV2",
     "Record",
