@@ -131,7 +131,11 @@ async def test_is_empty_on_a_date_field_is_accepted_end_to_end() -> None:
 
 
 async def test_v1_error_body_maps_into_the_error_tree() -> None:
-    body = {"type": 40001, "title": "Invalid Data", "report": {"detailedMessage": "Field name cannot be empty"}}  # fmt: skip
+    body = {
+        "type": 40001,
+        "title": "Invalid Data",
+        "report": {"detailedMessage": "Field name cannot be empty"},
+    }
 
     rec = Recorder(lambda request: ok(body, 400))
     async with client(rec) as pl:
@@ -167,7 +171,13 @@ async def test_v2_problem_details_map_into_the_error_tree() -> None:
     assert "b7c3-e1" in err.message  # support asks for the request ID
     assert err.detail["requestId"] == "b7c3-e1"
 
-    missing = {"title": "Not found", "status": 404, "detail": "Record type with ID 'Rt1' was not found.", "errorCode": "ENTITY_WITH_ATTRIBUTE_NOT_FOUND", "requestId": "r-2"}  # fmt: skip
+    missing = {
+        "title": "Not found",
+        "status": 404,
+        "detail": "Record type with ID 'Rt1' was not found.",
+        "errorCode": "ENTITY_WITH_ATTRIBUTE_NOT_FOUND",
+        "requestId": "r-2",
+    }
     rec = Recorder(lambda request: ok(missing, 404))
     async with client(rec) as pl:
         with pytest.raises(NotFoundError) as nf:
@@ -253,8 +263,9 @@ def test_field_types_read_v1_and_v2_spellings() -> None:
                      {"id": "c", "type": "user"}, {"id": "d", "type": "updated-at"}]}  # fmt: skip
     v2 = [{"id": "a", "type": "PARAGRAPH"}, {"id": "b", "type": "SINGLE_SELECT"},
           {"id": "c", "type": "USER"}, {"id": "e", "type": "CHECKBOX"}]  # fmt: skip
-    assert field_types(v1) == {"a": "long text", "b": "single select", "c": "user", "d": "updated at"}  # fmt: skip
-    assert field_types(v2) == {"a": "long text", "b": "single select", "c": "user", "e": "boolean"}  # fmt: skip
+    common = {"a": "long text", "b": "single select", "c": "user"}
+    assert field_types(v1) == {**common, "d": "updated at"}
+    assert field_types(v2) == {**common, "e": "boolean"}
 
 
 def test_offset_and_limit_sent_as_strings_are_accepted() -> None:
@@ -281,7 +292,9 @@ async def test_server_to_server_credentials_get_an_ims_token() -> None:
         if request.url.host == "ims.example.test":
             return ok({"access_token": next(tokens), "token_type": "bearer", "expires_in": 86399})
         if request.headers["authorization"] == "Bearer ims-token-1-abcdef":
-            return ok({"title": "Unauthorized", "status": 401, "detail": "token expired", "errorCode": "UNAUTHORIZED", "requestId": "r"}, 401)  # fmt: skip
+            expired = {"title": "Unauthorized", "status": 401, "detail": "token expired",
+                       "errorCode": "UNAUTHORIZED", "requestId": "r"}  # fmt: skip
+            return ok(expired, 401)
         return ok({"workspaces": []})
 
     auth = ServerToServerAuth(
