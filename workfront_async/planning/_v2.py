@@ -198,16 +198,6 @@ class Views(_Resource):
         return await self._create(record_type_id, body)
 
 
-def _record_params(field_ids: Iterable[str], aliased: bool) -> tuple[tuple[str, str], ...]:
-    params: list[tuple[str, str]] = []
-    names = list(field_ids)
-    if names:
-        params.append(("fieldIds", ",".join(names)))
-    if aliased:
-        params.append(("aliased", "true"))
-    return tuple(params)
-
-
 class Records:
     """``pl.records``: search, CRUD, history, move and bulk operations on v2 records."""
 
@@ -249,13 +239,11 @@ class Records:
         keys = check_sort(sort)
         return s.sort(*keys) if keys else s
 
-    async def get(
-        self, record_id: str, *, fields: Iterable[str] = (), aliased: bool = False
-    ) -> Record:
-        """One record (``GET /v2/records/{id}``)."""
+    async def get(self, record_id: str) -> Record:
+        """One record (``GET /v2/records/{id}``; static/v2.json gives this
+        operation no field projection: use a search with ``fields()`` for that)."""
         path = f"v2/records/{check_name('record_id', record_id)}"
-        call = Call("GET", path, _record_params(fields, aliased))
-        return as_object(await self._client._call(call), f"GET {path}")
+        return as_object(await self._client._call(Call("GET", path)), f"GET {path}")
 
     async def create(self, record_type_id: str, data: Mapping[str, Any]) -> Record:
         """Create a record (``POST /v2/record-types/{id}/records``, 201)."""
