@@ -33,7 +33,7 @@ from .events import Event, EventReceiver, SubscriptionFilter
 from .export import Export, ExportProgress
 
 # --- planning (issue 6) ---
-from .planning import Planning
+from .planning import Planning, PlanningV2, ServerToServerAuth
 
 # --- query language (issue 2) ---
 from .query import Q
@@ -62,6 +62,7 @@ __all__ = [
     "PasswordAuth",
     "PermissionDeniedError",
     "Planning",
+    "PlanningV2",
     "Q",
     "QueryError",
     "RateLimitError",
@@ -70,6 +71,7 @@ __all__ = [
     "Retry",
     "Search",
     "ServerError",
+    "ServerToServerAuth",
     "SessionAuth",
     "SubscriptionFilter",
     "SyncCursor",
