@@ -16,7 +16,7 @@ twice across runs, even when more rows reach that same instant later.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -124,10 +124,10 @@ class ChangeFeed:
         self.page_size = page_size
         self.finished = False
 
-    def __aiter__(self) -> AsyncIterator[dict[str, Any]]:
+    def __aiter__(self) -> AsyncGenerator[dict[str, Any], None]:
         return self._rows()
 
-    async def _rows(self) -> AsyncIterator[dict[str, Any]]:
+    async def _rows(self) -> AsyncGenerator[dict[str, Any], None]:
         from .query import Q
 
         start = self.start
