@@ -122,11 +122,16 @@ def _write_state(path: Path, cursor: SyncCursor | None, length: int) -> None:
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
-        _write_all(fd, orjson.dumps(data, option=orjson.OPT_APPEND_NEWLINE))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
+        try:
+            _write_all(fd, orjson.dumps(data, option=orjson.OPT_APPEND_NEWLINE))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
     _fsync_dir(path.parent)
 
 
@@ -183,6 +188,11 @@ class _Output:
             raise
         self.length += len(data)
 
+    def cut_to(self, length: int) -> None:
+        os.ftruncate(self.fd, length)
+        os.fsync(self.fd)
+        self.length = length
+
     def close(self) -> None:
         os.close(self.fd)
 
@@ -215,9 +225,7 @@ async def sync_to_file(
     cursor: SyncCursor | datetime | None = since
     if saved is not None and saved.cursor is not None:
         cursor = saved.cursor
-    out = await anyio.to_thread.run_sync(
-        _Output, out_path, None if saved is None else saved.length
-    )
+    out = await anyio.to_thread.run_sync(_Output, out_path, None if saved is None else saved.length)
     try:
         stored = cursor if isinstance(cursor, SyncCursor) or cursor is None else None
         if saved is None or saved.length != out.length or out.cut:
@@ -233,8 +241,17 @@ async def sync_to_file(
             nonlocal batch, pending, rows, written, stored
             if not pending:
                 return
+            before = out.length
             await anyio.to_thread.run_sync(out.append, bytes(batch))
-            await anyio.to_thread.run_sync(_write_state, state_path, feed.cursor, out.length)
+            try:
+                await anyio.to_thread.run_sync(_write_state, state_path, feed.cursor, out.length)
+            except BaseException:
+                # The state could not move (e.g. no room for it either): take
+                # the batch back out, so the output holds only committed rows.
+                # (Were this cut to fail too, the next run would make it.)
+                with anyio.CancelScope(shield=True), contextlib.suppress(OSError):
+                    await anyio.to_thread.run_sync(out.cut_to, before)
+                raise
             stored = feed.cursor
             rows += pending
             written += len(batch)
