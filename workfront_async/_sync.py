@@ -12,6 +12,10 @@ delivered at exactly that instant. The next run asks for ``>=`` that instant
 and leaves out those IDs, so rows that share the last timestamp (Workfront
 stores milliseconds; bulk edits share them) are neither lost nor delivered
 twice across runs, even when more rows reach that same instant later.
+
+The feed stores nothing: saving the cursor only once the rows are durable is
+the caller's part. :func:`workfront_async.sync_to_file` does that for a JSON
+Lines file, exactly once across crashes (``_sync_file.py``).
 """
 
 from __future__ import annotations
