@@ -96,6 +96,10 @@ def test_a_value_then_a_condition_still_fills_the_hole() -> None:
         ('Q.project.name.contains("x")', Q.project.name.contains("x")),
         ('(Q.status == "CUR") | (Q.priority > 2)', (Q.status == "CUR") | (Q.priority > 2)),
         ('Q["DE:Budget"] == 3', Q["DE:Budget"] == 3),
+        (
+            'Q.exists("ASSGN", on={"taskID": "ID"}, where=Q.assignedToID == "u1")',
+            Q.exists("ASSGN", on={"taskID": "ID"}, where=Q.assignedToID == "u1"),
+        ),
     ],
 )
 def test_the_python_q_prefix_names_the_same_field(text: str, expected: object) -> None:

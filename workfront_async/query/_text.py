@@ -251,6 +251,8 @@ class _Walker:
         func = node.func
         if isinstance(func, ast.Name) and func.id == "exists":
             return self.exists(node)
+        if isinstance(func, ast.Attribute) and _is_root(func.value) and func.attr == "exists":
+            return self.exists(node)  # Q.exists(...), the Python spelling
         if not isinstance(func, ast.Attribute) or func.attr not in _METHODS:
             allowed = ", ".join(sorted(_METHODS))
             raise self.fail(node, f"only these methods can be called: {allowed}")
