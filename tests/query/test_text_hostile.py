@@ -4,10 +4,13 @@ RecursionError, a MemoryError or a silently different query."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import operator
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from workfront_async import Q, QueryError
 from workfront_async.query import MAX_NESTING, compile_classic, parse_query
@@ -155,3 +158,31 @@ def test_deeply_nested_exists_raise_query_error() -> None:
     build(MAX_NESTING - 1)
     with pytest.raises(QueryError, match="nests"):
         build(5000)
+
+
+TOKENS = st.sampled_from(
+    ["~", "not ", "(", ")", "a == 1", "b", " & ", " | ", " and ", " or ", "1", "'x'", "Q.", "."]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@example(parts=["(a == 1)"], repeat=3000, head="~")
+@example(parts=["a == 1"], repeat=3000, head="not ")
+@example(parts=["(a == 1)"], repeat=3000, head="(a == 1) & ")
+@given(
+    parts=st.lists(TOKENS, max_size=60),
+    repeat=st.integers(min_value=1, max_value=3000),
+    head=TOKENS,
+)
+def test_any_token_soup_parses_or_is_a_query_error(
+    parts: list[str], repeat: int, head: str
+) -> None:
+    # A run of one token (deep nesting) followed by random tokens: never a
+    # RecursionError, MemoryError or other exception escapes.
+    text = head * repeat + "".join(parts)
+    try:
+        expr = parse_query(text)
+    except QueryError:
+        return
+    with contextlib.suppress(QueryError):
+        compile_classic(expr)
