@@ -13,7 +13,10 @@ crashes, full disks and kills:
   crashed run wrote after its last commit is removed and fetched again.
 
 So the cursor never covers a row that is not on disk, and no row is on disk
-twice. The state file is the cursor file of earlier versions plus
+twice. Two runs on one state at once would break that, so a run holds an
+exclusive lock on ``<state>.lock`` (where the platform has ``flock``).
+
+The state file is the cursor file of earlier versions plus
 ``output_length``; a state without it (written by an older version) is
 taken to cover the output as it is.
 """
@@ -144,6 +147,27 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
+def _lock(state: Path) -> int | None:
+    """An exclusive lock on ``<state>.lock`` for the run (released by closing)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - no flock (Windows): runs are not guarded
+        return None
+    fd = os.open(state.with_name(state.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise QueryError(
+            f"another sync is running with the state file {state}; wait for it to finish, "
+            "or give this sync its own state and output files"
+        ) from None
+    except BaseException:  # pragma: no cover - flock failing otherwise
+        os.close(fd)
+        raise
+    return fd
+
+
 class _Output:
     """The output file, appended to only from its committed length."""
 
@@ -221,6 +245,24 @@ async def sync_to_file(
     if commit_every < 1:
         raise QueryError(f"commit_every must be at least 1, got {commit_every}")
     out_path, state_path = Path(output), Path(state)
+    lock = await anyio.to_thread.run_sync(_lock, state_path)
+    try:
+        return await _sync(wf, obj, out_path, state_path, where, fields, since, commit_every)
+    finally:
+        if lock is not None:
+            os.close(lock)
+
+
+async def _sync(
+    wf: Workfront,
+    obj: str,
+    out_path: Path,
+    state_path: Path,
+    where: Any,
+    fields: str | Iterable[str],
+    since: datetime | None,
+    commit_every: int,
+) -> SyncReport:
     saved = await anyio.to_thread.run_sync(_read_state, state_path)
     cursor: SyncCursor | datetime | None = since
     if saved is not None and saved.cursor is not None:

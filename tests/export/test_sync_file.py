@@ -198,3 +198,24 @@ def test_an_api_failure_keeps_the_committed_rows(backend: str, tmp_path: Path) -
     run(backend, scenario)
     ids = [r["ID"] for r in lines(out)]
     assert sorted(ids) == sorted(r["ID"] for r in emu.rows("task"))
+
+
+def test_a_second_sync_on_the_same_state_is_refused(tmp_path: Path) -> None:
+    fcntl = pytest.importorskip("fcntl")  # flock: POSIX only
+    emu = seeded(10)
+    out, state = tmp_path / "tasks.jsonl", tmp_path / "state.json"
+
+    async def scenario() -> None:
+        async with wf_for(emu) as wf:
+            await sync_to_file(wf, "task", output=out, state=state)
+            # Another process running the same sync holds the lock.
+            with (tmp_path / "state.json.lock").open("a") as other:
+                fcntl.flock(other.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                with pytest.raises(QueryError, match="another sync is running"):
+                    await sync_to_file(wf, "task", output=out, state=state)
+            # Once it is done, the next run goes ahead.
+            report = await sync_to_file(wf, "task", output=out, state=state)
+            assert report.rows == 0
+
+    run("asyncio", scenario)
+    assert len(lines(out)) == 10
