@@ -29,6 +29,7 @@ from ._search import Search
 
 # --- export and sync (issue 5) ---
 from ._sync import ChangeFeed, SyncCursor
+from ._sync_file import SyncReport, sync_to_file
 from .events import Event, EventReceiver, SubscriptionFilter
 from .export import Export, ExportProgress
 
@@ -75,6 +76,7 @@ __all__ = [
     "SessionAuth",
     "SubscriptionFilter",
     "SyncCursor",
+    "SyncReport",
     "TransportError",
     "URITooLongError",
     "Workfront",
@@ -83,4 +85,5 @@ __all__ = [
     "convert_dates",
     "format_date",
     "parse_date",
+    "sync_to_file",
 ]

@@ -106,16 +106,32 @@ def dnf(expr: Expr) -> list[Conjunction]:
         levels = _simplify([c for child in expr.children for c in dnf(child)])
     elif isinstance(expr, And):
         levels = [()]
+        # Children of one level each (the usual long chain of conditions) are
+        # gathered and added to every level at once: adding them one by one
+        # re-checks the growing levels each time, quadratic in the chain.
+        single: list[Leaf] = []
         for child in expr.children:
             part = dnf(child)
+            if len(part) == 1:
+                single.extend(part[0])
+                continue
+            if single:
+                levels = _with(levels, tuple(single))
+                single = []
             if len(levels) * len(part) > _MAX_WORK:
                 _too_big(expr, len(levels) * len(part))
             levels = _simplify([tuple(dict.fromkeys(a + b)) for a in levels for b in part])
+        if single:
+            levels = _with(levels, tuple(single))
     else:
         raise QueryError(f"{expr!r} is not a complete condition")
     if len(levels) > MAX_LEVELS:
         _too_big(expr, len(levels))
     return levels
+
+
+def _with(levels: list[Conjunction], items: Conjunction) -> list[Conjunction]:
+    return _simplify([tuple(dict.fromkeys(a + items)) for a in levels])
 
 
 def _too_big(expr: Expr, count: int) -> None:
