@@ -701,7 +701,8 @@ class Workfront:
                 consistency=consistency,
                 limit=limit,
                 progress=progress,
-            )
+            ),
+            fetcher=fetcher,
         )
 
     def changes_since(
