@@ -188,7 +188,7 @@ def workfront_resource(
     code = obj.upper()
     with_deletes = code in JOURNALED_DELETES if deletes is None else deletes
 
-    @dlt.resource(  # type: ignore[misc]
+    @dlt.resource(
         name=name or obj.lower(),
         primary_key="ID",
         write_disposition="merge",
@@ -233,12 +233,12 @@ def workfront_source(
     "assignedTo:name"]}``; an empty list means every plain field), or lists
     object codes. ``types`` maps an object code to its column overrides.
     """
-    spec = dict(objects) if isinstance(objects, Mapping) else {o: () for o in objects}
+    spec = dict(objects) if isinstance(objects, Mapping) else dict.fromkeys(objects, ())
     if not spec:
         raise QueryError("workfront_source() needs at least one object type")
     overrides = {k.upper(): v for k, v in (types or {}).items()}
 
-    @dlt.source(name=name)  # type: ignore[misc]
+    @dlt.source(name=name)
     def source() -> list[Any]:
         return [
             workfront_resource(
