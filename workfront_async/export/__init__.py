@@ -12,6 +12,13 @@ from ._export import (
     keyset_partitions,
 )
 from ._metadata import clear_metadata_cache, object_metadata, schema_for
+from ._planning import (
+    PlanningExport,
+    PlanningV1Source,
+    RecordSource,
+    planning_export,
+    planning_schema,
+)
 from ._schema import Column, ExportSchema, build_schema
 from ._writers import FORMATS, ExportWriter, flatten_row, format_of, open_writer
 
@@ -23,6 +30,9 @@ __all__ = [
     "ExportWriter",
     "FORMATS",
     "PageFetcher",
+    "PlanningExport",
+    "PlanningV1Source",
+    "RecordSource",
     "build_schema",
     "clear_metadata_cache",
     "export_pages",
@@ -32,5 +42,7 @@ __all__ = [
     "keyset_partitions",
     "object_metadata",
     "open_writer",
+    "planning_export",
+    "planning_schema",
     "schema_for",
 ]

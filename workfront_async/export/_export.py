@@ -224,37 +224,14 @@ class Export:
         self, *, schema: ExportSchema | None = None, types: Mapping[str, str] | None = None
     ) -> Any:
         """The whole export as a ``polars.DataFrame`` (the ``polars`` extra)."""
-        try:
-            import polars as pl
-        except ImportError:
-            raise QueryError(
-                "to_polars() needs polars: pip install 'workfront-async[polars]'"
-            ) from None
-        return pl.from_arrow(await self.to_arrow(schema=schema, types=types))
+        return polars_frame(await self.to_arrow(schema=schema, types=types))
 
     async def to_pandas(
         self, *, schema: ExportSchema | None = None, types: Mapping[str, str] | None = None
     ) -> Any:
-        """The whole export as a ``pandas.DataFrame`` (the ``pandas`` extra):
-        timestamps ``datetime64[ms, UTC]``, and pandas' nullable integer,
-        boolean and string types so that a missing value never turns an int
-        column into floats."""
-        try:
-            import pandas as pd
-        except ImportError:
-            raise QueryError(
-                "to_pandas() needs pandas: pip install 'workfront-async[pandas]'"
-            ) from None
-        import pyarrow as pa
-
-        table = await self.to_arrow(schema=schema, types=types)
-        mapping = {
-            pa.int64(): pd.Int64Dtype(),
-            pa.bool_(): pd.BooleanDtype(),
-            pa.float64(): pd.Float64Dtype(),
-            pa.string(): pd.StringDtype(),
-        }
-        return table.to_pandas(types_mapper=mapping.get)
+        """The whole export as a ``pandas.DataFrame`` (the ``pandas`` extra); see
+        :func:`pandas_frame`."""
+        return pandas_frame(await self.to_arrow(schema=schema, types=types))
 
     async def write(
         self,
@@ -304,6 +281,39 @@ class Export:
     async def aclose(self) -> None:
         if self._gen is not None:
             await self._gen.aclose()
+
+
+def polars_frame(table: Any) -> Any:
+    """A ``polars.DataFrame`` of an Arrow table (the ``polars`` extra)."""
+    try:
+        import polars as pl
+    except ImportError:
+        raise QueryError(
+            "to_polars() needs polars: pip install 'workfront-async[polars]'"
+        ) from None
+    return pl.from_arrow(table)
+
+
+def pandas_frame(table: Any) -> Any:
+    """A ``pandas.DataFrame`` of an Arrow table (the ``pandas`` extra):
+    timestamps ``datetime64[ms, UTC]``, and pandas' nullable integer, float,
+    boolean and string types so that a missing value never turns an int
+    column into floats."""
+    try:
+        import pandas as pd
+    except ImportError:
+        raise QueryError(
+            "to_pandas() needs pandas: pip install 'workfront-async[pandas]'"
+        ) from None
+    import pyarrow as pa
+
+    mapping = {
+        pa.int64(): pd.Int64Dtype(),
+        pa.bool_(): pd.BooleanDtype(),
+        pa.float64(): pd.Float64Dtype(),
+        pa.string(): pd.StringDtype(),
+    }
+    return table.to_pandas(types_mapper=mapping.get)
 
 
 async def _flatten(pages: AsyncGenerator[list[Row], None]) -> AsyncGenerator[Row, None]:
