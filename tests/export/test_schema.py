@@ -199,3 +199,43 @@ async def test_to_pandas_and_polars_keep_types(emu: Emulator) -> None:
     assert max(b.num_rows for b in batches) == 3
     stored = {p["ID"]: p["DE:Region"] for p in emu.rows("PROJ")}
     assert dict(zip(frame["ID"].to_list(), frame["DE:Region"].to_list(), strict=True)) == stored
+
+
+@pytest.mark.parametrize(
+    ("raw", "iso"),
+    [
+        ("2024-07-02T03:49:38:711+0000", "2024-07-02T03:49:38.711Z"),
+        ("2024-07-02T03:49:38:711-0600", "2024-07-02T09:49:38.711Z"),
+        ("2024-07-02T03:49:38.711Z", "2024-07-02T03:49:38.711Z"),
+        ("2024-07-02T03:49:38:7+0000", "2024-07-02T03:49:38.700Z"),
+        (None, None),
+    ],
+)
+def test_text_dates_are_iso_in_utc_whatever_the_offset(raw: str | None, iso: str | None) -> None:
+    import io
+    import json
+
+    from workfront_async.export import open_writer
+
+    schema = build_schema("ROLE", ["entryDate"], META)
+    stream = io.BytesIO()
+    with open_writer(stream, "jsonl", schema=schema) as w:  # type: ignore[arg-type]
+        w.write([{"ID": "R1", "entryDate": raw}])
+    assert json.loads(stream.getvalue()) == {"ID": "R1", "entryDate": iso}
+    stream = io.BytesIO()
+    with open_writer(stream, "jsonl", schema=schema, dates="workfront") as w:  # type: ignore[arg-type]
+        w.write([{"ID": "R1", "entryDate": raw}])
+    assert json.loads(stream.getvalue())["entryDate"] == raw
+
+
+def test_a_bad_date_stops_the_text_writers_with_the_row() -> None:
+    import io
+
+    from workfront_async.export import open_writer
+
+    schema = build_schema("ROLE", ["entryDate"], META)
+    with (
+        pytest.raises(ResponseError, match=r"'entryDate' of R9: 'soon' is not a timestamp"),
+        open_writer(io.BytesIO(), "csv", schema=schema) as w,  # type: ignore[arg-type]
+    ):
+        w.write([{"ID": "R9", "entryDate": "soon"}])

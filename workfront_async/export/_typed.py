@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any, BinaryIO, Literal
 
@@ -52,6 +52,7 @@ class _Cells:
         self.schema = schema
         self.dates = dates
         self.columns = schema.columns
+        self._cells = [(c.name, self._cell(c)) for c in schema.columns]
 
     def _date_text(self, column: Column, raw: Any, value: Any) -> Any:
         if isinstance(value, datetime):
@@ -62,19 +63,75 @@ class _Cells:
             return value.isoformat()
         return value
 
+    def _slow(self, c: Column, raw: Any, row: Mapping[str, Any]) -> Any:
+        value = convert(c, raw, row)
+        if value is not None and c.kind in ("timestamp", "date"):
+            if c.is_list:
+                raws = raw if isinstance(raw, list) else [raw]
+                return [self._date_text(c, r, v) for r, v in zip(raws, value, strict=True)]
+            return self._date_text(c, raw, value)
+        return value
+
+    def _cell(self, c: Column) -> Callable[[Mapping[str, Any]], Any]:
+        """A function from a response row to this column's cell: a fast path
+        for values already of the column's type (and Workfront timestamps in
+        UTC, rewritten as text without parsing), the full conversion otherwise."""
+        slow = self._slow
+        key = c.path[0] if len(c.path) == 1 else None
+        parent, child = (c.path[0], c.path[1]) if len(c.path) == 2 else (None, None)
+
+        def raw_of(row: Mapping[str, Any]) -> Any:
+            if key is not None:
+                return row.get(key)
+            if parent is not None:
+                # a reference's field: one dict lookup, no generic walk
+                obj = row.get(parent)
+                if obj is None:
+                    return None
+                if type(obj) is dict:
+                    return obj.get(child)
+            return c.extract(row)
+
+        if c.is_list or c.kind == "json":
+            return lambda row: slow(c, raw_of(row), row)
+        exact: type | None = {"string": str, "int64": int, "float64": float, "bool": bool}.get(
+            c.kind
+        )
+        if exact is not None:
+
+            def plain(row: Mapping[str, Any]) -> Any:
+                v = raw_of(row)
+                return v if v is None or type(v) is exact else slow(c, v, row)
+
+            return plain
+        if c.kind == "timestamp" and self.dates == "workfront":
+
+            def raw_date(row: Mapping[str, Any]) -> Any:
+                v = raw_of(row)
+                return v if v is None or type(v) is str else slow(c, v, row)
+
+            return raw_date
+        if c.kind == "timestamp":
+
+            def iso(row: Mapping[str, Any]) -> Any:
+                v = raw_of(row)
+                # 2024-07-02T03:49:38:711+0000 -> 2024-07-02T03:49:38.711Z
+                if (
+                    type(v) is str
+                    and len(v) == 28
+                    and v[19] == ":"
+                    and v[23:] == "+0000"
+                    and v[10] == "T"
+                    and v[20:23].isdigit()
+                ):
+                    return f"{v[:19]}.{v[20:23]}Z"
+                return v if v is None else slow(c, v, row)
+
+            return iso
+        return lambda row: slow(c, raw_of(row), row)
+
     def row(self, row: Mapping[str, Any]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for c in self.columns:
-            raw = c.extract(row)
-            value = convert(c, raw, row)
-            if value is not None and c.kind in ("timestamp", "date"):
-                if c.is_list:
-                    raws = raw if isinstance(raw, list) else [raw]
-                    value = [self._date_text(c, r, v) for r, v in zip(raws, value, strict=True)]
-                else:
-                    value = self._date_text(c, raw, value)
-            out[c.name] = value
-        return out
+        return {name: cell(row) for name, cell in self._cells}
 
 
 class TypedJsonlWriter(ExportWriter):
