@@ -135,3 +135,13 @@ def test_stream_needs_a_format() -> None:
 def test_folder_target_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(QueryError, match="folder"):
         open_writer(tmp_path, "jsonl")
+
+
+@pytest.mark.usefixtures("umask_022")
+def test_csv_rewritten_for_late_columns_follows_the_umask(tmp_path: Path) -> None:
+    out = tmp_path / "t.csv"
+    with open_writer(out, columns=["ID"]) as w:  # untyped: late columns rewrite the file
+        w.write([{"ID": "1"}])
+        w.write([{"ID": "2", "late": "x"}])
+    assert out.read_text().splitlines()[0] == "ID,late"
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644

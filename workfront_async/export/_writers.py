@@ -341,6 +341,8 @@ class CsvWriter(ExportWriter):
             prefix=f".{self.path.name}.", suffix=".partial", dir=self.tmp_path.parent
         )
         try:
+            # the rewritten file takes the mode chosen for the output
+            os.fchmod(fd, stat.S_IMODE(os.stat(self.tmp_path).st_mode))
             with (
                 open(self.tmp_path, newline="", encoding="utf-8") as src,
                 os.fdopen(fd, "w", newline="", encoding="utf-8") as dst,
