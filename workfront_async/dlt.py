@@ -8,9 +8,10 @@ as Arrow tables. Deleted objects are removed from the destination when
 Workfront journals their deletion (``JRNLE`` entries with ``changeType``
 ``DELETE``/``D``), through dlt's ``hard_delete`` column.
 
-The client is made by ``connect()`` inside the source's own event loop (a
-client belongs to one loop), and every request goes through that client's
-concurrency limiter::
+Each resource makes its client with ``connect()`` inside its own event loop
+(a client belongs to one loop) and sends its requests one after another
+through that client and its limiter; dlt extracts resources side by side, so
+at most one request per object type is in flight::
 
     import dlt
     from workfront_async import Workfront
