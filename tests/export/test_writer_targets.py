@@ -145,3 +145,25 @@ def test_csv_rewritten_for_late_columns_follows_the_umask(tmp_path: Path) -> Non
         w.write([{"ID": "2", "late": "x"}])
     assert out.read_text().splitlines()[0] == "ID,late"
     assert stat.S_IMODE(out.stat().st_mode) == 0o644
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_stdout_redirected_to_a_file_is_appended_to_not_replaced(tmp_path: Path, fmt: str) -> None:
+    # `workfront-async export ... -o /dev/stdout >> log`: /dev/stdout leads to
+    # /proc/self/fd/1 and on to the log file; the file must stay the same
+    # inode, keep what it held, and get the rows after it.
+    log = tmp_path / "log.txt"
+    with log.open("ab") as fh:
+        fh.write(b"earlier output\n")
+        fh.flush()
+        inode = os.fstat(fh.fileno()).st_ino
+        via = Path(f"/proc/self/fd/{fh.fileno()}")
+        if not via.is_symlink():
+            pytest.skip("no /proc/self/fd here")
+        with open_writer(via, fmt, schema=SCHEMA) as w:
+            w.write(ROWS)
+    assert log.stat().st_ino == inode
+    lines = log.read_text().splitlines()
+    assert lines[0] == "earlier output"
+    assert len(lines) == 3 if fmt == "jsonl" else 4
+    assert [p.name for p in tmp_path.iterdir()] == ["log.txt"]

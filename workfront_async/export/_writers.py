@@ -64,6 +64,22 @@ def _umask() -> int:
     return mask
 
 
+def _is_open_descriptor(path: Path) -> bool:
+    """Whether ``path`` reaches a file through ``/dev/fd``, ``/dev/std*`` or
+    ``/proc/<pid>/fd`` links: the file behind is someone's open descriptor
+    (a shell redirection), to be written through, never replaced."""
+    current = Path(os.path.abspath(path))
+    for _ in range(40):  # the kernel's own limit on nested links
+        text = str(current)
+        if text.startswith(("/dev/", "/proc/")):
+            return True
+        if not current.is_symlink():
+            return False
+        current = Path(os.path.join(os.path.dirname(text), os.readlink(current)))
+        current = Path(os.path.abspath(current))
+    return False
+
+
 class ExportWriter:
     """Base class: an atomic file writer used as a context manager.
 
@@ -71,9 +87,10 @@ class ExportWriter:
     the finished file into place, leaving it with an exception deletes it.
 
     Only regular files are replaced that way. A target that exists and is
-    not a regular file (``/dev/stdout``, a FIFO, a device, or a symlink to
-    one) is written straight through: renaming over it would swap the device
-    for a plain file. A symlink to a regular file keeps the link and
+    not a regular file (a FIFO, a device, or a symlink to one), or that is
+    reached through ``/dev`` or ``/proc`` (``/dev/stdout`` redirected to a
+    file), is written straight through (appending): renaming over it would
+    swap the device for a plain file. A symlink to a regular file keeps the link and
     replaces the file it points to. A new file gets the permissions the
     umask allows (as ``open()`` would); a replaced file keeps its mode.
     A binary stream (``sys.stdout.buffer``) is written to and flushed, never
@@ -102,10 +119,12 @@ class ExportWriter:
             st = None
         except OSError as exc:
             raise QueryError(f"cannot write {self.path}: {exc.strerror}") from None
-        if st is not None and not stat.S_ISREG(st.st_mode):
-            if stat.S_ISDIR(st.st_mode):
-                raise QueryError(f"cannot write {self.path}: it is a folder; give a file name")
-            # a device, FIFO or socket (or a link to one): write through
+        if st is not None and stat.S_ISDIR(st.st_mode):
+            raise QueryError(f"cannot write {self.path}: it is a folder; give a file name")
+        if st is not None and (not stat.S_ISREG(st.st_mode) or _is_open_descriptor(self.path)):
+            # A device, FIFO or socket (or a link to one), or an open
+            # descriptor such as /dev/stdout redirected to a file: write
+            # through, appending after what the descriptor already holds.
             self.tmp_path = self.path
             self.through = True
             return
@@ -139,7 +158,8 @@ class ExportWriter:
         itself (written through) or the caller's stream."""
         if self._stream is not None:
             return _Sink(self._stream, owned=False)  # type: ignore[return-value]
-        return _Sink(self._open(self.tmp_path, "wb"), owned=True)  # type: ignore[return-value]
+        mode = "ab" if self.through else "wb"
+        return _Sink(self._open(self.tmp_path, mode), owned=True)  # type: ignore[return-value]
 
     def _scratch(self, suffix: str) -> Path:
         """A scratch file beside the output (or in the temp folder when
