@@ -702,7 +702,8 @@ class Workfront:
                 consistency=consistency,
                 limit=limit,
                 progress=progress,
-            )
+            ),
+            fetcher=fetcher,
         )
 
     def changes_since(
