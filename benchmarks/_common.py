@@ -53,6 +53,7 @@ class Sizes:
     emulator_scale: float  # in-process tenant for sections 3 and 7
     compile_loops: int
     call_loops: int
+    http_reps: int  # interleaved repetitions of the five clients over HTTP
 
     @classmethod
     def full(cls) -> Sizes:
@@ -69,6 +70,7 @@ class Sizes:
             emulator_scale=10.0,
             compile_loops=20_000,
             call_loops=2_000,
+            http_reps=3,
         )
 
     @classmethod
@@ -86,6 +88,7 @@ class Sizes:
             emulator_scale=0.1,
             compile_loops=500,
             call_loops=50,
+            http_reps=2,
         )
 
 

@@ -91,7 +91,7 @@ def run(sizes: Sizes, servers: list[ServedProcess], rows: int) -> dict[str, Any]
         rates: dict[str, list[float]] = {name: [] for name in CLIENTS}
         cpu: dict[str, list[float]] = {name: [] for name in CLIENTS}
         loads: list[float] = []
-        for _ in range(sizes.reps):
+        for _ in range(sizes.http_reps):
             for name in CLIENTS:
                 fn = _client(name, served, rows, page_size)
                 wall, proc = time.perf_counter(), time.process_time()

@@ -194,7 +194,7 @@ async def test_a_trickling_body_cannot_keep_a_call_past_its_deadline(
     assert wf.limiter.borrowed_tokens == 0  # type: ignore[attr-defined]
 
 
-async def test_aiohttp_under_trio_is_refused_with_advice(server: ScriptedServer) -> None:
+def test_aiohttp_under_trio_is_refused_with_advice(server: ScriptedServer) -> None:
     trio = pytest.importorskip("trio")
 
     async def main() -> str:
