@@ -39,20 +39,17 @@ _READ_BUFSIZE = 1 << 20
 
 
 def _client_timeout(timeout: float | httpx.Timeout | None) -> aiohttp.ClientTimeout:
-    """The same per-phase timeouts as httpx's: connect, pool and each socket read.
-    The whole call is bounded above the node, by the sender's deadline."""
+    """httpx's connect and read timeouts, per socket operation. aiohttp has no
+    pool timeout of its own (its ``connect`` would also count the time to open
+    the connection): the pool is sized at the limiter's cap, so nobody waits
+    for it, and the whole call is bounded above the node by the sender's deadline."""
     if timeout is None:
-        return aiohttp.ClientTimeout(total=None, connect=None, sock_read=None)
+        return aiohttp.ClientTimeout(total=None, connect=None, sock_connect=None, sock_read=None)
     if isinstance(timeout, httpx.Timeout):
         return aiohttp.ClientTimeout(
-            total=None,
-            connect=timeout.pool,
-            sock_connect=timeout.connect,
-            sock_read=timeout.read,
+            total=None, connect=None, sock_connect=timeout.connect, sock_read=timeout.read
         )
-    return aiohttp.ClientTimeout(
-        total=None, connect=timeout, sock_connect=timeout, sock_read=timeout
-    )
+    return aiohttp.ClientTimeout(total=None, connect=None, sock_connect=timeout, sock_read=timeout)
 
 
 class AiohttpNode:
