@@ -185,6 +185,16 @@ class _Handler(socketserver.BaseRequestHandler):
                 return True
             sock.sendall(_json(200, {"data": rows}))
             return True
+        if script == "cookie":
+            sock.sendall(
+                _json(
+                    200,
+                    {"data": {"ID": parts[-1], "objCode": script}},
+                    b"Set-Cookie: attask=session-cookie-value; Path=/\r\n"
+                    b"Set-Cookie: sessionID=session-cookie-value; Path=/\r\n",
+                )
+            )
+            return True
         if req.path.endswith("/upload"):
             sock.sendall(_json(200, {"data": {"handle": "h" * 32}}))
             return True

@@ -152,6 +152,15 @@ async def test_no_secret_in_errors_or_debug_logs(
         assert KEY not in record.getMessage()
 
 
+async def test_session_cookies_are_never_sent_back(server: ScriptedServer, node: str) -> None:
+    # A cookie would be a second credential that redaction does not know about.
+    async with client(server, node) as wf:
+        for i in range(3):
+            await wf.get("cookie", f"ID{i}")
+    sent = [r.header("cookie") for r in server.requests]
+    assert sent == [None, None, None]
+
+
 # -- cancellation and the cap ----------------------------------------------------------
 
 
