@@ -9,6 +9,7 @@ API-NOTES §1 "Limits" (the concurrent-request cap, 429), §1 "Responses"
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import traceback
 from collections.abc import Iterator
@@ -215,3 +216,67 @@ def test_aiohttp_under_trio_is_refused_with_advice(server: ScriptedServer) -> No
             return _chosen(wf)
 
     assert "HttpxNode" in trio.run(main)
+
+
+# -- choosing the node -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", ["requests", 42])
+def test_a_bad_http_choice_is_a_clear_error(bad: object) -> None:
+    from workfront_async import BearerAuth, Planning, QueryError
+
+    with pytest.raises(QueryError, match="http= takes 'auto', 'httpx'"):
+        Workfront("https://acme.my.workfront.com", api_key=KEY, http=bad)  # type: ignore[arg-type]
+    with pytest.raises(QueryError, match="http= takes 'auto', 'httpx'"):
+        Planning(
+            "https://acme.my.workfront.com",
+            auth=BearerAuth("t" * 20, ims_org_id="org@AdobeOrg"),
+            http=bad,  # type: ignore[arg-type]
+        )
+
+
+def test_an_httpx_transport_with_the_aiohttp_node_is_refused() -> None:
+    import httpx
+
+    from workfront_async import QueryError
+
+    with pytest.raises(QueryError, match="httpx transport"):
+        Workfront(
+            "https://acme.my.workfront.com",
+            api_key=KEY,
+            http="aiohttp",
+            transport=httpx.AsyncHTTPTransport(),
+        )
+
+
+async def test_a_node_instance_carries_every_request(server: ScriptedServer) -> None:
+    from workfront_async._http import HttpResponse, HttpxNode
+
+    class Counting:
+        def __init__(self) -> None:
+            self.inner = HttpxNode()
+            self.sent = 0
+
+        async def send(self, method: str, url: str, **kwargs: object) -> HttpResponse:
+            self.sent += 1
+            return await self.inner.send(method, url, **kwargs)  # type: ignore[arg-type]
+
+        async def aclose(self) -> None:
+            await self.inner.aclose()
+
+    node = Counting()
+    async with Workfront(server.url, api_key=KEY, http=node) as wf:  # type: ignore[arg-type]
+        await wf.get("task", "ID1")
+        await wf.count("task")
+    assert node.sent == 2
+
+
+async def test_planning_takes_the_same_choice(server: ScriptedServer, node: str) -> None:
+    from workfront_async import BearerAuth, Planning
+
+    planning = Planning(server.url, auth=BearerAuth("t" * 20, ims_org_id="org@AdobeOrg"), http=node)
+    async with planning:
+        with contextlib.suppress(Exception):  # the scripted server is no Planning API
+            await planning.workspaces.get("WS1")
+    request = server.requests[-1]
+    assert request.header("authorization") == "Bearer " + "t" * 20
