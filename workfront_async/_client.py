@@ -28,6 +28,7 @@ from ._exceptions import (
     WorkfrontError,
     redact_url,
 )
+from ._http import HttpNode, make_node
 from ._limiter import Limiter
 from ._paging import check_field_path, check_name, normalize_sort
 from ._retry import Retry
@@ -123,6 +124,9 @@ class Workfront:
     none, then call ``login``). ``limiter`` shares one concurrency cap between
     several clients of a tenant; otherwise each client gets
     ``max_concurrency`` slots. ``transport`` is any httpx async transport.
+    ``http`` picks the HTTP library: ``"auto"`` (aiohttp when the ``[fast]``
+    extra is installed and the loop is asyncio, httpx otherwise or when a
+    ``transport`` is given), ``"httpx"``, ``"aiohttp"`` or an HTTP node.
     """
 
     def __init__(
@@ -140,6 +144,7 @@ class Workfront:
         timeout: float | httpx.Timeout | None = 60.0,
         retry: Retry | None = None,
         parse_dates: bool = False,
+        http: str | HttpNode = "auto",
     ) -> None:
         given = [a for a in (api_key, session_id, auth) if a is not None]
         if len(given) > 1:
@@ -167,8 +172,9 @@ class Workfront:
             limiter=limiter,
             retry=retry if retry is not None else Retry(),
             max_uri_bytes=max_uri_bytes,
-            transport=transport,
-            timeout=timeout,
+            node=make_node(
+                http, transport=transport, timeout=timeout, pool_size=limiter.total_tokens
+            ),
         )
         self._state = _State.UNOPENED
 

@@ -26,11 +26,14 @@ import httpx
 __all__ = [
     "HttpNode",
     "HttpResponse",
+    "AutoNode",
     "HttpxNode",
     "NodeError",
     "NodeTimeout",
     "Files",
     "SensitiveHeaders",
+    "aiohttp_available",
+    "make_node",
 ]
 
 Files = Mapping[str, tuple[str, bytes, str]]
@@ -159,3 +162,124 @@ class HttpxNode:
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+
+def aiohttp_available() -> bool:
+    """Whether the fast node's extra (``[fast]``: aiohttp) is installed."""
+    import importlib.util
+
+    return importlib.util.find_spec("aiohttp") is not None
+
+
+class AutoNode:
+    """The default node: aiohttp when it is installed and the running event
+    loop is asyncio, httpx otherwise (under trio, aiohttp cannot run). The
+    choice is made at the first request, in the loop that sends it."""
+
+    def __init__(self, *, timeout: float | httpx.Timeout | None, pool_size: float) -> None:
+        self._timeout = timeout
+        self._pool_size = pool_size
+        self.chosen: HttpNode | None = None
+
+    def __repr__(self) -> str:
+        return f"AutoNode({self.chosen!r})"
+
+    def _choose(self) -> HttpNode:
+        import sniffio
+
+        if sniffio.current_async_library() == "asyncio" and aiohttp_available():
+            from ._aiohttp import AiohttpNode
+
+            return AiohttpNode(timeout=self._timeout, pool_size=self._pool_size)
+        return HttpxNode(timeout=self._timeout, pool_size=self._pool_size)
+
+    async def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Iterable[tuple[str, str]] = (),
+        content: bytes | None = None,
+        files: Files | None = None,
+    ) -> HttpResponse:
+        node = self.chosen
+        if node is None:
+            node = self.chosen = self._choose()
+        return await node.send(method, url, headers=headers, content=content, files=files)
+
+    async def aclose(self) -> None:
+        if self.chosen is not None:
+            await self.chosen.aclose()
+
+
+def make_node(
+    http: str | HttpNode,
+    *,
+    transport: httpx.AsyncBaseTransport | None,
+    timeout: float | httpx.Timeout | None,
+    pool_size: float,
+) -> HttpNode:
+    """The node for a client's ``http=`` choice.
+
+    ``"auto"`` (the default) is the fast aiohttp node when ``[fast]`` is
+    installed and the loop is asyncio, else httpx; an injected httpx
+    ``transport=`` always means httpx, so tests, respx and the in-process
+    emulator keep working. ``"httpx"`` and ``"aiohttp"`` force a node; a node
+    instance is used as it is."""
+    from ._exceptions import QueryError
+
+    if not isinstance(http, str):
+        if not isinstance(http, HttpNode):
+            raise QueryError(
+                f"http= takes 'auto', 'httpx', 'aiohttp' or an HTTP node "
+                f"(with send() and aclose()), not {type(http).__name__}"
+            )
+        if transport is not None:
+            raise QueryError("give either transport= (an httpx transport) or an HTTP node")
+        return http
+    if http == "httpx" or (http == "auto" and transport is not None):
+        return HttpxNode(transport=transport, timeout=timeout, pool_size=pool_size)
+    if http == "auto":
+        return AutoNode(timeout=timeout, pool_size=pool_size)
+    if http == "aiohttp":
+        if transport is not None:
+            raise QueryError(
+                "transport= is an httpx transport: use http='httpx' (or 'auto') with it"
+            )
+        if not aiohttp_available():
+            raise ImportError("http='aiohttp' needs aiohttp: pip install 'workfront-async[fast]'")
+        from ._aiohttp import AiohttpNode
+
+        return _AsyncioOnly(AiohttpNode(timeout=timeout, pool_size=pool_size))
+    raise QueryError(f"http= takes 'auto', 'httpx' or 'aiohttp' (or a node), not {http!r}")
+
+
+class _AsyncioOnly:
+    """Wraps a node that needs asyncio: under another loop it says what to do."""
+
+    def __init__(self, node: HttpNode) -> None:
+        self.node = node
+
+    def __repr__(self) -> str:
+        return repr(self.node)
+
+    async def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Iterable[tuple[str, str]] = (),
+        content: bytes | None = None,
+        files: Files | None = None,
+    ) -> HttpResponse:
+        import sniffio
+
+        library = sniffio.current_async_library()
+        if library != "asyncio":
+            raise RuntimeError(
+                f"http='aiohttp' runs on asyncio only, not {library}: use http='auto' or 'httpx'"
+            )
+        return await self.node.send(method, url, headers=headers, content=content, files=files)
+
+    async def aclose(self) -> None:
+        await self.node.aclose()

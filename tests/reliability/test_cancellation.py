@@ -150,6 +150,7 @@ async def test_no_connection_is_stuck_after_cancellation_over_real_http(job: str
             api_key=emu.api_key(),
             retry=Retry().without_backoff(),
             timeout=httpx.Timeout(10.0, pool=2.0),
+            http="httpx",  # this test reads httpcore's pool; tests/transport covers aiohttp
         ) as wf,
     ):
         with anyio.move_on_after(0.02) as scope:

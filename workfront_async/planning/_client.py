@@ -19,6 +19,7 @@ import orjson
 
 from .._auth import ApiKeyAuth, Auth, AuthContext, PasswordAuth, SessionAuth
 from .._exceptions import QueryError, ResponseError, redact_url
+from .._http import HttpNode, make_node
 from .._limiter import Limiter
 from .._paging import check_name
 from .._retry import Retry
@@ -298,6 +299,7 @@ class PlanningClientBase:
         max_concurrency: int = 10,
         timeout: float | httpx.Timeout | None = 60.0,
         validate: bool = True,
+        http: str | HttpNode = "auto",
     ) -> None:
         _check_auth(auth)
         if limiter is None:
@@ -317,8 +319,9 @@ class PlanningClientBase:
             limiter=limiter,
             retry=retry if retry is not None else Retry(),
             max_uri_bytes=8892,
-            transport=transport,
-            timeout=timeout,
+            node=make_node(
+                http, transport=transport, timeout=timeout, pool_size=limiter.total_tokens
+            ),
             parse=parse_planning,
         )
         self._state = _State.UNOPENED
