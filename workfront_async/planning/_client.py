@@ -235,7 +235,8 @@ class Planning:
     ``SessionAuth`` with an access token); the token is sent as
     ``Authorization: Bearer``. ``limiter`` shares one concurrency cap with
     other clients of the tenant (a ``Workfront`` client too); otherwise this
-    client gets ``max_concurrency`` slots. ``validate`` is the default of
+    client gets ``max_concurrency`` slots; ``adaptive`` as for ``Workfront``
+    (fewer requests in flight after 429 answers). ``validate`` is the default of
     ``records.search(validate=)``: fetch each record type once and check
     filters against its field types before searching.
     """
@@ -247,6 +248,7 @@ class Planning:
         auth: Auth | None,
         transport: httpx.AsyncBaseTransport | None = None,
         limiter: Limiter | None = None,
+        adaptive: bool = True,
         retry: Retry | None = None,
         max_concurrency: int = 10,
         timeout: float | httpx.Timeout | None = 60.0,
@@ -276,6 +278,7 @@ class Planning:
             self.api_url,
             auth=_AsBearer(auth) if auth is not None else None,
             limiter=limiter,
+            adaptive=adaptive,
             retry=retry if retry is not None else Retry(),
             max_uri_bytes=8892,
             transport=transport,
