@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 # --- client (issue 3) ---
 from ._auth import ApiKeyAuth, Auth, BearerAuth, JWTAuth, OAuth2Auth, PasswordAuth, SessionAuth
 from ._client import GetManyResult, Workfront
@@ -38,6 +40,9 @@ from .planning import Planning
 # --- query language (issue 2) ---
 from .query import Q
 
+if TYPE_CHECKING:
+    from ._redis import RedisLimiter
+
 __version__ = "0.1.0.dev0"
 
 __all__ = [
@@ -65,6 +70,7 @@ __all__ = [
     "Q",
     "QueryError",
     "RateLimitError",
+    "RedisLimiter",
     "RequestTimeout",
     "ResponseError",
     "Retry",
@@ -82,3 +88,13 @@ __all__ = [
     "format_date",
     "parse_date",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # The shared limiter lives in the ``redis`` extra: import it only when asked
+    # for, so that ``import workfront_async`` never needs redis-py.
+    if name == "RedisLimiter":
+        from ._redis import RedisLimiter
+
+        return RedisLimiter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
