@@ -96,8 +96,8 @@ class AdaptiveWindow:
         if overloaded:
             if epoch is not None and epoch != self.epoch:
                 return  # sent before the last cut: the cut already accounts for it
-            # the window that was really used: an unbounded ceiling starts at infinity
-            used = min(self.limit, self.in_flight + 1.0)
+            # an unbounded window is cut from what was in flight (this answer included)
+            used = self.in_flight + 1.0 if math.isinf(self.limit) else self.limit
             self.limit = max(1.0, used * self.decrease)
             self.epoch += 1
             self.decreases += 1
