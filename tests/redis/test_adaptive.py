@@ -124,19 +124,21 @@ async def test_the_adaptive_window_causes_fewer_429s_under_outside_load() -> Non
             async with anyio.create_task_group() as tg:
                 tg.start_soon(_outside_load, served.api_url, key, stop, 6)
                 with anyio.fail_after(60):
-                    while emu.stats.in_flight < 6:  # the other integration is busy
+                    while emu.stats.in_flight < 6:  # noqa: ASYNC110 - the other integration is busy
                         await anyio.sleep(0.005)
                 emu.stats.reset()
                 counting = Counting()
-                async with Workfront(
-                    served.api_url,
-                    api_key=key,
-                    adaptive=adaptive,
-                    transport=counting,
-                    retry=Retry(attempts=100, backoff_base=0.01, backoff_max=0.05),
-                ) as wf:
-                    async with wf.export("task", page_size=40) as rows:
-                        ids = sorted([row["ID"] async for row in rows])
+                async with (
+                    Workfront(
+                        served.api_url,
+                        api_key=key,
+                        adaptive=adaptive,
+                        transport=counting,
+                        retry=Retry(attempts=100, backoff_base=0.01, backoff_max=0.05),
+                    ) as wf,
+                    wf.export("task", page_size=40) as rows,
+                ):
+                    ids = sorted([row["ID"] async for row in rows])
                 rejected[adaptive] = emu.stats.rejected_concurrency
                 ours[adaptive] = counting.rejected
                 stop.set()
@@ -149,16 +151,18 @@ async def test_the_adaptive_window_causes_fewer_429s_under_outside_load() -> Non
 async def test_a_user_capacity_limiter_gets_the_window_too() -> None:
     emu = Emulator(max_concurrency=3, latency=0.01)
     limiter = anyio.CapacityLimiter(10)
-    async with Workfront(
-        "https://acme.my.workfront.com",
-        api_key=emu.api_key(),
-        transport=emu.transport(),
-        limiter=limiter,
-        retry=Retry(attempts=30).without_backoff(),
-    ) as wf:
-        async with anyio.create_task_group() as tg:
-            for _ in range(30):
-                tg.start_soon(wf.count, "user")
+    async with (
+        Workfront(
+            "https://acme.my.workfront.com",
+            api_key=emu.api_key(),
+            transport=emu.transport(),
+            limiter=limiter,
+            retry=Retry(attempts=30).without_backoff(),
+        ) as wf,
+        anyio.create_task_group() as tg,
+    ):
+        for _ in range(30):
+            tg.start_soon(wf.count, "user")
     assert Slots(limiter).window is not None
     assert Slots(limiter).window.decreases >= 1  # type: ignore[union-attr]
     assert isinstance(emu.transport(), httpx.AsyncBaseTransport)

@@ -62,7 +62,7 @@ async def test_stats_show_in_flight_and_waiting(make_limiter: MakeLimiter) -> No
         tg.start_soon(wait_for_slot)
         await waiter_entered.wait()
         with anyio.fail_after(10):
-            while (await a.stats()).waiting < 1:
+            while (await a.stats()).waiting < 1:  # noqa: ASYNC110 - state in Redis
                 await anyio.sleep(0.01)
         stats = await b.stats()
         assert (stats.in_flight, stats.waiting) == (1, 1)
@@ -108,7 +108,7 @@ async def test_a_grant_racing_a_cancel_is_given_back(make_limiter: MakeLimiter) 
         tg.start_soon(waiter)
         await queued.wait()
         with anyio.fail_after(10):
-            while (await holder.stats()).waiting < 1:
+            while (await holder.stats()).waiting < 1:  # noqa: ASYNC110 - state in Redis
                 await anyio.sleep(0.01)
         # the release hands the slot to the waiter inside Redis; the waiter is
         # cancelled before it can hear about it
@@ -130,7 +130,7 @@ async def test_slots_of_a_killed_process_come_back_within_the_lease(
     redis_server: RedisServer, make_limiter: MakeLimiter
 ) -> None:
     ttl = 0.6
-    proc = subprocess.Popen(
+    proc = subprocess.Popen(  # noqa: ASYNC220 - a process to SIGKILL
         worker_command("hold", redis_server.url, "killed", str(ttl), "2"),
         stdout=subprocess.PIPE,
         text=True,
@@ -163,7 +163,7 @@ async def test_a_light_process_is_served_in_arrival_order_behind_a_busy_one(
     redis_server: RedisServer, make_limiter: MakeLimiter
 ) -> None:
     busy_tasks = 8
-    proc = subprocess.Popen(
+    proc = subprocess.Popen(  # noqa: ASYNC220 - a process to SIGKILL
         worker_command("busy", redis_server.url, "fair", str(busy_tasks)),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -172,13 +172,15 @@ async def test_a_light_process_is_served_in_arrival_order_behind_a_busy_one(
     )
     counter = redis_server.client()
     try:
-        assert proc.stdout is not None and proc.stdin is not None
+        assert proc.stdout is not None
+        assert proc.stdin is not None
         assert (await anyio.to_thread.run_sync(proc.stdout.readline)).strip() == "ready"
         light = make_limiter(capacity=2, name="fair")
         with anyio.fail_after(30):
             async with light:  # starts its listener: later grants are heard at once
                 pass
-            while int(counter.get("fair:grants") or 0) < 20:  # the busy one is at full speed
+            # the busy process is at full speed
+            while int(counter.get("fair:grants") or 0) < 20:  # noqa: ASYNC110
                 await anyio.sleep(0.01)
             overtaken = []
             for _ in range(10):
@@ -268,7 +270,8 @@ async def test_limiter_from_env_reads_the_flag_then_the_environment(
     flag = limiter_from_env(
         redis_server.url, base_url=base, environ={"WORKFRONT_REDIS_URL": "redis://elsewhere:1"}
     )
-    assert flag is not None and f":{redis_server.port}/" in flag.url
+    assert flag is not None
+    assert f":{redis_server.port}/" in flag.url
     for limiter in (from_env, flag):
         async with limiter:
             pass
