@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 # --- client (issue 3) ---
 from ._auth import ApiKeyAuth, Auth, BearerAuth, JWTAuth, OAuth2Auth, PasswordAuth, SessionAuth
 from ._client import GetManyResult, Workfront
@@ -39,6 +41,9 @@ from .planning import Planning, PlanningV2, ServerToServerAuth
 # --- query language (issue 2) ---
 from .query import Q
 
+if TYPE_CHECKING:
+    from ._redis import RedisLimiter
+
 __version__ = "0.1.0.dev0"
 
 __all__ = [
@@ -67,6 +72,7 @@ __all__ = [
     "Q",
     "QueryError",
     "RateLimitError",
+    "RedisLimiter",
     "RequestTimeout",
     "ResponseError",
     "Retry",
@@ -87,3 +93,13 @@ __all__ = [
     "parse_date",
     "sync_to_file",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # The shared limiter lives in the ``redis`` extra: import it only when asked
+    # for, so that ``import workfront_async`` never needs redis-py.
+    if name == "RedisLimiter":
+        from ._redis import RedisLimiter
+
+        return RedisLimiter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

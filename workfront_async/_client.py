@@ -123,7 +123,10 @@ class Workfront:
     Exactly one of ``api_key``, ``session_id`` or ``auth`` may be given (or
     none, then call ``login``). ``limiter`` shares one concurrency cap between
     several clients of a tenant; otherwise each client gets
-    ``max_concurrency`` slots. ``transport`` is any httpx async transport.
+    ``max_concurrency`` slots. ``adaptive`` (default on) shrinks the number of
+    requests in flight after 429 answers and regrows it gradually, so that
+    other integrations of the tenant see fewer rejections; ``adaptive=False``
+    keeps the limiter's capacity fixed. ``transport`` is any httpx async transport.
     ``http`` picks the HTTP library: ``"auto"`` (aiohttp when the ``[fast]``
     extra is installed and the loop is asyncio, httpx otherwise or when a
     ``transport`` is given), ``"httpx"``, ``"aiohttp"`` or an HTTP node.
@@ -139,6 +142,7 @@ class Workfront:
         api_version: str = DEFAULT_API_VERSION,
         max_concurrency: int = 10,
         limiter: Limiter | None = None,
+        adaptive: bool = True,
         max_uri_bytes: int = 8892,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float | httpx.Timeout | None = 60.0,
@@ -170,6 +174,7 @@ class Workfront:
             self.api_url,
             auth=auth,
             limiter=limiter,
+            adaptive=adaptive,
             retry=retry if retry is not None else Retry(),
             max_uri_bytes=max_uri_bytes,
             node=make_node(

@@ -186,6 +186,7 @@ class Sender:
         clock: Callable[[], float] | None = None,
         logger: logging.Logger = LOGGER,
         node: HttpNode | None = None,
+        adaptive: bool = True,
     ) -> None:
         install_log_redaction()
         parts = urlsplit(base_url)
@@ -202,7 +203,7 @@ class Sender:
         self.origin = f"{parts.scheme}://{parts.netloc}"
         self.auth = auth
         self.limiter = limiter
-        self._slots = Slots(limiter)
+        self._slots = Slots(limiter, adaptive=adaptive, tenant=base_url)
         self.retry = retry
         self.max_uri_bytes = max_uri_bytes
         self._parse = parse

@@ -295,6 +295,7 @@ class PlanningClientBase:
         auth: Auth | None,
         transport: httpx.AsyncBaseTransport | None = None,
         limiter: Limiter | None = None,
+        adaptive: bool = True,
         retry: Retry | None = None,
         max_concurrency: int = 10,
         timeout: float | httpx.Timeout | None = 60.0,
@@ -317,6 +318,7 @@ class PlanningClientBase:
             self.api_url,
             auth=_AsBearer(auth) if auth is not None else None,
             limiter=limiter,
+            adaptive=adaptive,
             retry=retry if retry is not None else Retry(),
             max_uri_bytes=8892,
             node=make_node(
@@ -366,7 +368,8 @@ class Planning(PlanningClientBase):
     session or a classic session ID is refused with a ``QueryError`` before
     anything is sent (API-NOTES §5). ``limiter`` shares one concurrency cap
     with other clients of the tenant (a ``Workfront`` client too); otherwise
-    this client gets ``max_concurrency`` slots. ``validate`` is the default of
+    this client gets ``max_concurrency`` slots; ``adaptive`` as for ``Workfront``
+    (fewer requests in flight after 429 answers). ``validate`` is the default of
     ``records.search(validate=)``: fetch each record type once and check
     filters against its field types before searching.
 
