@@ -13,6 +13,7 @@ import inspect
 from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any, Final, Literal
+from urllib.parse import urlsplit
 
 import anyio
 import attrs
@@ -31,6 +32,7 @@ from ._exceptions import (
 from ._paging import check_field_path, check_name, normalize_sort
 from ._retry import Retry
 from ._search import Row, Search
+from ._secret import Secret, masked
 from ._transport import LOGGER, Sender
 from ._wire import Call, Where, chunk_ids, encode_json, encode_value, query_string, where_params
 
@@ -157,6 +159,9 @@ class Workfront:
             limiter = anyio.CapacityLimiter(max_concurrency)
         if max_uri_bytes < 256:
             raise QueryError(f"max_uri_bytes={max_uri_bytes} is too small to send any request")
+        # a password in the URL's userinfo is a credential: register it for redaction
+        password = urlsplit(base_url).password if isinstance(base_url, str) else None
+        self._url_password = Secret(password) if password else None
         self.api_url = _api_root(base_url, api_version)
         self.api_version = api_version
         self.parse_dates = parse_dates
@@ -639,7 +644,7 @@ class Workfront:
         call = Call(
             "PUT",
             "user",
-            (("action", action), ("username", username), ("password", password)),
+            (("action", action), ("username", username), ("password", masked(password))),
             idempotent=False,
             params_in_body=True,
         )

@@ -81,7 +81,8 @@ class HttpPlan:
     method: str
     url: str
     headers: tuple[tuple[str, str], ...] = ()
-    content: bytes | None = None
+    # a form body may carry a password: never shown (tracebacks capture reprs)
+    content: bytes | None = attrs.field(default=None, repr=False)
     overridden: bool = False  # sent as POST with ``method=`` in the body
 
 

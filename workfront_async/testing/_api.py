@@ -191,7 +191,7 @@ def _authenticate(call: _Call) -> None:
     header = req.headers.get("sessionid")
     bearer = req.headers.get("authorization", "")
     param_session = call.p("sessionID")
-    api_key = call.p("apiKey")
+    api_key = call.p("apiKey") or req.headers.get("apikey", "").strip() or None
     if header:
         user = tenant.user_for_session(header.strip())
         if user is None:
