@@ -32,7 +32,7 @@ from ._secret import Secret
 
 # --- export and sync (issue 5) ---
 from ._sync import ChangeFeed, SyncCursor
-from .events import Event, EventReceiver, SubscriptionFilter
+from .events import Event, EventReceiver, FilterGroup, SubscriptionFilter
 from .export import Export, ExportProgress
 
 # --- planning (issue 6) ---
@@ -59,6 +59,7 @@ __all__ = [
     "Export",
     "ExportProgress",
     "FieldMeta",
+    "FilterGroup",
     "GetManyResult",
     "InvalidRequestError",
     "JWTAuth",
