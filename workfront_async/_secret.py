@@ -27,6 +27,10 @@ REDACTED = "[REDACTED]"
 # Shorter values would redact ordinary words ("a", "id"); such values are not
 # credentials anyway.
 MIN_SECRET_LENGTH = 4
+# Every live Secret is scrubbed from all text the library shows, so a short one
+# ("admin") would also cut ordinary words; those are still scrubbed wherever the
+# transport knows they were sent.
+MIN_REGISTERED_LENGTH = 8
 
 
 class _Masked(str):
@@ -72,7 +76,7 @@ class Secret:
         if not isinstance(value, str):
             raise TypeError(f"a Secret holds a str, not {type(value).__name__}")
         self._value = masked(value)
-        if len(value) >= MIN_SECRET_LENGTH:
+        if len(value) >= MIN_REGISTERED_LENGTH:
             with _LOCK:
                 _LIVE.add(self)
 

@@ -202,3 +202,14 @@ def test_auth_objects_keep_credentials_as_secrets() -> None:
     password = PasswordAuth("me", "pw-123456789")
     assert isinstance(password.password, Secret)
     assert password.secrets() == ("pw-123456789",)  # the transport still gets plain text
+
+
+def test_live_secrets_are_scrubbed_from_any_text_in_any_encoding() -> None:
+    # a value the name=value pattern cannot see: no name, and a ')' inside
+    value = "tok)en with spaces/and+plus"
+    secret = Secret(value)
+    for form in forms(value):
+        assert_hidden(redact_text(f"something said {form} here"), value)
+    short = Secret("admin")  # too short to scrub everywhere: ordinary words stay
+    assert redact_text("only system administrators") == "only system administrators"
+    del secret, short
