@@ -114,6 +114,8 @@ class ObjectMetadata(_RawMapping):
     queries: Mapping[str, Any] = attrs.field(repr=False)
     operations: tuple[str, ...] = attrs.field(repr=False)
     raw: Mapping[str, Any] = attrs.field(repr=False)
+    custom: Mapping[str, FieldMeta] = attrs.field(repr=False, factory=dict)
+    """Custom fields (``DE:Name``), when the answer lists them under ``custom``."""
 
     @classmethod
     def from_json(cls, data: Any, *, what: str = "metadata") -> ObjectMetadata:
@@ -138,6 +140,7 @@ class ObjectMetadata(_RawMapping):
             queries=_mapping(data.get("queries")),
             operations=_strings(data.get("operations")),
             raw=data,
+            custom={k: FieldMeta.from_json(k, v) for k, v in _mapping(data.get("custom")).items()},
         )
 
 

@@ -298,6 +298,9 @@ ROLE_METADATA = {
     "actions": {"calculateSomething": {"label": "Calc"}},
     "queries": {"search": {}, "count": {}},
     "operations": ["GET", "EDIT"],
+    "custom": {
+        "DE:Budget Code": {"label": "Budget Code", "fieldType": "string", "flags": ["CUSTOM"]}
+    },
 }
 
 
@@ -326,6 +329,7 @@ async def test_object_metadata_is_typed_and_keeps_the_raw_answer() -> None:
     assert set(meta.actions) == {"calculateSomething"}
     assert set(meta.queries) == {"search", "count"}
     assert meta.operations == ("GET", "EDIT")
+    assert meta.custom["DE:Budget Code"].field_type == "string"
     assert meta.raw == ROLE_METADATA
     assert meta["url"] == ROLE_METADATA["url"]
     assert dict(meta) == ROLE_METADATA
