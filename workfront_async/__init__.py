@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 # --- client (issue 3) ---
 from ._auth import ApiKeyAuth, Auth, BearerAuth, JWTAuth, OAuth2Auth, PasswordAuth, SessionAuth
+from ._batch import Batch
 from ._client import GetManyResult, Workfront
 from ._dates import convert_dates, format_date, parse_date
 from ._exceptions import (
@@ -26,13 +27,15 @@ from ._exceptions import (
     URITooLongError,
     WorkfrontError,
 )
+from ._metadata import ApiMetadata, FieldMeta, ObjectMetadata, ReferenceMeta
 from ._retry import Retry
 from ._search import Search
+from ._secret import Secret
 
 # --- export and sync (issue 5) ---
 from ._sync import ChangeFeed, SyncCursor
 from ._sync_file import SyncReport, sync_to_file
-from .events import Event, EventReceiver, SubscriptionFilter
+from .events import Event, EventReceiver, FilterGroup, SubscriptionFilter
 from .export import Export, ExportProgress
 
 # --- planning (issue 6) ---
@@ -49,8 +52,10 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "APIError",
     "ApiKeyAuth",
+    "ApiMetadata",
     "Auth",
     "AuthenticationError",
+    "Batch",
     "BearerAuth",
     "BulkError",
     "ChangeFeed",
@@ -59,11 +64,14 @@ __all__ = [
     "EventReceiver",
     "Export",
     "ExportProgress",
+    "FieldMeta",
+    "FilterGroup",
     "GetManyResult",
     "InvalidRequestError",
     "JWTAuth",
     "NotFoundError",
     "OAuth2Auth",
+    "ObjectMetadata",
     "PaginationError",
     "PasswordAuth",
     "PermissionDeniedError",
@@ -73,10 +81,12 @@ __all__ = [
     "QueryError",
     "RateLimitError",
     "RedisLimiter",
+    "ReferenceMeta",
     "RequestTimeout",
     "ResponseError",
     "Retry",
     "Search",
+    "Secret",
     "ServerError",
     "ServerToServerAuth",
     "SessionAuth",

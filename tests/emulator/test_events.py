@@ -71,7 +71,7 @@ async def test_subscription_endpoints(emu: Emulator) -> None:
         body = page.json()
         assert body["meta"]["total_count"] == 5
         assert body["meta"]["page_count"] == 3
-        assert [s["id"] for s in body["data"]] == ids[2:4]
+        assert [s["id"] for s in body["subscriptions"]] == ids[2:4]
         too_big = await c.get(SUBS, params={"limit": 1001}, headers={"SessionID": token})
         assert too_big.status_code == 400
         one = await c.get(f"{SUBS}/{ids[0]}", headers={"SessionID": token})
@@ -210,7 +210,8 @@ async def test_base64_encoding_and_in_process_receiver(emu: Emulator) -> None:
     token = emu.issue_token()
     async with httpx.AsyncClient(transport=emu.transport(), base_url=BASE) as c:
         r = await subscribe(c, token, objCode="OPTASK", eventType="CREATE", base64Encoding=True)
-        assert r.json()["base64Encoding"] is True
+        shown = await c.get(f"{SUBS}/{r.json()['id']}", headers={"SessionID": token})
+        assert shown.json()["base64Encoding"] is True
         project = emu.rows("PROJ")[0]["ID"]
         created = await c.post(
             f"{API}/issue", params={"apiKey": emu.api_key(), "name": "Leak", "projectID": project}
@@ -218,13 +219,66 @@ async def test_base64_encoding_and_in_process_receiver(emu: Emulator) -> None:
         assert created.status_code == 200
     await emu.drain_events()
     (request,) = receiver.requests
-    message = json.loads(base64.b64decode(request.content))
+    # Adobe's "Base 64 Encoding": newState and oldState are delivered as base64 strings
+    message = json.loads(request.content)
+    assert isinstance(message["newState"], str)
+    assert emu.events == [message]
+    message["newState"] = json.loads(base64.b64decode(message["newState"]))
+    assert json.loads(base64.b64decode(message["oldState"])) == {}
     assert message["newState"]["name"] == "Leak"
     assert message["newState"]["objCode"] == "OPTASK"
-    assert emu.events == [message]
     # event payload dates: 2020-05-18T17:00:28.722-0600 style (API-NOTES §1 Dates)
     import re
 
     assert re.fullmatch(
         r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000", message["newState"]["entryDate"]
     )
+
+
+async def test_version_2_resource_and_endpoints(emu: Emulator) -> None:
+    # Adobe's event-subs-api page: create answers {"id", "version"}; PUT <id>/version
+    # and PUT version change versions; downgrades to v1 are refused since 25.3
+    token = emu.issue_token()
+    head = {"SessionID": token}
+    async with httpx.AsyncClient(transport=emu.transport(), base_url=BASE) as c:
+        r = await subscribe(c, token, objCode="TASK", eventType="UPDATE")
+        assert r.status_code == 201
+        created = r.json()
+        assert set(created) == {"id", "version"}
+        assert created["version"] == "v2"
+        shown = (await c.get(f"{SUBS}/{created['id']}", headers=head)).json()
+        for key in ("date_created", "date_modified", "dateVersionUpdated", "customerId"):
+            assert key in shown
+        assert shown["subscription_url"]["successes"] == 0
+        one = await c.put(f"{SUBS}/{created['id']}/version", json={"version": "v2"}, headers=head)
+        assert one.json() == {"id": created["id"], "version": "v2"}
+        down = await c.put(f"{SUBS}/{created['id']}/version", json={"version": "v1"}, headers=head)
+        assert down.status_code == 400
+        assert "downgraded" in down.json()["error"]["message"]
+        missing = await c.put(f"{SUBS}/nope/version", json={"version": "v2"}, headers=head)
+        assert missing.status_code == 404
+        every = await c.put(
+            f"{SUBS}/version",
+            json={"allCustomerSubscriptions": True, "version": "v2"},
+            headers=head,
+        )
+        assert every.json() == {"subscription_ids": [created["id"]], "version": "v2"}
+        bad = await c.put(f"{SUBS}/version", json={"version": "v2"}, headers=head)
+        assert bad.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        [{"type": "group", "connector": "OR", "filters": [{"fieldName": "status"}]}],
+        [{"type": "group", "filters": [{"fieldName": "a"}] * 6}],
+        [{"type": "group", "connector": "XOR", "filters": [{"fieldName": "a"}] * 2}],
+        [{"type": "group", "filters": [{"type": "group", "filters": []}, {"fieldName": "a"}]}],
+        [{"type": "group", "filters": [{"fieldName": "a"}] * 2}] * 11,
+    ],
+)
+async def test_bad_filter_groups_are_refused(emu: Emulator, filters: list[Any]) -> None:
+    token = emu.issue_token()
+    async with httpx.AsyncClient(transport=emu.transport(), base_url=BASE) as c:
+        r = await subscribe(c, token, objCode="TASK", eventType="UPDATE", filters=filters)
+    assert r.status_code == 400
