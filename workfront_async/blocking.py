@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import weakref
 from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any
@@ -97,39 +98,48 @@ class _Blocking:
     """Wrap an object of the async API: coroutine methods become blocking calls,
     async iterables become iterators, async context managers become ``with``."""
 
-    __slots__ = ("_portal", "_target")
+    __slots__ = ("_live", "_portal", "_target")
 
-    def __init__(self, target: Any, portal: BlockingPortal) -> None:
+    def __init__(
+        self, target: Any, portal: BlockingPortal, live: weakref.WeakSet[Any] | None = None
+    ) -> None:
         self._target = target
         self._portal = portal
+        # Iterators still open, closed with the client so that none outlives its loop.
+        self._live: weakref.WeakSet[Any] = live if live is not None else weakref.WeakSet()
+
+    def _track(self, iterator: Iterator[Any]) -> Iterator[Any]:
+        self._live.add(iterator)
+        return iterator
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
         attr = getattr(self._target, name)
-        portal = self._portal
+        portal, live = self._portal, self._live
         if inspect.iscoroutinefunction(attr):
 
             @functools.wraps(attr)
             def call(*args: Any, **kwargs: Any) -> Any:
-                return _wrap(portal.call(functools.partial(attr, *args, **kwargs)), portal)
+                return _wrap(portal.call(functools.partial(attr, *args, **kwargs)), portal, live)
 
             return call
         if inspect.isasyncgenfunction(attr):
 
             @functools.wraps(attr)
             def iterate(*args: Any, **kwargs: Any) -> Iterator[Any]:
-                return _iterate(portal, None, functools.partial(attr, *args, **kwargs), flat=False)
+                source = functools.partial(attr, *args, **kwargs)
+                return self._track(_iterate(portal, None, source, flat=False))
 
             return iterate
         if callable(attr):
 
             @functools.wraps(attr)
             def build(*args: Any, **kwargs: Any) -> Any:
-                return _wrap(attr(*args, **kwargs), portal)
+                return _wrap(attr(*args, **kwargs), portal, live)
 
             return build
-        return _wrap(attr, portal)
+        return _wrap(attr, portal, live)
 
     def __dir__(self) -> list[str]:
         return [n for n in dir(self._target) if not n.startswith("_")]
@@ -140,8 +150,8 @@ class _Blocking:
             raise TypeError(f"{type(target).__name__} is not iterable")
         pages = getattr(target, "pages", None)
         if callable(pages):  # a page per hand-over is much cheaper than a row
-            return _iterate(self._portal, target, pages, flat=True)
-        return _iterate(self._portal, target, lambda: target, flat=False)
+            return self._track(_iterate(self._portal, target, pages, flat=True))
+        return self._track(_iterate(self._portal, target, lambda: target, flat=False))
 
     def __enter__(self) -> Any:
         # An iterable's own context (an export's) is entered by the task that
@@ -163,18 +173,18 @@ class _Blocking:
         return f"blocking({self._target!r})"
 
 
-def _wrap(value: Any, portal: BlockingPortal) -> Any:
+def _wrap(value: Any, portal: BlockingPortal, live: weakref.WeakSet[Any]) -> Any:
     """Results of this library that need the event loop (searches, exports,
     change feeds, subscriptions, async generators) are wrapped; plain data is
     returned as is."""
     if inspect.isasyncgen(value):
-        return _Blocking(value, portal)
+        return _Blocking(value, portal, live)
     if type(value).__module__.startswith("workfront_async") and (
         hasattr(value, "__aiter__")
         or hasattr(value, "__aenter__")
         or type(value).__name__ == "Subscriptions"
     ):
-        return _Blocking(value, portal)
+        return _Blocking(value, portal, live)
     return value
 
 
@@ -217,6 +227,8 @@ class Workfront(_Blocking):
         if stop is None:
             return
         try:
+            for iterator in list(self._live):
+                iterator.close()
             self._portal.call(self._target.aclose)
         finally:
             # Cancel what forgotten iterators left running, then end the thread.

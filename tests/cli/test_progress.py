@@ -46,9 +46,15 @@ def test_terminal_bar_fits_the_width_and_shows_rows_rate_and_eta(columns: int) -
 
 def test_bar_is_finished_when_the_export_fails() -> None:
     out = FakeTTY()
-    with pytest.raises(KeyboardInterrupt), ProgressBar(out, width=60) as bar:
-        bar(ExportProgress(rows_done=10, rows_total=100, elapsed=1.0))
-        raise KeyboardInterrupt
+    bar = ProgressBar(out, width=60)
+
+    def interrupted_export() -> None:
+        with bar:
+            bar(ExportProgress(rows_done=10, rows_total=100, elapsed=1.0))
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        interrupted_export()
     text = out.getvalue()
     assert ANSI.sub("", text).endswith("\n")
     assert "\x1b[?25h" in text  # the cursor is shown again
@@ -62,9 +68,8 @@ def test_unknown_total_shows_elapsed() -> None:
 def test_not_a_terminal_logs_instead(caplog: pytest.LogCaptureFixture) -> None:
     out = io.StringIO()
     bar = ProgressBar(out, log_every=0.0)
-    with caplog.at_level(logging.INFO, logger="workfront_async.cli"):
-        with bar:
-            bar(ExportProgress(rows_done=10, rows_total=20, elapsed=1.0))
+    with caplog.at_level(logging.INFO, logger="workfront_async.cli"), bar:
+        bar(ExportProgress(rows_done=10, rows_total=20, elapsed=1.0))
     assert out.getvalue() == ""
     assert len(caplog.records) == 2
     assert "10/20 rows" in caplog.records[0].getMessage()

@@ -293,9 +293,7 @@ def _where(text: str | None) -> Any:
     except QueryError as exc:
         raise UsageError(f"--where: {exc}") from None
     except (RecursionError, MemoryError):
-        raise UsageError(
-            "--where: the query is nested too deeply to parse; simplify it"
-        ) from None
+        raise UsageError("--where: the query is nested too deeply to parse; simplify it") from None
 
 
 def _sort(items: Sequence[str] | None) -> list[tuple[str, str]]:
@@ -533,9 +531,9 @@ def _serve(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _completion(shell: str, out: TextIO) -> int:
-    import argcomplete
+    from argcomplete.shell_integration import shellcode
 
-    out.write(argcomplete.shellcode([PROG], shell=shell))
+    out.write(shellcode([PROG], shell=shell))
     return 0
 
 
@@ -662,7 +660,8 @@ def _dispatch(
     except ImportError as exc:
         return fail(1, f"error: {exc}", exc)
     except Exception as exc:
-        return fail(1, f"unexpected {type(exc).__name__}: {exc} (run with --debug for details)", exc)
+        message = f"unexpected {type(exc).__name__}: {exc} (run with --debug for details)"
+        return fail(1, message, exc)
 
 
 def _silence(out: TextIO) -> None:

@@ -69,7 +69,7 @@ def field_paths(where: Any) -> Iterator[str]:
 
 def _names(meta: dict[str, Any]) -> dict[str, str | None]:
     """Field name -> the object code it leads to (None for plain fields)."""
-    out: dict[str, str | None] = {name: None for name in meta.get("fields") or {}}
+    out: dict[str, str | None] = dict.fromkeys(meta.get("fields") or {})
     for group in ("references", "collections"):
         for name, info in (meta.get(group) or {}).items():
             target = None
@@ -106,7 +106,7 @@ async def check_names(wf: Any, obj: str, fields: Iterable[str]) -> None:
     if top is None:
         return
     for path in dict.fromkeys(fields):
-        code, names, label = obj, top, obj
+        names, label = top, obj
         for part in path.split(":"):
             if part.startswith("DE:") or part == "*" or part.startswith("parameterValues"):
                 break  # custom forms are per tenant and not in the object's metadata
@@ -121,7 +121,7 @@ async def check_names(wf: Any, obj: str, fields: Iterable[str]) -> None:
             sub = await meta(target)
             if sub is None:
                 break
-            code, names, label = target, sub, f"{part} ({target})"
+            names, label = sub, f"{part} ({target})"
 
 
 async def _object_names(wf: Any) -> list[str]:

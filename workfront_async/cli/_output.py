@@ -74,7 +74,7 @@ def print_rows(
 
         flat = [flatten_row(r) for r in rows]
         cols = _columns(flat, fields)
-        table = Table(*cols, show_lines=False, header_style="bold", overflow="fold")
+        table = Table(*cols, show_lines=False, header_style="bold")
         for r in flat:
             table.add_row(*(_cell(r.get(c)) for c in cols))
         console = Console(file=out, highlight=False, soft_wrap=False)

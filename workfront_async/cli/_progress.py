@@ -30,9 +30,7 @@ def describe(p: ExportProgress) -> str:
     rate = f"{p.rows_per_second:,.0f} rows/s"
     if p.rows_total:
         frac = min(p.rows_done / p.rows_total, 1.0)
-        return (
-            f"{frac:6.1%} {p.rows_done:,}/{p.rows_total:,} rows  {rate}  ETA {_duration(p.eta)}"
-        )
+        return f"{frac:6.1%} {p.rows_done:,}/{p.rows_total:,} rows  {rate}  ETA {_duration(p.eta)}"
     return f"{p.rows_done:,} rows  {rate}  elapsed {_duration(p.elapsed)}"
 
 
