@@ -69,17 +69,41 @@ def print_rows(
         writer.writerow(cols)
         writer.writerows([[_cell(r.get(c)) for c in cols] for r in flat])
     else:
-        from rich.console import Console
-        from rich.table import Table
+        _print_table([flatten_row(r) for r in rows], fields, out)
+    out.flush()
 
-        flat = [flatten_row(r) for r in rows]
-        cols = _columns(flat, fields)
-        table = Table(*cols, show_lines=False, header_style="bold")
+
+def _wanted(cols: list[str], fields: Sequence[str]) -> list[str]:
+    """The columns a table shows: ID and the requested fields (a reference
+    asked for whole, ``assignedTo``, shows its ``assignedTo:...`` columns)."""
+    if not fields:
+        return cols
+    keep = []
+    for col in cols:
+        if col == "ID" or any(col == f or col.startswith(f + ":") for f in fields):
+            keep.append(col)
+    return keep
+
+
+def _print_table(flat: list[dict[str, Any]], fields: Sequence[str], out: TextIO) -> None:
+    """A table sized to the terminal; when the columns would not fit (under
+    about ten characters each), one small field/value table per row instead."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(file=out, highlight=False)
+    cols = _wanted(_columns(flat, fields), fields)
+    if len(cols) * 10 <= console.width:
+        table = Table(*cols, header_style="bold")
         for r in flat:
             table.add_row(*(_cell(r.get(c)) for c in cols))
-        console = Console(file=out, highlight=False, soft_wrap=False)
         console.print(table)
-    out.flush()
+        return
+    for r in flat:
+        record = Table("field", "value", title=_cell(r.get("ID")), header_style="bold")
+        for c in cols:
+            record.add_row(c, _cell(r.get(c)))
+        console.print(record)
 
 
 class StreamWriter:
