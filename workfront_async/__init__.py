@@ -82,3 +82,18 @@ __all__ = [
     "format_date",
     "parse_date",
 ]
+
+
+def _publish() -> None:
+    """Show public names under the package (``workfront_async.QueryError`` in a
+    traceback or repr), not under the private module that defines them."""
+    for name in __all__:
+        obj = globals()[name]
+        if isinstance(obj, type) or callable(obj) and hasattr(obj, "__qualname__"):
+            module = getattr(obj, "__module__", "") or ""
+            private = any(part.startswith("_") for part in module.split(".")[1:])
+            if module.startswith(f"{__name__}.") and private:
+                obj.__module__ = __name__
+
+
+_publish()
