@@ -13,11 +13,15 @@ __all__ = ["main"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command-line entry; returns the exit status."""
+    """Command-line entry: returns 0 when the server stops; a usage error
+    raises ``SystemExit`` with its exit status (as argparse does)."""
     from ..cli import main as cli_main
 
     args = list(sys.argv[1:] if argv is None else argv)
-    return cli_main(["emulator", *args])
+    code = cli_main(["emulator", *args])
+    if code:
+        raise SystemExit(code)
+    return code
 
 
 if __name__ == "__main__":
