@@ -1,10 +1,10 @@
-"""Sessions: tests, lint, typing, bench and soak (`nox -s NAME`); plain `nox` runs what CI runs."""
+"""Sessions: tests, lint, typing, docs, bench and soak (`nox -s NAME`); plain `nox` runs what CI runs."""
 
 from __future__ import annotations
 
 import nox
 
-nox.options.sessions = ["tests", "lint", "typing"]
+nox.options.sessions = ["tests", "lint", "typing", "docs"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.default_venv_backend = "venv"
 
@@ -46,3 +46,10 @@ def bench(session: nox.Session) -> None:
     """Benchmarks: ``nox -s bench -- --quick`` for a tiny smoke run."""
     session.install("-e", ".[test]", "python-workfront")
     session.run("python", "-m", "benchmarks", *session.posargs)
+
+
+@nox.session(python=_python())
+def docs(session: nox.Session) -> None:
+    """Build the documentation site with warnings as errors (``mkdocs build --strict``)."""
+    session.install("-e", ".[docs]")
+    session.run("mkdocs", "build", "--strict", "--site-dir", "site", *session.posargs)

@@ -89,7 +89,7 @@ def test_example_runs(
             "filterwarnings = error\n"
         )
         pytester.makepyfile(test_example=code)
-        result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
+        result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider")
         result.assert_outcomes(passed=len(tests))
         return
     compiled = compile(code, name, "exec")
