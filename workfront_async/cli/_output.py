@@ -89,7 +89,7 @@ def _print_table(flat: list[dict[str, Any]], fields: Sequence[str], out: TextIO)
     """A table sized to the terminal; when the columns would not fit (under
     about ten characters each), one small field/value table per row instead."""
     from rich.console import Console
-    from rich.table import Table
+    from rich.table import Column, Table
 
     console = Console(file=out, highlight=False)
     cols = _wanted(_columns(flat, fields), fields)
@@ -100,7 +100,8 @@ def _print_table(flat: list[dict[str, Any]], fields: Sequence[str], out: TextIO)
         console.print(table)
         return
     for r in flat:
-        record = Table("field", "value", title=_cell(r.get("ID")), header_style="bold")
+        value = Column("value", overflow="fold")
+        record = Table("field", value, title=_cell(r.get("ID")), header_style="bold")
         for c in cols:
             record.add_row(c, _cell(r.get(c)))
         console.print(record)
