@@ -1,4 +1,4 @@
-"""Sessions: tests, lint, typing, docs, bench and soak (`nox -s NAME`); plain `nox` runs what CI runs."""
+"""Sessions: tests, lint, typing, docs, bench and soak (`nox -s NAME`); plain `nox` runs CI."""
 
 from __future__ import annotations
 

@@ -89,7 +89,7 @@ def _publish() -> None:
     traceback or repr), not under the private module that defines them."""
     for name in __all__:
         obj = globals()[name]
-        if isinstance(obj, type) or callable(obj) and hasattr(obj, "__qualname__"):
+        if isinstance(obj, type) or (callable(obj) and hasattr(obj, "__qualname__")):
             module = getattr(obj, "__module__", "") or ""
             private = any(part.startswith("_") for part in module.split(".")[1:])
             if module.startswith(f"{__name__}.") and private:

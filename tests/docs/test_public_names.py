@@ -14,7 +14,7 @@ from workfront_async import QueryError
 @pytest.mark.parametrize("name", [n for n in workfront_async.__all__ if n != "__version__"])
 def test_public_classes_and_functions_live_under_the_package(name: str) -> None:
     obj = getattr(workfront_async, name)
-    if isinstance(obj, type) or callable(obj) and hasattr(obj, "__qualname__"):
+    if isinstance(obj, type) or (callable(obj) and hasattr(obj, "__qualname__")):
         assert obj.__module__ == "workfront_async"
 
 
