@@ -1,4 +1,4 @@
-"""Sessions: tests, lint, typing, docs, bench and soak (`nox -s NAME`); plain `nox` runs CI."""
+"""Sessions: tests, lint, typing, docs, bench, soak (`nox -s NAME`); `nox` runs what CI runs."""
 
 from __future__ import annotations
 
