@@ -95,6 +95,8 @@ async def check_names(wf: Any, obj: str, fields: Iterable[str]) -> None:
                 status = getattr(exc, "status", None)
                 if status in (400, 404, 422) or isinstance(exc, NotFoundError):
                     known = await _object_names(wf)
+                    if obj.lower() in known:
+                        return None  # a known type without readable metadata: no check
                     raise NameProblem(
                         f"unknown object type {obj!r}{_suggest(obj, known)}"
                     ) from None
@@ -108,7 +110,7 @@ async def check_names(wf: Any, obj: str, fields: Iterable[str]) -> None:
     for path in dict.fromkeys(fields):
         names, label = top, obj
         for part in path.split(":"):
-            if part.startswith("DE:") or part == "*" or part.startswith("parameterValues"):
+            if part in ("DE", "*") or part.startswith("parameterValues"):
                 break  # custom forms are per tenant and not in the object's metadata
             if part not in names:
                 if part.lower() in {n.lower() for n in names}:
