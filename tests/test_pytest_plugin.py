@@ -58,6 +58,6 @@ def test_fixtures_and_marker_in_a_users_test_suite(pytester: pytest.Pytester) ->
         "filterwarnings = error\n"
     )
     pytester.makepyfile(test_integration=USER_TESTS)
-    result = pytester.runpytest_subprocess("--strict-markers", "-q")
+    result = pytester.runpytest_inprocess("--strict-markers", "-q", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=4, errors=2)
     result.stdout.fnmatch_lines(["*takes keywords only*", "*needs demo=True*"])

@@ -92,14 +92,8 @@ def test_dash_output_as_csv(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize(
-    "argv",
-    [
-        ["search", "task", "--limit", "0", "--format", "jsonl"],
-        ["export", "task", "-o", "-", "-q"],
-    ],
-)
-def test_a_reader_that_stops_early_ends_the_command_quietly(argv: list[str]) -> None:
+def test_a_reader_that_stops_early_ends_the_command_quietly() -> None:
+    argv = ["search", "task", "--limit", "0", "--format", "jsonl"]
     # `workfront-async search ... | head -1`; 600 rows are more than a pipe buffers.
     proc = subprocess.Popen(
         [*CLI, *argv, "--demo-scale", "0.03"],
