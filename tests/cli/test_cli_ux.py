@@ -206,3 +206,28 @@ def test_completion_completes_commands_and_flags(tmp_path: Path) -> None:
 
     # one process (each costs an interpreter start): an option of a command
     assert "--consistency" in complete("workfront-async export task --cons")
+
+
+@pytest.mark.parametrize("entry", ["workfront-async", "python -m workfront_async.testing"])
+def test_emulator_serve_has_every_option(entry: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Serving blocks until Ctrl-C: record the emulator it would serve instead.
+    served: list[tuple[Emulator, int, str]] = []
+
+    def serve_forever(self: Emulator, port: int = 8000, host: str = "127.0.0.1") -> None:
+        served.append((self, port, host))
+
+    monkeypatch.setattr(Emulator, "serve_forever", serve_forever)
+    options = ["--empty", "--latency", "0.05", "--sandbox", "--max-concurrency", "4"]
+    options += ["--port", "0", "--host", "127.0.0.2", "-q"]
+    if entry == "workfront-async":
+        assert main(["emulator", "serve", *options]) == 0
+    else:
+        from workfront_async.testing.__main__ import main as testing_main
+
+        assert testing_main(["serve", *options]) == 0
+    (emu, port, host), *_ = served
+    assert (port, host) == (0, "127.0.0.2")
+    assert emu.latency == 0.05
+    assert emu.max_uri_bytes is None
+    assert emu.max_concurrency == 4
+    assert emu.rows("task") == []
