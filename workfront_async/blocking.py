@@ -6,7 +6,7 @@ and returns the same values; only ``await`` and ``async for`` are gone::
 
     from workfront_async.blocking import Workfront
 
-    with Workfront("https://acme.my.workfront.com", api_key=KEY) as wf:
+    with Workfront("https://acme.my.workfront.com", api_key="...") as wf:
         print(wf.count("task"))
         for row in wf.search("task", fields=["name"]):   # pages lazily
             ...
