@@ -175,12 +175,12 @@ def build_parser() -> argparse.ArgumentParser:
         opt.add(parser, top=True)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name: str, help: str, *, serve: bool = False) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help, description=help, formatter_class=fmt)
+    def command(name: str, help: str, *examples: str) -> argparse.ArgumentParser:
+        epilog = "examples:\n" + "\n".join(f"  {PROG} {e}" for e in examples) if examples else None
+        p = sub.add_parser(name, help=help, description=help, epilog=epilog, formatter_class=fmt)
         group = p.add_argument_group("global options")
         for opt in GLOBAL_OPTIONS:
-            if not (serve and opt.flags[0] in _SERVE_OWN):
-                opt.add(group, top=False)  # type: ignore[arg-type]
+            opt.add(group, top=False)  # type: ignore[arg-type]
         return p
 
     def query_args(p: argparse.ArgumentParser) -> None:
@@ -196,7 +196,14 @@ def build_parser() -> argparse.ArgumentParser:
             help="output format (default: table on a terminal, jsonl otherwise)",
         )
 
-    p = command("export", "export objects to a file (or - for standard output)")
+    p = command(
+        "export",
+        "export objects to a file (or - for standard output)",
+        "export task -o tasks.jsonl",
+        "export task --where 'status == \"INP\"' --fields name,assignedTo:name -o inp.csv",
+        "export project --consistency keyset -o projects.parquet",
+        "export task -o - | gzip > tasks.jsonl.gz",
+    )
     query_args(p)
     p.add_argument("-o", "--output", required=True, help="output file, or - for standard output")
     p.add_argument(
@@ -207,10 +214,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--consistency", choices=["offset", "keyset"], default="offset")
     p.add_argument("--ordered", action="store_true", help="write rows in sort order")
 
-    p = command("count", "count matching objects")
+    p = command(
+        "count",
+        "count matching objects",
+        'count task --where \'status == "INP" and assignedTo.name.contains("Ann")\'',
+    )
     query_args(p)
 
-    p = command("search", "print matching objects (a table on a terminal)")
+    p = command(
+        "search",
+        "print matching objects (a table on a terminal)",
+        "search task --fields name,status --sort plannedCompletionDate:desc --limit 20",
+        "search project --where 'name.icontains(\"launch\")' --format csv > launch.csv",
+    )
     query_args(p)
     p.add_argument(
         "--limit", type=int, default=100, help="at most this many rows (default 100; 0 = all)"
@@ -218,14 +234,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sort", action="append", help="FIELD[:asc|:desc], repeatable")
     show_args(p)
 
-    p = command("get", "print objects by ID")
+    p = command("get", "print objects by ID", "get task 5f2c... 5f2d... --format json")
     arg = p.add_argument("obj", metavar="OBJECT", help="object type")
     arg.completer = _object_completer  # type: ignore[attr-defined]
     p.add_argument("ids", nargs="+", metavar="ID", help="one or more IDs")
     p.add_argument("--fields", help="comma-separated fields")
     show_args(p)
 
-    p = command("sync", "incremental sync with a cursor file")
+    p = command(
+        "sync",
+        "incremental sync with a cursor file",
+        "sync task --fields name,status --state task.cursor -o changes.jsonl",
+    )
     query_args(p)
     p.add_argument("--state", required=True, help="file that keeps the cursor between runs")
     p.add_argument("-o", "--output", required=True, help="JSON Lines file to append changes to")
@@ -245,7 +265,12 @@ def build_parser() -> argparse.ArgumentParser:
             opt.add(serve, top=False)
     add_serve_options(serve)
 
-    p = command("completion", "print the shell completion script")
+    p = command(
+        "completion",
+        "print the shell completion script",
+        "completion bash > ~/.local/share/bash-completion/completions/workfront-async",
+        "completion zsh > ~/.zfunc/_workfront-async  # with fpath+=~/.zfunc in ~/.zshrc",
+    )
     p.add_argument("shell", choices=["bash", "zsh", "fish", "tcsh"], help="your shell")
     return parser
 
