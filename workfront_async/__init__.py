@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 # --- client (issue 3) ---
 from ._auth import ApiKeyAuth, Auth, BearerAuth, JWTAuth, OAuth2Auth, PasswordAuth, SessionAuth
 from ._client import GetManyResult, Workfront
@@ -29,14 +31,18 @@ from ._search import Search
 
 # --- export and sync (issue 5) ---
 from ._sync import ChangeFeed, SyncCursor
+from ._sync_file import SyncReport, sync_to_file
 from .events import Event, EventReceiver, SubscriptionFilter
 from .export import Export, ExportProgress
 
 # --- planning (issue 6) ---
-from .planning import Planning
+from .planning import Planning, PlanningV2, ServerToServerAuth
 
 # --- query language (issue 2) ---
 from .query import Q
+
+if TYPE_CHECKING:
+    from ._redis import RedisLimiter
 
 __version__ = "0.1.0.dev0"
 
@@ -62,17 +68,21 @@ __all__ = [
     "PasswordAuth",
     "PermissionDeniedError",
     "Planning",
+    "PlanningV2",
     "Q",
     "QueryError",
     "RateLimitError",
+    "RedisLimiter",
     "RequestTimeout",
     "ResponseError",
     "Retry",
     "Search",
     "ServerError",
+    "ServerToServerAuth",
     "SessionAuth",
     "SubscriptionFilter",
     "SyncCursor",
+    "SyncReport",
     "TransportError",
     "URITooLongError",
     "Workfront",
@@ -81,14 +91,26 @@ __all__ = [
     "convert_dates",
     "format_date",
     "parse_date",
+    "sync_to_file",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # The shared limiter lives in the ``redis`` extra: import it only when asked
+    # for, so that ``import workfront_async`` never needs redis-py.
+    if name == "RedisLimiter":
+        from ._redis import RedisLimiter
+
+        RedisLimiter.__module__ = __name__  # shown as workfront_async.RedisLimiter
+        return RedisLimiter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _publish() -> None:
     """Show public names under the package (``workfront_async.QueryError`` in a
     traceback or repr), not under the private module that defines them."""
     for name in __all__:
-        obj = globals()[name]
+        obj = globals().get(name)  # names imported lazily (RedisLimiter) are not there yet
         if isinstance(obj, type) or (callable(obj) and hasattr(obj, "__qualname__")):
             module = getattr(obj, "__module__", "") or ""
             private = any(part.startswith("_") for part in module.split(".")[1:])

@@ -137,6 +137,8 @@ def call(
 ) -> tuple[int, Any]:
     raw = b"" if body is None else orjson.dumps(body)
     status, answer = backend.handle(method, path, query or [], raw)
+    if answer == b"":
+        return status, None  # no body (a delete)
     orjson.dumps(answer)  # every answer is JSON-able
     return status, answer
 
@@ -153,4 +155,8 @@ def ids(backend: PlanningBackend, filters: object, **body: object) -> list[str]:
 
 
 def error_of(answer: Mapping[str, Any]) -> tuple[int, str, str]:
-    return answer["status"], answer["code"], answer["message"]
+    """(status, machine code, message) of a v1 error body (API-NOTES §5:
+    ``{"type": 40001, "title", "report": {"detailedMessage"}}``; the embedded
+    Workfront adds ``errorCode`` and ``details`` inside ``report``)."""
+    report = answer["report"]
+    return answer["type"] // 100, report["errorCode"], report["detailedMessage"]

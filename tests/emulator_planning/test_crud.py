@@ -60,13 +60,14 @@ def test_create_get_update_delete(small: PlanningBackend, clock: FakeClock) -> N
     )
     assert status == 200
     rid = created["id"]
+    # static/v1.json RecordDto; a date-only value stays a date (API-NOTES §5)
     assert created == {
         "id": rid,
         "recordTypeId": "rt",
         "data": {
             "name": "one",
             "n": 3,
-            "when": "2026-01-02T00:00:00.000Z",
+            "when": "2026-01-02",
             "ca": "2026-05-04T12:00:00.000Z",
             "ub": "creator@AdobeID",
         },
@@ -74,6 +75,10 @@ def test_create_get_update_delete(small: PlanningBackend, clock: FakeClock) -> N
         "createdAt": "2026-05-04T12:00:00.000Z",
         "updatedBy": "creator@AdobeID",
         "updatedAt": "2026-05-04T12:00:00.000Z",
+        "customerId": small.customer_id,
+        "imsOrgId": small.ims_org_id,
+        "thumbnailUrl": "/maestro/static/thumbnail/default/thumbnail-1.png",
+        "coverImage": {"url": "/maestro/static/thumbnail/default/thumbnail-1.png", "position": 0},
     }
     assert call(small, "GET", f"/v1/records/{rid}") == (200, created)
 
@@ -86,7 +91,8 @@ def test_create_get_update_delete(small: PlanningBackend, clock: FakeClock) -> N
     assert updated["data"]["name"] == "uno"
     assert updated["data"]["ss"] == "A"
     assert "n" not in updated["data"]  # null clears
-    assert updated["data"]["when"] == "2026-01-02T00:00:00.000Z"  # sparse update
+    # API-NOTES §5: v1 PUT is a full replacement, a field not sent is emptied
+    assert "when" not in updated["data"]
     assert updated["updatedBy"] == updated["data"]["ub"] == "editor@AdobeID"
     assert updated["updatedAt"] == "2026-05-04T13:00:00.000Z"
     assert updated["createdAt"] == created["createdAt"]
@@ -96,9 +102,9 @@ def test_create_get_update_delete(small: PlanningBackend, clock: FakeClock) -> N
     assert status == 200
     assert again["data"] == updated["data"]
 
-    assert call(small, "DELETE", f"/v1/records/{rid}") == (200, None)
+    assert call(small, "DELETE", f"/v1/records/{rid}") == (200, None)  # 200, no body
     status, answer = call(small, "GET", f"/v1/records/{rid}")
-    assert (status, answer["code"]) == (404, "NOT_FOUND")
+    assert (status, answer["report"]["errorCode"]) == (404, "NOT_FOUND")
     status, answer = call(small, "DELETE", f"/v1/records/{rid}")
     assert status == 404
 
@@ -118,7 +124,10 @@ def test_delete_removes_the_record_from_reference_fields(small: PlanningBackend)
     assert ids(small, [{"others": {"$hasAnyOf": [a.id]}}], recordTypeId="rt") == [b.id, d.id]
     assert call(small, "DELETE", f"/v1/records/{a.id}")[0] == 200
     assert ids(small, [{"others": "$isEmpty"}], recordTypeId="rt") == [b.id, c.id]
-    assert call(small, "GET", f"/v1/records/{d.id}")[1]["data"]["others"] == [c.id]
+    # API-NOTES §5: reference values are [{"id", "externalId", "value"}]
+    assert call(small, "GET", f"/v1/records/{d.id}")[1]["data"]["others"] == [
+        {"id": c.id, "externalId": None, "value": None}
+    ]
 
 
 @pytest.mark.parametrize(
@@ -142,8 +151,8 @@ def test_delete_removes_the_record_from_reference_fields(small: PlanningBackend)
 )
 def test_bad_record_values(small: PlanningBackend, data: dict[str, object], fragment: str) -> None:
     status, answer = call(small, "POST", "/v1/records", {"recordTypeId": "rt", "data": data})
-    assert (status, answer["code"]) == (400, "INVALID_FIELD_VALUE")
-    assert fragment in answer["message"]
+    assert (status, answer["report"]["errorCode"]) == (400, "INVALID_FIELD_VALUE")
+    assert fragment in answer["report"]["detailedMessage"]
     existing = small.add_record("rt", {"name": "kept"})
     status, answer = call(small, "PUT", f"/v1/records/{existing.id}", {"data": data})
     assert status == 400
@@ -159,10 +168,10 @@ def test_bad_record_values(small: PlanningBackend, data: dict[str, object], frag
         ("POST", "/v1/records", {"recordTypeId": "rt", "colour": "red"}, 400, "INVALID_REQUEST"),
         ("PUT", "/v1/records/none", {"data": {}}, 404, "NOT_FOUND"),
         ("GET", "/v1/records", None, 405, "METHOD_NOT_ALLOWED"),
-        ("GET", "/v1/records/search", None, 405, "METHOD_NOT_ALLOWED"),
+        ("DELETE", "/v1/records/search", None, 405, "METHOD_NOT_ALLOWED"),
         ("POST", "/v1/workspaces", {}, 405, "METHOD_NOT_ALLOWED"),
         ("DELETE", "/v1/record-types/rt", None, 405, "METHOD_NOT_ALLOWED"),
-        ("GET", "/v2/records/x", None, 404, "NOT_FOUND"),
+        ("GET", "/v3/records/x", None, 404, "NOT_FOUND"),
         ("GET", "/v1/things", None, 404, "NOT_FOUND"),
         ("GET", "/v1/records/a/b", None, 404, "NOT_FOUND"),
         ("GET", "/", None, 404, "NOT_FOUND"),
@@ -172,17 +181,16 @@ def test_request_errors(
     small: PlanningBackend, method: str, path: str, body: object, status: int, code: str
 ) -> None:
     got, answer = call(small, method, path, body)
-    assert (got, answer["status"], answer["code"]) == (status, status, code)
-    assert answer["path"] == "/maestro/api" + path
-    assert answer["message"]
-    assert isinstance(answer["details"], dict)
+    assert (got, answer["type"] // 100, answer["report"]["errorCode"]) == (status, status, code)
+    assert answer["report"]["detailedMessage"]
+    assert isinstance(answer["report"]["details"], dict)
 
 
 def test_put_cannot_change_record_type_or_id(small: PlanningBackend) -> None:
     record = small.add_record("rt", {"name": "x"})
     status, answer = call(small, "PUT", f"/v1/records/{record.id}", {"recordTypeId": "other"})
     assert status == 400
-    assert "another record type" in answer["message"]
+    assert "another record type" in answer["report"]["detailedMessage"]
     status, answer = call(small, "PUT", f"/v1/records/{record.id}", {"id": "other"})
     assert status == 400
 
@@ -190,13 +198,16 @@ def test_put_cannot_change_record_type_or_id(small: PlanningBackend) -> None:
 def test_error_body_shape(small: PlanningBackend) -> None:
     status, answer = call(small, "GET", "/v1/records/missing")
     assert status == 404
+    # API-NOTES §5 / the "V1 vs V2" guide: {type, title, report: {detailedMessage}};
+    # errorCode and details inside report are the embedded Workfront's additions
     assert answer == {
-        "status": 404,
-        "error": "Not Found",
-        "code": "NOT_FOUND",
-        "message": "Record 'missing' not found.",
-        "path": "/maestro/api/v1/records/missing",
-        "details": {"id": "missing"},
+        "type": 40401,
+        "title": "Not Found",
+        "report": {
+            "detailedMessage": "Record 'missing' not found.",
+            "errorCode": "NOT_FOUND",
+            "details": {"id": "missing"},
+        },
     }
 
 
@@ -213,7 +224,7 @@ def test_workspaces(small: PlanningBackend) -> None:
     assert first["recordTypes"] == [{"id": "rt", "name": "Things", "displayName": "Things"}]
     assert call(small, "GET", f"/v1/workspaces/{other.id}")[1]["description"] == "more"
     status, answer = call(small, "GET", "/v1/workspaces/nope")
-    assert (status, answer["code"]) == (404, "NOT_FOUND")
+    assert (status, answer["report"]["errorCode"]) == (404, "NOT_FOUND")
 
 
 def test_record_types(small: PlanningBackend) -> None:
@@ -224,19 +235,22 @@ def test_record_types(small: PlanningBackend) -> None:
     assert rt["workspaceId"] == "ws"
     assert rt["primaryFieldId"] == "name"
     by_id = {f["id"]: f for f in rt["fields"]}
+    # API-NOTES §5: v1 spells field types in kebab case
     assert by_id["ss"] == {
         "id": "ss",
+        "alias": "s",
+        "description": "",
         "name": "S",
         "displayName": "S",
-        "type": "single select",
+        "type": "single-select",
         "options": [{"name": "A", "displayName": "A"}, {"name": "B", "displayName": "B"}],
     }
     assert by_id["lk"]["linkedField"] == {"type": "text"}
     assert by_id["others"]["referenceOptions"]["recordTypeId"] == "rt"
     assert call(small, "GET", "/v1/record-types/rt") == (200, rt)
     status, answer = call(small, "GET", "/v1/record-types")
-    assert (status, answer["code"]) == (400, "INVALID_REQUEST")
-    assert "workspaceId" in answer["message"]
+    assert (status, answer["report"]["errorCode"]) == (400, "INVALID_REQUEST")
+    assert "workspaceId" in answer["report"]["detailedMessage"]
     assert call(small, "GET", "/v1/record-types", query=[("workspaceId", "zz")])[0] == 404
     assert call(small, "GET", "/v1/record-types/zz")[0] == 404
     empty = small.add_workspace("Empty")
@@ -309,22 +323,22 @@ def test_demo_data_is_deterministic_and_searchable() -> None:
     }
     assert types == {
         "text",
-        "long text",
+        "long-text",
         "formula",
         "url",
         "number",
         "percentage",
         "currency",
         "date",
-        "updated at",
-        "created at",
-        "single select",
-        "multi select",
-        "people",
+        "updated-at",
+        "created-at",
+        "single-select",
+        "multi-select",
+        "user",
         "reference",
         "boolean",
-        "created by",
-        "updated by",
+        "created-by",
+        "updated-by",
         "lookup",
     }
     # references point at existing tactics
@@ -335,7 +349,7 @@ def test_demo_data_is_deterministic_and_searchable() -> None:
         {"recordTypeId": "rt000002", "filters": [{"tactics": "$isNotEmpty"}], "limit": 1},
     )
     assert status == 200
-    tactic = answer["records"][0]["data"]["tactics"][0]
+    tactic = answer["records"][0]["data"]["tactics"][0]["id"]  # API-NOTES §5 shape
     assert call(a, "GET", f"/v1/records/{tactic}")[1]["recordTypeId"] == "rt000001"
 
 
@@ -372,6 +386,6 @@ def test_lookup_fields_take_their_linked_types_values_and_operators() -> None:
         "/v1/records/search",
         {"recordTypeId": rt.id, "filters": [{"ld": {"$contains": "2024"}}]},
     )
-    assert (status, answer["details"]["fieldType"]) == (400, "date")
+    assert (status, answer["report"]["details"]["fieldType"]) == (400, "date")
     with pytest.raises(ValueError, match="ISO 8601"):
         backend.add_record(rt.id, {"ld": "May"})

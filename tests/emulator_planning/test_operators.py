@@ -79,6 +79,8 @@ CASES: list[tuple[str, str, object, list[str]]] = [
     ("d", "$isBetween", ["2023-12-31T23:59:59.999Z", "2024-03-31T00:00:00Z"], ["r4", "r5"]),
     ("d", "$isNotBetween", ["2024-01-01", "2024-03-31"], ["r2", "r3", "r5"]),
     ("d", "$isNotEmpty", None, ["r1", "r2", "r4", "r5"]),
+    # API-NOTES §3 table as corrected from Adobe's current page: dates take $isEmpty
+    ("d", "$isEmpty", None, ["r3"]),
     # updated at: defaults to the creation time
     ("ua", "$is", "2024-01-02", ["r2"]),
     ("ua", "$isNot", "2024-01-02", ["r1", "r3", "r4", "r5"]),
@@ -87,6 +89,7 @@ CASES: list[tuple[str, str, object, list[str]]] = [
     ("ua", "$isBetween", ["2024-01-02", "2024-01-03"], ["r2", "r3"]),
     ("ua", "$isNotBetween", ["2024-01-02", "2024-01-03"], ["r1", "r4", "r5"]),
     ("ua", "$isNotEmpty", None, ALL),
+    ("ua", "$isEmpty", None, []),
     # created at
     ("ca", "$is", "2024-01-03", ["r3"]),
     ("ca", "$isNot", "2024-01-03", ["r1", "r2", "r4", "r5"]),
@@ -195,13 +198,13 @@ def test_operator_not_allowed_for_the_type(
     assert status == 400
     ftype = "number" if TYPE_OF[field_id] == "lookup" else TYPE_OF[field_id]
     allowed = OPERATORS_BY_FIELD_TYPE[ftype]
-    assert answer["code"] == "INVALID_FILTER_OPERATOR"
-    message = answer["message"]
+    assert answer["report"]["errorCode"] == "INVALID_FILTER_OPERATOR"
+    message = answer["report"]["detailedMessage"]
     assert op in message
     assert repr(field_id) in message
     assert repr(ftype) in message
     assert all(a in message for a in allowed)
-    assert answer["details"] == {
+    assert answer["report"]["details"] == {
         "fieldId": field_id,
         "fieldType": ftype,
         "operator": op,
@@ -214,7 +217,7 @@ def test_the_has_any_of_on_number_example(backend: PlanningBackend) -> None:
     status, answer = search(backend, filters=[{"n": {"$hasAnyOf": [1]}}])
     assert error_of(answer)[:2] == (400, "INVALID_FILTER_OPERATOR")
     assert status == 400
-    assert "$greaterThanOrEqual" in answer["message"]
+    assert "$greaterThanOrEqual" in answer["report"]["detailedMessage"]
 
 
 @pytest.mark.parametrize(
@@ -245,5 +248,5 @@ def test_bad_filters_are_400_with_a_clear_message(
 ) -> None:
     status, answer = search(backend, filters=filters)
     assert status == 400
-    assert answer["code"] == "INVALID_FILTER"
-    assert fragment in answer["message"]
+    assert answer["report"]["errorCode"] == "INVALID_FILTER"
+    assert fragment in answer["report"]["detailedMessage"]

@@ -50,7 +50,7 @@ OPS = {
     "number": ["$is", "$isNot", "$greaterThan", "$greaterThanOrEqual", "$lessThan",
                "$lessThanOrEqual", "$isEmpty", "$isNotEmpty"],
     "date": ["$is", "$isNot", "$isAfter", "$isBefore", "$isBetween", "$isNotBetween",
-             "$isNotEmpty"],
+             "$isEmpty", "$isNotEmpty"],
     "created at": ["$is", "$isNot", "$isAfter", "$isBefore", "$isBetween", "$isNotBetween"],
     "single select": ["$is", "$isNot", "$isAnyOf", "$isNoneOf", "$isEmpty", "$isNotEmpty"],
     "set": ["$hasAnyOf", "$hasAllOf", "$isExactly", "$hasNoneOf", "$isEmpty", "$isNotEmpty"],

@@ -57,7 +57,7 @@ async def test_search_and_crud_over_http() -> None:
             json={"recordTypeId": rt.id, "filters": [{"n": {"$hasAnyOf": [1]}}]},
         )
         assert r.status_code == 400
-        assert r.json()["code"] == "INVALID_FILTER_OPERATOR"
+        assert r.json()["report"]["errorCode"] == "INVALID_FILTER_OPERATOR"
 
         r = await client.get("/maestro/api/v1/record-types", params={"workspaceId": ws.id})
         assert [t["id"] for t in r.json()] == [rt.id]

@@ -10,6 +10,7 @@ import pytest
 
 from workfront_async import (
     ApiKeyAuth,
+    Auth,
     BearerAuth,
     InvalidRequestError,
     NotFoundError,
@@ -421,7 +422,7 @@ async def test_records_crud_on_the_wire() -> None:
     async with client(rec) as pl:
         assert await pl.records.get("rec1", attributes=["data"]) == record
         assert await pl.records.create("rt1", {"name": "x"}) == record
-        assert await pl.records.update("rec1", {"name": None}) == record
+        assert await pl.records.replace("rec1", {"name": None}) == record
         assert await pl.records.delete("rec1") is None
     get, create, update, delete = rec.requests
     assert (get.method, path_of(get), get.url.params["attributes"]) == (
@@ -505,12 +506,24 @@ async def test_bearer_token_and_org_header() -> None:
     assert "sessionid" not in rec.last.headers
 
 
-async def test_session_style_tokens_are_sent_as_bearer() -> None:
-    rec = Recorder(empty)
-    async with client(rec, auth=SessionAuth("sess-token-123456")) as pl:
-        await pl.records.search("rt1").all()
-    assert rec.last.headers["authorization"] == "Bearer sess-token-123456"
-    assert "sessionid" not in rec.last.headers
+@pytest.mark.parametrize(
+    ("auth", "what"),
+    [
+        (SessionAuth("sess-token-123456"), "classic session ID"),
+        (PasswordAuth("someone", "pa55word-secret"), "/login session"),
+        (ApiKeyAuth("api-key-0123456789"), "API key"),
+    ],
+)
+def test_classic_credentials_fail_before_the_wire(auth: Auth, what: str) -> None:
+    # API-NOTES §5: Planning takes OAuth2/IMS bearer tokens only
+    with pytest.raises(QueryError) as info:
+        Planning(BASE, auth=auth)
+    message = str(info.value)
+    assert what in message
+    assert "BearerAuth" in message
+    assert "ServerToServerAuth" in message
+    assert "sess-token-123456" not in message
+    assert "pa55word-secret" not in message
 
 
 async def test_oauth2_renews_after_a_401_and_keeps_tokens_out_of_errors() -> None:

@@ -124,7 +124,11 @@ async def test_validation_against_the_fetched_record_type(demo: Emulator) -> Non
             await pl.records.search(CAMPAIGNS, Q.budget.has_any([1]), validate=False).all()
     err = refused.value
     assert err.status == 400
-    assert err.error_class == "INVALID_FILTER_OPERATOR"
+    # API-NOTES §5: v1 errors are {type: 40001, title, report: {detailedMessage}}
+    assert err.error_class == "40001"
+    assert err.detail["errorCode"] == "INVALID_FILTER_OPERATOR"  # the emulator's addition
+    assert "[40001]" in str(err)
+    assert "$greaterThan" in str(err)
     assert err.detail["fieldType"] == "currency"
     assert "$greaterThan" in err.detail["allowedOperators"]
 
@@ -145,10 +149,10 @@ async def test_records_crud() -> None:
         assert await pl.records.delete(rid) is None
         with pytest.raises(NotFoundError) as info:
             await pl.records.get(rid)
-        assert info.value.error_class == "NOT_FOUND"
+        assert info.value.error_class == "40401"
         with pytest.raises(InvalidRequestError) as bad:
             await pl.records.create(CAMPAIGNS, {"priority": "high"})
-        assert bad.value.error_class == "INVALID_FIELD_VALUE"
+        assert bad.value.error_class == "40001"
         assert bad.value.detail["fieldId"] == "priority"
 
 

@@ -152,10 +152,13 @@ def test_field_types_validate_operators() -> None:
     assert "$greaterThanOrEqual" in message  # names the allowed operators
     with pytest.raises(QueryError, match="multi select"):
         compile_planning(Q.tags == "t", field_types=types)
-    # API-NOTES §3: date accepts $isNotEmpty but not $isEmpty
+    # API-NOTES §3 table (Adobe's current page): date takes $isEmpty and $isNotEmpty
     assert compile_planning(Q.launch.not_null(), field_types=types) is not None
-    with pytest.raises(QueryError):
-        compile_planning(Q.launch.is_null(), field_types=types)
+    assert compile_planning(Q.launch.is_null(), field_types=types) == {"launch": {"$isEmpty": None}}
+    assert compile_planning(Q.seen.is_null(), field_types={"seen": "updated-at"}) is not None
+    # created at still refuses it
+    with pytest.raises(QueryError, match="created at field does not accept"):
+        compile_planning(Q.made.is_null(), field_types={"made": "created at"})
     # boolean fields accept only $is
     with pytest.raises(QueryError, match=r"accepts \$is"):
         compile_planning(Q.flag != True, field_types={"flag": "boolean"})  # noqa: E712

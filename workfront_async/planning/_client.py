@@ -1,8 +1,10 @@
-"""``Planning``: the async client for the Workfront Planning API (``/maestro/api/v1``).
+"""``Planning``: the async client for the Workfront Planning API v1 (``/maestro/api/v1``).
 
 It sends through the same ``Sender`` as the classic client (limiter, retry
 policy, auth renewal, error tree, log redaction), with JSON bodies and the
-Planning response parser (``_wire.parse_planning``). API-NOTES §3.
+Planning response parser (``_wire.parse_planning``). API-NOTES §3, corrected
+by §5 (Adobe's ``static/v1.json``). ``PlanningClientBase`` holds what the v1
+and the v2 client (``_v2.PlanningV2``) share.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ import anyio
 import httpx
 import orjson
 
-from .._auth import ApiKeyAuth, Auth, AuthContext, PasswordAuth
+from .._auth import ApiKeyAuth, Auth, AuthContext, PasswordAuth, SessionAuth
 from .._exceptions import QueryError, ResponseError, redact_url
+from .._http import HttpNode, make_node
+from .._limiter import Limiter
 from .._paging import check_name
 from .._retry import Retry
 from .._transport import Sender
@@ -24,7 +28,7 @@ from .._wire import Call
 from ._search import Record, RecordSearch
 from ._wire import Filter, check_sort, parse_planning
 
-__all__ = ["API_ROOT", "Planning", "RecordTypes", "Records", "Workspaces"]
+__all__ = ["API_ROOT", "Planning", "PlanningClientBase", "RecordTypes", "Records", "Workspaces"]
 
 API_ROOT: Final = "/maestro/api"
 
@@ -84,20 +88,20 @@ def _planning_root(base_url: str) -> str:
     return f"{base}{API_ROOT}/"
 
 
-def _attrs_param(attributes: str | Iterable[str]) -> tuple[tuple[str, str], ...]:
+def attrs_param(attributes: str | Iterable[str]) -> tuple[tuple[str, str], ...]:
     names = [attributes] if isinstance(attributes, str) else list(attributes)
     # API-NOTES §3: attributes=data,createdBy in the query string
     return (("attributes", ",".join(names)),) if names else ()
 
 
-def _json(value: Any) -> bytes:
+def json_body(value: Any) -> bytes:
     try:
         return orjson.dumps(value)
     except TypeError as exc:
         raise QueryError(f"cannot encode the body as JSON: {exc}") from exc
 
 
-def _data(data: object, what: str) -> dict[str, Any]:
+def check_data(data: object, what: str) -> dict[str, Any]:
     if not isinstance(data, Mapping) or not all(isinstance(k, str) for k in data):
         raise QueryError(
             f"{what} takes a mapping of field IDs to values, not {type(data).__name__}"
@@ -105,7 +109,7 @@ def _data(data: object, what: str) -> dict[str, Any]:
     return dict(data)
 
 
-def _object(answer: Any, what: str) -> dict[str, Any]:
+def as_object(answer: Any, what: str) -> dict[str, Any]:
     if not isinstance(answer, dict):
         raise ResponseError(f"{what} did not return an object")
     return answer
@@ -128,6 +132,7 @@ class Records:
         page_size: int = 500,
         field_types: Mapping[str, str] | None = None,
         validate: bool | None = None,
+        by_alias: bool = False,
     ) -> RecordSearch:
         """An immutable ``RecordSearch``; ``async for`` yields every matching record.
 
@@ -136,7 +141,12 @@ class Records:
         ``field_types`` (field ID -> type) checks operators now; ``validate``
         (default: the client's) fetches the record type once and checks the
         filter before the first request. A ``QueryError`` is raised before
-        anything is sent.
+        anything is sent. ``by_alias=True`` names the record type by its alias
+        (``recordTypeAlias``) instead of its ID (no validation then).
+
+        The builders ``aliased()``, ``row_order(view_id)``, ``group_by()`` with
+        ``groups()``, and ``via_get()`` add the other search options of
+        API-NOTES §5.
         """
         s = RecordSearch(
             backend=self._client,
@@ -146,6 +156,7 @@ class Records:
             page_size=page_size,
             field_types=field_types,
             validate=self._client.validate if validate is None else validate,
+            by_alias=by_alias,
         )
         s = s.where(where)
         keys = check_sort(sort)
@@ -154,23 +165,48 @@ class Records:
     async def get(self, record_id: str, *, attributes: str | Iterable[str] = ()) -> Record:
         """One record (``GET /v1/records/<id>``)."""
         path = f"v1/records/{check_name('record_id', record_id)}"
-        return _object(await self._client._call(Call("GET", path, _attrs_param(attributes))), path)
+        return as_object(await self._client._call(Call("GET", path, attrs_param(attributes))), path)
 
     async def create(self, record_type_id: str, data: Mapping[str, Any]) -> Record:
         """Create a record (``POST /v1/records``); returns it."""
         body = {
             "recordTypeId": check_name("record_type_id", record_type_id),
-            "data": _data(data, "create()"),
+            "data": check_data(data, "create()"),
         }
-        call = Call("POST", "v1/records", json=_json(body), idempotent=False)
-        return _object(await self._client._call(call), "POST v1/records")
+        call = Call("POST", "v1/records", json=json_body(body), idempotent=False)
+        return as_object(await self._client._call(call), "POST v1/records")
 
     async def update(self, record_id: str, data: Mapping[str, Any]) -> Record:
-        """Update fields of a record (``PUT /v1/records/<id>``, sparse; ``None``
-        clears a field); returns the record."""
+        """Change some fields of a record and keep the others; ``None`` clears
+        a field. Returns the record.
+
+        v1 has no partial update: ``PUT /v1/records/<id>`` replaces the whole
+        record and empties every field it is not sent (API-NOTES §5). So this
+        reads the record (``GET``), merges ``data`` into its values and sends
+        the merged values (``PUT``). Between the read and the write another
+        writer's change to a field you did not name is overwritten with the
+        value read; v2's ``PlanningV2.records.update`` (a merge ``PATCH``) has
+        no such window, prefer it where v2 is available.
+        """
+        changes = check_data(data, "update()")
         path = f"v1/records/{check_name('record_id', record_id)}"
-        call = Call("PUT", path, json=_json({"data": _data(data, "update()")}), idempotent=False)
-        return _object(await self._client._call(call), f"PUT {path}")
+        current = as_object(await self._client._call(Call("GET", path)), f"GET {path}")
+        values = current.get("data")
+        if not isinstance(values, Mapping):
+            raise ResponseError(f"GET {path} returned a record without a 'data' object")
+        merged = {**values, **changes}
+        call = Call("PUT", path, json=json_body({"data": merged}), idempotent=False)
+        return as_object(await self._client._call(call), f"PUT {path}")
+
+    async def replace(self, record_id: str, data: Mapping[str, Any]) -> Record:
+        """Replace a record's values (``PUT /v1/records/<id>``): every field
+        not in ``data`` becomes empty, as v1's ``PUT`` does (API-NOTES §5).
+        Computed fields (formula, lookup) and system fields are not affected.
+        Use ``update()`` to change some fields and keep the rest."""
+        path = f"v1/records/{check_name('record_id', record_id)}"
+        body = json_body({"data": check_data(data, "replace()")})
+        call = Call("PUT", path, json=body, idempotent=False)
+        return as_object(await self._client._call(call), f"PUT {path}")
 
     async def delete(self, record_id: str) -> None:
         """Delete a record (``DELETE /v1/records/<id>``)."""
@@ -196,7 +232,7 @@ class Workspaces:
     async def get(self, workspace_id: str) -> dict[str, Any]:
         """One workspace (``GET /v1/workspaces/<id>``)."""
         path = f"v1/workspaces/{check_name('workspace_id', workspace_id)}"
-        return _object(await self._client._call(Call("GET", path)), f"GET {path}")
+        return as_object(await self._client._call(Call("GET", path)), f"GET {path}")
 
 
 class RecordTypes:
@@ -221,23 +257,36 @@ class RecordTypes:
     async def get(self, record_type_id: str) -> dict[str, Any]:
         """One record type with its fields (``GET /v1/record-types/<id>``)."""
         path = f"v1/record-types/{check_name('record_type_id', record_type_id)}"
-        rt = _object(await self._client._call(Call("GET", path)), f"GET {path}")
+        rt = as_object(await self._client._call(Call("GET", path)), f"GET {path}")
         self._client._types[record_type_id] = rt
         return rt
 
 
-class Planning:
-    """An async client for the Planning API of one tenant. Use it as ``async with``.
+def _check_auth(auth: object) -> None:
+    """API-NOTES §5: Planning takes OAuth2/IMS bearer tokens only; a classic
+    session or API key fails here, before anything is sent."""
+    if isinstance(auth, (ApiKeyAuth, PasswordAuth, SessionAuth)):
+        what = {
+            ApiKeyAuth: "an API key",
+            PasswordAuth: "a /login session (username and password)",
+            SessionAuth: "a classic session ID",
+        }[type(auth)]
+        raise QueryError(
+            f"the Planning API takes OAuth2/IMS bearer tokens (API-NOTES §5), not {what} "
+            f"({type(auth).__name__}); use BearerAuth(access_token, ims_org_id=...), "
+            "ServerToServerAuth(client_id, client_secret, ims_org_id=...) for an Adobe "
+            "Developer Console server-to-server credential, OAuth2Auth or JWTAuth"
+        )
+    if auth is not None and not isinstance(auth, Auth):
+        raise QueryError(
+            f"auth= takes an auth object such as BearerAuth, not {type(auth).__name__}"
+        )
 
-    ``auth`` is one of the auth objects of the classic client that carries an
-    OAuth2/IMS token (``BearerAuth``, ``OAuth2Auth``, ``JWTAuth``,
-    ``SessionAuth`` with an access token); the token is sent as
-    ``Authorization: Bearer``. ``limiter`` shares one concurrency cap with
-    other clients of the tenant (a ``Workfront`` client too); otherwise this
-    client gets ``max_concurrency`` slots. ``validate`` is the default of
-    ``records.search(validate=)``: fetch each record type once and check
-    filters against its field types before searching.
-    """
+
+class PlanningClientBase:
+    """Lifecycle, auth and sending shared by the v1 and the v2 clients."""
+
+    _name = "Planning"
 
     def __init__(
         self,
@@ -245,21 +294,15 @@ class Planning:
         *,
         auth: Auth | None,
         transport: httpx.AsyncBaseTransport | None = None,
-        limiter: anyio.CapacityLimiter | None = None,
+        limiter: Limiter | None = None,
+        adaptive: bool = True,
         retry: Retry | None = None,
         max_concurrency: int = 10,
         timeout: float | httpx.Timeout | None = 60.0,
         validate: bool = True,
+        http: str | HttpNode = "auto",
     ) -> None:
-        if isinstance(auth, (ApiKeyAuth, PasswordAuth)):
-            raise QueryError(
-                f"the Planning API takes OAuth2 tokens (API-NOTES §3), not {type(auth).__name__}; "
-                "use BearerAuth(token, ims_org_id=...), OAuth2Auth or JWTAuth"
-            )
-        if auth is not None and not isinstance(auth, Auth):
-            raise QueryError(
-                f"auth= takes an auth object such as BearerAuth, not {type(auth).__name__}"
-            )
+        _check_auth(auth)
         if limiter is None:
             if (
                 isinstance(max_concurrency, bool)
@@ -275,37 +318,25 @@ class Planning:
             self.api_url,
             auth=_AsBearer(auth) if auth is not None else None,
             limiter=limiter,
+            adaptive=adaptive,
             retry=retry if retry is not None else Retry(),
             max_uri_bytes=8892,
-            transport=transport,
-            timeout=timeout,
+            node=make_node(
+                http, transport=transport, timeout=timeout, pool_size=limiter.total_tokens
+            ),
             parse=parse_planning,
         )
         self._state = _State.UNOPENED
-        self._types: dict[str, dict[str, Any]] = {}
-        self.records = Records(self)
-        self.workspaces = Workspaces(self)
-        self.record_types = RecordTypes(self)
-
-    # -- lifecycle ---------------------------------------------------------------------
+        self._types: dict[str, Any] = {}
 
     @property
-    def limiter(self) -> anyio.CapacityLimiter:
+    def limiter(self) -> Limiter:
         """The concurrency limiter every request of this client goes through."""
         return self._sender.limiter
 
     @property
     def auth(self) -> Auth | None:
         return self._auth
-
-    async def __aenter__(self) -> Planning:
-        if self._state is _State.CLOSED:
-            raise RuntimeError("this Planning client is closed; create a new one")
-        self._state = _State.OPENED
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
 
     async def aclose(self) -> None:
         """Close the connections (the auth object is left as it is: it may be shared)."""
@@ -314,29 +345,104 @@ class Planning:
         self._state = _State.CLOSED
         await self._sender.aclose()
 
+    def _open(self) -> None:
+        if self._state is _State.CLOSED:
+            raise RuntimeError(f"this {self._name} client is closed; create a new one")
+        self._state = _State.OPENED
+
     def __repr__(self) -> str:
-        return f"Planning({redact_url(self.api_url)!r}, auth={self._auth!r})"
+        return f"{self._name}({redact_url(self.api_url)!r}, auth={self._auth!r})"
 
     async def _call(self, call: Call) -> Any:
         if self._state is _State.CLOSED:
-            raise RuntimeError("this Planning client is closed; create a new one")
+            raise RuntimeError(f"this {self._name} client is closed; create a new one")
         return await self._sender.call(call)
+
+
+class Planning(PlanningClientBase):
+    """An async client for the Planning API v1 of one tenant. Use it as ``async with``.
+
+    ``auth`` is an auth object that carries an OAuth2/IMS token
+    (``BearerAuth``, ``ServerToServerAuth``, ``OAuth2Auth``, ``JWTAuth``); the
+    token is sent as ``Authorization: Bearer``. An API key, a ``/login``
+    session or a classic session ID is refused with a ``QueryError`` before
+    anything is sent (API-NOTES §5). ``limiter`` shares one concurrency cap
+    with other clients of the tenant (a ``Workfront`` client too); otherwise
+    this client gets ``max_concurrency`` slots; ``adaptive`` as for ``Workfront``
+    (fewer requests in flight after 429 answers). ``validate`` is the default of
+    ``records.search(validate=)``: fetch each record type once and check
+    filters against its field types before searching.
+
+    Adobe's developer site calls v2 the place to start; ``PlanningV2`` is the
+    v2 client with the same search interface.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        auth: Auth | None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        limiter: anyio.CapacityLimiter | None = None,
+        retry: Retry | None = None,
+        max_concurrency: int = 10,
+        timeout: float | httpx.Timeout | None = 60.0,
+        validate: bool = True,
+    ) -> None:
+        super().__init__(
+            base_url,
+            auth=auth,
+            transport=transport,
+            limiter=limiter,
+            retry=retry,
+            max_concurrency=max_concurrency,
+            timeout=timeout,
+            validate=validate,
+        )
+        self.records = Records(self)
+        self.workspaces = Workspaces(self)
+        self.record_types = RecordTypes(self)
+
+    async def __aenter__(self) -> Planning:
+        self._open()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
 
     # -- RecordSearchBackend -----------------------------------------------------------
 
     async def _search_page(
-        self, body: Mapping[str, Any], attributes: Sequence[str]
+        self,
+        body: Mapping[str, Any],
+        attributes: Sequence[str],
+        *,
+        aliased: bool = False,
+        method: str = "POST",
     ) -> Mapping[str, Any]:
-        call = Call(
-            "POST", "v1/records/search", _attrs_param(list(attributes)), json=_json(dict(body))
-        )
+        params = list(attrs_param(list(attributes)))
+        if aliased:
+            params.append(("aliased", "true"))
+        if method == "GET":
+            # static/v1.json GET /v1/records/search: the body's keys as query
+            # parameters, filters as JSON text, lists comma-joined
+            for key, value in body.items():
+                if key == "filters":
+                    params.append(("filters", orjson.dumps(value).decode()))
+                elif key == "groupingFieldIds":
+                    params.append((key, ",".join(value)))
+                else:
+                    params.append((key, str(value)))
+            call = Call("GET", "v1/records/search", tuple(params))
+        else:
+            call = Call("POST", "v1/records/search", tuple(params), json=json_body(dict(body)))
         answer = await self._call(call)
         if not isinstance(answer, Mapping):
-            raise ResponseError("POST v1/records/search did not return an object")
+            raise ResponseError(f"{method} v1/records/search did not return an object")
         return answer
 
     async def _record_type(self, record_type_id: str) -> Mapping[str, Any]:
         cached = self._types.get(record_type_id)
         if cached is not None:
-            return cached
+            return cached  # type: ignore[no-any-return]
         return await self.record_types.get(record_type_id)

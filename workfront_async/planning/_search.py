@@ -48,7 +48,12 @@ class RecordSearchBackend(Protocol):
     """What a ``RecordSearch`` needs from the client that made it."""
 
     async def _search_page(
-        self, body: Mapping[str, Any], attributes: Sequence[str]
+        self,
+        body: Mapping[str, Any],
+        attributes: Sequence[str],
+        *,
+        aliased: bool = False,
+        method: str = "POST",
     ) -> Mapping[str, Any]: ...
 
     async def _record_type(self, record_type_id: str) -> Mapping[str, Any]: ...
@@ -110,6 +115,11 @@ class RecordSearch:
         default=None, alias="field_types", converter=_types
     )
     _validate: bool = attrs.field(default=False, alias="validate")
+    _by_alias: bool = attrs.field(default=False, alias="by_alias")
+    _aliased: bool = attrs.field(default=False, alias="aliased")
+    _row_order_view_id: str | None = attrs.field(default=None, alias="row_order_view_id")
+    _grouping: tuple[str, ...] = attrs.field(default=(), alias="grouping")
+    _method: str = attrs.field(default="POST", alias="method")
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.record_type_id, str) or not self.record_type_id:
@@ -146,14 +156,46 @@ class RecordSearch:
         ``"createdBy"``...; ``id`` always comes back)."""
         return attrs.evolve(self, attributes=(*self._attributes, *names))
 
+    def aliased(self, aliased: bool = True) -> RecordSearch:
+        """A new search whose records key ``data`` by field alias
+        (``?aliased=true``, API-NOTES §5) instead of field ID."""
+        return attrs.evolve(self, aliased=bool(aliased))
+
+    def row_order(self, view_id: str | None) -> RecordSearch:
+        """A new search in the manual row order of a view (``rowOrderViewId``);
+        ``sort()`` keys still apply on top of it."""
+        if view_id is not None and (not isinstance(view_id, str) or not view_id):
+            raise QueryError(f"row_order() takes a view ID, not {view_id!r}")
+        return attrs.evolve(self, row_order_view_id=view_id)
+
+    def group_by(self, *field_ids: str) -> RecordSearch:
+        """A new search that asks for ``groups`` by these fields
+        (``groupingFieldIds``); read them with ``groups()``."""
+        for f in field_ids:
+            if not isinstance(f, str) or not f or "," in f:
+                raise QueryError(f"group_by() takes field IDs, not {f!r}")
+        return attrs.evolve(self, grouping=(*self._grouping, *field_ids))
+
+    def via_get(self) -> RecordSearch:
+        """A new search sent as ``GET /v1/records/search`` (static/v1.json;
+        external-lookup fields use it) with the filter as JSON in the query
+        string. GET takes no ``sorting``: a sorted search raises
+        ``QueryError`` when it runs."""
+        return attrs.evolve(self, method="GET")
+
     # -- planning ----------------------------------------------------------------------
 
     async def _plan(self) -> tuple[list[dict[str, Any]] | None, tuple[SortKey, ...]]:
         """The ``filters`` (``None``: can never match) and the ``sorting`` to send."""
         types: dict[str, str] | None = None
+        if self._method == "GET" and self._sort:
+            raise QueryError(
+                "GET /v1/records/search takes no sorting (static/v1.json); drop via_get() "
+                "or the sort"
+            )
         if self._field_types is not None:
             types = dict(self._field_types)
-        elif self._validate:
+        elif self._validate and not self._by_alias:
             record_type = await self._backend._record_type(self.record_type_id)
             known = field_ids(record_type)
             check_unknown_fields(
@@ -168,7 +210,7 @@ class RecordSearch:
             types = field_types(record_type)
         filters = compile_filters(self._where, types)
         sorting = self._sort
-        if types is not None:
+        if types is not None and self._method == "POST" and self._row_order_view_id is None:
             sorted_on = {f for f, _ in sorting}
             created = sorted(f for f, t in types.items() if t == "created at")
             if created and not sorted_on & set(created):
@@ -201,8 +243,8 @@ class RecordSearch:
             want = self._page_size if remaining is None else min(self._page_size, remaining)
             if want <= 0:
                 return
-            body = search_body(self.record_type_id, filters, sorting, offset=offset, limit=want)
-            answer = await self._backend._search_page(body, self._attributes)
+            body = self._body(filters, sorting, offset=offset, limit=want)
+            answer = await self._fetch(body)
             records, total = self._page(answer, offset)
             if len(records) > want:
                 raise PaginationError(
@@ -257,12 +299,43 @@ class RecordSearch:
         filters, _ = await self._plan()
         if filters is None:
             return 0
-        body = search_body(self.record_type_id, filters, (), offset=0, limit=1)
-        answer = await self._backend._search_page(body, self._attributes)
+        body = self._body(filters, (), offset=0, limit=1)
+        answer = await self._fetch(body)
         _, total = self._page(answer, 0)
         if total is None:
             raise ResponseError(f"the {self.record_type_id} search answered without totalCount")
         return total
+
+    async def groups(self) -> list[dict[str, Any]]:
+        """The ``groups`` of the answer (``[{fieldId, value, recordIds}]``,
+        API-NOTES §5) for the ``group_by()`` fields, from one request."""
+        if not self._grouping:
+            raise QueryError("groups() needs group_by(field_id, ...) first")
+        filters, _ = await self._plan()
+        if filters is None:
+            return []
+        answer = await self._fetch(self._body(filters, (), offset=0, limit=1))
+        groups = answer.get("groups")
+        if not isinstance(groups, list):
+            raise ResponseError(f"the {self.record_type_id} search answered without 'groups'")
+        return groups
+
+    def _body(
+        self, filters: list[dict[str, Any]], sorting: Sequence[SortKey], *, offset: int, limit: int
+    ) -> dict[str, Any]:
+        body = search_body(self.record_type_id, filters, sorting, offset=offset, limit=limit)
+        if self._by_alias:
+            body = {"recordTypeAlias": body.pop("recordTypeId"), **body}
+        if self._row_order_view_id is not None:
+            body["rowOrderViewId"] = self._row_order_view_id
+        if self._grouping:
+            body["groupingFieldIds"] = list(self._grouping)
+        return body
+
+    async def _fetch(self, body: Mapping[str, Any]) -> Mapping[str, Any]:
+        return await self._backend._search_page(
+            body, self._attributes, aliased=self._aliased, method=self._method
+        )
 
     def __repr__(self) -> str:
         where = ", ".join(repr(w) for w in self._where)

@@ -3,21 +3,31 @@
 - ``search_body`` builds the JSON body of ``POST /v1/records/search``
   (API-NOTES §3): ``recordTypeId``, ``filters`` (one object from
   ``compile_planning``), ``sorting``, ``offset``, ``limit``.
-- ``parse_planning`` decodes an answer. Planning errors are Spring Boot
-  shaped (``{"status", "error", "code", "message", "path", "details"}``) and
-  map into the one error tree: ``status`` picks the ``APIError`` subclass,
-  ``code`` becomes ``error_class``, ``message`` the message and ``details``
-  the ``detail``. Classic-shaped errors (``{"error": {...}}``, sent by the
-  gateway before a request reaches Planning) are read as the classic API
-  reads them. Success bodies are returned as they are: a Planning record has a
-  ``data`` attribute of its own, so nothing is unwrapped.
+- ``parse_planning`` decodes an answer and maps errors into the one error
+  tree (the HTTP status picks the ``APIError`` subclass). API-NOTES §5 and
+  the "V1 vs V2" guide document two error bodies:
+
+  * v1 ``{"type": 40001, "title": "Invalid Data", "report": {"detailedMessage"}}``:
+    ``error_class`` is the numeric ``type`` as text, the message is
+    ``detailedMessage`` (else ``title``), ``detail`` keeps ``type``,
+    ``title`` and the rest of ``report``;
+  * v2 problem details ``{"title", "status", "detail", "errorCode",
+    "requestId", "messageArguments", "errors": [{"field", "message", "code"}]}``:
+    ``error_class`` is ``errorCode``, the message is ``detail`` followed by
+    each field error and the request ID (support asks for it), ``detail``
+    keeps the whole body.
+
+  Spring Boot bodies (``{"status", "error", "code", "message", "path",
+  "details"}``) and classic ``{"error": {...}}`` bodies (sent by the gateway
+  before a request reaches Planning) are read too. Success bodies are
+  returned as they are: a Planning record has a ``data`` attribute of its
+  own, so nothing is unwrapped.
 - ``field_types`` reads a record type's ``fields`` into the field-type table
   that ``compile_planning(expr, field_types=...)`` checks operators against.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
@@ -29,7 +39,8 @@ from .._paging import SortKey, normalize_sort
 from .._paging import check_page_size as _check_page_size
 from .._wire import parse_classic, parse_retry_after
 from ..query import And, Condition, Expr, Not, Or, Q, compile_planning
-from ..query._modifiers import FIELD_TYPE_OPS, normalise_field_type
+from ..query._modifiers import FIELD_TYPE_OPS
+from ..query._planning import planning_field_type
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
@@ -54,8 +65,6 @@ Filter = Expr | Mapping[str, Any] | None
 """A search filter: a ``Q`` expression (compiled with ``compile_planning``), a
 raw Planning filter object sent as given, or ``None``."""
 
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
-
 
 def check_page_size(page_size: int) -> int:
     """Validate a Planning page size (1..2000) or raise ``QueryError``."""
@@ -75,26 +84,26 @@ def _field_type(field: Mapping[str, Any]) -> str | None:
     raw = field.get("type")
     if not isinstance(raw, str):
         return None
-    kind = normalise_field_type(_CAMEL.sub(" ", raw))
+    kind = planning_field_type(raw)
     if kind == "lookup":
         linked = field.get("linkedField")
         linked_type = linked.get("type") if isinstance(linked, Mapping) else None
         if not isinstance(linked_type, str):
             return None
-        kind = normalise_field_type(_CAMEL.sub(" ", linked_type))
+        kind = planning_field_type(linked_type)
     return kind if kind in FIELD_TYPE_OPS else None
 
 
-def field_types(record_type: Mapping[str, Any]) -> dict[str, str]:
-    """The field-type table of a record type (as ``record_types.get`` returns
-    it): field ID -> API-NOTES §3 type name, a lookup mapped to its linked
-    field's type. Fields of a type the table does not list are left out (not
+def field_types(record_type: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """The field-type table of a record type (as v1's ``record_types.get``
+    returns it) or of a list of fields (v2's ``fields.list``): field ID ->
+    API-NOTES §3 type name, a lookup mapped to its linked field's type. Type
+    names may be spelled as v1 (``single-select``) or v2 (``SINGLE_SELECT``)
+    writes them. Fields of a type the table does not list are left out (not
     validated)."""
-    fields = record_type.get("fields")
-    if not isinstance(fields, list):
-        raise ResponseError(
-            f"the record type {record_type.get('id')!r} has no 'fields' list to validate against"
-        )
+    fields = record_type if isinstance(record_type, Sequence) else record_type.get("fields")
+    if not isinstance(fields, list | tuple):
+        raise ResponseError("the record type has no 'fields' list to validate against")
     out: dict[str, str] = {}
     for field in fields:
         if isinstance(field, Mapping) and isinstance(field.get("id"), str):
@@ -186,6 +195,69 @@ def search_body(
     return body
 
 
+def _v1_error(body: Mapping[str, Any]) -> bool:
+    return isinstance(body.get("report"), Mapping) or (
+        isinstance(body.get("type"), int) and isinstance(body.get("title"), str)
+    )
+
+
+def _problem(body: Mapping[str, Any]) -> bool:
+    return isinstance(body.get("errorCode"), str) or (
+        isinstance(body.get("detail"), str) and isinstance(body.get("title"), str)
+    )
+
+
+def _raise(
+    status: int,
+    code: str,
+    message: str,
+    detail: dict[str, Any],
+    *,
+    headers: Mapping[str, str] | None,
+    method: str,
+    url: str,
+    secrets: Sequence[str],
+) -> None:
+    message = redact_text(message, secrets)
+    cls = error_for_status(status, code, message)
+    raise cls(
+        message,
+        status=status,
+        error_class=code,
+        method=method,
+        url=url,
+        detail=detail,
+        retry_after=parse_retry_after((headers or {}).get("retry-after")),
+    )
+
+
+def _v1_message(body: Mapping[str, Any]) -> tuple[str, str, dict[str, Any]]:
+    report = body.get("report")
+    report = dict(report) if isinstance(report, Mapping) else {}
+    text = report.get("detailedMessage") or body.get("title") or "the Planning API failed"
+    code = body.get("type")
+    detail = {k: v for k, v in report.items() if k not in ("detailedMessage", "details")}
+    nested = report.get("details")
+    if isinstance(nested, Mapping):
+        detail.update(nested)
+    detail.update({k: body[k] for k in ("type", "title") if k in body})
+    return str(code if code is not None else ""), str(text), detail
+
+
+def _problem_message(body: Mapping[str, Any]) -> tuple[str, str, dict[str, Any]]:
+    text = str(body.get("detail") or body.get("title") or "the Planning API failed")
+    errors = body.get("errors")
+    if isinstance(errors, list):
+        for err in errors:
+            if isinstance(err, Mapping) and err.get("message"):
+                field = f"{err['field']}: " if err.get("field") else ""
+                if str(err["message"]) not in text:
+                    text += f"; {field}{err['message']}"
+    if body.get("requestId"):
+        text += f" (request ID {body['requestId']})"
+    return str(body.get("errorCode") or ""), text, dict(body)
+
+
 def _spring_error(body: Mapping[str, Any]) -> bool:
     return isinstance(body.get("message"), str) and (
         "code" in body or "status" in body or isinstance(body.get("error"), str)
@@ -218,6 +290,18 @@ def parse_planning(
     except orjson.JSONDecodeError:
         return parse_classic(
             status, content, headers=headers, method=method, url=url, secrets=secrets
+        )
+    if isinstance(body, dict) and status >= 400 and (_v1_error(body) or _problem(body)):
+        code, text, info = (_v1_message if _v1_error(body) else _problem_message)(body)
+        _raise(
+            status,
+            code,
+            text,
+            info,
+            headers=headers,
+            method=method,
+            url=url,
+            secrets=secrets,
         )
     if isinstance(body, dict) and status >= 400 and _spring_error(body):
         message = redact_text(str(body["message"]), secrets)

@@ -1,4 +1,5 @@
-"""The query language: the immutable ``Q`` DSL and its two compilers.
+"""The query language: the immutable ``Q`` DSL and its three compilers
+(classic query string, Planning v1 filter object, Planning v2 filter group).
 
 >>> from workfront_async.query import Q, compile_classic
 >>> compile_classic(Q.status.isin(["CUR", "PLN"]))
@@ -11,9 +12,10 @@ import orjson
 
 from .._exceptions import QueryError
 from ._classic import MAX_LEVELS, compile_classic, to_query_string
-from ._expr import MAX_DEPTH, And, Condition, Exists, Expr, Field, Hole, Not, Or, Q
+from ._expr import MAX_DEPTH, MAX_NESTING, And, Condition, Exists, Expr, Field, Hole, Not, Or, Q
 from ._modifiers import CLASSIC_MODIFIERS, SWALLOWED_NAMES
 from ._planning import compile_planning
+from ._planning_v2 import compile_planning_v2
 from ._text import parse_query
 from ._values import customer, now, today, today_begin, today_end, user
 
@@ -27,6 +29,7 @@ __all__ = [
     "Hole",
     "MAX_DEPTH",
     "MAX_LEVELS",
+    "MAX_NESTING",
     "Not",
     "Or",
     "Q",
@@ -34,6 +37,7 @@ __all__ = [
     "SWALLOWED_NAMES",
     "compile_classic",
     "compile_planning",
+    "compile_planning_v2",
     "customer",
     "explain",
     "now",

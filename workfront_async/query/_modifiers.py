@@ -166,7 +166,8 @@ _DATE = ("$is", "$isNot", "$isAfter", "$isBefore", "$isBetween", "$isNotBetween"
 _SINGLE = ("$is", "$isNot", "$isAnyOf", "$isNoneOf")
 _MULTI = ("$hasAnyOf", "$hasAllOf", "$isExactly", "$hasNoneOf", "$isEmpty", "$isNotEmpty")
 
-# API-NOTES §3: which operators each Planning field type accepts. ``lookup``
+# API-NOTES §3 (corrected in §5 from Adobe's current page): which operators
+# each Planning field type accepts; date and updated at take $isEmpty too. ``lookup``
 # is absent: it accepts those of the linked field, so it is not checked.
 FIELD_TYPE_OPS: Final = MappingProxyType(
     {
@@ -177,8 +178,8 @@ FIELD_TYPE_OPS: Final = MappingProxyType(
         "number": _NUMBER,
         "percentage": _NUMBER,
         "currency": _NUMBER,
-        "date": (*_DATE, "$isNotEmpty"),
-        "updated at": (*_DATE, "$isNotEmpty"),
+        "date": (*_DATE, "$isEmpty", "$isNotEmpty"),
+        "updated at": (*_DATE, "$isEmpty", "$isNotEmpty"),
         "created at": _DATE,
         "single select": (*_SINGLE, "$isEmpty", "$isNotEmpty"),
         "multi select": _MULTI,

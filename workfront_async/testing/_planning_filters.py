@@ -16,6 +16,7 @@ from ..query._modifiers import FIELD_TYPE_OPS
 
 __all__ = [
     "ALL_OPERATORS",
+    "DAY",
     "FIELD_TYPES",
     "OPERATORS_BY_FIELD_TYPE",
     "Predicate",
@@ -118,6 +119,7 @@ _NEGATION: Mapping[str, str] = {
 
 _SHORT_FORMS = frozenset({"$isEmpty", "$isNotEmpty"})
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DAY = _DAY  # a calendar day, ``2024-03-31``: a date-only value or operand
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _DAY_US = 86_400_000_000
@@ -287,10 +289,16 @@ def _field_predicate(field_id: str, value_type: str, op: str, operand: object) -
             return test_empty
         return lambda d: not test_empty(d)
     test = _positive(value_type, field_id, base, operand)
+    rolls_up = value_type not in MULTI_TYPES
 
     def positive(d: Mapping[str, object]) -> bool:
         value = d.get(field_id)
-        return not is_empty(value) and test(value)
+        if is_empty(value):
+            return False
+        if rolls_up and isinstance(value, list):
+            # a lookup that rolls up several linked records: any of them
+            return any(not is_empty(v) and test(v) for v in value)
+        return test(value)
 
     if base == op:
         return positive
