@@ -1,10 +1,10 @@
-"""Sessions: tests, lint, typing, bench and soak (`nox -s NAME`); plain `nox` runs what CI runs."""
+"""Sessions: tests, lint, typing, docs, bench, soak (`nox -s NAME`); `nox` runs what CI runs."""
 
 from __future__ import annotations
 
 import nox
 
-nox.options.sessions = ["tests", "lint", "typing"]
+nox.options.sessions = ["tests", "lint", "typing", "docs"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.default_venv_backend = "venv"
 
@@ -18,7 +18,7 @@ def _python() -> str | None:
 def tests(session: nox.Session) -> None:
     """The test suite (fast: the soak tests are left to ``nox -s soak``)."""
     session.install("-e", ".[test]")
-    session.run("pytest", "-m", "not soak", *session.posargs)
+    session.run("pytest", "-m", "not soak and not peers", *session.posargs)
 
 
 @nox.session(python=_python())
@@ -88,3 +88,10 @@ def peers(session: nox.Session) -> None:
         *session.posargs,
         env={"NODE_PATH": node_dir + "/node_modules", "WORKFRONT_PEERS_DIR": peers_dir},
     )
+
+
+@nox.session(python=_python())
+def docs(session: nox.Session) -> None:
+    """Build the documentation site with warnings as errors (``mkdocs build --strict``)."""
+    session.install("-e", ".[docs]")
+    session.run("mkdocs", "build", "--strict", "--site-dir", "site", *session.posargs)

@@ -111,5 +111,21 @@ def __getattr__(name: str) -> object:
     if name == "RedisLimiter":
         from ._redis import RedisLimiter
 
+        RedisLimiter.__module__ = __name__  # shown as workfront_async.RedisLimiter
         return RedisLimiter
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _publish() -> None:
+    """Show public names under the package (``workfront_async.QueryError`` in a
+    traceback or repr), not under the private module that defines them."""
+    for name in __all__:
+        obj = globals().get(name)  # names imported lazily (RedisLimiter) are not there yet
+        if isinstance(obj, type) or (callable(obj) and hasattr(obj, "__qualname__")):
+            module = getattr(obj, "__module__", "") or ""
+            private = any(part.startswith("_") for part in module.split(".")[1:])
+            if module.startswith(f"{__name__}.") and private:
+                obj.__module__ = __name__
+
+
+_publish()

@@ -1,14 +1,18 @@
-"""The export progress bar: redrawn in place on a terminal, log lines elsewhere."""
+"""The export progress bar: fitted to the terminal's width on a terminal, log
+lines elsewhere."""
 
 from __future__ import annotations
 
 import io
 import logging
+import re
 
 import pytest
 
-from workfront_async.cli._progress import ProgressBar
+from workfront_async.cli._progress import ProgressBar, describe
 from workfront_async.export import ExportProgress
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 class FakeTTY(io.StringIO):
@@ -16,31 +20,56 @@ class FakeTTY(io.StringIO):
         return True
 
 
-def test_terminal_bar_shows_rows_rate_and_eta() -> None:
+def _lines(text: str) -> list[str]:
+    """What stays on screen: each redraw starts after a carriage return."""
+    plain = ANSI.sub("", text)
+    return [part for line in plain.split("\n") for part in line.split("\r") if part.strip()]
+
+
+@pytest.mark.parametrize("columns", [50, 120])
+def test_terminal_bar_fits_the_width_and_shows_rows_rate_and_eta(columns: int) -> None:
     out = FakeTTY()
-    bar = ProgressBar(out, width=10)
-    bar(ExportProgress(rows_done=0, rows_total=1000, elapsed=0.0))
-    bar(ExportProgress(rows_done=250, rows_total=1000, elapsed=2.0))
-    bar.close()
+    with ProgressBar(out, width=columns) as bar:
+        bar(ExportProgress(rows_done=0, rows_total=1000, elapsed=0.0))
+        bar(ExportProgress(rows_done=250, rows_total=1000, elapsed=2.0))
+    lines = _lines(out.getvalue())
+    assert lines
+    # Never wider than the terminal: a wider line would wrap and scroll on every redraw.
+    assert max(len(line) for line in lines) <= columns
+    last = lines[-1]
+    assert "250/1000" in last
+    assert "125 rows/s" in last
+    assert "25%" in last
+    assert "ETA 00:06" in last
+    assert ANSI.sub("", out.getvalue()).endswith("\n")
+
+
+def test_bar_is_finished_when_the_export_fails() -> None:
+    out = FakeTTY()
+    bar = ProgressBar(out, width=60)
+
+    def interrupted_export() -> None:
+        with bar:
+            bar(ExportProgress(rows_done=10, rows_total=100, elapsed=1.0))
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        interrupted_export()
     text = out.getvalue()
-    assert text.count("\r") == 3
-    assert "[##--------]  25.0% 250/1,000 rows  125 rows/s  ETA 00:06" in text
-    assert text.endswith("\n")
+    assert ANSI.sub("", text).endswith("\n")
+    assert "\x1b[?25h" in text  # the cursor is shown again
 
 
 def test_unknown_total_shows_elapsed() -> None:
-    line = ProgressBar(FakeTTY()).render(
-        ExportProgress(rows_done=5000, rows_total=None, elapsed=65)
-    )
+    line = describe(ExportProgress(rows_done=5000, rows_total=None, elapsed=65))
     assert line == "5,000 rows  77 rows/s  elapsed 01:05"
 
 
 def test_not_a_terminal_logs_instead(caplog: pytest.LogCaptureFixture) -> None:
     out = io.StringIO()
     bar = ProgressBar(out, log_every=0.0)
-    with caplog.at_level(logging.INFO, logger="workfront_async.cli"):
+    with caplog.at_level(logging.INFO, logger="workfront_async.cli"), bar:
         bar(ExportProgress(rows_done=10, rows_total=20, elapsed=1.0))
-        bar.close()
     assert out.getvalue() == ""
     assert len(caplog.records) == 2
     assert "10/20 rows" in caplog.records[0].getMessage()

@@ -1,8 +1,16 @@
 """``workfront-async``: export, count, get, search, sync and the emulator from a shell.
 
-Exit codes: 0 done, 2 usage error (bad flags, bad ``--where``), 1 API or
-network failure (one line on stderr; the traceback only with ``--debug``).
+Exit codes: 0 done, 2 usage error (bad flags, bad ``--where``, unknown object
+type or field), 1 API or network failure, 130 interrupted (Ctrl-C), 143
+terminated (SIGTERM). Every failure is one line on standard error that starts
+with ``workfront-async:`` (the traceback only with ``--debug``). Standard
+output carries only data; notices and progress go to standard error.
 Credentials are never printed.
+
+Built on argparse with rich-argparse (coloured help) and argcomplete (shell
+completion): argparse lets the global options sit before or after the
+subcommand and names the flag in every error; the two add-ons are small and
+change nothing else.
 """
 
 from __future__ import annotations
@@ -11,28 +19,289 @@ import argparse
 import contextlib
 import logging
 import os
+import signal
 import sys
+import threading
 from collections.abc import AsyncIterator, Callable, Sequence
-from typing import Any, TextIO
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
 
 import anyio
 import orjson
 
 from .._exceptions import QueryError, WorkfrontError, redact_text
 from .._transport import RedactingFilter
+from ._output import OUTPUT_FORMATS, default_format, print_rows, stdout_writer
 
-__all__ = ["main"]
+__all__ = ["GLOBAL_OPTIONS", "GlobalOption", "build_parser", "main"]
 
 log = logging.getLogger("workfront_async.cli")
 
+PROG = "workfront-async"
 EMULATOR_NOTE = (
     "No --url or WORKFRONT_URL given: using the embedded Workfront with demo data "
     "(a local emulator, not a real tenant)."
 )
+EXPORT_FORMATS = ("jsonl", "csv", "parquet")
+_SUFFIXES = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+EXAMPLES = """\
+examples:
+  workfront-async export task -o tasks.jsonl
+  workfront-async export task --where 'status == "INP"' --fields name,assignedTo:name -o cur.csv
+  workfront-async search project --where 'name.contains("Launch")' --limit 20
+  workfront-async count issue --where 'priority >= 3'
+  workfront-async get task 5f2c... 5f2d... --format json
+  workfront-async sync task --state task.cursor -o changes.jsonl
+  workfront-async emulator serve --port 8000 --latency 0.05
+  eval "$(workfront-async completion bash)"
+
+Without --url (or WORKFRONT_URL) every command runs against the embedded
+Workfront with demo data. Docs: docs/index.md (mkdocs serve).
+"""
 
 
 class UsageError(Exception):
     """A mistake in the command line: exit code 2."""
+
+
+class GlobalOption:
+    """An option every command accepts, before or after the command name.
+
+    Add one here (e.g. ``--redis-url`` with ``env="WORKFRONT_REDIS_URL"``) and
+    it appears everywhere; ``env`` names the environment variable that gives
+    its default.
+    """
+
+    def __init__(self, *flags: str, env: str | None = None, **kwargs: Any) -> None:
+        self.flags = flags
+        self.env = env
+        self.kwargs = kwargs
+
+    def add(self, parser: argparse.ArgumentParser, *, top: bool) -> None:
+        kwargs = dict(self.kwargs)
+        if top:
+            if self.env is not None:
+                kwargs["default"] = os.environ.get(self.env, kwargs.get("default"))
+        else:
+            # Only a value given after the command overrides the one before it.
+            kwargs["default"] = argparse.SUPPRESS
+        parser.add_argument(*self.flags, **kwargs)
+
+
+def _scale(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text} must be greater than 0")
+    return value
+
+
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"{text} must be 0 or more")
+    return value
+
+
+GLOBAL_OPTIONS: list[GlobalOption] = [
+    GlobalOption(
+        "--url",
+        env="WORKFRONT_URL",
+        metavar="URL",
+        help="tenant URL, e.g. https://acme.my.workfront.com (default: $WORKFRONT_URL; "
+        "without either, the embedded Workfront with demo data)",
+    ),
+    GlobalOption(
+        "--api-key", env="WORKFRONT_API_KEY", metavar="KEY", help="default: $WORKFRONT_API_KEY"
+    ),
+    GlobalOption("--api-version", metavar="V", help="API version, e.g. v21.0"),
+    GlobalOption(
+        "--demo-scale",
+        type=_scale,
+        default=1.0,
+        metavar="X",
+        help="size of the embedded demo tenant (1.0 = 20,000 tasks)",
+    ),
+    GlobalOption("--debug", action="store_true", help="show tracebacks and debug logs"),
+    GlobalOption("-q", "--quiet", action="store_true", help="no notices or progress"),
+]
+# Global options that `emulator serve` defines itself (with its own meaning).
+_SERVE_OWN = {"--demo-scale"}
+
+
+class _Parser(argparse.ArgumentParser):
+    """Errors as one line that names the flag and how to get help (exit 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+def _formatter() -> type[argparse.HelpFormatter]:
+    from rich_argparse import RawDescriptionRichHelpFormatter
+
+    return RawDescriptionRichHelpFormatter
+
+
+def _object_completer(**_: Any) -> list[str]:
+    from ._names import COMMON_OBJECTS
+
+    return sorted({*COMMON_OBJECTS.values(), *(c.lower() for c in COMMON_OBJECTS)})
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .. import __version__
+
+    fmt = _formatter()
+    parser = _Parser(
+        prog=PROG,
+        description="Concurrent exports and queries against Adobe Workfront.",
+        epilog=EXAMPLES,
+        formatter_class=fmt,
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    for opt in GLOBAL_OPTIONS:
+        opt.add(parser, top=True)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help: str, *examples: str) -> argparse.ArgumentParser:
+        epilog = "examples:\n" + "\n".join(f"  {PROG} {e}" for e in examples) if examples else None
+        p = sub.add_parser(name, help=help, description=help, epilog=epilog, formatter_class=fmt)
+        group = p.add_argument_group("global options")
+        for opt in GLOBAL_OPTIONS:
+            opt.add(group, top=False)  # type: ignore[arg-type]
+        return p
+
+    def query_args(p: argparse.ArgumentParser) -> None:
+        arg = p.add_argument("obj", metavar="OBJECT", help="object type: task, project, issue, ...")
+        arg.completer = _object_completer  # type: ignore[attr-defined]
+        p.add_argument("--where", help="filter in the query language, e.g. 'status == \"CUR\"'")
+        p.add_argument("--fields", help="comma-separated fields, e.g. name,status,assignedTo:name")
+
+    def show_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--format",
+            choices=OUTPUT_FORMATS,
+            help="output format (default: table on a terminal, jsonl otherwise)",
+        )
+
+    p = command(
+        "export",
+        "export objects to a file (or - for standard output)",
+        "export task -o tasks.jsonl",
+        "export task --where 'status == \"INP\"' --fields name,assignedTo:name -o inp.csv",
+        "export project --consistency keyset -o projects.parquet",
+        "export task -o - | gzip > tasks.jsonl.gz",
+    )
+    query_args(p)
+    p.add_argument("-o", "--output", required=True, help="output file, or - for standard output")
+    p.add_argument(
+        "--format", choices=EXPORT_FORMATS, help="default: from the -o extension (- : jsonl)"
+    )
+    p.add_argument("--limit", type=int, help="at most this many rows")
+    p.add_argument("--page-size", type=int, default=2000, help="rows per page (max 2000)")
+    p.add_argument("--consistency", choices=["offset", "keyset"], default="offset")
+    p.add_argument("--ordered", action="store_true", help="write rows in sort order")
+
+    p = command(
+        "count",
+        "count matching objects",
+        'count task --where \'status == "INP" and assignedTo.name.contains("Ann")\'',
+    )
+    query_args(p)
+
+    p = command(
+        "search",
+        "print matching objects (a table on a terminal)",
+        "search task --fields name,status --sort plannedCompletionDate:desc --limit 20",
+        "search project --where 'name.icontains(\"launch\")' --format csv > launch.csv",
+    )
+    query_args(p)
+    p.add_argument(
+        "--limit", type=int, default=100, help="at most this many rows (default 100; 0 = all)"
+    )
+    p.add_argument("--sort", action="append", help="FIELD[:asc|:desc], repeatable")
+    show_args(p)
+
+    p = command("get", "print objects by ID", "get task 5f2c... 5f2d... --format json")
+    arg = p.add_argument("obj", metavar="OBJECT", help="object type")
+    arg.completer = _object_completer  # type: ignore[attr-defined]
+    p.add_argument("ids", nargs="+", metavar="ID", help="one or more IDs")
+    p.add_argument("--fields", help="comma-separated fields")
+    show_args(p)
+
+    p = command(
+        "sync",
+        "incremental sync with a cursor file",
+        "sync task --fields name,status --state task.cursor -o changes.jsonl",
+    )
+    query_args(p)
+    p.add_argument("--state", required=True, help="file that keeps the cursor between runs")
+    p.add_argument("-o", "--output", required=True, help="JSON Lines file to append changes to")
+
+    p = sub.add_parser(
+        "emulator", help="the embedded Workfront", description="The embedded Workfront."
+    )
+    esub = p.add_subparsers(dest="emulator_command", required=True, metavar="ACTION")
+    serve = esub.add_parser(
+        "serve",
+        help="serve it over HTTP on loopback",
+        description="Serve the embedded Workfront over HTTP (needs the 'serve' extra).",
+        formatter_class=fmt,
+    )
+    for opt in GLOBAL_OPTIONS:
+        if opt.flags[0] not in _SERVE_OWN:
+            opt.add(serve, top=False)
+    add_serve_options(serve)
+
+    p = command(
+        "completion",
+        "print the shell completion script",
+        "completion bash > ~/.local/share/bash-completion/completions/workfront-async",
+        "completion zsh > ~/.zfunc/_workfront-async  # with fpath+=~/.zfunc in ~/.zshrc",
+    )
+    p.add_argument("shell", choices=["bash", "zsh", "fish", "tcsh"], help="your shell")
+    return parser
+
+
+def add_serve_options(p: argparse.ArgumentParser) -> None:
+    """The options of ``emulator serve`` (also ``python -m workfront_async.testing serve``)."""
+    p.add_argument("--port", type=int, default=8000, help="TCP port (0 = any free port)")
+    p.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the demo data")
+    p.add_argument(
+        "--scale",
+        "--demo-scale",
+        dest="demo_scale",
+        type=_scale,
+        default=argparse.SUPPRESS,
+        metavar="X",
+        help="demo data scale (1.0 = 20,000 tasks)",
+    )
+    p.add_argument("--empty", action="store_true", help="start without demo data")
+    p.add_argument("--max-concurrency", type=int, default=10, help="concurrent requests before 429")
+    p.add_argument("--sandbox", action="store_true", help="no URI length limit (like a sandbox)")
+    p.add_argument(
+        "--latency",
+        type=_non_negative,
+        default=0.0,
+        metavar="SECONDS",
+        help="seconds added to every request (default 0)",
+    )
+
+
+# -- helpers ---------------------------------------------------------------------------
 
 
 def _fields(text: str | None) -> list[str]:
@@ -48,6 +317,8 @@ def _where(text: str | None) -> Any:
         return parse_query(text)
     except QueryError as exc:
         raise UsageError(f"--where: {exc}") from None
+    except (RecursionError, MemoryError):
+        raise UsageError("--where: the query is nested too deeply to parse; simplify it") from None
 
 
 def _sort(items: Sequence[str] | None) -> list[tuple[str, str]]:
@@ -63,75 +334,33 @@ def _sort(items: Sequence[str] | None) -> list[tuple[str, str]]:
     return out
 
 
-def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--url",
-        default=os.environ.get("WORKFRONT_URL"),
-        help="tenant URL, e.g. https://acme.my.workfront.com (default: $WORKFRONT_URL; "
-        "without either, the embedded Workfront with demo data)",
-    )
-    common.add_argument(
-        "--api-key",
-        default=os.environ.get("WORKFRONT_API_KEY"),
-        help="API key (default: $WORKFRONT_API_KEY)",
-    )
-    common.add_argument("--api-version", default=None, help="API version, e.g. v21.0")
-    common.add_argument(
-        "--demo-scale",
-        type=float,
-        default=1.0,
-        help="size of the embedded demo tenant (1.0 = 20,000 tasks)",
-    )
-    common.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
-    common.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+def _check_url(url: str) -> None:
+    import httpx
 
-    parser = argparse.ArgumentParser(
-        prog="workfront-async",
-        description="Concurrent exports and queries against Adobe Workfront.",
-    )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    try:
+        parsed = httpx.URL(url)
+        ok = parsed.scheme in ("http", "https") and bool(parsed.host)
+    except (ValueError, httpx.InvalidURL, TypeError):
+        ok = False
+    if not ok:
+        raise UsageError(
+            f"--url {redact_text(url)!r} is not a valid URL; write it as "
+            "https://<tenant>.my.workfront.com"
+        )
 
-    def query_args(p: argparse.ArgumentParser) -> None:
-        p.add_argument("obj", help="object type: task, project, issue, user, hour, ...")
-        p.add_argument("--where", help="filter in the query language, e.g. 'status == \"CUR\"'")
-        p.add_argument("--fields", help="comma-separated fields, e.g. name,status,assignedTo:name")
 
-    p = sub.add_parser("export", parents=[common], help="export objects to a file")
-    query_args(p)
-    p.add_argument("-o", "--output", required=True, help="output file")
-    p.add_argument("--format", choices=["jsonl", "csv", "parquet"], help="default: from -o")
-    p.add_argument("--limit", type=int, help="at most this many rows")
-    p.add_argument("--page-size", type=int, default=2000, help="rows per page (max 2000)")
-    p.add_argument("--consistency", choices=["offset", "keyset"], default="offset")
-    p.add_argument("--ordered", action="store_true", help="write rows in sort order")
-
-    p = sub.add_parser("count", parents=[common], help="count matching objects")
-    query_args(p)
-
-    p = sub.add_parser("search", parents=[common], help="print matching objects as JSON lines")
-    query_args(p)
-    p.add_argument("--limit", type=int, default=100, help="at most this many rows (default 100)")
-    p.add_argument("--sort", action="append", help="FIELD[:asc|:desc], repeatable")
-
-    p = sub.add_parser("get", parents=[common], help="print objects by ID as JSON")
-    p.add_argument("obj")
-    p.add_argument("ids", nargs="+", help="one or more IDs")
-    p.add_argument("--fields")
-
-    p = sub.add_parser("sync", parents=[common], help="incremental sync with a cursor file")
-    query_args(p)
-    p.add_argument("--state", required=True, help="file that keeps the cursor between runs")
-    p.add_argument("-o", "--output", required=True, help="JSON Lines file to append changes to")
-
-    p = sub.add_parser("emulator", help="the embedded Workfront")
-    esub = p.add_subparsers(dest="emulator_command", required=True, metavar="ACTION")
-    serve = esub.add_parser("serve", help="serve it over HTTP on loopback")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--demo-scale", type=float, default=1.0)
-    serve.add_argument("--seed", type=int, default=0)
-    return parser
+def _export_format(args: argparse.Namespace) -> str:
+    if args.format:
+        return str(args.format)
+    if args.output == "-":
+        return "jsonl"
+    fmt = _SUFFIXES.get(Path(args.output).suffix.lower())
+    if fmt is None:
+        raise UsageError(
+            f"-o {args.output}: cannot tell the format from the file name; "
+            f"pass --format {'|'.join(EXPORT_FORMATS)} or use a .jsonl, .csv or .parquet name"
+        )
+    return fmt
 
 
 @contextlib.asynccontextmanager
@@ -143,6 +372,7 @@ async def connect(args: argparse.Namespace, err: TextIO) -> AsyncIterator[Any]:
     if args.api_version:
         kwargs["api_version"] = args.api_version
     if args.url:
+        _check_url(args.url)
         if not args.api_key:
             raise UsageError("--url needs --api-key (or WORKFRONT_API_KEY)")
         async with Workfront(args.url, api_key=args.api_key, **kwargs) as wf:
@@ -152,6 +382,7 @@ async def connect(args: argparse.Namespace, err: TextIO) -> AsyncIterator[Any]:
 
     if not args.quiet:
         err.write(EMULATOR_NOTE + "\n")
+        err.flush()
     emu = Emulator.with_demo_data(scale=args.demo_scale)
     async with Workfront(
         "https://demo.my.workfront.com",
@@ -162,52 +393,44 @@ async def connect(args: argparse.Namespace, err: TextIO) -> AsyncIterator[Any]:
         yield wf
 
 
-def _dump(row: Any, out: TextIO) -> None:
-    out.write(orjson.dumps(row, option=orjson.OPT_NON_STR_KEYS).decode() + "\n")
+async def _check(wf: Any, obj: str, *field_lists: Sequence[str]) -> None:
+    from ._names import NameProblem, check_names
+
+    names = [f for fields in field_lists for f in fields]
+    try:
+        await check_names(wf, obj, names)
+    except NameProblem as exc:
+        raise UsageError(str(exc)) from None
+
+
+# -- commands --------------------------------------------------------------------------
 
 
 async def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from ..export import open_writer
-    from ._progress import ProgressBar
-
     where = _where(getattr(args, "where", None))
     fields = _fields(getattr(args, "fields", None))
+    if args.command == "export":
+        fmt = _export_format(args)
+        if args.output == "-" and fmt == "parquet":
+            raise UsageError("-o -: Parquet needs a file; use --format jsonl or csv for a stream")
     async with connect(args, err) as wf:
+        from ._names import field_paths
+
+        where_fields = list(field_paths(where)) if where is not None else []
+        sort = _sort(getattr(args, "sort", None))
+        await _check(wf, args.obj, fields, where_fields, [s for s, _ in sort])
         if args.command == "count":
             out.write(f"{await wf.count(args.obj, where)}\n")
         elif args.command == "get":
             rows = await wf.get_many(args.obj, args.ids, fields=fields)
-            for row in rows:
-                _dump(row, out)
+            print_rows(list(rows), args.format or default_format(out), out, fields)
             if rows.missing:
-                err.write(f"workfront-async: not found: {', '.join(rows.missing)}\n")
+                err.write(f"{PROG}: not found: {', '.join(rows.missing)}\n")
                 return 1
         elif args.command == "search":
-            search = wf.search(args.obj, where, fields=fields, sort=_sort(args.sort))
-            if args.limit is not None:
-                search = search.limit(args.limit)
-            async for row in search:
-                _dump(row, out)
+            await _search(wf, args, where, fields, sort, out, err)
         elif args.command == "export":
-            bar = ProgressBar(err) if not args.quiet else None
-            writer = open_writer(args.output, args.format, columns=["ID", *fields])
-            with writer:
-                async with wf.export(
-                    args.obj,
-                    where,
-                    fields=fields,
-                    page_size=args.page_size,
-                    ordered=args.ordered,
-                    consistency=args.consistency,
-                    limit=args.limit,
-                    progress=bar,
-                ) as rows:
-                    async for page in rows.pages():
-                        writer.write(page)
-            if bar is not None:
-                bar.close()
-            if not args.quiet:
-                err.write(f"wrote {writer.rows_written:,} rows to {args.output}\n")
+            await _export(wf, args, fmt, where, fields, out, err)
         elif args.command == "sync":
             await _sync(wf, args, where, fields, err)
         else:  # pragma: no cover - argparse rejects unknown commands
@@ -215,9 +438,78 @@ async def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+async def _search(
+    wf: Any,
+    args: argparse.Namespace,
+    where: Any,
+    fields: list[str],
+    sort: list[tuple[str, str]],
+    out: TextIO,
+    err: TextIO,
+) -> None:
+    if args.limit is not None and args.limit < 0:
+        raise UsageError("--limit must be 0 (all rows) or more")
+    limit = args.limit or None
+    search = wf.search(args.obj, where, fields=fields, sort=sort)
+    if limit is not None:
+        # One row more than asked tells whether the limit cut the result.
+        search = search.limit(limit + 1)
+    rows = [row async for row in search]
+    cut = limit is not None and len(rows) > limit
+    if cut:
+        rows = rows[:limit]
+    print_rows(rows, args.format or default_format(out), out, fields)
+    if cut and not args.quiet:
+        err.write(
+            f"{PROG}: showing the first {limit:,} rows; more match "
+            f"(raise --limit, --limit 0 for all, or use export)\n"
+        )
+
+
+async def _export(
+    wf: Any,
+    args: argparse.Namespace,
+    fmt: str,
+    where: Any,
+    fields: list[str],
+    out: TextIO,
+    err: TextIO,
+) -> None:
+    from ..export import open_writer
+    from ._progress import ProgressBar
+
+    columns = ["ID", *fields]
+    to_stdout = args.output == "-"
+    writer: Any = (
+        stdout_writer(fmt, columns, out, err)
+        if to_stdout
+        else open_writer(args.output, fmt, columns=columns)  # type: ignore[arg-type]
+    )
+    bar = ProgressBar(err) if not args.quiet else None
+    with writer, bar if bar is not None else contextlib.nullcontext():
+        async with wf.export(
+            args.obj,
+            where,
+            fields=fields,
+            page_size=args.page_size,
+            ordered=args.ordered,
+            consistency=args.consistency,
+            limit=args.limit,
+            progress=bar,
+        ) as rows:
+            async for page in rows.pages():
+                writer.write(page)
+    if not args.quiet:
+        where_to = "standard output" if to_stdout else args.output
+        err.write(f"wrote {writer.rows_written:,} rows to {where_to}\n")
+
+
 async def _sync(
     wf: Any, args: argparse.Namespace, where: Any, fields: list[str], err: TextIO
 ) -> None:
+    """Append the rows changed since the saved cursor to ``args.output`` and save
+    the new cursor (one function, so that the library's durable sync can
+    replace it)."""
     from .._sync import SyncCursor
 
     state = anyio.Path(args.state)
@@ -241,15 +533,54 @@ async def _sync(
         err.write(f"{n:,} changed rows appended to {args.output}; cursor saved in {state}\n")
 
 
+def _serve(args: argparse.Namespace, out: TextIO) -> int:
+    import time
+
+    from ..testing import Emulator
+
+    kwargs: dict[str, Any] = {
+        "max_concurrency": args.max_concurrency,
+        "max_uri_bytes": None if args.sandbox else 8892,
+        "latency": args.latency,
+    }
+    started = time.perf_counter()
+    if args.empty:
+        emulator = Emulator(seed=args.seed, **kwargs)
+    else:
+        emulator = Emulator.with_demo_data(seed=args.seed, scale=args.demo_scale, **kwargs)
+    if not args.quiet:
+        out.write(f"Built the tenant in {time.perf_counter() - started:.1f}s: {emulator!r}\n")
+        out.flush()
+    emulator.serve_forever(port=args.port, host=args.host)
+    return 0
+
+
+def _completion(shell: str, out: TextIO) -> int:
+    from argcomplete.shell_integration import shellcode
+
+    out.write(shellcode([PROG], shell=shell))
+    return 0
+
+
+# -- entry point -----------------------------------------------------------------------
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     out, err = sys.stdout, sys.stderr
     parser = build_parser()
+    if argv is None:
+        import argcomplete
+
+        argcomplete.autocomplete(parser)
     try:
         args = parser.parse_args(argv)
-    except SystemExit as exc:
+    except UsageError as exc:
+        err.write(f"{PROG}: error: {redact_text(str(exc))}\n")
+        return 2
+    except SystemExit as exc:  # --help, --version
         return int(exc.code or 0)
-    debug = getattr(args, "debug", False)
+    debug = args.debug
     secrets = [s for s in (getattr(args, "api_key", None),) if s]
     restore = _setup_logging(err, debug, secrets)
     try:
@@ -282,41 +613,89 @@ def _setup_logging(err: TextIO, debug: bool, secrets: Sequence[str]) -> Callable
     return restore
 
 
+class _Terminated(Exception):
+    """SIGTERM arrived; the run was cancelled and cleaned up."""
+
+
+async def _run_until_signalled(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run the command; SIGTERM cancels it the way Ctrl-C does, so partial files
+    are removed and the progress bar is finished before exiting with 143."""
+    if threading.current_thread() is not threading.main_thread():
+        return await _run(args, out, err)
+    terminated = False
+    code = 0
+    failure: BaseException | None = None
+
+    async def watch(*, task_status: Any = anyio.TASK_STATUS_IGNORED) -> None:
+        nonlocal terminated
+        with anyio.open_signal_receiver(signal.SIGTERM) as signals:
+            task_status.started()
+            async for _ in signals:
+                terminated = True
+                tg.cancel_scope.cancel()
+                return
+
+    async with anyio.create_task_group() as tg:
+        await tg.start(watch)
+        try:
+            code = await _run(args, out, err)
+        except Exception as exc:
+            # Re-raised outside the task group so that it is not wrapped in a group.
+            failure = exc
+        tg.cancel_scope.cancel()
+    if terminated:
+        raise _Terminated
+    if failure is not None:
+        raise failure
+    return code
+
+
 def _dispatch(
     args: argparse.Namespace, out: TextIO, err: TextIO, debug: bool, secrets: list[str]
 ) -> int:
-    if args.command == "emulator":
-        from ..testing.__main__ import main as emulator_main
-
-        return emulator_main(
-            [
-                "serve",
-                "--host",
-                args.host,
-                "--port",
-                str(args.port),
-                "--scale",
-                str(args.demo_scale),
-                "--seed",
-                str(args.seed),
-            ]
-        )
-    try:
-        return anyio.run(_run, args, out, err)
-    except UsageError as exc:
-        err.write(f"workfront-async: error: {redact_text(str(exc), secrets)}\n")
-        return 2
-    except QueryError as exc:
-        err.write(f"workfront-async: error: {redact_text(str(exc), secrets)}\n")
-        return 2
-    except (WorkfrontError, OSError) as exc:
-        if debug:
+    def fail(code: int, message: str, exc: BaseException | None = None) -> int:
+        if debug and exc is not None:
             import traceback
 
-            text = "".join(traceback.format_exception(exc))
-            err.write(redact_text(text, secrets))
-        err.write(f"workfront-async: {type(exc).__name__}: {redact_text(str(exc), secrets)}\n")
-        return 1
+            err.write(redact_text("".join(traceback.format_exception(exc)), secrets))
+        err.write(f"{PROG}: {redact_text(message, secrets)}\n")
+        return code
+
+    try:
+        if args.command == "completion":
+            return _completion(args.shell, out)
+        if args.command == "emulator":
+            return _serve(args, out)
+        return anyio.run(_run_until_signalled, args, out, err)
+    except BrokenPipeError:
+        # The reader went away (`| head -1`): that is not an error. Point
+        # standard output at /dev/null so that the final flush stays quiet.
+        _silence(out)
+        return 0
+    except (UsageError, QueryError) as exc:
+        return fail(2, f"error: {exc}", exc)
+    except (RecursionError, MemoryError) as exc:
+        return fail(2, "error: the input is too large or nested too deeply", exc)
+    except _Terminated:
+        return fail(143, "terminated")
     except KeyboardInterrupt:
-        err.write("workfront-async: interrupted\n")
-        return 130
+        return fail(130, "interrupted")
+    except (WorkfrontError, OSError) as exc:
+        return fail(1, f"{type(exc).__name__}: {exc}", exc)
+    except ImportError as exc:
+        return fail(1, f"error: {exc}", exc)
+    except Exception as exc:
+        message = f"unexpected {type(exc).__name__}: {exc} (run with --debug for details)"
+        return fail(1, message, exc)
+
+
+def _silence(out: TextIO) -> None:
+    try:
+        fd = out.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
