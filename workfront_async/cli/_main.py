@@ -27,11 +27,10 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 import anyio
-import orjson
 
 from .._exceptions import QueryError, WorkfrontError, redact_text
 from .._transport import RedactingFilter
-from ._output import OUTPUT_FORMATS, default_format, print_rows, stdout_writer
+from ._output import OUTPUT_FORMATS, default_format, print_rows
 
 __all__ = ["GLOBAL_OPTIONS", "GlobalOption", "build_parser", "main"]
 
@@ -134,6 +133,13 @@ GLOBAL_OPTIONS: list[GlobalOption] = [
         metavar="X",
         help="size of the embedded demo tenant (1.0 = 20,000 tasks)",
     ),
+    GlobalOption(
+        "--redis-url",
+        env="WORKFRONT_REDIS_URL",
+        metavar="URL",
+        help="share the tenant's concurrency cap with every process using this Redis "
+        "(redis://host:6379/0; default: $WORKFRONT_REDIS_URL; needs the 'redis' extra)",
+    ),
     GlobalOption("--debug", action="store_true", help="show tracebacks and debug logs"),
     GlobalOption("-q", "--quiet", action="store_true", help="no notices or progress"),
 ]
@@ -213,6 +219,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--page-size", type=int, default=2000, help="rows per page (max 2000)")
     p.add_argument("--consistency", choices=["offset", "keyset"], default="offset")
     p.add_argument("--ordered", action="store_true", help="write rows in sort order")
+    p.add_argument(
+        "--dates",
+        choices=["iso", "workfront"],
+        default="iso",
+        help="dates in JSON Lines and CSV: ISO 8601 in UTC (default) or Workfront's own text",
+    )
+    p.add_argument(
+        "--show-schema",
+        action="store_true",
+        help="print the columns and their types (from the tenant's metadata) and stop",
+    )
+    p.add_argument(
+        "--planning",
+        metavar="RECORD_TYPE_ID",
+        help="export the records of a Workfront Planning record type instead "
+        "(OBJECT is then ignored; needs --planning-token or $WORKFRONT_PLANNING_TOKEN "
+        "with --url)",
+    )
+    p.add_argument(
+        "--planning-token",
+        default=os.environ.get("WORKFRONT_PLANNING_TOKEN"),
+        metavar="TOKEN",
+        help="an Adobe IMS access token for Planning (default: $WORKFRONT_PLANNING_TOKEN)",
+    )
 
     p = command(
         "count",
@@ -371,6 +401,10 @@ async def connect(args: argparse.Namespace, err: TextIO) -> AsyncIterator[Any]:
     kwargs: dict[str, Any] = {}
     if args.api_version:
         kwargs["api_version"] = args.api_version
+    if args.redis_url:
+        from .._redis import RedisLimiter
+
+        kwargs["limiter"] = RedisLimiter.from_url(args.redis_url)
     if args.url:
         _check_url(args.url)
         if not args.api_key:
@@ -413,6 +447,8 @@ async def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         fmt = _export_format(args)
         if args.output == "-" and fmt == "parquet":
             raise UsageError("-o -: Parquet needs a file; use --format jsonl or csv for a stream")
+        if args.planning:
+            return await _planning_export(args, fmt, out, err)
     async with connect(args, err) as wf:
         from ._names import field_paths
 
@@ -429,6 +465,10 @@ async def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 return 1
         elif args.command == "search":
             await _search(wf, args, where, fields, sort, out, err)
+        elif args.command == "export" and args.show_schema:
+            from ..export import schema_for
+
+            out.write(f"{await schema_for(wf, args.obj, fields)}\n")
         elif args.command == "export":
             await _export(wf, args, fmt, where, fields, out, err)
         elif args.command == "sync":
@@ -475,18 +515,12 @@ async def _export(
     out: TextIO,
     err: TextIO,
 ) -> None:
-    from ..export import open_writer
+    """Typed columns from the tenant's metadata, in every format (see docs/etl.md)."""
     from ._progress import ProgressBar
 
-    columns = ["ID", *fields]
     to_stdout = args.output == "-"
-    writer: Any = (
-        stdout_writer(fmt, columns, out, err)
-        if to_stdout
-        else open_writer(args.output, fmt, columns=columns)  # type: ignore[arg-type]
-    )
     bar = ProgressBar(err) if not args.quiet else None
-    with writer, bar if bar is not None else contextlib.nullcontext():
+    with bar if bar is not None else contextlib.nullcontext():
         async with wf.export(
             args.obj,
             where,
@@ -497,40 +531,85 @@ async def _export(
             limit=args.limit,
             progress=bar,
         ) as rows:
-            async for page in rows.pages():
-                writer.write(page)
+            if to_stdout:
+                out.flush()
+                n = await rows.write(_binary(out), fmt, dates=args.dates)
+            else:
+                n = await rows.write(args.output, fmt, dates=args.dates)
     if not args.quiet:
         where_to = "standard output" if to_stdout else args.output
-        err.write(f"wrote {writer.rows_written:,} rows to {where_to}\n")
+        err.write(f"wrote {n:,} rows to {where_to}\n")
 
 
 async def _sync(
     wf: Any, args: argparse.Namespace, where: Any, fields: list[str], err: TextIO
 ) -> None:
-    """Append the rows changed since the saved cursor to ``args.output`` and save
-    the new cursor (one function, so that the library's durable sync can
-    replace it)."""
-    from .._sync import SyncCursor
+    """Append the rows changed since the saved cursor to ``args.output``, exactly
+    once across crashes (see :func:`workfront_async.sync_to_file`)."""
+    from .._sync_file import sync_to_file
 
-    state = anyio.Path(args.state)
-    cursor = SyncCursor.loads(await state.read_text()) if await state.exists() else None
-    n = 0
-    result = wf.changes_since(args.obj, cursor, fields=fields, where=where)
-    try:
-        async with await anyio.open_file(args.output, "ab") as fh:
-            async for row in result:
-                await fh.write(orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE))
-                n += 1
-            await fh.flush()
-    finally:
-        # Save how far we got even when the run fails midway: the rows written
-        # so far are not delivered again, the rest are still due.
-        if result.cursor is not None and result.cursor != cursor:
-            tmp = anyio.Path(str(state) + ".tmp")
-            await tmp.write_text(result.cursor.dumps())
-            await tmp.replace(state)
+    report = await sync_to_file(
+        wf, args.obj, output=args.output, state=args.state, where=where, fields=fields
+    )
     if not args.quiet:
-        err.write(f"{n:,} changed rows appended to {args.output}; cursor saved in {state}\n")
+        err.write(f"{report}\n")
+
+
+@contextlib.asynccontextmanager
+async def _planning_client(args: argparse.Namespace, err: TextIO) -> AsyncIterator[Any]:
+    """A Planning client: the tenant's (``--url`` and an IMS token) or the embedded one."""
+    from .._auth import BearerAuth
+    from ..planning import Planning
+
+    if args.url:
+        _check_url(args.url)
+        if not args.planning_token:
+            raise UsageError(
+                "--planning with --url needs an Adobe IMS access token: --planning-token "
+                "or WORKFRONT_PLANNING_TOKEN (Planning takes no API key)"
+            )
+        async with Planning(args.url, auth=BearerAuth(args.planning_token)) as planning:
+            yield planning
+        return
+    from ..testing import Emulator
+
+    if not args.quiet:
+        err.write(EMULATOR_NOTE + "\n")
+        err.flush()
+    emu = Emulator.with_demo_data(scale=args.demo_scale)
+    async with Planning(
+        "https://demo.my.workfront.com",
+        auth=BearerAuth(emu.issue_token()),
+        transport=emu.transport(),
+    ) as planning:
+        yield planning
+
+
+async def _planning_export(args: argparse.Namespace, fmt: str, out: TextIO, err: TextIO) -> int:
+    from ..export import planning_export
+
+    async with _planning_client(args, err) as planning:
+        export = planning_export(planning, args.planning)
+        if args.show_schema:
+            out.write(f"{await export.schema()}\n")
+            return 0
+        if args.output == "-":
+            out.flush()
+            n = await export.write(_binary(out), fmt, dates=args.dates)  # type: ignore[arg-type]
+        else:
+            n = await export.write(args.output, fmt, dates=args.dates)  # type: ignore[arg-type]
+    if not args.quiet:
+        where_to = "standard output" if args.output == "-" else args.output
+        err.write(f"wrote {n:,} records to {where_to}\n")
+    return 0
+
+
+def _binary(out: TextIO) -> Any:
+    """The binary stream under ``out`` (standard output), for the typed writers."""
+    buffer = getattr(out, "buffer", None)
+    if buffer is None:
+        raise UsageError("-o - needs a binary standard output")
+    return buffer
 
 
 def _serve(args: argparse.Namespace, out: TextIO) -> int:

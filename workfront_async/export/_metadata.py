@@ -32,8 +32,8 @@ async def object_metadata(wf: Workfront, obj: str) -> dict[str, Any]:
     code = obj.upper()
     if code not in cache:
         answer = await wf.metadata(obj)
-        data = answer.get("data", answer)
-        cache[code] = data if isinstance(data, dict) else {}
+        data = answer.raw  # the typed metadata keeps Workfront's own answer
+        cache[code] = dict(data) if isinstance(data, Mapping) else {}
     return cache[code]
 
 
