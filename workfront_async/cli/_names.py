@@ -43,12 +43,23 @@ class NameProblem(Exception):
     """An object type or field the tenant does not know (a usage error)."""
 
 
+_EVERYDAY = frozenset({*(c.lower() for c in COMMON_OBJECTS), *COMMON_OBJECTS.values()})
+
+
 def _suggest(name: str, known: Iterable[str]) -> str:
+    """Up to three close names, the closest first; on a tie the everyday object
+    types (``task`` before ``ttsk``, a template task) come first."""
     choices = {k.lower(): k for k in known}
-    close = difflib.get_close_matches(name.lower(), list(choices), n=3, cutoff=0.6)
+    close = difflib.get_close_matches(name.lower(), list(choices), n=6, cutoff=0.6)
     if not close:
         return ""
-    return " (did you mean " + " or ".join(choices[c] for c in close) + "?)"
+
+    def rank(candidate: str) -> tuple[float, bool]:
+        score = difflib.SequenceMatcher(None, name.lower(), candidate).ratio()
+        return (-round(score, 6), candidate not in _EVERYDAY)
+
+    best = sorted(close, key=rank)[:3]
+    return " (did you mean " + " or ".join(choices[c] for c in best) + "?)"
 
 
 def field_paths(where: Any) -> Iterator[str]:

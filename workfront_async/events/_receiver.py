@@ -58,13 +58,17 @@ _MAX_EPOCH = 253_402_300_799
 
 @attrs.frozen
 class Event:
-    """One delivered event: ``{eventType, subscriptionId, eventTime, newState, oldState}``."""
+    """One delivered event: ``{eventType, subscriptionId, eventTime, newState, oldState}``,
+    with ``eventVersion`` and ``subscriptionVersion`` when Workfront sends them
+    (Version 2 subscriptions; Adobe's ``event-subs-versioning.md``)."""
 
     event_type: str
     subscription_id: str
     event_time: datetime
     new_state: Mapping[str, Any]
     old_state: Mapping[str, Any]
+    event_version: str | None = None
+    subscription_version: str | None = None
 
     @property
     def obj_code(self) -> str | None:
@@ -159,7 +163,17 @@ def parse_event(body: bytes | Mapping[str, Any]) -> Event:
         event_time=event_time,
         new_state=_state(data.get("newState"), "newState"),
         old_state=_state(data.get("oldState"), "oldState"),
+        event_version=_version(data.get("eventVersion"), "eventVersion"),
+        subscription_version=_version(data.get("subscriptionVersion"), "subscriptionVersion"),
     )
+
+
+def _version(value: Any, name: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)) or len(str(value)) > 20:
+        raise EventError(f"{name} must be a short version string, got {_short(value)}")
+    return str(value)
 
 
 class EventReceiver:
