@@ -45,10 +45,13 @@ class NameProblem(Exception):
 
 def _suggest(name: str, known: Iterable[str]) -> str:
     choices = {k.lower(): k for k in known}
-    close = difflib.get_close_matches(name.lower(), list(choices), n=3, cutoff=0.6)
+    close = difflib.get_close_matches(name.lower(), list(choices), n=6, cutoff=0.6)
     if not close:
         return ""
-    return " (did you mean " + " or ".join(choices[c] for c in close) + "?)"
+    # Between equally close names, the everyday object types come first.
+    common = {*(c.lower() for c in COMMON_OBJECTS), *COMMON_OBJECTS.values()}
+    close.sort(key=lambda c: c not in common)
+    return " (did you mean " + " or ".join(choices[c] for c in close[:3]) + "?)"
 
 
 def field_paths(where: Any) -> Iterator[str]:
