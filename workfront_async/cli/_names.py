@@ -43,9 +43,6 @@ class NameProblem(Exception):
     """An object type or field the tenant does not know (a usage error)."""
 
 
-_EVERYDAY = frozenset({*(c.lower() for c in COMMON_OBJECTS), *COMMON_OBJECTS.values()})
-
-
 def _suggest(name: str, known: Iterable[str]) -> str:
     """Up to three close names, the closest first; on a tie the everyday object
     types (``task`` before ``ttsk``, a template task) come first."""
@@ -53,13 +50,10 @@ def _suggest(name: str, known: Iterable[str]) -> str:
     close = difflib.get_close_matches(name.lower(), list(choices), n=6, cutoff=0.6)
     if not close:
         return ""
-
-    def rank(candidate: str) -> tuple[float, bool]:
-        score = difflib.SequenceMatcher(None, name.lower(), candidate).ratio()
-        return (-round(score, 6), candidate not in _EVERYDAY)
-
-    best = sorted(close, key=rank)[:3]
-    return " (did you mean " + " or ".join(choices[c] for c in best) + "?)"
+    # Between equally close names, the everyday object types come first.
+    common = {*(c.lower() for c in COMMON_OBJECTS), *COMMON_OBJECTS.values()}
+    close.sort(key=lambda c: c not in common)
+    return " (did you mean " + " or ".join(choices[c] for c in close[:3]) + "?)"
 
 
 def field_paths(where: Any) -> Iterator[str]:
