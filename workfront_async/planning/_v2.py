@@ -70,7 +70,8 @@ class _Resource:
     def _collection(self, parent_id: str | None) -> str:
         if self._parent is None:
             return f"v2/{self._plural}"
-        pid = check_name(f"{self._parent[:-1]}_id", parent_id)
+        what = "workspace_id" if self._parent == "workspaces" else "record_type_id"
+        pid = check_name(what, parent_id)
         return f"v2/{self._parent}/{pid}/{self._plural}"
 
     def _path(self, ident: str) -> str:
