@@ -44,5 +44,5 @@ def typing(session: nox.Session) -> None:
 @nox.session(python=_python())
 def bench(session: nox.Session) -> None:
     """Benchmarks: ``nox -s bench -- --quick`` for a tiny smoke run."""
-    session.install("-e", ".[test]", "python-workfront")
+    session.install("-e", ".[test,fast]", "python-workfront")
     session.run("python", "-m", "benchmarks", *session.posargs)

@@ -53,6 +53,7 @@ class Sizes:
     emulator_scale: float  # in-process tenant for sections 3 and 7
     compile_loops: int
     call_loops: int
+    http_reps: int  # interleaved repetitions of the five clients over HTTP
 
     @classmethod
     def full(cls) -> Sizes:
@@ -63,12 +64,13 @@ class Sizes:
             page_size=2000,
             latencies=(0.05, 0.2),
             alt_latency=0.05,
-            memory_rows=(100_000, 1_000_000),
-            memory_plateau_rows=4_000_000,
+            memory_rows=(300_000, 3_000_000),
+            memory_plateau_rows=None,
             fast_rows=1_000_000,
             emulator_scale=10.0,
             compile_loops=20_000,
             call_loops=2_000,
+            http_reps=3,
         )
 
     @classmethod
@@ -86,6 +88,7 @@ class Sizes:
             emulator_scale=0.1,
             compile_loops=500,
             call_loops=50,
+            http_reps=2,
         )
 
 
@@ -132,6 +135,7 @@ def machine() -> dict[str, Any]:
         "orjson",
         "attrs",
         "uvicorn",
+        "aiohttp",
         "python-workfront",
     )
     return {
@@ -140,6 +144,9 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "implementation": platform.python_implementation(),
         "platform": platform.platform(),
+        # Other work on the machine (1, 5, 15 min): the figures are medians of
+        # interleaved repetitions, but a loaded machine slows every client.
+        "load_average": list(os.getloadavg()),
         "libraries": {name: _version(name) for name in libraries},
     }
 

@@ -1,13 +1,19 @@
-"""A stand-in Workfront that costs (almost) no CPU per page, for section 1.
+"""A lean stand-in Workfront in its own process, for the over-HTTP sections.
 
-``python -m benchmarks.fast_server --port N --rows R --latency L --cap C``
-serves ``/attask/api/v21.0/task/count`` and ``/task/search`` with pages
-encoded before it starts listening, sleeping ``L`` per request and answering
-429 beyond ``C`` requests in flight (like Workfront). It exists to separate
-the client from the emulator: the emulator spends ~15-20 ms of CPU per
-2000-row page in its one thread, which serialises ten concurrent requests;
-here a page costs well under a millisecond, so what remains is the client,
-the loopback and the injected latency.
+``python -m benchmarks.fast_server --port N --rows R --latency L --cap C [--lazy]``
+serves ``/attask/api/v21.0/task/count`` and ``/task/search`` from a bare
+``asyncio.Protocol`` (no framework, no pure-Python HTTP parser): HTTP/1.1
+keep-alive, ``Content-Length`` bodies, each answer held ``L`` seconds by a
+timer (not a sleeping task), 429 beyond ``C`` requests in flight (like
+Workfront, API-NOTES §1 "Limits"). Pages are encoded before it listens, so a
+page costs a dictionary look-up and one ``writelines``; ``--lazy`` encodes on
+request instead (for the memory section's millions of rows, where the server
+must not hold every page).
+
+Rows are ~420 bytes with nested references (``project``, ``assignedTo``), the
+shape of a real task export with ``fields=project:name,assignedTo:name``.
+The server's own ceiling is measured in every run by a client that reads
+bodies without decoding them (``benchmarks.calibration``).
 """
 
 from __future__ import annotations
@@ -15,114 +21,156 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable, MutableMapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 from urllib.parse import parse_qsl
 
 import orjson
 
-__all__ = ["main"]
+__all__ = ["ROW_BYTES", "main", "page", "row"]
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-HEADERS = [(b"content-type", b"application/json;charset=UTF-8")]
+ROW_BYTES = 420
 
 
-def _page(first: int, limit: int, total: int) -> bytes:
-    rows = [
-        {
-            "ID": f"{i:032x}",
-            "name": f"Task {i}",
-            "percentComplete": float(i % 100),
-            "plannedCompletionDate": "2024-01-23T16:21:04:394+0000",
-            "plannedStartDate": "2023-12-14T16:21:04:394+0000",
-            "priority": i % 4,
-            "status": "CUR",
-            "objCode": "TASK",
+def row(i: int) -> dict[str, object]:
+    """Task ``i`` as a Workfront search returns it with two references expanded."""
+    project = i // 500
+    user = i % 97
+    return {
+        "ID": f"{i:032x}",
+        "objCode": "TASK",
+        "name": f"Task {i} - launch kit",
+        "status": ("NEW", "INP", "CUR", "CPL")[i % 4],
+        "priority": i % 4,
+        "percentComplete": float(i % 100),
+        "plannedStartDate": "2023-12-14T16:21:04:394+0000",
+        "plannedCompletionDate": "2024-01-23T16:21:04:394+0000",
+        "project": {"ID": f"{project:032x}", "name": f"Project {project}", "objCode": "PROJ"},
+        "assignedTo": {
+            "ID": f"{user:032x}",
+            "name": f"User {user}",
+            "objCode": "USER",
+        },
+    }
+
+
+def page(first: int, limit: int, total: int) -> bytes:
+    return orjson.dumps({"data": [row(i) for i in range(first, min(first + limit, total))]})
+
+
+_BUSY = orjson.dumps(
+    {
+        "error": {
+            "class": "com.attask.common.TooManyRequestsException",
+            "message": "Too many concurrent API requests",
         }
-        for i in range(first, min(first + limit, total))
-    ]
-    return orjson.dumps({"data": rows})
+    }
+)
 
 
-class App:
-    def __init__(self, total: int, page_size: int, latency: float, cap: int) -> None:
+def _head(status: int, length: int) -> bytes:
+    reason = {200: b"OK", 404: b"Not Found", 429: b"Too Many Requests"}[status]
+    return (
+        b"HTTP/1.1 %d %s\r\nContent-Type: application/json;charset=UTF-8\r\n"
+        b"Content-Length: %d\r\n\r\n" % (status, reason, length)
+    )
+
+
+class State:
+    def __init__(self, total: int, page_size: int, latency: float, cap: int, lazy: bool) -> None:
         self.total = total
         self.page_size = page_size
         self.latency = latency
         self.cap = cap
         self.in_flight = 0
-        self.pages = {first: _page(first, page_size, total) for first in range(0, total, page_size)}
-        self.count = orjson.dumps({"data": {"count": total}})
-        self.busy = orjson.dumps(
-            {
-                "error": {
-                    "class": "com.attask.common.TooManyRequestsException",
-                    "message": "Too many concurrent API requests",
-                }
-            }
+        self.pages: dict[int, bytes] = (
+            {}
+            if lazy
+            else {first: page(first, page_size, total) for first in range(0, total, page_size)}
         )
+        self.count = orjson.dumps({"data": {"count": total}})
 
-    def _body(self, path: str, query: bytes) -> tuple[int, bytes]:
-        if path.endswith("/task/count"):
+    def answer(self, target: bytes) -> tuple[int, bytes]:
+        path, _, query = target.partition(b"?")
+        if path.endswith(b"/task/count"):
             return 200, self.count
-        if path.endswith("/task/search"):
+        if path.endswith(b"/task/search"):
             params = dict(parse_qsl(query.decode("latin-1")))
             first = int(params.get("$$FIRST", "0"))
             limit = int(params.get("$$LIMIT", "100"))
-            if limit == self.page_size and first in self.pages:
-                return 200, self.pages[first]
-            return 200, _page(first, limit, self.total)
-        return 404, orjson.dumps({"error": {"message": f"no route {path}"}})
+            body = self.pages.get(first) if limit == self.page_size else None
+            return 200, body if body is not None else page(first, limit, self.total)
+        return 404, orjson.dumps({"error": {"message": f"no route {path!r}"}})
 
-    async def __call__(
-        self,
-        scope: Scope,
-        receive: Callable[[], Awaitable[Message]],
-        send: Callable[[Message], Awaitable[None]],
-    ) -> None:
-        if scope["type"] != "http":
+
+class Http(asyncio.Protocol):
+    """One connection: requests without bodies, answered in order."""
+
+    def __init__(self, state: State) -> None:
+        self.state = state
+        self.buffer = b""
+        self.transport: asyncio.Transport | None = None
+        self.queue: list[tuple[int, bytes] | None] = []  # answers in request order
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.transport = None
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while True:
+            end = self.buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            head, self.buffer = self.buffer[:end], self.buffer[end + 4 :]
+            target = head.split(b" ", 2)[1]
+            self._request(target)
+
+    def _request(self, target: bytes) -> None:
+        state = self.state
+        slot = len(self.queue)
+        self.queue.append(None)
+        if state.in_flight >= state.cap:
+            self._ready(slot, 429, _BUSY, counted=False)
             return
-        if self.in_flight >= self.cap:
-            status, body = 429, self.busy
+        state.in_flight += 1
+        status, body = state.answer(target)
+        if state.latency:
+            asyncio.get_running_loop().call_later(state.latency, self._ready, slot, status, body)
         else:
-            self.in_flight += 1
-            try:
-                if self.latency:
-                    await asyncio.sleep(self.latency)
-                status, body = self._body(scope["path"], scope.get("query_string", b""))
-            finally:
-                self.in_flight -= 1
-        await send({"type": "http.response.start", "status": status, "headers": HEADERS})
-        await send({"type": "http.response.body", "body": body})
+            self._ready(slot, status, body)
+
+    def _ready(self, slot: int, status: int, body: bytes, counted: bool = True) -> None:
+        if counted:
+            self.state.in_flight -= 1
+        self.queue[slot] = (status, body)
+        while self.queue and self.queue[0] is not None:
+            done = self.queue.pop(0)
+            assert done is not None
+            if self.transport is not None:
+                self.transport.writelines((_head(done[0], len(done[1])), done[1]))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    import uvicorn
-
     parser = argparse.ArgumentParser(prog="python -m benchmarks.fast_server")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--rows", type=int, required=True)
     parser.add_argument("--page-size", type=int, default=2000)
     parser.add_argument("--latency", type=float, default=0.0)
     parser.add_argument("--cap", type=int, default=10)
+    parser.add_argument("--lazy", action="store_true", help="encode pages on request")
     args = parser.parse_args(argv)
-    app = App(args.rows, args.page_size, args.latency, args.cap)
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False, lifespan="off"
-    )
-    server = uvicorn.Server(config)
+    state = State(args.rows, args.page_size, args.latency, args.cap, args.lazy)
 
     async def run() -> None:
-        task = asyncio.create_task(server.serve())
-        while not server.started:
-            if task.done():
-                task.result()
-                return
-            await asyncio.sleep(0.01)
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(lambda: Http(state), "127.0.0.1", args.port, backlog=256)
         print(f"Embedded Workfront at http://127.0.0.1:{args.port}", flush=True)
         print("API key: fast-server", flush=True)
-        await task
+        async with server:
+            await server.serve_forever()
 
     asyncio.run(run())
     return 0

@@ -1,10 +1,13 @@
 """Section 4: peak RSS of a streaming export to JSON Lines, at two sizes.
 
-Each size runs in a fresh subprocess (``python -m benchmarks.memory ROWS``)
-so that peaks do not carry over. Pages come from a synthetic
-``MockTransport`` that generates rows on the fly, so nothing but the client,
-the export and the writer holds memory. The subprocess prints one JSON line:
-the resident set before the export and the peak (``VmHWM``) after it.
+Each size runs in a fresh subprocess (``python -m benchmarks.memory ROWS
+[URL]``) so that peaks do not carry over. With ``URL`` the pages come over
+real HTTP from the stand-in server (``--lazy``: it encodes each page on
+request), through the default node; without it from a synthetic
+``MockTransport`` that generates rows on the fly. Either way nothing but the
+client, the export and the writer holds memory in the measured process. The
+subprocess prints one JSON line: the resident set before the export and the
+peak (``VmHWM``) after it.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Any
 import httpx
 import orjson
 
-from ._common import ROOT, Sizes, spread
+from ._common import ROOT, Sizes, fast_command, served_process, spread
 
 __all__ = ["run"]
 
@@ -61,12 +64,15 @@ def _synthetic(total: int) -> httpx.MockTransport:
     return httpx.MockTransport(handler)
 
 
-async def _export(total: int, path: str) -> int:
+async def _export(total: int, path: str, url: str | None) -> int:
     from workfront_async import Retry, Workfront
     from workfront_async.export import open_writer
 
-    transport = _synthetic(total)
-    async with Workfront(BASE, api_key="k", transport=transport, retry=Retry.none()) as wf:
+    if url is None:
+        client = Workfront(BASE, api_key="k", transport=_synthetic(total), retry=Retry.none())
+    else:
+        client = Workfront(url, api_key="fast-server", retry=Retry.none())
+    async with client as wf:
         with open_writer(path) as writer:
             async with wf.export("task") as rows:
                 async for page in rows.pages():  # as the CLI writes
@@ -74,23 +80,23 @@ async def _export(total: int, path: str) -> int:
         return writer.rows_written
 
 
-def child(total: int) -> dict[str, Any]:
+def child(total: int, url: str | None = None) -> dict[str, Any]:
     import workfront_async.export  # noqa: F401 - load everything before the baseline
     from workfront_async import Workfront  # noqa: F401
 
     before = _status_kb("VmRSS")
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "tasks.jsonl")
-        written = asyncio.run(_export(total, path))
+        written = asyncio.run(_export(total, path, url))
         size = os.path.getsize(path)
     if written != total:
         raise RuntimeError(f"wrote {written} rows, expected {total}")
     return {"rows": written, "rss_before_kb": before, "peak_kb": _status_kb("VmHWM"), "bytes": size}
 
 
-def _measure(total: int) -> dict[str, Any]:
+def _measure(total: int, url: str | None) -> dict[str, Any]:
     out = subprocess.run(
-        [sys.executable, "-m", "benchmarks.memory", str(total)],
+        [sys.executable, "-m", "benchmarks.memory", str(total), *([url] if url else [])],
         capture_output=True,
         text=True,
         check=False,
@@ -107,13 +113,18 @@ def run(sizes: Sizes) -> dict[str, Any]:
     reps = max(2, min(sizes.reps, 3))
     small: list[dict[str, Any]] = []
     large: list[dict[str, Any]] = []
-    for _ in range(reps):
-        small.append(_measure(small_n))
-        large.append(_measure(large_n))
+    commands = [
+        ([*fast_command(n, 0.0, sizes.page_size), "--lazy"], 0.0) for n in (small_n, large_n)
+    ]
+    with served_process(commands) as (small_server, large_server):
+        for _ in range(reps):
+            small.append(_measure(small_n, small_server.base_url))
+            large.append(_measure(large_n, large_server.base_url))
     mb = 1 / 1024
     ratio = spread([b["peak_kb"] / a["peak_kb"] for a, b in zip(small, large, strict=True)])
-    plateau = _measure(sizes.memory_plateau_rows) if sizes.memory_plateau_rows else None
+    plateau = _measure(sizes.memory_plateau_rows, None) if sizes.memory_plateau_rows else None
     return {
+        "over": "real HTTP from the stand-in server (--lazy), default node",
         "rows": [small_n, large_n],
         "plateau": (
             {"rows": plateau["rows"], "peak_mb": plateau["peak_kb"] * mb} if plateau else None
@@ -134,4 +145,4 @@ def run(sizes: Sizes) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(child(int(sys.argv[1]))))
+    print(json.dumps(child(int(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else None)))

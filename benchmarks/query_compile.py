@@ -1,5 +1,10 @@
-"""Section 5: compiling a five-condition expression with one OR, against
-building the same parameter list by hand."""
+"""Section 5: building and compiling a five-condition expression with one OR,
+against building the same parameter list by hand.
+
+``compile_classic`` keeps compiled forms (keyed by structure and value
+types), so the figure is given both ways: the same query again (a cache hit,
+what an application that runs its queries repeatedly pays) and a new value
+every time (a miss: the whole compiler runs)."""
 
 from __future__ import annotations
 
@@ -12,6 +17,8 @@ from workfront_async.query import compile_classic
 from ._common import Sizes, spread
 
 __all__ = ["run"]
+
+TARGET_US = 20.0
 
 
 def _expression(status: str, priority: int, word: str, owner: str, before: str) -> Any:
@@ -49,8 +56,20 @@ def run(sizes: Sizes) -> dict[str, Any]:
     loops = sizes.compile_loops
     build: list[float] = []
     compiled: list[float] = []
+    cold: list[float] = []
+    warm: list[float] = []
     hand: list[float] = []
-    for _ in range(sizes.reps):
+    words = [f"w{i}" for i in range(loops)]
+    prebuilt = _expression(*args)
+    for rep in range(sizes.reps):
+        started = time.perf_counter()
+        for word in words:  # every value new: each compile misses the cache
+            compile_classic(_expression("CUR", 2, f"{word}-{rep}", "Ann", "2024-01-01"))
+        cold.append((time.perf_counter() - started) / loops * 1e6)
+        started = time.perf_counter()
+        for _ in range(loops):
+            compile_classic(prebuilt)
+        warm.append((time.perf_counter() - started) / loops * 1e6)
         started = time.perf_counter()
         for _ in range(loops):
             compile_classic(_expression(*args))
@@ -69,6 +88,10 @@ def run(sizes: Sizes) -> dict[str, Any]:
         "parameters": len(expected),
         "loops": loops,
         "build_and_compile_us": spread(compiled).as_dict(),
+        "build_and_compile_cold_us": spread(cold).as_dict(),
+        "compile_only_cached_us": spread(warm).as_dict(),
+        "target_us": TARGET_US,
+        "met": spread(compiled).median <= TARGET_US,
         "build_only_us": spread(build).as_dict(),
         "by_hand_us": spread(hand).as_dict(),
         "ratio": spread([a / b for a, b in zip(compiled, hand, strict=True)]).as_dict(),

@@ -16,6 +16,7 @@ SECTIONS = {
     "throughput",
     "alternatives",
     "cpu_per_row",
+    "cpu_per_row_inprocess",
     "memory",
     "query_compile",
     "single_call",
@@ -75,13 +76,27 @@ def test_quick_benchmark_run_writes_every_section(tmp_path: Path) -> None:
     assert _is_spread(naive["status_429"])
     assert "/" in naive["finished"]
 
-    assert _is_spread(s["cpu_per_row"]["ratio"])
-    assert "ncalls" in s["cpu_per_row"]["profile"]
+    # Over real HTTP against the stand-in server, with its ceiling measured beside ours.
+    stand_in = [r for r in runs if r["server"] == "stand-in"]
+    assert {r["latency"] for r in stand_in} >= {0.0}
+    for run in stand_in:
+        assert set(run["clients"]) == {"ceiling", "raw", "aiohttp_bare", "ours", "ours_httpx"}
+        assert all(_is_spread(c["rows_per_s"]) for c in run["clients"].values())
+        if run["latency"] > 0:
+            assert _is_spread(run["ours_to_raw"])
+            assert 0 < run["schedule_bound_ratio"] <= 1
+    cpu = s["cpu_per_row"]
+    assert _is_spread(cpu["ratio"])
+    assert _is_spread(cpu["clients"]["ours_httpx"]["ratio_to_loads"])
+    assert "ncalls" in cpu["profile"]
+    assert _is_spread(s["cpu_per_row_inprocess"]["ratio"])
+    assert facts["load_average"]
     memory = s["memory"]
     assert memory["rows"][0] < memory["rows"][1]
     assert all(_is_spread(p) for p in memory["peak_mb"])
     assert _is_spread(memory["ratio"])
     assert _is_spread(s["query_compile"]["ratio"])
+    assert _is_spread(s["query_compile"]["build_and_compile_cold_us"])
     assert s["query_compile"]["parameters"] == 16
     assert _is_spread(s["single_call"]["ratio"])
     emulator = s["emulator_speed"]

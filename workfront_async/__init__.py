@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 # --- client (issue 3) ---
 from ._auth import ApiKeyAuth, Auth, BearerAuth, JWTAuth, OAuth2Auth, PasswordAuth, SessionAuth
 from ._client import GetManyResult, Workfront
@@ -29,6 +31,7 @@ from ._search import Search
 
 # --- export and sync (issue 5) ---
 from ._sync import ChangeFeed, SyncCursor
+from ._sync_file import SyncReport, sync_to_file
 from .events import Event, EventReceiver, SubscriptionFilter
 from .export import Export, ExportProgress
 
@@ -37,6 +40,9 @@ from .planning import Planning, PlanningV2, ServerToServerAuth
 
 # --- query language (issue 2) ---
 from .query import Q
+
+if TYPE_CHECKING:
+    from ._redis import RedisLimiter
 
 __version__ = "0.1.0.dev0"
 
@@ -66,6 +72,7 @@ __all__ = [
     "Q",
     "QueryError",
     "RateLimitError",
+    "RedisLimiter",
     "RequestTimeout",
     "ResponseError",
     "Retry",
@@ -75,6 +82,7 @@ __all__ = [
     "SessionAuth",
     "SubscriptionFilter",
     "SyncCursor",
+    "SyncReport",
     "TransportError",
     "URITooLongError",
     "Workfront",
@@ -83,4 +91,15 @@ __all__ = [
     "convert_dates",
     "format_date",
     "parse_date",
+    "sync_to_file",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # The shared limiter lives in the ``redis`` extra: import it only when asked
+    # for, so that ``import workfront_async`` never needs redis-py.
+    if name == "RedisLimiter":
+        from ._redis import RedisLimiter
+
+        return RedisLimiter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

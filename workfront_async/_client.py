@@ -28,6 +28,8 @@ from ._exceptions import (
     WorkfrontError,
     redact_url,
 )
+from ._http import HttpNode, make_node
+from ._limiter import Limiter
 from ._paging import check_field_path, check_name, normalize_sort
 from ._retry import Retry
 from ._search import Row, Search
@@ -121,7 +123,13 @@ class Workfront:
     Exactly one of ``api_key``, ``session_id`` or ``auth`` may be given (or
     none, then call ``login``). ``limiter`` shares one concurrency cap between
     several clients of a tenant; otherwise each client gets
-    ``max_concurrency`` slots. ``transport`` is any httpx async transport.
+    ``max_concurrency`` slots. ``adaptive`` (default on) shrinks the number of
+    requests in flight after 429 answers and regrows it gradually, so that
+    other integrations of the tenant see fewer rejections; ``adaptive=False``
+    keeps the limiter's capacity fixed. ``transport`` is any httpx async transport.
+    ``http`` picks the HTTP library: ``"auto"`` (aiohttp when the ``[fast]``
+    extra is installed and the loop is asyncio, httpx otherwise or when a
+    ``transport`` is given), ``"httpx"``, ``"aiohttp"`` or an HTTP node.
     """
 
     def __init__(
@@ -133,12 +141,14 @@ class Workfront:
         auth: Auth | None = None,
         api_version: str = DEFAULT_API_VERSION,
         max_concurrency: int = 10,
-        limiter: anyio.CapacityLimiter | None = None,
+        limiter: Limiter | None = None,
+        adaptive: bool = True,
         max_uri_bytes: int = 8892,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float | httpx.Timeout | None = 60.0,
         retry: Retry | None = None,
         parse_dates: bool = False,
+        http: str | HttpNode = "auto",
     ) -> None:
         given = [a for a in (api_key, session_id, auth) if a is not None]
         if len(given) > 1:
@@ -164,17 +174,19 @@ class Workfront:
             self.api_url,
             auth=auth,
             limiter=limiter,
+            adaptive=adaptive,
             retry=retry if retry is not None else Retry(),
             max_uri_bytes=max_uri_bytes,
-            transport=transport,
-            timeout=timeout,
+            node=make_node(
+                http, transport=transport, timeout=timeout, pool_size=limiter.total_tokens
+            ),
         )
         self._state = _State.UNOPENED
 
     # -- lifecycle ---------------------------------------------------------------------
 
     @property
-    def limiter(self) -> anyio.CapacityLimiter:
+    def limiter(self) -> Limiter:
         """The concurrency limiter every request of this client goes through."""
         return self._sender.limiter
 
@@ -701,7 +713,8 @@ class Workfront:
                 consistency=consistency,
                 limit=limit,
                 progress=progress,
-            )
+            ),
+            fetcher=fetcher,
         )
 
     def changes_since(

@@ -12,11 +12,15 @@ delivered at exactly that instant. The next run asks for ``>=`` that instant
 and leaves out those IDs, so rows that share the last timestamp (Workfront
 stores milliseconds; bulk edits share them) are neither lost nor delivered
 twice across runs, even when more rows reach that same instant later.
+
+The feed stores nothing: saving the cursor only once the rows are durable is
+the caller's part. :func:`workfront_async.sync_to_file` does that for a JSON
+Lines file, exactly once across crashes (``_sync_file.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -124,10 +128,10 @@ class ChangeFeed:
         self.page_size = page_size
         self.finished = False
 
-    def __aiter__(self) -> AsyncIterator[dict[str, Any]]:
+    def __aiter__(self) -> AsyncGenerator[dict[str, Any], None]:
         return self._rows()
 
-    async def _rows(self) -> AsyncIterator[dict[str, Any]]:
+    async def _rows(self) -> AsyncGenerator[dict[str, Any], None]:
         from .query import Q
 
         start = self.start

@@ -1,21 +1,24 @@
 """The sending layer shared by the classic and the Planning clients.
 
-``Sender`` owns the httpx client, the concurrency limiter, the retry loop, the
-auth object and error mapping; the API-specific parts (how a URL is planned,
-how a body is decoded) come in as the pure functions of ``_wire``.
+``Sender`` holds everything that is about the API, identical whatever HTTP
+library carries the bytes: the auth object, the concurrency limiter, the retry
+loop with its deadline, redaction and error mapping. The API-specific parts
+(how a URL is planned, how a body is decoded) come in as the pure functions of
+``_wire``; the bytes go through an HTTP node (``_http``) that sends one request
+and returns status, headers and body.
 
-The limiter is acquired *before* the connection pool (which is sized at or
-above it), so waiting never becomes an httpx ``PoolTimeout``; a request that
-sleeps in back-off holds no slot.
+A slot of the limiter is held for exactly one HTTP exchange: it is taken
+*before* the connection pool (sized at or above the limiter), so waiting never
+becomes a pool timeout, and a request that sleeps in back-off holds none.
+``Retry.deadline`` bounds the whole call from its first attempt: each attempt
+runs in a cancel scope with what is left of it, body included.
 """
 
 from __future__ import annotations
 
 import functools
-import http.cookiejar
 import logging
-import math
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -32,10 +35,19 @@ from ._exceptions import (
     redact_text,
     redact_url,
 )
+from ._http import HttpNode, HttpxNode, NodeError, NodeTimeout, SensitiveHeaders
+from ._limiter import Limiter, Slots
 from ._retry import Retry
 from ._wire import FORM_CONTENT_TYPE, Call, HttpPlan, parse_classic, plan_http, query_string
 
-__all__ = ["LOGGER", "RedactingFilter", "ResponseParser", "Sender", "install_log_redaction"]
+__all__ = [
+    "LOGGER",
+    "RedactingFilter",
+    "Redactions",
+    "ResponseParser",
+    "Sender",
+    "install_log_redaction",
+]
 
 LOGGER = logging.getLogger("workfront_async")
 
@@ -99,39 +111,73 @@ class ResponseParser(Protocol):
     ) -> Any: ...
 
 
-def _redact_args(exc: BaseException, secrets: Sequence[str]) -> None:
-    """Redact an httpx exception's message in place: it stays the ``__cause__``
-    of the error we raise, and a formatted traceback prints it (the message of
-    some transports carries the request URL, ``apiKey=`` included)."""
-    exc.args = tuple(redact_text(a, secrets) if isinstance(a, str) else a for a in exc.args)
+def _redact_args(exc: BaseException | None, secrets: Iterable[str]) -> None:
+    """Redact an exception's message in place, and its causes': they stay the
+    ``__cause__`` of the error we raise, and a formatted traceback prints them
+    (the message of some transports carries the request URL)."""
+    values = tuple(secrets)
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        exc.args = tuple(redact_text(a, values) if isinstance(a, str) else a for a in exc.args)
+        exc = exc.__cause__ or exc.__context__
 
 
-def _no_cookies() -> http.cookiejar.CookieJar:
-    """A cookie jar that keeps nothing. Workfront's session cookies would
-    otherwise be sent back with every later request: a second, invisible
-    credential (reads accept a session cookie) that outlives ``logout`` and
-    that redaction does not know about."""
-    policy = http.cookiejar.DefaultCookiePolicy(allowed_domains=[])
-    return http.cookiejar.CookieJar(policy=policy)
+class Redactions:
+    """The literal secrets of one call, kept out of ``repr``.
+
+    A traceback that captures locals (Sentry, rich, ``pytest --showlocals``)
+    shows this object's ``repr``, never the values."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: Iterable[str] = ()) -> None:
+        self._values = tuple(v for v in values if v)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"<{len(self._values)} redacted secret(s)>"
+
+    __str__ = __repr__
+
+    def __add__(self, more: Iterable[str]) -> Redactions:
+        return Redactions((*self._values, *more))
 
 
-def _pool_limits(limiter: anyio.CapacityLimiter) -> httpx.Limits:
-    tokens = limiter.total_tokens
-    if math.isinf(tokens):
-        return httpx.Limits(max_connections=None, max_keepalive_connections=None)
-    size = max(int(tokens), 1)
-    return httpx.Limits(max_connections=size, max_keepalive_connections=size)
+class _Budget:
+    """The time left for one call: its ``Retry.deadline`` counts from the first
+    attempt (the wait for the first limiter slot is local queueing, not the call)."""
+
+    __slots__ = ("deadline", "started")
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.started: float | None = None
+
+    def remaining(self, now: float) -> float:
+        if self.started is None:
+            self.started = now
+        return self.deadline - (now - self.started)
+
+    def elapsed(self, now: float) -> float:
+        return 0.0 if self.started is None else now - self.started
 
 
 class Sender:
-    """Sends ``Call``s under a limiter with retries, auth renewal and error mapping."""
+    """Sends ``Call``s under a limiter with retries, deadlines, auth renewal and
+    error mapping, through one HTTP node (``_http``)."""
 
     def __init__(
         self,
         base_url: str,
         *,
         auth: Auth | None,
-        limiter: anyio.CapacityLimiter,
+        limiter: Limiter,
         retry: Retry,
         max_uri_bytes: int,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -139,6 +185,8 @@ class Sender:
         parse: ResponseParser = parse_classic,
         clock: Callable[[], float] | None = None,
         logger: logging.Logger = LOGGER,
+        node: HttpNode | None = None,
+        adaptive: bool = True,
     ) -> None:
         install_log_redaction()
         parts = urlsplit(base_url)
@@ -147,22 +195,23 @@ class Sender:
                 f"base_url must be an http(s) URL such as 'https://acme.my.workfront.com', "
                 f"not {redact_url(base_url)!r}"
             )
+        if node is not None and transport is not None:
+            raise QueryError(
+                "give either transport= (an httpx transport) or an HTTP node, not both"
+            )
         self.base_url = base_url.rstrip("/") + "/"
         self.origin = f"{parts.scheme}://{parts.netloc}"
         self.auth = auth
         self.limiter = limiter
+        self._slots = Slots(limiter, adaptive=adaptive, tenant=base_url)
         self.retry = retry
         self.max_uri_bytes = max_uri_bytes
         self._parse = parse
         self._clock = clock or anyio.current_time
         self._sleep: Callable[[float], Awaitable[None]] = anyio.sleep
         self._log = logger
-        self._client = httpx.AsyncClient(
-            transport=transport,
-            limits=_pool_limits(limiter),
-            timeout=timeout,
-            follow_redirects=False,
-            cookies=_no_cookies(),
+        self.node: HttpNode = node or HttpxNode(
+            transport=transport, timeout=timeout, pool_size=self._slots.capacity
         )
 
     # -- AuthContext -----------------------------------------------------------------
@@ -170,26 +219,33 @@ class Sender:
     def now(self) -> float:
         return self._clock()
 
-    def _secrets(self) -> tuple[str, ...]:
-        return self.auth.secrets() if self.auth is not None else ()
+    def _secrets(self) -> Redactions:
+        return Redactions(self.auth.secrets() if self.auth is not None else ())
 
     async def form_request(self, url: str, form: Sequence[tuple[str, str]]) -> Any:
         """POST a form to ``url`` without auth (token endpoints), under the limiter."""
         plan = HttpPlan(
             "POST", url, (("Content-Type", FORM_CONTENT_TYPE),), query_string(form).encode()
         )
-        secrets = (*self._secrets(), *(v for _, v in form))
+        secrets = self._secrets() + (v for _, v in form)
+        budget = _Budget(self.retry.deadline)
         return await self._with_retries(
-            lambda: self._send_once(plan, None, secrets, authenticate=False), idempotent=False
+            lambda: self._send_once(plan, None, secrets, budget, auth_headers=SensitiveHeaders()),
+            budget,
+            idempotent=False,
         )
 
     async def call(self, call: Call, *, authenticate: bool = True) -> Any:
         """Send ``call`` and return the decoded body (``data`` unwrapped)."""
+        budget = _Budget(self.retry.deadline)
         if not authenticate or self.auth is None:
             plan = plan_http(call, self.base_url, max_uri_bytes=self.max_uri_bytes)
-            secrets = (*self._secrets(), *(v for _, v in call.params))
+            secrets = self._secrets() + (v for _, v in call.params)
             return await self._with_retries(
-                lambda: self._send_once(plan, call, secrets, authenticate=False),
+                lambda: self._send_once(
+                    plan, call, secrets, budget, auth_headers=SensitiveHeaders()
+                ),
+                budget,
                 idempotent=call.idempotent,
             )
         auth = self.auth
@@ -200,11 +256,16 @@ class Sender:
             plan = plan_http(
                 call, self.base_url, auth_params=auth.params(), max_uri_bytes=self.max_uri_bytes
             )
+            send = functools.partial(
+                self._send_once,
+                plan,
+                call,
+                Redactions(auth.secrets()),
+                budget,
+                auth_headers=SensitiveHeaders(auth.headers()),
+            )
             try:
-                send = functools.partial(
-                    self._send_once, plan, call, auth.secrets(), authenticate=True
-                )
-                return await self._with_retries(send, idempotent=call.idempotent)
+                return await self._with_retries(send, budget, idempotent=call.idempotent)
             except AuthenticationError:
                 if renewed or not await auth.refresh(self, generation):
                     raise
@@ -212,8 +273,9 @@ class Sender:
 
     # -- internals -------------------------------------------------------------------
 
-    async def _with_retries(self, send: Callable[[], Any], *, idempotent: bool) -> Any:
-        started = self.now()
+    async def _with_retries(
+        self, send: Callable[[], Any], budget: _Budget, *, idempotent: bool
+    ) -> Any:
         attempt = 0
         while True:
             attempt += 1
@@ -226,7 +288,7 @@ class Sender:
                     exc.add_note(f"gave up after {attempt} attempt(s): the retry budget is spent")
                     raise
                 delay = self.retry.delay(attempt, retry_after=getattr(exc, "retry_after", None))
-                if self.now() - started + delay > self.retry.deadline:
+                if budget.elapsed(self.now()) + delay >= self.retry.deadline:
                     exc.add_note(
                         f"gave up after {attempt} attempt(s): the next retry would pass the "
                         f"{self.retry.deadline:g}s deadline"
@@ -242,46 +304,67 @@ class Sender:
                 await self._sleep(delay)
 
     async def _send_once(
-        self, plan: HttpPlan, call: Call | None, secrets: Sequence[str], *, authenticate: bool
+        self,
+        plan: HttpPlan,
+        call: Call | None,
+        secrets: Redactions,
+        budget: _Budget,
+        *,
+        auth_headers: SensitiveHeaders,
     ) -> Any:
         files = call.files if call is not None and call.files is not None else None
-        request = self._client.build_request(
-            plan.method, plan.url, headers=list(plan.headers), content=plan.content, files=files
-        )
-        if authenticate and self.auth is not None:
-            self.auth.apply(request)
+        headers = auth_headers + plan.headers
         shown = redact_url(plan.url)
-        async with self.limiter:
+        async with self._slots.slot():
             started = self.now()
-            try:
-                response = await self._client.send(request)
-            except httpx.TimeoutException as exc:
-                _redact_args(exc, secrets)
-                self._log.debug("%s %s -> timeout", plan.method, shown)
+            left = budget.remaining(started)
+            if left <= 0:
                 raise RequestTimeout(
-                    redact_text(f"request timed out: {type(exc).__name__}", secrets),
+                    f"the {self.retry.deadline:g}s deadline passed before this attempt",
                     method=plan.method,
                     url=plan.url,
-                ) from exc
-            except httpx.HTTPError as exc:
-                _redact_args(exc, secrets)
-                self._log.debug("%s %s -> %s", plan.method, shown, type(exc).__name__)
-                raise TransportError(
-                    redact_text(f"{type(exc).__name__}: {exc}", secrets),
-                    method=plan.method,
-                    url=plan.url,
-                ) from exc
+                )
+            # One cancel scope bounds the whole exchange, body included: a server
+            # that trickles its answer cannot keep a call past its deadline.
+            with anyio.move_on_after(left) as scope:
+                try:
+                    response = await self.node.send(
+                        plan.method, plan.url, headers=headers, content=plan.content, files=files
+                    )
+                except NodeTimeout as exc:
+                    _redact_args(exc, secrets)
+                    self._log.debug("%s %s -> timeout", plan.method, shown)
+                    raise RequestTimeout(
+                        redact_text(f"request timed out: {exc}", tuple(secrets)),
+                        method=plan.method,
+                        url=plan.url,
+                    ) from exc.__cause__ or exc
+                except NodeError as exc:
+                    _redact_args(exc, secrets)
+                    self._log.debug("%s %s -> %s", plan.method, shown, type(exc.__cause__).__name__)
+                    raise TransportError(
+                        redact_text(str(exc), tuple(secrets)), method=plan.method, url=plan.url
+                    ) from exc.__cause__ or exc
             elapsed = self.now() - started
-        self._log.debug("%s %s -> %d in %.3fs", plan.method, shown, response.status_code, elapsed)
+        if scope.cancelled_caught:
+            self._log.debug("%s %s -> deadline", plan.method, shown)
+            raise RequestTimeout(
+                f"no complete answer within the {self.retry.deadline:g}s deadline "
+                f"(this attempt had {left:.3g}s left)",
+                method=plan.method,
+                url=plan.url,
+            )
+        self._slots.record(overloaded=response.status == 429)
+        self._log.debug("%s %s -> %d in %.3fs", plan.method, shown, response.status, elapsed)
         parse = call.parse if call is not None and call.parse is not None else self._parse
         return parse(
-            response.status_code,
+            response.status,
             response.content,
             headers=response.headers,
             method=plan.method,
             url=plan.url,
-            secrets=secrets,
+            secrets=tuple(secrets),
         )
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await self.node.aclose()

@@ -22,7 +22,15 @@ from urllib.parse import quote, urlencode
 import attrs
 import orjson
 
-from ._exceptions import QueryError, ResponseError, error_for_status, redact_text
+from ._exceptions import (
+    REDACTED,
+    SECRET_NAMES,
+    QueryError,
+    ResponseError,
+    error_for_status,
+    redact_text,
+    redact_url,
+)
 from .query import Expr, compile_classic
 
 __all__ = [
@@ -50,6 +58,11 @@ Where = Expr | Mapping[str, Any] | Sequence[tuple[str, Any]] | None
 list of values, or ``(name, value)`` pairs sent as given."""
 
 
+def _redacted_params(params: Params) -> Params:
+    """``params`` with the values of secret names (``password``, ``apiKey``...) hidden."""
+    return tuple((k, REDACTED if k.lower() in SECRET_NAMES else v) for k, v in params)
+
+
 @attrs.frozen(slots=True)
 class Call:
     """One API call before authentication: verb, path below the API root, parameters.
@@ -65,7 +78,7 @@ class Call:
 
     method: str
     path: str
-    params: Params = ()
+    params: Params = attrs.field(default=(), repr=lambda ps: repr(_redacted_params(ps)))
     idempotent: bool = True
     params_in_body: bool = False
     json: bytes | None = None
@@ -79,9 +92,11 @@ class HttpPlan:
     """The exact HTTP request to send."""
 
     method: str
-    url: str
-    headers: tuple[tuple[str, str], ...] = ()
-    content: bytes | None = None
+    url: str = attrs.field(repr=lambda u: repr(redact_url(u)))
+    headers: tuple[tuple[str, str], ...] = attrs.field(default=(), repr=False)
+    content: bytes | None = attrs.field(
+        default=None, repr=lambda c: "None" if c is None else f"<{len(c)} bytes>"
+    )
     overridden: bool = False  # sent as POST with ``method=`` in the body
 
 

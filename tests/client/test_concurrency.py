@@ -14,7 +14,7 @@ import orjson
 import pytest
 
 from workfront_async import Retry, Workfront
-from workfront_async._transport import _pool_limits
+from workfront_async._http import pool_limits
 
 from .helpers import BASE, KEY, err, ok, param
 
@@ -127,9 +127,9 @@ async def test_fan_out_operations_respect_the_cap() -> None:
 
 def test_pool_is_at_least_the_limiter() -> None:
     # the wait happens at the limiter, so the pool must never be the bottleneck
-    assert _pool_limits(anyio.CapacityLimiter(25)).max_connections == 25
-    assert _pool_limits(anyio.CapacityLimiter(1)).max_connections == 1
-    assert _pool_limits(anyio.CapacityLimiter(float("inf"))).max_connections is None
+    assert pool_limits(anyio.CapacityLimiter(25).total_tokens).max_connections == 25
+    assert pool_limits(anyio.CapacityLimiter(1).total_tokens).max_connections == 1
+    assert pool_limits(anyio.CapacityLimiter(float("inf")).total_tokens).max_connections is None
 
 
 async def test_backoff_does_not_hold_a_slot() -> None:

@@ -449,7 +449,8 @@ async def test_unknown_object_type_and_field(api: Api) -> None:
 
 
 async def test_report_group_by_and_rollup(api: Api, demo: Emulator) -> None:
-    # API-NOTES §1 Report: groups keyed by value, $$ROLLUP adds a total.
+    # API-NOTES §1 Report: groups keyed by value, $$ROLLUP adds a total; each bucket
+    # repeats its group-by value (API-NOTES §4 "Report buckets", recorded report.json).
     data = await api.data(
         "/hour/report",
         {
@@ -461,9 +462,10 @@ async def test_report_group_by_and_rollup(api: Api, demo: Emulator) -> None:
     )
     hours = demo.rows("HOUR")
     names = {p["ID"]: p["name"] for p in demo.rows("PROJ")}
-    want: dict[str, dict[str, float]] = {}
+    want: dict[str, dict[str, Any]] = {}
     for h in hours:
-        group = want.setdefault(names[h["projectID"]], {"sum_hours": 0.0, "count_ID": 0})
+        name = names[h["projectID"]]
+        group = want.setdefault(name, {"sum_hours": 0.0, "count_ID": 0, "project:name": name})
         group["sum_hours"] += h["hours"]
         group["count_ID"] += 1
     rollup = data.pop("$$ROLLUP")
@@ -486,7 +488,9 @@ async def test_report_distinct_and_two_levels(api: Api, demo: Emulator) -> None:
         for priority, agg in by_priority.items():
             members = [t for t in tasks if t["status"] == status and str(t["priority"]) == priority]
             assert agg == {
-                "dcount_assignedToID": len({t["assignedToID"] for t in members} - {None})
+                "dcount_assignedToID": len({t["assignedToID"] for t in members} - {None}),
+                "status": status,
+                "priority": int(priority),
             }
     bad = await api.get("/task/report", {"status_GroupBy": "true", "priority_AggFunc": "median"})
     assert bad.status_code == 422

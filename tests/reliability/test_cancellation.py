@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from workfront_async import Retry, Workfront
+from workfront_async._http import HttpxNode
 from workfront_async.testing import Emulator
 
 from ._support import client, ids_of, seeded
@@ -129,7 +130,9 @@ async def test_breaking_out_of_an_export_stops_the_fetches_at_once() -> None:
 
 
 def _pool(wf: Workfront) -> httpcore.AsyncConnectionPool:
-    transport = wf._sender._client._transport
+    node = wf._sender.node
+    assert isinstance(node, HttpxNode)
+    transport = node.client._transport
     assert isinstance(transport, httpx.AsyncHTTPTransport)
     return transport._pool
 
@@ -147,6 +150,7 @@ async def test_no_connection_is_stuck_after_cancellation_over_real_http(job: str
             api_key=emu.api_key(),
             retry=Retry().without_backoff(),
             timeout=httpx.Timeout(10.0, pool=2.0),
+            http="httpx",  # this test reads httpcore's pool; tests/transport covers aiohttp
         ) as wf,
     ):
         with anyio.move_on_after(0.02) as scope:

@@ -176,13 +176,19 @@ async def test_no_secret_in_real_http_debug_logs(caplog: pytest.LogCaptureFixtur
     async with emu.serve() as served:
         key = emu.api_key()
         token = emu.issue_token()
+        # httpx: this test reads httpcore's DEBUG records (tests/transport covers aiohttp)
         clients = [
-            Workfront(served.base_url, api_key=key, retry=Retry.none()),
-            Workfront(served.base_url, session_id=token, retry=Retry.none()),
+            Workfront(served.base_url, api_key=key, retry=Retry.none(), http="httpx"),
+            Workfront(served.base_url, session_id=token, retry=Retry.none(), http="httpx"),
             Workfront(
-                served.base_url, auth=PasswordAuth("ann@example.com", PASSWORD), retry=Retry.none()
+                served.base_url,
+                auth=PasswordAuth("ann@example.com", PASSWORD),
+                retry=Retry.none(),
+                http="httpx",
             ),
-            Workfront(served.base_url, api_key="wrong-" + API_KEY, retry=Retry.none()),
+            Workfront(
+                served.base_url, api_key="wrong-" + API_KEY, retry=Retry.none(), http="httpx"
+            ),
         ]
         session_ids: list[str] = []
         for wf in clients:
@@ -299,7 +305,8 @@ async def test_session_cookies_are_neither_kept_nor_logged(
         while not server.started:  # noqa: ASYNC110 - uvicorn offers no event
             await anyio.sleep(0.01)
         port = server.servers[0].sockets[0].getsockname()[1]
-        async with Workfront(f"http://127.0.0.1:{port}", api_key=API_KEY) as wf:
+        # httpx: the records checked below are httpcore's (tests/transport: aiohttp)
+        async with Workfront(f"http://127.0.0.1:{port}", api_key=API_KEY, http="httpx") as wf:
             assert [await wf.count("task") for _ in range(3)] == [3, 3, 3]
         server.should_exit = True
     assert cookie_seen == ["", "", ""], "the client sent a session cookie back"

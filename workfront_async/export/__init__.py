@@ -1,4 +1,5 @@
-"""Exports: concurrent paged export, file writers and progress reporting."""
+"""Exports: concurrent paged export, typed schemas from metadata, file writers,
+Arrow and data frames, and progress reporting."""
 
 from __future__ import annotations
 
@@ -10,17 +11,38 @@ from ._export import (
     export_rows,
     keyset_partitions,
 )
-from ._writers import FORMATS, ExportWriter, flatten_row, open_writer
+from ._metadata import clear_metadata_cache, object_metadata, schema_for
+from ._planning import (
+    PlanningExport,
+    PlanningV1Source,
+    RecordSource,
+    planning_export,
+    planning_schema,
+)
+from ._schema import Column, ExportSchema, build_schema
+from ._writers import FORMATS, ExportWriter, flatten_row, format_of, open_writer
 
 __all__ = [
+    "Column",
     "Export",
     "ExportProgress",
+    "ExportSchema",
     "ExportWriter",
     "FORMATS",
     "PageFetcher",
+    "PlanningExport",
+    "PlanningV1Source",
+    "RecordSource",
+    "build_schema",
+    "clear_metadata_cache",
     "export_pages",
     "export_rows",
     "flatten_row",
+    "format_of",
     "keyset_partitions",
+    "object_metadata",
     "open_writer",
+    "planning_export",
+    "planning_schema",
+    "schema_for",
 ]

@@ -24,10 +24,19 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Mapping,
+    Sequence,
+)
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal, Protocol
 
 import anyio
 import attrs
@@ -41,6 +50,8 @@ from .._paging import check_limit, check_page_size
 if TYPE_CHECKING:
     from .._client import Workfront
     from .._search import Search
+    from ._schema import ExportSchema
+    from ._writers import Format
 
 __all__ = [
     "Export",
@@ -95,7 +106,12 @@ class SearchFetcher:
     def __init__(self, wf: Workfront, obj: str, fields: Iterable[str] = ()) -> None:
         self.wf = wf
         self.obj = obj
-        self.base = wf.search(obj, fields=list(fields)).parse_dates(False)
+        self.use_fields(fields)
+
+    def use_fields(self, fields: Iterable[str]) -> None:
+        """Ask for ``fields`` (a typed export asks for its schema's fields)."""
+        self.fields = list(fields)
+        self.base = self.wf.search(self.obj, fields=self.fields).parse_dates(False)
 
     def _search(self, clauses: Sequence[Any]) -> Search[Row]:
         search = self.base
@@ -135,9 +151,108 @@ class Export:
     rows:`` so that leaving early stops the page fetches at once. An export is
     iterated once."""
 
-    def __init__(self, pages: Callable[[], AsyncGenerator[list[Row], None]]) -> None:
+    def __init__(
+        self,
+        pages: Callable[[], AsyncGenerator[list[Row], None]],
+        *,
+        fetcher: SearchFetcher | None = None,
+    ) -> None:
         self._factory = pages
         self._gen: AsyncGenerator[Any, None] | None = None
+        self._fetcher = fetcher
+        self._schema: ExportSchema | None = None
+
+    # -- typed output: schema, Arrow, data frames, files ------------------------------
+
+    async def schema(
+        self, *, types: Mapping[str, str] | None = None, refresh: bool = False
+    ) -> ExportSchema:
+        """The typed columns of this export, from the tenant's metadata
+        (fetched once per client). Empty ``fields=`` means ``ID`` and every
+        plain field of the object. ``types`` overrides columns
+        (``{"DE:Score": "float64"}``)."""
+        if self._schema is not None and not refresh and types is None:
+            return self._schema
+        if self._fetcher is None:
+            raise RuntimeError("this export was not made by wf.export(); pass schema= explicitly")
+        from ._metadata import schema_for
+
+        self._schema = await schema_for(
+            self._fetcher.wf, self._fetcher.obj, self._fetcher.fields, types=types
+        )
+        return self._schema
+
+    async def _typed_pages(
+        self, schema: ExportSchema | None, types: Mapping[str, str] | None
+    ) -> tuple[ExportSchema, AsyncGenerator[list[Row], None]]:
+        if schema is None:
+            schema = await self.schema(types=types)
+        if self._fetcher is not None:
+            self._fetcher.use_fields(schema.fields)
+        return schema, self.pages()
+
+    async def arrow_batches(
+        self,
+        *,
+        schema: ExportSchema | None = None,
+        types: Mapping[str, str] | None = None,
+    ) -> AsyncGenerator[Any, None]:
+        """One ``pyarrow.RecordBatch`` per page, typed by the schema (needs the
+        ``arrow`` extra). Memory stays bounded by the pages in flight."""
+        from ._arrow import arrow_schema, require_pyarrow, rows_to_batch
+
+        require_pyarrow()
+        schema, pages = await self._typed_pages(schema, types)
+        target = arrow_schema(schema)
+        async with contextlib.aclosing(pages):
+            async for page in pages:
+                yield rows_to_batch(schema, page, target)
+
+    async def to_arrow(
+        self, *, schema: ExportSchema | None = None, types: Mapping[str, str] | None = None
+    ) -> Any:
+        """The whole export as one ``pyarrow.Table`` (the ``arrow`` extra)."""
+        from ._arrow import arrow_schema, require_pyarrow
+
+        pa = require_pyarrow()
+        if schema is None:
+            schema = await self.schema(types=types)
+        batches = [b async for b in self.arrow_batches(schema=schema)]
+        return pa.Table.from_batches(batches, schema=arrow_schema(schema))
+
+    async def to_polars(
+        self, *, schema: ExportSchema | None = None, types: Mapping[str, str] | None = None
+    ) -> Any:
+        """The whole export as a ``polars.DataFrame`` (the ``polars`` extra)."""
+        return polars_frame(await self.to_arrow(schema=schema, types=types))
+
+    async def to_pandas(
+        self, *, schema: ExportSchema | None = None, types: Mapping[str, str] | None = None
+    ) -> Any:
+        """The whole export as a ``pandas.DataFrame`` (the ``pandas`` extra); see
+        :func:`pandas_frame`."""
+        return pandas_frame(await self.to_arrow(schema=schema, types=types))
+
+    async def write(
+        self,
+        path: str | os.PathLike[str] | BinaryIO,
+        format: Format | None = None,
+        *,
+        schema: ExportSchema | None = None,
+        types: Mapping[str, str] | None = None,
+        dates: Literal["iso", "workfront"] = "iso",
+    ) -> int:
+        """Write the export to ``path`` (or a binary stream) with the typed
+        writers (see :func:`open_writer`); returns the number of rows. The
+        file appears only once the export finished."""
+        from ._writers import open_writer
+
+        schema, pages = await self._typed_pages(schema, types)
+        with open_writer(path, format, schema=schema, dates=dates) as writer:
+            async with contextlib.aclosing(pages):
+                async for page in pages:
+                    writer.write(page)
+        return writer.rows_written
 
     def _start(self, gen: AsyncGenerator[Any, None]) -> AsyncGenerator[Any, None]:
         if self._gen is not None:
@@ -166,6 +281,39 @@ class Export:
     async def aclose(self) -> None:
         if self._gen is not None:
             await self._gen.aclose()
+
+
+def polars_frame(table: Any) -> Any:
+    """A ``polars.DataFrame`` of an Arrow table (the ``polars`` extra)."""
+    try:
+        import polars as pl
+    except ImportError:
+        raise QueryError(
+            "to_polars() needs polars: pip install 'workfront-async[polars]'"
+        ) from None
+    return pl.from_arrow(table)
+
+
+def pandas_frame(table: Any) -> Any:
+    """A ``pandas.DataFrame`` of an Arrow table (the ``pandas`` extra):
+    timestamps ``datetime64[ms, UTC]``, and pandas' nullable integer, float,
+    boolean and string types so that a missing value never turns an int
+    column into floats."""
+    try:
+        import pandas as pd
+    except ImportError:
+        raise QueryError(
+            "to_pandas() needs pandas: pip install 'workfront-async[pandas]'"
+        ) from None
+    import pyarrow as pa
+
+    mapping = {
+        pa.int64(): pd.Int64Dtype(),
+        pa.bool_(): pd.BooleanDtype(),
+        pa.float64(): pd.Float64Dtype(),
+        pa.string(): pd.StringDtype(),
+    }
+    return table.to_pandas(types_mapper=mapping.get)
 
 
 async def _flatten(pages: AsyncGenerator[list[Row], None]) -> AsyncGenerator[Row, None]:

@@ -10,16 +10,21 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, Literal
 
 import orjson
 
 from .._exceptions import QueryError
+
+if TYPE_CHECKING:
+    from ._schema import ExportSchema
 
 __all__ = ["FORMATS", "ExportWriter", "flatten_row", "open_writer"]
 
@@ -48,25 +53,94 @@ def flatten_row(row: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
+def _umask() -> int:
+    """The process umask, read without changing it where Linux allows."""
+    with contextlib.suppress(OSError, ValueError), open("/proc/self/status", "rb") as fh:
+        for line in fh:
+            if line.startswith(b"Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _is_open_descriptor(path: Path) -> bool:
+    """Whether ``path`` reaches a file through ``/dev/fd``, ``/dev/std*`` or
+    ``/proc/<pid>/fd`` links: the file behind is someone's open descriptor
+    (a shell redirection), to be written through, never replaced."""
+    current = Path(os.path.abspath(path))
+    for _ in range(40):  # the kernel's own limit on nested links
+        text = str(current)
+        if text.startswith(("/dev/", "/proc/")):
+            return True
+        if not current.is_symlink():
+            return False
+        current = Path(os.path.join(os.path.dirname(text), os.readlink(current)))
+        current = Path(os.path.abspath(current))
+    return False
+
+
 class ExportWriter:
     """Base class: an atomic file writer used as a context manager.
 
     ``write(rows)`` appends rows; leaving the ``with`` block normally moves
     the finished file into place, leaving it with an exception deletes it.
+
+    Only regular files are replaced that way. A target that exists and is
+    not a regular file (a FIFO, a device, or a symlink to one), or that is
+    reached through ``/dev`` or ``/proc`` (``/dev/stdout`` redirected to a
+    file), is written straight through (appending): renaming over it would
+    swap the device for a plain file. A symlink to a regular file keeps the link and
+    replaces the file it points to. A new file gets the permissions the
+    umask allows (as ``open()`` would); a replaced file keeps its mode.
+    A binary stream (``sys.stdout.buffer``) is written to and flushed, never
+    closed.
     """
 
     format: Format
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
+    def __init__(self, path: str | os.PathLike[str] | BinaryIO) -> None:
         self.rows_written = 0
-        directory = self.path.parent if str(self.path.parent) else Path(".")
+        self._closed = False
+        self._stream: BinaryIO | None = None
+        self.through = False
+        if not isinstance(path, (str, os.PathLike)):
+            if not callable(getattr(path, "write", None)):
+                raise QueryError(f"cannot write to {path!r}: give a path or a binary stream")
+            self._stream = path
+            self.path = Path(getattr(path, "name", "<stream>") or "<stream>")
+            self.tmp_path = self.path
+            self.through = True
+            return
+        self.path = Path(path)
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            st = None
+        except OSError as exc:
+            raise QueryError(f"cannot write {self.path}: {exc.strerror}") from None
+        if st is not None and stat.S_ISDIR(st.st_mode):
+            raise QueryError(f"cannot write {self.path}: it is a folder; give a file name")
+        if st is not None and (not stat.S_ISREG(st.st_mode) or _is_open_descriptor(self.path)):
+            # A device, FIFO or socket (or a link to one), or an open
+            # descriptor such as /dev/stdout redirected to a file: write
+            # through, appending after what the descriptor already holds.
+            self.tmp_path = self.path
+            self.through = True
+            return
+        # Replace the file a symlink points to, not the link.
+        target = Path(os.path.realpath(self.path)) if self.path.is_symlink() else self.path
+        self._target = target
+        directory = target.parent if str(target.parent) else Path(".")
         if not directory.is_dir():
             raise QueryError(f"cannot write {self.path}: the folder {directory} does not exist")
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".partial", dir=directory)
-        os.close(fd)
+        mode = stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~_umask()
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=directory)
+        try:
+            os.fchmod(fd, mode)
+        finally:
+            os.close(fd)
         self.tmp_path = Path(tmp)
-        self._closed = False
 
     def _open(self, path: Path, mode: str, **kwargs: Any) -> Any:
         """Open a working file (closed in ``_finish``/``abort``); if that fails,
@@ -74,9 +148,26 @@ class ExportWriter:
         try:
             return open(path, mode, **kwargs)
         except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                self.tmp_path.unlink()
+            if not self.through:
+                with contextlib.suppress(FileNotFoundError):
+                    self.tmp_path.unlink()
             raise
+
+    def _open_binary(self) -> BinaryIO:
+        """The binary handle rows go to: the temporary file, the target
+        itself (written through) or the caller's stream."""
+        if self._stream is not None:
+            return _Sink(self._stream, owned=False)  # type: ignore[return-value]
+        mode = "ab" if self.through else "wb"
+        return _Sink(self._open(self.tmp_path, mode), owned=True)  # type: ignore[return-value]
+
+    def _scratch(self, suffix: str) -> Path:
+        """A scratch file beside the output (or in the temp folder when
+        writing through), removed by the writer."""
+        folder = None if self.through else self.tmp_path.parent
+        fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=suffix, dir=folder)
+        os.close(fd)
+        return Path(name)
 
     def __enter__(self) -> ExportWriter:
         return self
@@ -104,7 +195,8 @@ class ExportWriter:
             return self.path
         try:
             self._finish()
-            os.replace(self.tmp_path, self.path)
+            if not self.through:
+                os.replace(self.tmp_path, self._target)
         except BaseException:
             self.abort()
             raise
@@ -112,22 +204,78 @@ class ExportWriter:
         return self.path
 
     def abort(self) -> None:
-        """Discard the temporary file; the target path is left untouched."""
+        """Discard the temporary file; the target path is left untouched
+        (what went to a stream or device so far stays written)."""
         if self._closed:
             return
         self._closed = True
         with contextlib.suppress(Exception):
             self._close_handles()
-        with contextlib.suppress(FileNotFoundError):
-            self.tmp_path.unlink()
+        if not self.through:
+            with contextlib.suppress(FileNotFoundError):
+                self.tmp_path.unlink()
 
     def _close_handles(self) -> None:
         """Close open file handles without finishing (subclasses)."""
 
 
+class _Sink:
+    """The binary handle a writer writes to. Counts its own position (a pipe
+    cannot ``tell()``, and Parquet asks), and closes the handle only when the
+    writer opened it: a caller's stream is flushed, never closed."""
+
+    def __init__(self, handle: Any, owned: bool) -> None:
+        self._h = handle
+        self._owned = owned
+        self._pos = 0
+        self.closed = False
+
+    def write(self, data: Any) -> int:
+        self._h.write(data)
+        n = len(data) if not isinstance(data, memoryview) else data.nbytes
+        self._pos += n
+        return n
+
+    def flush(self) -> None:
+        self._h.flush()
+
+    def fileno(self) -> int:
+        return int(self._h.fileno())
+
+    def tell(self) -> int:
+        return self._pos
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        if self._owned:
+            self._h.close()
+        else:
+            self._h.flush()
+
+    def readable(self) -> bool:
+        return False
+
+    def writable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def __enter__(self) -> _Sink:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
 def _fsync_close(handle: IO[Any]) -> None:
     handle.flush()
-    os.fsync(handle.fileno())
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        # a pipe, terminal or caller's stream cannot be synced
+        if stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            os.fsync(handle.fileno())
     handle.close()
 
 
@@ -136,9 +284,9 @@ class JsonlWriter(ExportWriter):
 
     format: Format = "jsonl"
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str] | BinaryIO) -> None:
         super().__init__(path)
-        self._fh = self._open(self.tmp_path, "wb")
+        self._fh = self._open_binary()
 
     def write(self, rows: Iterable[Mapping[str, Any]]) -> None:
         dumps, option = orjson.dumps, orjson.OPT_APPEND_NEWLINE | orjson.OPT_NON_STR_KEYS
@@ -168,12 +316,14 @@ class CsvWriter(ExportWriter):
 
     format: Format = "csv"
 
-    def __init__(self, path: str | os.PathLike[str], columns: Iterable[str] = ()) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str] | BinaryIO, columns: Iterable[str] = ()
+    ) -> None:
         super().__init__(path)
         self.columns: list[str] = list(dict.fromkeys(columns))
         self._known = set(self.columns)
         self._width_at_start = -1
-        self._fh = self._open(self.tmp_path, "w", newline="", encoding="utf-8")
+        self._fh = io.TextIOWrapper(self._open_binary(), newline="", encoding="utf-8")
         self._csv = csv.writer(self._fh)
         self._header_written = False
 
@@ -199,6 +349,11 @@ class CsvWriter(ExportWriter):
         _fsync_close(self._fh)
         if len(self.columns) == self._width_at_start:
             return
+        if self.through:
+            raise QueryError(
+                f"columns {', '.join(self.columns[self._width_at_start :])} appeared after the "
+                f"CSV header went to {self.path}; give columns= or a schema= up front"
+            )
         # New columns appeared after the header went out: rewrite with the
         # full header, padding earlier rows.
         width = len(self.columns)
@@ -206,6 +361,8 @@ class CsvWriter(ExportWriter):
             prefix=f".{self.path.name}.", suffix=".partial", dir=self.tmp_path.parent
         )
         try:
+            # the rewritten file takes the mode chosen for the output
+            os.fchmod(fd, stat.S_IMODE(os.stat(self.tmp_path).st_mode))
             with (
                 open(self.tmp_path, newline="", encoding="utf-8") as src,
                 os.fdopen(fd, "w", newline="", encoding="utf-8") as dst,
@@ -245,7 +402,9 @@ class ParquetWriter(ExportWriter):
 
     format: Format = "parquet"
 
-    def __init__(self, path: str | os.PathLike[str], columns: Iterable[str] = ()) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str] | BinaryIO, columns: Iterable[str] = ()
+    ) -> None:
         try:
             import pyarrow  # noqa: F401
         except ImportError:
@@ -254,7 +413,7 @@ class ParquetWriter(ExportWriter):
             ) from None
         super().__init__(path)
         self.columns: list[str] = list(dict.fromkeys(columns))
-        self._stage = self.tmp_path.with_suffix(".stage")
+        self._stage = self._scratch(".stage")
         self._fh = self._open(self._stage, "wb")
 
     def write(self, rows: Iterable[Mapping[str, Any]]) -> None:
@@ -298,7 +457,8 @@ class ParquetWriter(ExportWriter):
                     types[c] = _merge_type(types.get(c), _infer([row.get(c) for row in batch]))
             schema = pa.schema([(c, types.get(c) or pa.string()) for c in columns])
             # Pass 2: write batches cast to the unified schema.
-            with pq.ParquetWriter(self.tmp_path, schema) as writer:
+            sink = self._open_binary()
+            with sink, pq.ParquetWriter(sink, schema) as writer:
                 for batch in self._batches():
                     arrays = [
                         pa.array(
@@ -353,12 +513,12 @@ def _cell(value: Any, typ: Any) -> Any:
     return value
 
 
-def open_writer(
-    path: str | os.PathLike[str], format: Format | None = None, *, columns: Iterable[str] = ()
-) -> ExportWriter:
-    """Open an atomic writer for ``path``; the format defaults to the file
-    extension (``.jsonl``/``.ndjson``, ``.csv``, ``.parquet``)."""
+def format_of(path: str | os.PathLike[str] | BinaryIO, format: str | None = None) -> Format:
+    """The format for ``path``: ``format`` if given, else from the extension
+    (``.jsonl``/``.ndjson``/``.json``, ``.csv``, ``.parquet``/``.pq``)."""
     if format is None:
+        if not isinstance(path, (str, os.PathLike)):
+            raise QueryError(f"writing to a stream needs format=, one of {', '.join(FORMATS)}")
         suffix = Path(path).suffix.lower()
         format = {
             ".jsonl": "jsonl",
@@ -367,16 +527,44 @@ def open_writer(
             ".csv": "csv",
             ".parquet": "parquet",
             ".pq": "parquet",
-        }.get(suffix)  # type: ignore[assignment]
+        }.get(suffix)
         if format is None:
             raise QueryError(
                 f"cannot tell the format of {path!s} from its extension; "
                 f"pass format= one of {', '.join(FORMATS)}"
             )
-    if format == "jsonl":
+    if format not in FORMATS:
+        raise QueryError(f"unknown export format {format!r}; use one of {', '.join(FORMATS)}")
+    return format
+
+
+def open_writer(
+    path: str | os.PathLike[str] | BinaryIO,
+    format: Format | None = None,
+    *,
+    columns: Iterable[str] = (),
+    schema: ExportSchema | None = None,
+    dates: Literal["iso", "workfront"] = "iso",
+) -> ExportWriter:
+    """Open a writer for ``path`` (a file path, or a binary stream such as
+    ``sys.stdout.buffer``); the format defaults to the file extension.
+
+    With ``schema`` (from :func:`schema_for`) the writer is typed: fixed
+    columns, ISO 8601 dates (or ``dates="workfront"`` in JSON Lines and CSV),
+    real Parquet types. Without it, rows are written as they come (nested
+    JSON Lines; CSV and Parquet flattened with ``parent:child`` names and
+    types guessed from the data).
+    """
+    fmt = format_of(path, format)
+    if schema is not None:
+        from ._typed import TypedCsvWriter, TypedJsonlWriter, TypedParquetWriter
+
+        typed = {"jsonl": TypedJsonlWriter, "csv": TypedCsvWriter, "parquet": TypedParquetWriter}
+        return typed[fmt](path, schema, dates=dates)
+    if dates != "iso":
+        raise QueryError("dates= applies to typed writers; pass schema= as well")
+    if fmt == "jsonl":
         return JsonlWriter(path)
-    if format == "csv":
+    if fmt == "csv":
         return CsvWriter(path, columns)
-    if format == "parquet":
-        return ParquetWriter(path, columns)
-    raise QueryError(f"unknown export format {format!r}; use one of {', '.join(FORMATS)}")
+    return ParquetWriter(path, columns)

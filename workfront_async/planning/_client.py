@@ -19,6 +19,8 @@ import orjson
 
 from .._auth import ApiKeyAuth, Auth, AuthContext, PasswordAuth, SessionAuth
 from .._exceptions import QueryError, ResponseError, redact_url
+from .._http import HttpNode, make_node
+from .._limiter import Limiter
 from .._paging import check_name
 from .._retry import Retry
 from .._transport import Sender
@@ -292,11 +294,13 @@ class PlanningClientBase:
         *,
         auth: Auth | None,
         transport: httpx.AsyncBaseTransport | None = None,
-        limiter: anyio.CapacityLimiter | None = None,
+        limiter: Limiter | None = None,
+        adaptive: bool = True,
         retry: Retry | None = None,
         max_concurrency: int = 10,
         timeout: float | httpx.Timeout | None = 60.0,
         validate: bool = True,
+        http: str | HttpNode = "auto",
     ) -> None:
         _check_auth(auth)
         if limiter is None:
@@ -314,17 +318,19 @@ class PlanningClientBase:
             self.api_url,
             auth=_AsBearer(auth) if auth is not None else None,
             limiter=limiter,
+            adaptive=adaptive,
             retry=retry if retry is not None else Retry(),
             max_uri_bytes=8892,
-            transport=transport,
-            timeout=timeout,
+            node=make_node(
+                http, transport=transport, timeout=timeout, pool_size=limiter.total_tokens
+            ),
             parse=parse_planning,
         )
         self._state = _State.UNOPENED
         self._types: dict[str, Any] = {}
 
     @property
-    def limiter(self) -> anyio.CapacityLimiter:
+    def limiter(self) -> Limiter:
         """The concurrency limiter every request of this client goes through."""
         return self._sender.limiter
 
@@ -362,7 +368,8 @@ class Planning(PlanningClientBase):
     session or a classic session ID is refused with a ``QueryError`` before
     anything is sent (API-NOTES §5). ``limiter`` shares one concurrency cap
     with other clients of the tenant (a ``Workfront`` client too); otherwise
-    this client gets ``max_concurrency`` slots. ``validate`` is the default of
+    this client gets ``max_concurrency`` slots; ``adaptive`` as for ``Workfront``
+    (fewer requests in flight after 429 answers). ``validate`` is the default of
     ``records.search(validate=)``: fetch each record type once and check
     filters against its field types before searching.
 

@@ -12,7 +12,7 @@ import orjson
 
 from .._exceptions import QueryError
 from ._classic import MAX_LEVELS, compile_classic, to_query_string
-from ._expr import MAX_DEPTH, And, Condition, Exists, Expr, Field, Hole, Not, Or, Q
+from ._expr import MAX_DEPTH, MAX_NESTING, And, Condition, Exists, Expr, Field, Hole, Not, Or, Q
 from ._modifiers import CLASSIC_MODIFIERS, SWALLOWED_NAMES
 from ._planning import compile_planning
 from ._planning_v2 import compile_planning_v2
@@ -29,6 +29,7 @@ __all__ = [
     "Hole",
     "MAX_DEPTH",
     "MAX_LEVELS",
+    "MAX_NESTING",
     "Not",
     "Or",
     "Q",

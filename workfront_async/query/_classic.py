@@ -30,6 +30,9 @@ __all__ = ["MAX_LEVELS", "compile_classic", "dnf", "to_query_string"]
 MAX_LEVELS: Final = 64
 # Bound on intermediate products while distributing, before absorption.
 _MAX_WORK: Final = 1024
+# How many compiled queries are kept (an application runs a handful of query
+# shapes with a few values each; the oldest entry goes first).
+_CACHE_SIZE: Final = 1024
 
 Leaf = Condition | Exists
 Conjunction = tuple[Leaf, ...]
@@ -106,16 +109,32 @@ def dnf(expr: Expr) -> list[Conjunction]:
         levels = _simplify([c for child in expr.children for c in dnf(child)])
     elif isinstance(expr, And):
         levels = [()]
+        # Children of one level each (the usual long chain of conditions) are
+        # gathered and added to every level at once: adding them one by one
+        # re-checks the growing levels each time, quadratic in the chain.
+        single: list[Leaf] = []
         for child in expr.children:
             part = dnf(child)
+            if len(part) == 1:
+                single.extend(part[0])
+                continue
+            if single:
+                levels = _with(levels, tuple(single))
+                single = []
             if len(levels) * len(part) > _MAX_WORK:
                 _too_big(expr, len(levels) * len(part))
             levels = _simplify([tuple(dict.fromkeys(a + b)) for a in levels for b in part])
+        if single:
+            levels = _with(levels, tuple(single))
     else:
         raise QueryError(f"{expr!r} is not a complete condition")
     if len(levels) > MAX_LEVELS:
         _too_big(expr, len(levels))
     return levels
+
+
+def _with(levels: list[Conjunction], items: Conjunction) -> list[Conjunction]:
+    return _simplify([tuple(dict.fromkeys(a + items)) for a in levels])
 
 
 def _too_big(expr: Expr, count: int) -> None:
@@ -246,16 +265,61 @@ def _exists(node: Exists, prefix: str, numbers: Iterator[int]) -> list[tuple[str
     return params + _level(levels[0], head, numbers, top=False, block=True)
 
 
+_Key = tuple[object, ...]
+_compiled: dict[_Key, tuple[tuple[str, str], ...]] = {}
+
+
+def _strict_key(expr: Expr) -> _Key:
+    """A cache key that tells apart what ``==`` confuses: ``1``, ``1.0`` and
+    ``True`` are equal and hash alike in Python but compile to different text,
+    so each value's type is part of the key. Raises ``TypeError`` for an
+    unhashable value (that expression is compiled without the cache)."""
+    if isinstance(expr, Condition):
+        values = expr.values
+        if len(values) == 1:
+            return (expr.path, expr.op, values[0], type(values[0]))
+        return (expr.path, expr.op, values, tuple(map(type, values)))
+    if isinstance(expr, And):
+        return ("&", *map(_strict_key, expr.children))
+    if isinstance(expr, Or):
+        return ("|", *map(_strict_key, expr.children))
+    if isinstance(expr, Not):
+        return ("~", _strict_key(expr.child))
+    if isinstance(expr, Exists):
+        where = None if expr.where is None else _strict_key(expr.where)
+        return ("E", expr.objcode, expr.on, where, expr.negated)
+    raise TypeError(type(expr).__name__)  # a hole or foreign node: no cache
+
+
 def compile_classic(expr: Expr | None) -> list[tuple[str, str]]:
     """The (name, value) pairs of a classic search for ``expr``, not URL-encoded.
 
     ``None`` and ``Q.all()`` give ``[]`` (no filter). An expression that can
     never match (``Q.none()``) raises ``QueryError``: there is nothing to ask.
+
+    Expressions are frozen, so a compiled form is kept (bounded, keyed by the
+    expression's structure and its values' types): running the same query
+    again costs a key walk and a dict look-up.
     """
     if expr is None or expr == ALL:
         return []
     if not isinstance(expr, Expr):
         raise QueryError(f"compile_classic() takes a query expression, got {expr!r}")
+    try:
+        key = _strict_key(expr)
+        hash(key)
+    except TypeError:
+        return _compile(expr)
+    cached = _compiled.get(key)
+    if cached is None:
+        cached = tuple(_compile(expr))
+        if len(_compiled) >= _CACHE_SIZE:
+            del _compiled[next(iter(_compiled))]
+        _compiled[key] = cached
+    return list(cached)
+
+
+def _compile(expr: Expr) -> list[tuple[str, str]]:
     hole = find_hole(expr)
     if hole is not None:
         raise QueryError(

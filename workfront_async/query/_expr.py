@@ -35,6 +35,7 @@ from ._values import check_value
 
 __all__ = [
     "MAX_DEPTH",
+    "MAX_NESTING",
     "And",
     "Condition",
     "Exists",
@@ -54,6 +55,12 @@ __all__ = [
 
 # API-NOTES §1 Limits: field depth is 4 levels from the queried object.
 MAX_DEPTH: Final = 4
+
+# How deeply &, | and EXISTS may nest. Every pass over a tree (hashing,
+# negation, the compilers) recurses once per level, so an unbounded depth
+# would end in RecursionError; a chain of one operator is flattened and does
+# not count, so thousands of conditions joined by & alone are fine.
+MAX_NESTING: Final = 100
 
 _BOOL_MESSAGE = (
     "a query expression has no truth value: combine conditions with & | ~ (not and/or/not), "
@@ -145,7 +152,7 @@ def _paren(expr: Expr) -> str:
     return text
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, cache_hash=True)
 class Condition(Expr):
     """``path`` compared by ``op`` (a classic modifier name, or ``after``,
     ``before``, ``hasany``, ``hasall``, ``hasnone``, ``isexactly``) with ``values``."""
@@ -196,6 +203,20 @@ class And(Expr):
     """All children hold. ``And(())`` always holds (``Q.all()``)."""
 
     children: tuple[Expr, ...] = ()
+    # How many levels of &, | and EXISTS this node holds (not part of equality);
+    # and_/or_ pass it in, since recounting every child on each fold is quadratic.
+    depth: int = attrs.field(kw_only=True, eq=False, repr=False)
+
+    @depth.default
+    def _depth(self) -> int:
+        return _nesting(self.children)
+
+    # The children as a set, built on first use: adding one more condition to
+    # a long chain (a fold such as reduce(operator.and_, ...)) then checks for
+    # a duplicate and copies the set in C, instead of rehashing every child.
+    _members: frozenset[Expr] | None = attrs.field(
+        default=None, kw_only=True, eq=False, repr=False, alias="members"
+    )
 
     def __repr__(self) -> str:
         if not self.children:
@@ -208,6 +229,20 @@ class Or(Expr):
     """At least one child holds. ``Or(())`` never holds (``Q.none()``)."""
 
     children: tuple[Expr, ...] = ()
+    # How many levels of &, | and EXISTS this node holds (not part of equality);
+    # and_/or_ pass it in, since recounting every child on each fold is quadratic.
+    depth: int = attrs.field(kw_only=True, eq=False, repr=False)
+
+    @depth.default
+    def _depth(self) -> int:
+        return _nesting(self.children)
+
+    # The children as a set, built on first use: adding one more condition to
+    # a long chain (a fold such as reduce(operator.and_, ...)) then checks for
+    # a duplicate and copies the set in C, instead of rehashing every child.
+    _members: frozenset[Expr] | None = attrs.field(
+        default=None, kw_only=True, eq=False, repr=False, alias="members"
+    )
 
     def __repr__(self) -> str:
         if not self.children:
@@ -235,6 +270,11 @@ class Exists(Expr):
     on: tuple[tuple[str, str], ...]
     where: Expr | None = None
     negated: bool = False
+    depth: int = attrs.field(init=False, eq=False, repr=False)
+
+    @depth.default
+    def _depth(self) -> int:
+        return _nesting(() if self.where is None else (self.where,))
 
     def __invert__(self) -> Exists:
         return attrs.evolve(self, negated=not self.negated)
@@ -256,36 +296,77 @@ class Hole(Expr):
         return f"<hole {self.value!r}>"
 
 
+def _nesting(children: Iterable[Expr]) -> int:
+    return _checked(1 + max((getattr(c, "depth", 0) for c in children), default=0))
+
+
+def _checked(depth: int) -> int:
+    if depth > MAX_NESTING:
+        raise QueryError(
+            f"the query expression nests &, | and EXISTS more than {MAX_NESTING} levels deep; "
+            "build long conditions flat instead: a chain of one operator does not nest, "
+            "e.g. functools.reduce(operator.and_, conditions) or a list with .isin([...])"
+        )
+    return depth
+
+
 ALL: Final = And(())
 NONE: Final = Or(())
 
 
 def and_(*items: Expr) -> Expr:
     """All of ``items``: flattened, duplicates dropped, ``Q.none()`` absorbing."""
+    if len(items) == 2:
+        chain, item = items
+        extend = isinstance(chain, And) and chain.children and not isinstance(item, And)
+        if extend and item != NONE:
+            return _extend(chain, item)  # type: ignore[arg-type]
     out: list[Expr] = []
+    depth = 1
     for item in items:
         if isinstance(item, And):
             out.extend(item.children)
+            depth = max(depth, item.depth)
         elif item == NONE:
             return NONE
         else:
             out.append(item)
+            depth = max(depth, 1 + getattr(item, "depth", 0))
     unique = tuple(dict.fromkeys(out))
-    return unique[0] if len(unique) == 1 else And(unique)
+    return unique[0] if len(unique) == 1 else And(unique, depth=_checked(depth))
 
 
 def or_(*items: Expr) -> Expr:
     """Any of ``items``: flattened, duplicates dropped, ``Q.all()`` absorbing."""
+    if len(items) == 2:
+        chain, item = items
+        extend = isinstance(chain, Or) and chain.children and not isinstance(item, Or)
+        if extend and item != ALL:
+            return _extend(chain, item)  # type: ignore[arg-type]
     out: list[Expr] = []
+    depth = 1
     for item in items:
         if isinstance(item, Or):
             out.extend(item.children)
+            depth = max(depth, item.depth)
         elif item == ALL:
             return ALL
         else:
             out.append(item)
+            depth = max(depth, 1 + getattr(item, "depth", 0))
     unique = tuple(dict.fromkeys(out))
-    return unique[0] if len(unique) == 1 else Or(unique)
+    return unique[0] if len(unique) == 1 else Or(unique, depth=_checked(depth))
+
+
+def _extend(chain: And | Or, item: Expr) -> Expr:
+    members = chain._members
+    if members is None:
+        members = frozenset(chain.children)
+        object.__setattr__(chain, "_members", members)
+    if item in members:
+        return chain
+    depth = _checked(max(chain.depth, 1 + getattr(item, "depth", 0)))
+    return type(chain)((*chain.children, item), depth=depth, members=members | {item})
 
 
 def negate(expr: Expr) -> Expr:

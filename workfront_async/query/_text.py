@@ -14,7 +14,14 @@ ever evaluated by Python, so the text cannot run code.
 Besides the Python operators the text accepts ``and``/``or``/``not`` (which
 bind looser than comparisons, so ``a == 1 or b == 2`` needs no parentheses),
 ``x in [...]`` / ``x not in [...]`` for ``isin``/``notin`` and ``x is None`` /
-``x is not None`` for ``is_null``/``not_null``.
+``x is not None`` for ``is_null``/``not_null``. Fields may be written with
+the ``Q.`` prefix of the Python spelling (``Q.status == "CUR"``).
+
+Hostile text is refused with a :class:`QueryError`, never a ``RecursionError``
+or ``MemoryError``: the text is at most ``MAX_TEXT`` characters and conditions
+nest at most ``MAX_NESTING`` levels (a chain of ``&`` or ``|`` does not nest).
+Two values joined by ``|`` or ``&`` (``priority == 1 | 2``) are refused
+rather than folded by Python into another number.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .._exceptions import QueryError
+from ._expr import MAX_NESTING, Expr, Hole, and_, or_
 
 __all__ = ["parse_query"]
 
@@ -69,6 +77,13 @@ def parse_query(text: str) -> Any:
         raise QueryError('the query text is empty; write a condition such as status == "CUR"')
     try:
         tree = ast.parse(source, mode="eval")
+    except (RecursionError, MemoryError):
+        # CPython's parser gives up on very deep nesting this way (e.g. 20,000 `~`).
+        raise QueryError(
+            "the query is too deep for Python's parser (very long chains of & or |, or "
+            "deep nesting); join many conditions with `and` / `or`, which stay flat, or "
+            'list values with status in ["CUR", "PLN"]'
+        ) from None
     except SyntaxError as exc:
         lineno = exc.lineno or 1
         if not exc.offset:
@@ -79,7 +94,41 @@ def parse_query(text: str) -> Any:
         else:
             col, msg = exc.offset - 1, exc.msg
         raise QueryError(_pointer(source, lineno, col, f"syntax error: {msg}")) from None
+    depth = _nesting(tree.body)
+    if depth > MAX_NESTING:
+        raise QueryError(_too_deep(depth))
     return _Walker(source, Q).walk(tree.body)
+
+
+def _too_deep(depth: int) -> str:
+    return (
+        f"the query nests too deeply ({depth} levels; at most {MAX_NESTING}): drop doubled "
+        "not/~, join conditions in one flat chain (a and b and c), or list values "
+        'with status in ["CUR", "PLN"]'
+    )
+
+
+def _nesting(root: ast.AST) -> int:
+    """How deeply conditions nest in ``root``, counted without recursion. A
+    chain of one binary operator (``a & b & c``, parsed as ``(a & b) & c``)
+    counts as one level, as the expression tree flattens it."""
+    deepest = 0
+    stack: list[tuple[ast.AST, int, ast.AST | None]] = [(root, 1, None)]
+    while stack:
+        node, depth, parent = stack.pop()
+        if (
+            isinstance(node, ast.BinOp)
+            and isinstance(parent, ast.BinOp)
+            and type(node.op) is type(parent.op)
+            and parent.left is node
+        ):
+            depth -= 1
+        deepest = max(deepest, depth)
+        if depth > MAX_NESTING:
+            break
+        for child in ast.iter_child_nodes(node):
+            stack.append((child, depth + 1, node))
+    return deepest
 
 
 def _pointer(source: str, lineno: int, col: int, message: str) -> str:
@@ -103,24 +152,48 @@ class _Walker:
     def walk(self, node: ast.expr) -> Any:
         if isinstance(node, ast.BoolOp):
             parts = [self.walk(v) for v in node.values]
-            out = parts[0]
-            for part in parts[1:]:
-                out = out & part if isinstance(node.op, ast.And) else out | part
-            return out
+            return (and_ if isinstance(node.op, ast.And) else or_)(*parts)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Not, ast.Invert)):
             return ~self.walk(node.operand)
         if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.BitOr, ast.BitAnd)):
-            left = self.operand(node.left)
-            right = self.operand(node.right)
-            try:
-                return left | right if isinstance(node.op, ast.BitOr) else left & right
-            except TypeError as exc:
-                raise self.fail(node, str(exc)) from None
+            return self.chain(node)
         if isinstance(node, ast.Compare):
             return self.compare(node)
         if isinstance(node, ast.Call):
             return self.call(node)
         raise self.fail(node, f"expected a condition, found {_describe(node)}")
+
+    def chain(self, node: ast.BinOp) -> Any:
+        # `a & b & c` parses as `(a & b) & c`: walk the left spine in a loop,
+        # not by recursion, so that long chains cannot exhaust the stack, and
+        # combine all operands at once (folding pairwise is quadratic).
+        op = type(node.op)
+        spine = [node]
+        while isinstance(spine[-1].left, ast.BinOp) and type(spine[-1].left.op) is op:
+            spine.append(spine[-1].left)
+        spine.reverse()
+        first = spine[0]
+        if _is_literal(first.left) and _is_literal(first.right):
+            raise self.fail(first, _two_values(first))
+        parts = [self.operand(first.left)] + [self.operand(p.right) for p in spine]
+        if all(isinstance(p, Expr) for p in parts[1:]):
+            # A value first is a hole that the comparison around fills, as in Python.
+            head = parts[0] if isinstance(parts[0], Expr) else Hole(parts[0])
+            return (or_ if op is ast.BitOr else and_)(head, *parts[1:])
+        out = parts[0]
+        for part, right in zip(spine, parts[1:], strict=True):
+            try:
+                out = out | right if op is ast.BitOr else out & right
+            except TypeError as exc:
+                raise self.fail(part, str(exc)) from None
+        return out  # pragma: no cover - a value after the first always raises above
+
+    def check_values(self, node: ast.BinOp, field: str) -> None:
+        first = node
+        while isinstance(first.left, ast.BinOp) and type(first.left.op) is type(node.op):
+            first = first.left
+        if _is_literal(first.left) and _is_literal(first.right):
+            raise self.fail(first, _two_values(first, field))
 
     def operand(self, node: ast.expr) -> Any:
         # Either side of | and & may be a literal: Python's precedence turns
@@ -156,9 +229,14 @@ class _Walker:
         if _is_field(left):
             lhs = self.field(left)
             hole = isinstance(right, ast.BinOp) and isinstance(right.op, (ast.BitOr, ast.BitAnd))
+            if hole:
+                assert isinstance(right, ast.BinOp)
+                self.check_values(right, ast.unparse(left))
             rhs = self.walk(right) if hole else self.literal(right)
         elif _is_field(right):
             # `"CUR" == status` is read as `status == "CUR"` (comparison flipped).
+            if isinstance(left, ast.BinOp) and isinstance(left.op, (ast.BitOr, ast.BitAnd)):
+                self.check_values(left, ast.unparse(right))
             lhs = self.field(right)
             rhs = self.literal(left)
             fn = _COMPARE[_FLIP[type(op)]]
@@ -173,6 +251,8 @@ class _Walker:
         func = node.func
         if isinstance(func, ast.Name) and func.id == "exists":
             return self.exists(node)
+        if isinstance(func, ast.Attribute) and _is_root(func.value) and func.attr == "exists":
+            return self.exists(node)  # Q.exists(...), the Python spelling
         if not isinstance(func, ast.Attribute) or func.attr not in _METHODS:
             allowed = ", ".join(sorted(_METHODS))
             raise self.fail(node, f"only these methods can be called: {allowed}")
@@ -213,6 +293,9 @@ class _Walker:
         if isinstance(node, ast.Name):
             return self.root[node.id]
         if isinstance(node, ast.Attribute):
+            if _is_root(node.value):
+                # The Python spelling `Q.status`, copied from code: the same field.
+                return self.root[node.attr]
             return self.field(node.value)[node.attr]
         if isinstance(node, ast.Subscript):
             key = node.slice
@@ -252,6 +335,18 @@ _FLIP: dict[type[ast.cmpop], type[ast.cmpop]] = {
     ast.Gt: ast.Lt,
     ast.GtE: ast.LtE,
 }
+
+
+def _two_values(node: ast.BinOp, field: str = "field") -> str:
+    sign = "|" if isinstance(node.op, ast.BitOr) else "&"
+    left, right = ast.unparse(node.left), ast.unparse(node.right)
+    either = "either" if sign == "|" else "both"
+    return (
+        f"`{left} {sign} {right}` joins two values, which Python would fold into one "
+        f"(`1 | 2` is 3): to match {either}, compare the field with each, e.g. "
+        f"({field} == {left}) {sign} ({field} == {right})"
+        + (f", or write {field} in [{left}, {right}]" if sign == "|" else "")
+    )
 
 
 def _is_root(node: ast.expr) -> bool:

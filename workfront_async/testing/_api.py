@@ -1,7 +1,11 @@
 """The classic REST API of the embedded Workfront: routing, authentication, endpoints.
 
 Synchronous and free of network I/O: a parsed request in, a reply (status,
-JSON-able body, headers) and the list of stored changes out. API-NOTES §1.
+JSON-able body, headers) and the list of stored changes out. API-NOTES §1 and §4.
+
+Paths: ``/attask/api/v<N>.0/``, the unversioned ``/attask/api/`` (the latest
+version), ``/attask/api-internal/``, ``/attask/api-unsupported/`` and
+``/attask/api/unsupported/`` all reach the same endpoints.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from typing import Any
 import attrs
 import orjson
 
-from .._exceptions import APIError, InvalidRequestError, NotFoundError
+from ._errors import MethodNotAllowed, NotFound, ServerError
 from ._filters import (
     CONTROL_PARAMS,
     Ctx,
@@ -29,11 +33,14 @@ from ._filters import (
     parse_query,
     resolve_column,
 )
-from ._schema import OBJ_TYPES, resolve_obj_code
+from ._pages import page_rows
+from ._schema import CUSTOM_FIELD_TYPES, OBJ_TYPES, field_label, resolve_obj_code
 from ._store import Change, FieldTree, not_found
 from ._tenant import Tenant, auth_error
 
 __all__ = [
+    "API_VERSIONS",
+    "MAX_BATCH",
     "MAX_BULK",
     "MAX_LIMIT",
     "Reply",
@@ -46,17 +53,37 @@ __all__ = [
 MAX_LIMIT = 2000
 DEFAULT_LIMIT = 100
 MAX_BULK = 100
-_VERSION = re.compile(r"^/attask/api/(?:v(\d+)\.0|unsupported|internal)(/.*)?$", re.IGNORECASE)
+MAX_BATCH = 100
+LATEST = 21
+API_VERSIONS = tuple(range(9, LATEST + 1))
+# group 1: the prefix as sent; group 2: the version (None: the latest); group 3: the rest
+_PREFIX = re.compile(
+    r"^(/attask/api-(?:internal|unsupported)|/attask/api(?:/(?:v(\d+)\.0|unsupported|internal))?)"
+    r"(/.*)?$",
+    re.IGNORECASE,
+)
 _WRITE_CONTROL = CONTROL_PARAMS | {"objCode"}
 _NAMED = {("work", "mywork"), ("cstem", "projectstatuses")}
-_PROJECT_STATUSES = (
-    {"value": "PLN", "label": "Planning", "equatesWith": "PLN", "isActive": True},
-    {"value": "CUR", "label": "Current", "equatesWith": "CUR", "isActive": True},
-    {"value": "ONH", "label": "On Hold", "equatesWith": "ONH", "isActive": True},
-    {"value": "CPL", "label": "Complete", "equatesWith": "CPL", "isActive": True},
-    {"value": "DED", "label": "Dead", "equatesWith": "DED", "isActive": True},
-    {"value": "REQ", "label": "Requested", "equatesWith": "REQ", "isActive": True},
+# Recorded namedQuery.json (API-NOTES §4 "Named query"): objCode and color on each entry.
+_PROJECT_STATUSES = tuple(
+    {
+        "color": color,
+        "equatesWith": value,
+        "isActive": True,
+        "label": label,
+        "objCode": "CSTEM",
+        "value": value,
+    }
+    for value, label, color in (
+        ("PLN", "Planning", "6B6B6B"),
+        ("CUR", "Current", "3F7F1F"),
+        ("ONH", "On Hold", "F1A33A"),
+        ("CPL", "Complete", "0078D7"),
+        ("DED", "Dead", "C60000"),
+        ("REQ", "Requested", "9A5BA8"),
+    )
 )
+_KEY_ACTIONS = ("generateApiKey", "getApiKey", "clearApiKey")
 _AGGS = ("sum", "avg", "min", "max", "count", "std", "var")
 
 
@@ -68,6 +95,8 @@ class Request:
     headers: Mapping[str, str]  # lower-cased names
     body: bytes = b""
     content_type: str = ""
+    # the server's Request-URI limit, applied to each request inside a batch too
+    max_uri_bytes: int | None = None
 
 
 @attrs.frozen
@@ -77,11 +106,21 @@ class Reply:
     headers: tuple[tuple[str, str], ...] = ()
 
 
-def error_body(exc: APIError) -> dict[str, Any]:
-    error: dict[str, Any] = {"class": exc.error_class or "java.lang.Exception"}
-    error["message"] = exc.message
-    error["title"] = exc.message
-    return {"error": error}
+def error_body(exc: ServerError) -> dict[str, Any]:
+    """Workfront's error body (``{"error": {"class", "message", "title", "msgKey", ...}}``)."""
+    return exc.body()
+
+
+class _Relayed(ServerError):
+    """An inner batch request's error answer, passed on as it was."""
+
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
+        error = body.get("error") or {}
+        super().__init__(str(error.get("message", "")), status=status)
+        self._body = body
+
+    def body(self) -> dict[str, Any]:
+        return self._body
 
 
 def parse_params(query: bytes | str) -> list[tuple[str, str]]:
@@ -120,6 +159,7 @@ class _Call:
     params: list[tuple[str, str]]
     method: str
     segments: list[str]
+    prefix: str = "/attask/api/v21.0"
     user_id: str = ""
     explicit: bool = False
     changes: list[Change] = attrs.field(factory=list)
@@ -191,7 +231,8 @@ def _authenticate(call: _Call) -> None:
     header = req.headers.get("sessionid")
     bearer = req.headers.get("authorization", "")
     param_session = call.p("sessionID")
-    api_key = call.p("apiKey")
+    # the official JS client sends the key only as an ``apiKey`` header (API-NOTES §4)
+    api_key = call.p("apiKey") or req.headers.get("apikey", "").strip() or None
     if header:
         user = tenant.user_for_session(header.strip())
         if user is None:
@@ -225,16 +266,16 @@ def _authenticate(call: _Call) -> None:
                 call.user_id, call.explicit = user, False
                 return
     raise auth_error(
-        "You are not currently logged in: send an apiKey parameter, a SessionID header "
-        "or a sessionID parameter"
+        "You are not currently logged in: send an apiKey header or parameter, a SessionID "
+        "header or a sessionID parameter"
     )
 
 
 def _require_explicit(call: _Call) -> None:
     if not call.explicit:
         raise auth_error(
-            "Writes need the session sent explicitly (SessionID header, sessionID or apiKey "
-            "parameter); a cookie is not enough"
+            "Writes need the session sent explicitly (SessionID header, sessionID parameter, "
+            "apiKey header or parameter); a cookie is not enough"
         )
 
 
@@ -242,61 +283,68 @@ def _require_explicit(call: _Call) -> None:
 
 
 def handle_classic(tenant: Tenant, req: Request) -> tuple[Reply, list[Change]]:
-    """Answer one classic API request (path starting ``/attask/api/``)."""
-    match = _VERSION.match(req.path)
+    """Answer one classic API request (path starting ``/attask/api``)."""
+    match = _PREFIX.match(req.path)
     if not match:
         return _error(
-            NotFoundError(
-                f"unknown API path {req.path!r}: use /attask/api/v<N>.0/<objCode>/...",
-                status=404,
-                error_class="com.attask.common.NotFoundException",
+            NotFound(
+                f"unknown API path {req.path!r}: use /attask/api/v<N>.0/<objCode>/..., "
+                "/attask/api/<objCode>/... (the latest version) or /attask/api-internal/..."
             )
         ), []
-    version = match.group(1)
-    if version is not None and not 9 <= int(version) <= 21:
+    version = match.group(2)
+    if version is not None and int(version) not in API_VERSIONS:
         return _error(
-            NotFoundError(
-                f"API version v{version}.0 is not supported; use v9.0 to v21.0",
-                status=404,
-                error_class="com.attask.common.NotFoundException",
+            NotFound(
+                f"API version v{version}.0 is not supported; use v{API_VERSIONS[0]}.0 to "
+                f"v{LATEST}.0, or leave the version out for the latest"
             )
         ), []
-    rest = match.group(2) or "/"
+    rest = match.group(3) or "/"
     params = list(req.params)
     method = (_first(params, "method") or req.method).upper()
     segments = [s for s in rest.split("/") if s]
-    call = _Call(tenant=tenant, req=req, params=params, method=method, segments=segments)
+    call = _Call(
+        tenant=tenant,
+        req=req,
+        params=params,
+        method=method,
+        segments=segments,
+        prefix=match.group(1),
+    )
     try:
         body = _route(call)
-    except APIError as exc:
+    except ServerError as exc:
         # changes that were committed before the failure (a non-atomic bulk) still count
         return _error(exc), call.changes
     return Reply(200, body), call.changes
 
 
-def _error(exc: APIError) -> Reply:
+def _error(exc: ServerError) -> Reply:
     return Reply(exc.status or 500, error_body(exc))
 
 
-def _method_error(call: _Call, allowed: str) -> APIError:
-    return InvalidRequestError(
-        f"method {call.method} is not allowed on /{'/'.join(call.segments)}; use {allowed}",
-        status=405,
-        error_class="java.lang.UnsupportedOperationException",
+def _method_error(call: _Call, allowed: str) -> ServerError:
+    return MethodNotAllowed(
+        f"method {call.method} is not allowed on /{'/'.join(call.segments)}; use {allowed}"
     )
 
 
 def _route(call: _Call) -> Any:
     seg = call.segments
     if not seg:
-        raise NotFoundError(
-            "no object type in the path",
-            status=404,
-            error_class="java.lang.IllegalArgumentException",
+        raise NotFound(
+            "no object type in the path", error_class="java.lang.IllegalArgumentException"
         )
     head = seg[0].lower()
     if head == "login" and len(seg) == 1:
         return _login(call)
+    if head == "metadata" and len(seg) == 1:
+        _authenticate(call)
+        return _metadata_index(call)
+    if head == "batch" and len(seg) == 1:
+        _authenticate(call)
+        return _batch(call)
     if head == "upload" and len(seg) == 1:
         _authenticate(call)
         _require_explicit(call)
@@ -310,8 +358,11 @@ def _route(call: _Call) -> Any:
     code = resolve_obj_code(seg[0])
     if code == "USER" and len(seg) == 1:
         action = call.p("action")
-        if action in ("generateApiKey", "getApiKey", "clearApiKey"):
+        if action in _KEY_ACTIONS:
             return _api_key_action(call, action)
+    if code == "USER" and len(seg) == 2 and seg[1] in _KEY_ACTIONS:
+        # the action named in the path without an ID: PUT /user/generateApiKey?username=...
+        return _api_key_action(call, seg[1])
     if len(seg) == 2 and (head, seg[1].lower()) in _NAMED:
         _authenticate(call)
         return _named(call, head)
@@ -333,7 +384,7 @@ def _route(call: _Call) -> Any:
             return _count(call, code)
         if seg[1] == "report":
             return _report(call, code)
-        return _metadata(code)
+        return _metadata(call, code)
     if method != "GET":
         _require_explicit(call)
     if len(seg) == 1:
@@ -360,10 +411,8 @@ def _route(call: _Call) -> Any:
         if method in ("PUT", "POST"):
             return _action(call, code, obj_id, seg[2])
         raise _method_error(call, "PUT for actions")
-    raise NotFoundError(
-        f"unknown path /{'/'.join(seg)}",
-        status=404,
-        error_class="java.lang.IllegalArgumentException",
+    raise NotFound(
+        f"unknown path /{'/'.join(seg)}", error_class="java.lang.IllegalArgumentException"
     )
 
 
@@ -373,10 +422,31 @@ def _route(call: _Call) -> Any:
 def _login(call: _Call) -> Any:
     user_id = call.tenant.check_password(call.p("username"), call.p("password"))
     token = call.tenant.issue_token(call.tenant.user_row(user_id)["username"])
+    # recorded login.json (API-NOTES §4 "Login")
     return {
-        "sessionID": token,
         "userID": user_id,
-        "versionInformation": {"currentAPIVersion": "21.0"},
+        "sessionID": token,
+        "versionInformation": {
+            "currentAPI": f"v{LATEST}.0",
+            "buildNumber": "emulator",
+            "apiVersions": {f"v{v}.0": f"/attask/api/v{v}.0/" for v in API_VERSIONS},
+            "lastUpdated": "2026/01/01 00:00:00",
+            "release": f"R{LATEST}",
+            "version": f"{LATEST}.0",
+        },
+        "locale": "en_US",
+        "timeZone": "UTC",
+        "timeZoneName": "Coordinated Universal Time",
+        "iso3Country": "USA",
+        "iso3Language": "eng",
+        "currency": {
+            "useNegativeSign": False,
+            "fractionDigits": 2,
+            "symbol": "$",
+            "ID": "USD",
+            "groupingSeparator": ",",
+            "decimalSeparator": ".",
+        },
     }
 
 
@@ -437,12 +507,10 @@ def _select(
 def _search(call: _Call, code: str) -> Any:
     first, limit = _limits(call)
     joins, where, params, _, terms, _ = _select(call, code)
-    order = ", ".join([*terms, "t0.rowid"])
     store = call.tenant.store
     tree = call.fields_tree(code)
     cols = ", ".join(f't0."{c}"' for c in store.columns_for(code, tree))
-    sql = f'SELECT {cols} FROM "{code}" t0 {joins} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?'
-    rows = store.query(sql, [*params, limit, first])
+    rows = page_rows(store, code, cols, joins, where, params, terms, first, limit)
     out = store.render(code, rows, tree)
     if _truthy(call.p("map")):
         return {obj["ID"]: obj for obj in out}
@@ -469,6 +537,21 @@ def _group_key(kind: str, value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def _group_value(kind: str, value: Any) -> Any:
+    """A group-by value as the API renders the field."""
+    if value is None:
+        return None
+    if kind == "date":
+        from ._dates import to_api
+
+        return to_api(value)
+    if kind == "bool":
+        return bool(value)
+    if kind == "int" and isinstance(value, int | float):
+        return int(value)
+    return value
 
 
 def _aggregate(func: str, values: list[Any]) -> Any:
@@ -527,7 +610,12 @@ def _report(call: _Call, code: str) -> Any:
 
     def build(members: list[tuple[Any, ...]], depth: int) -> dict[str, Any]:
         if depth == n:
-            return summarise(members)
+            out = summarise(members)
+            # each bucket repeats every group-by value under the field's name
+            # (recorded report.json, API-NOTES §4 "Report buckets")
+            for i, path in enumerate(query.group_by):
+                out[path] = _group_value(groups[i].type, members[0][i])
+            return out
         buckets: dict[str, list[tuple[Any, ...]]] = {}
         for m in members:
             buckets.setdefault(_group_key(groups[depth].type, m[depth]), []).append(m)
@@ -539,15 +627,196 @@ def _report(call: _Call, code: str) -> Any:
     return result
 
 
-def _metadata(code: str) -> Any:
+def _base_url(call: _Call) -> str:
+    host = call.req.headers.get("host", "localhost")
+    local = host.split(":")[0] in ("127.0.0.1", "localhost", "::1", "[::1]")
+    return f"{'http' if local else 'https'}://{host}{call.prefix}"
+
+
+def _entry(
+    label: str,
+    field_type: str,
+    *,
+    flags: tuple[str, ...] = (),
+    type_obj_code: str | None = None,
+    enum_type: str | None = None,
+    url: str | None = None,
+) -> dict[str, Any]:
+    """One entry of ``fields``, ``references`` or ``collections`` (recorded metadata.json)."""
+    entry: dict[str, Any] = {}
+    if flags:
+        entry["flags"] = list(flags)
+    entry.update(
+        label=label,
+        typeObjCode=type_obj_code,
+        targetTypeObjCode=None,
+        fieldType=field_type,
+        enumTargetObjCode=None,
+        enumType=enum_type,
+        url=url,
+    )
+    return entry
+
+
+def _metadata(call: _Call, code: str) -> Any:
+    """``GET /<obj>/metadata`` in Workfront's shape (recorded metadata.json, API-NOTES §4)."""
     otype = OBJ_TYPES[code]
-    return {
-        "objCode": code,
-        "name": otype.aliases[0],
-        "fields": {name: {"fieldType": kind} for name, kind in otype.fields.items()},
-        "references": {name: {"objCode": target} for name, (_, target) in otype.refs.items()},
-        "collections": {name: {"objCode": child} for name, (child, _) in otype.collections.items()},
+    base = _base_url(call)
+    fields = {
+        name: _entry(m.label, m.field_type, flags=m.flags, enum_type=m.enum_type)
+        for name, m in sorted(otype.meta.items())
     }
+
+    def link(name: str, target: str, label: str, flags: tuple[str, ...] = ()) -> dict[str, Any]:
+        return _entry(
+            label,
+            OBJ_TYPES[target].name,
+            flags=flags,
+            type_obj_code=target,
+            url=f"{base}/{target.lower()}/metadata",
+        )
+
+    operations = ["add", "count", "delete", "edit", "get", "report", "search"]
+    if otype.copyable:
+        operations.insert(1, "copy")
+    actions: dict[str, Any] = {}
+    for name, (arguments, result) in sorted(otype.actions.items()):
+        action: dict[str, Any] = {
+            "arguments": [{"name": a, "type": t} for a, t in arguments],
+            "label": name,
+        }
+        if result is not None:
+            action["resultType"] = result
+        actions[name] = action
+    return {
+        "name": otype.name,
+        "label": otype.label,
+        "objCode": code,
+        "flags": list(otype.flags),
+        "url": f"{base}/{code.lower()}/metadata",
+        "fields": fields,
+        "references": {
+            name: link(name, target, field_label(name))
+            for name, (_, target) in sorted(otype.refs.items())
+        },
+        # a collection's label is its name (recorded metadata.json: "userRoles")
+        "collections": {
+            name: link(name, child, name, ("NOT_GROUPABLE",))
+            for name, (child, _) in sorted(otype.collections.items())
+        },
+        # custom fields (DE:) of the tenant with their types; kept out of ``fields``
+        # so that clients that turn field names into identifiers still work
+        "custom": {
+            name: _entry(name[3:], CUSTOM_FIELD_TYPES[kind], flags=("CUSTOM",))
+            for name, kind in sorted(call.tenant.store.custom_types.items())
+        },
+        "search": {},
+        "actions": actions,
+        "queries": {name: {"label": name} for name in otype.queries},
+        "operations": operations,
+    }
+
+
+def _metadata_index(call: _Call) -> Any:
+    """``GET /metadata``: every object type (API-NOTES §4 "Metadata")."""
+    base = _base_url(call)
+    return {
+        "objects": {
+            code: {
+                "objCode": code,
+                "name": otype.name,
+                "label": otype.label,
+                "url": f"{base}/{code.lower()}/metadata",
+            }
+            for code, otype in sorted(OBJ_TYPES.items())
+        }
+    }
+
+
+# -- batch ---------------------------------------------------------------------
+
+
+def _batch(call: _Call) -> Any:
+    """``POST /batch`` with repeated ``uri=`` (API-NOTES §4 "Batch", recorded batch.json).
+
+    Each ``uri`` is a relative request (``task/search?status=INP``, ``task?method=POST&
+    updates=...``) run as if sent alone with the batch's credentials, in order
+    (``concurrent=true`` is accepted and runs them in order too). Not atomic: the
+    answer lists ``{"data": <answer>}`` per request, or ``{"error": {...}}`` for a
+    request that failed (the others still run). Atomic: all of them or none;
+    ``{"success": true}``, or the first failure's error with nothing kept.
+    """
+    uris = _all(call.params, "uri")
+    if not uris:
+        raise bad_request(
+            "batch needs at least one uri=<relative request>, e.g. uri=task/search?status=INP",
+            status=400,
+        )
+    if len(uris) > MAX_BATCH:
+        raise bad_request(
+            f"a batch takes at most {MAX_BATCH} requests, got {len(uris)}; split it", status=400
+        )
+    atomic = _truthy(call.p("atomic"))
+    inner = [_inner_request(call, uri) for uri in uris]
+
+    def run(req: Request | ServerError) -> tuple[int, Any]:
+        if isinstance(req, ServerError):
+            return req.status, error_body(req)
+        reply, changes = handle_classic(call.tenant, req)
+        call.changes.extend(changes)
+        return reply.status, reply.body
+
+    if atomic:
+
+        def all_or_nothing() -> None:
+            for req in inner:
+                status, body = run(req)
+                if status >= 400:
+                    raise _Relayed(status, body)
+
+        call.savepoint(all_or_nothing)
+        return {"success": True}
+    out: list[dict[str, Any]] = []
+    for req in inner:
+        status, body = run(req)
+        out.append(body if status >= 400 else {"data": body})
+    return out
+
+
+def _inner_request(call: _Call, uri: str) -> Request | ServerError:
+    """One ``uri=`` of a batch -> the request it stands for, or the error it gets."""
+    from urllib.parse import unquote
+
+    limit = call.req.max_uri_bytes
+    if limit is not None and len(uri.encode("utf-8")) > limit:
+        return ServerError(
+            f"Request-URI Too Long: {len(uri.encode('utf-8'))} bytes, the limit is {limit}",
+            status=414,
+            error_class="com.attask.common.URITooLongException",
+        )
+    raw_path, _, query = uri.strip().partition("?")
+    path = unquote(raw_path).strip("/")
+    if not path:
+        return bad_request(f"batch uri {uri[:80]!r} names no object type", status=400)
+    if path.split("/")[0].lower() == "batch":
+        return bad_request("a batch cannot hold another batch", status=400)
+    params = parse_params(query)
+    names = {k for k, _ in params}
+    # the batch's own credentials stand for each request in it
+    for name in ("apiKey", "sessionID"):
+        value = call.p(name)
+        if value is not None and name not in names:
+            params.append((name, value))
+    headers = {
+        k: v for k, v in call.req.headers.items() if k not in ("content-type", "content-length")
+    }
+    return Request(
+        method=(_first(params, "method") or "GET").upper(),
+        path=f"{call.prefix}/{path}",
+        params=tuple(params),
+        headers=headers,
+        max_uri_bytes=limit,
+    )
 
 
 def _ids_param(call: _Call) -> list[str]:
@@ -682,43 +951,62 @@ def _create_document(call: _Call, data: dict[str, Any]) -> str:
     return doc_id
 
 
+# Fields the server sets anew on a copy (numbers, WBS and projections are recomputed).
+_NOT_COPIED = frozenset(
+    {
+        "ID",
+        "entryDate",
+        "lastUpdateDate",
+        "enteredByID",
+        "lastUpdatedByID",
+        "taskNumber",
+        "wbs",
+        "progressStatus",
+        "projectedStartDate",
+        "projectedCompletionDate",
+    }
+)
+# The children a copy brings along: type -> (child type, the child's link to its owner).
+_COPIED_CHILDREN = {"PROJ": ("TASK", "projectID"), "TMPL": ("TTSK", "templateID")}
+
+
+def _copy_data(code: str, row: Mapping[str, Any], skip: set[str]) -> dict[str, Any]:
+    otype = OBJ_TYPES[code]
+    data: dict[str, Any] = {f: row[f] for f in otype.fields if f not in skip and row[f] is not None}
+    for key, kind in otype.fields.items():
+        if kind == "date" and key in data:
+            data[key] = data[key] + "Z"
+    if row.get("_de"):
+        data.update(orjson.loads(row["_de"]))
+    return data
+
+
 def _copy(call: _Call, code: str, source_id: str, overrides: Mapping[str, Any]) -> str:
     store = call.tenant.store
     src = store.get_raw(code, source_id)
     if src is None:
         raise not_found(code, source_id)
-    otype = OBJ_TYPES[code]
-    skip = {"ID", "entryDate", "lastUpdateDate", "enteredByID", "lastUpdatedByID", "portfolioID"}
-    if code != "TASK":
-        skip.discard("portfolioID")
-    data: dict[str, Any] = {f: src[f] for f in otype.fields if f not in skip and src[f] is not None}
-    for key, kind in otype.fields.items():
-        if kind == "date" and key in data:
-            data[key] = data[key] + "Z"
-    if src.get("_de"):
-        data.update(orjson.loads(src["_de"]))
+    skip = set(_NOT_COPIED)
+    if code == "TASK":
+        skip.add("portfolioID")
+    data = _copy_data(code, src, skip)
     data.update(overrides)
     new_id = _create_one(call, code, data)
-    if code == "PROJ":
-        tasks = store.query(
-            'SELECT * FROM "TASK" WHERE "projectID" = ? ORDER BY rowid', (source_id,)
+    if code in _COPIED_CHILDREN:
+        child, link = _COPIED_CHILDREN[code]
+        kids = store.query(
+            f'SELECT * FROM "{child}" WHERE "{link}" = ? ORDER BY rowid', (source_id,)
         )
         mapping: dict[str, str] = {}
-        for task in tasks:
-            tdata = {
-                f: task[f]
-                for f in OBJ_TYPES["TASK"].fields
-                if f not in skip and task[f] is not None and f not in ("projectID", "parentID")
-            }
-            for key, kind in OBJ_TYPES["TASK"].fields.items():
-                if kind == "date" and key in tdata:
-                    tdata[key] = tdata[key] + "Z"
-            if task.get("_de"):
-                tdata.update(orjson.loads(task["_de"]))
-            tdata["projectID"] = new_id
-            if task["parentID"]:
-                tdata["parentID"] = mapping.get(task["parentID"])
-            mapping[task["ID"]] = _create_one(call, "TASK", tdata)
+        for kid in kids:
+            kid_skip = skip | {"portfolioID", link, "parentID"}
+            if child != "TASK":
+                kid_skip.discard("taskNumber")  # only tasks are numbered anew
+            kid_data = _copy_data(child, kid, kid_skip)
+            kid_data[link] = new_id
+            if kid["parentID"]:
+                kid_data["parentID"] = mapping.get(kid["parentID"])
+            mapping[kid["ID"]] = _create_one(call, child, kid_data)
     return new_id
 
 
@@ -836,6 +1124,11 @@ def _delete_many(call: _Call, code: str) -> Any:
 
 
 def _action(call: _Call, code: str, obj_id: str, action: str) -> Any:
+    declared = OBJ_TYPES[code].actions
+    if action not in declared:
+        # the schema table is the list of actions (GET /<obj>/metadata shows them)
+        known = ", ".join(sorted(declared)) or "none"
+        raise bad_request(f"unknown action {action!r} on {code}; {code} has: {known}")
     tenant = call.tenant
     store = tenant.store
     row = store.get_raw(code, obj_id)
@@ -934,9 +1227,8 @@ def _action(call: _Call, code: str, obj_id: str, action: str) -> Any:
         call.savepoint(lambda: edit({"isMarkedAsViewed": True, "lastViewedDate": now}))
         return {"result": None}
     raise bad_request(
-        f"unknown action {action!r} on {code}; known: move (TASK, OPTASK), share, "
-        "calculateTimeline, calculateFinance, calculateDataExtension, approveApproval, "
-        "rejectApproval, recallApproval, markViewed (WORKITEM)"
+        f"action {action!r} on {code} takes no object ID: PUT /{code.lower()}/{action} "
+        f"or PUT /{code.lower()}?action={action}"
     )
 
 

@@ -1,9 +1,10 @@
 """Deterministic demo data for the embedded Workfront.
 
-Scale 1.0: 200 users, 10 teams, 10 portfolios, 30 programs, 400 projects,
-20,000 tasks (in a two-level hierarchy), 2,000 issues, assignments, hours,
-journal entries, documents and custom field values. Rows are written straight
-into SQLite in bulk, so building scale 1.0 takes about a second.
+Scale 1.0: 200 users, 10 teams, 3 companies, 10 portfolios, 30 programs, 400
+projects, 20,000 tasks (in a two-level hierarchy), 2,000 issues, assignments,
+hours, journal entries, documents, comments (notes), expenses, baselines,
+20 templates with their template tasks and custom field values. Rows are
+written straight into SQLite in bulk, so building scale 1.0 takes about a second.
 """
 
 from __future__ import annotations
@@ -293,6 +294,9 @@ def _populate(tenant: Tenant, rng: random.Random, scale: float) -> None:
         if i % 11 == 10:
             del row["_de"]["DE:Region"]
         projects.append(row)
+    for project in projects:
+        project["projectedStartDate"] = project["plannedStartDate"]
+        project["projectedCompletionDate"] = project["plannedCompletionDate"]
     store.insert_many_raw("PROJ", projects)
 
     # tasks: per project 5 phases, each with 9 children
@@ -358,6 +362,7 @@ def _populate(tenant: Tenant, rng: random.Random, scale: float) -> None:
                     }
                 tasks.append(child)
             start += 35
+    _schedule(tasks)
     store.insert_many_raw("TASK", tasks)
 
     # issues
@@ -478,3 +483,172 @@ def _populate(tenant: Tenant, rng: random.Random, scale: float) -> None:
         versions.append(version)
     store.insert_many_raw("DOCU", documents)
     store.insert_many_raw("DOCV", versions)
+    # The object types added later draw from their own generator, so the data
+    # above stays what it was for a seed.
+    extra = random.Random(f"demo-extra-{rng.random()}")
+    _populate_more(tenant, extra, n, stamp, projects, tasks, users, roles, groups)
+
+
+def _schedule(tasks: list[dict[str, Any]]) -> None:
+    """Task numbers within each project, WBS, projected dates and progress status."""
+    top: dict[str, int] = {}
+    kids: dict[str, int] = {}
+    wbs: dict[str, str] = {}
+    numbers: dict[str, int] = {}
+    late_before = "2025-03-01"
+    for task in tasks:
+        project = task["projectID"]
+        numbers[project] = numbers.get(project, 0) + 1
+        task["taskNumber"] = numbers[project]
+        parent = task["parentID"]
+        if parent is None:
+            top[project] = top.get(project, 0) + 1
+            task["wbs"] = str(top[project])
+        else:
+            kids[parent] = kids.get(parent, 0) + 1
+            task["wbs"] = f"{wbs[parent]}.{kids[parent]}"
+        wbs[task["ID"]] = task["wbs"]
+        task["projectedStartDate"] = task["plannedStartDate"]
+        task["projectedCompletionDate"] = task["plannedCompletionDate"]
+        late = task["status"] != "CPL" and task["plannedCompletionDate"] < late_before
+        task["progressStatus"] = "LT" if late else "ON"
+
+
+def _populate_more(
+    tenant: Tenant,
+    rng: random.Random,
+    n: Any,
+    stamp: Any,
+    projects: list[dict[str, Any]],
+    tasks: list[dict[str, Any]],
+    users: list[dict[str, Any]],
+    roles: list[dict[str, Any]],
+    groups: list[dict[str, Any]],
+) -> None:
+    store = tenant.store
+    new_id = tenant.new_id
+    user_ids = [u["ID"] for u in users]
+
+    def stamped(row: dict[str, Any], low: float = 0, high: float = 900) -> None:
+        entry = rng.uniform(low, high)
+        row["entryDate"] = stamp(entry)
+        row["lastUpdateDate"] = stamp(entry + rng.uniform(0, 30))
+
+    companies = []
+    for i, name in enumerate(("Acme Corp", "Globex", "Initech")):
+        row = _blank("CMPY")
+        row.update(ID=new_id(), name=name, isPrimary=1 if i == 0 else 0, extRefID=f"C-{i + 1}")
+        stamped(row, 0, 10)
+        companies.append(row)
+    store.insert_many_raw("CMPY", companies)
+    for i, user in enumerate(users):
+        store.update_raw("USER", user["ID"], {"companyID": companies[i % 3]["ID"]})
+    for i, project in enumerate(projects):
+        if i % 4:
+            store.update_raw("PROJ", project["ID"], {"companyID": companies[i % 3]["ID"]})
+
+    templates = []
+    template_tasks = []
+    for i in range(n(20, 2)):
+        row = _blank("TMPL")
+        row.update(
+            ID=new_id(),
+            name=f"{rng.choice(_VERBS)} template {i + 1}",
+            description=f"Demo template {i + 1}",
+            ownerID=rng.choice(user_ids),
+            groupID=groups[i % len(groups)]["ID"],
+            isActive=1,
+            duration=float(len(_PHASES) * 5),
+        )
+        stamped(row, 0, 100)
+        templates.append(row)
+        for number, phase in enumerate(_PHASES, start=1):
+            ttsk = _blank("TTSK")
+            ttsk.update(
+                ID=new_id(),
+                name=phase,
+                templateID=row["ID"],
+                roleID=rng.choice(roles)["ID"],
+                taskNumber=number,
+                priority=rng.randrange(0, 5),
+                duration=5.0,
+                workRequired=float(rng.randrange(8, 80)),
+                startDay=(number - 1) * 5,
+                entryDate=row["entryDate"],
+                lastUpdateDate=row["lastUpdateDate"],
+            )
+            template_tasks.append(ttsk)
+    store.insert_many_raw("TMPL", templates)
+    store.insert_many_raw("TTSK", template_tasks)
+
+    notes = []
+    for i in range(n(2000, 10)):
+        task = tasks[(i * 7919) % len(tasks)]
+        row = _blank("NOTE")
+        row.update(
+            ID=new_id(),
+            noteText=f"{rng.choice(_VERBS)} the {rng.choice(_NOUNS)} first",
+            noteObjCode="TASK",
+            objID=task["ID"],
+            ownerID=rng.choice(user_ids),
+            projectID=task["projectID"],
+            taskID=task["ID"],
+            isPrivate=0,
+            isReply=0,
+            isDeleted=0,
+        )
+        row["threadID"] = row["ID"]
+        stamped(row)
+        notes.append(row)
+        if i % 5 == 4:
+            reply = dict(row)
+            reply.update(
+                ID=new_id(),
+                noteText="Done.",
+                ownerID=rng.choice(user_ids),
+                parentNoteID=row["ID"],
+                isReply=1,
+            )
+            notes.append(reply)
+    store.insert_many_raw("NOTE", notes)
+
+    expenses = []
+    baselines = []
+    for i, project in enumerate(projects):
+        for _ in range(2):
+            row = _blank("EXPNS")
+            planned = float(rng.randrange(100, 10_000))
+            row.update(
+                ID=new_id(),
+                description=rng.choice(("Travel", "Hardware", "Licences", "Catering")),
+                projectID=project["ID"],
+                objObjCode="PROJ",
+                objID=project["ID"],
+                effectiveDate=stamp(rng.uniform(0, 900)),
+                plannedAmount=planned,
+                actualAmount=round(planned * rng.uniform(0.5, 1.5), 2),
+                isBillable=rng.randrange(0, 2),
+                isReimbursable=rng.randrange(0, 2),
+                enteredByID=project["ownerID"],
+                lastUpdatedByID=project["ownerID"],
+            )
+            stamped(row)
+            expenses.append(row)
+        if i % 2 == 0:
+            row = _blank("BSLN")
+            row.update(
+                ID=new_id(),
+                name="Baseline 1",
+                projectID=project["ID"],
+                isDefault=1,
+                plannedStartDate=project["plannedStartDate"],
+                plannedCompletionDate=project["plannedCompletionDate"],
+                projectedCompletionDate=project["plannedCompletionDate"],
+                percentComplete=0.0,
+                budget=project["budget"],
+                entryDate=project["entryDate"],
+                lastUpdateDate=project["entryDate"],
+            )
+            baselines.append(row)
+    store.insert_many_raw("EXPNS", expenses)
+    store.insert_many_raw("BSLN", baselines)

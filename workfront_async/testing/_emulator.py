@@ -1,11 +1,15 @@
 """The ``Emulator``: an embedded Workfront with real query semantics, limits and faults.
 
 Every request goes through one async entry point (``_dispatch``) used by the
-in-process httpx transport and by the ASGI app (served by uvicorn). SQLite work
-runs synchronously in the event loop thread: requests are short (a filtered,
-sorted 2000-row page at 200,000 tasks takes well under a second), and keeping it
-in one thread makes every request atomic without locks. Latency injection is an
-``asyncio`` sleep, so slow requests overlap and the concurrency cap is real.
+in-process httpx transport and by the ASGI app (served by uvicorn). The
+SQLite work of a request is synchronous and runs under one lock, so a request
+is atomic whichever thread or event loop sends it (one emulator may serve
+several threads, each with its own loop). Served over HTTP, that work runs in a
+worker thread, so the server's event loop keeps accepting and answering while
+a large page is built; in-process it runs inline (cheaper, and the caller's
+loop is the only one waiting). Latency injection is an async sleep outside the
+lock, so slow requests overlap and the concurrency cap is real. The emulator
+runs under both anyio backends (asyncio and trio).
 """
 
 from __future__ import annotations
@@ -13,28 +17,29 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import functools
+import inspect
 import random
 import re
 import sqlite3
 import sys
+import threading
 import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, MutableMapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
+import anyio
+import anyio.to_thread
 import attrs
 import httpx
 import orjson
+import sniffio
 
-from .._exceptions import (
-    APIError,
-    InvalidRequestError,
-    PermissionDeniedError,
-    redact_text,
-    redact_url,
-)
+from .._exceptions import redact_text, redact_url
 from ._api import Reply, Request, error_body, handle_classic, parse_params
 from ._dates import from_store, to_event
+from ._errors import Forbidden, MethodNotAllowed, ServerError
 from ._events import MAX_PAGE, Delivery, Subscription, matches, validate_subscription
 from ._filters import bad_request
 from ._schema import OBJ_TYPES, resolve_obj_code
@@ -143,6 +148,20 @@ def _native(value: Any) -> Any:
     return value
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _locked(method: _F) -> _F:
+    """Run a method of the emulator under its work lock (atomic with requests)."""
+
+    @functools.wraps(method)
+    def wrapper(self: Emulator, *args: Any, **kwargs: Any) -> Any:
+        with self._work_lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
 def _planning_class() -> Any:
     try:
         from . import _planning
@@ -168,7 +187,7 @@ class _Transport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = await request.aread()
         out = await self._emulator._dispatch(
-            request.method, request.url.raw_path, list(request.headers.items()), body
+            request.method, request.url.raw_path, list(request.headers.items()), body, offload=False
         )
         if out.drop:
             raise httpx.RemoteProtocolError(
@@ -215,7 +234,13 @@ class Emulator:
         self.deliveries: list[Delivery] = []
         self.on_event: Callable[[dict[str, Any]], Any] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._pending_deliveries = 0  # background deliveries under trio
+        self._deliveries_idle: anyio.Event | None = None
         self.base_url: str | None = None
+        # One lock for the SQLite work and the tenant's state, one for the counters:
+        # an emulator may be shared by threads that each run their own event loop.
+        self._work_lock = threading.RLock()
+        self._stats_lock = threading.Lock()
 
     def __repr__(self) -> str:
         counts = ", ".join(
@@ -245,6 +270,7 @@ class Emulator:
             raise ValueError(f"unknown object type {obj!r}; known: {sorted(OBJ_TYPES)}")
         return code
 
+    @_locked
     def add(self, obj: str, data: Mapping[str, Any], *, validate: bool = True) -> dict[str, Any]:
         """Store one object (fields as the API takes them) and return it with all fields.
 
@@ -253,6 +279,7 @@ class Emulator:
         """
         return self.add_many(obj, [data], validate=validate)[0]
 
+    @_locked
     def add_many(
         self, obj: str, rows: Iterable[Mapping[str, Any]], *, validate: bool = True
     ) -> list[dict[str, Any]]:
@@ -279,6 +306,7 @@ class Emulator:
         ]
         return [self.get(code, i) for i in ids]
 
+    @_locked
     def get(self, obj: str, obj_id: str) -> dict[str, Any]:
         """One object with every field and its ``DE:`` values, as plain dicts."""
         code = self._code(obj)
@@ -287,6 +315,7 @@ class Emulator:
             raise KeyError(f"no {code} with ID {obj_id}")
         return self.tenant.store.all_fields(code, row)
 
+    @_locked
     def rows(self, obj: str, *, native: bool = False) -> list[dict[str, Any]]:
         """Every stored object of a type (all fields, ``DE:`` values) in insertion order.
 
@@ -299,6 +328,7 @@ class Emulator:
         out = [store.all_fields(code, r) for r in raw]
         return [_native(r) for r in out] if native else out
 
+    @_locked
     def rows_nested(self, obj: str, fields: str, *, native: bool = False) -> list[dict[str, Any]]:
         """Every object of a type rendered as the API renders ``fields=`` (nested dicts),
         in insertion order (the emulator's default order)."""
@@ -309,10 +339,12 @@ class Emulator:
         out = store.render(code, raw, tree, budget=[-(10**12), -(10**12)])
         return [_native(r) for r in out] if native else out
 
+    @_locked
     def define_custom_field(self, name: str, kind: str = "str") -> None:
         """Declare a custom field ``DE:Name`` (kind: str, float, date or multi)."""
         self.tenant.store.define_custom_field(name, kind)
 
+    @_locked
     def api_key(self, username: str | None = None) -> str:
         """The API key of a user (default: the system administrator)."""
         if username is None:
@@ -322,6 +354,7 @@ class Emulator:
             raise ValueError(f"no user named {username!r}")
         return self.tenant.api_key(row["ID"])
 
+    @_locked
     def add_user(
         self,
         username: str,
@@ -333,11 +366,13 @@ class Emulator:
     ) -> dict[str, Any]:
         return self.tenant.add_user(username, password, name=name, admin=admin, **fields)
 
+    @_locked
     def issue_token(self, username: str | None = None) -> str:
         """A session token, valid as ``SessionID`` header, ``sessionID`` parameter and bearer."""
         return self.tenant.issue_token(username)
 
     @property
+    @_locked
     def admin_id(self) -> str:
         return self.tenant.admin_id
 
@@ -347,10 +382,12 @@ class Emulator:
         """The tenant's current time (UTC)."""
         return self.tenant.now()
 
+    @_locked
     def set_now(self, now: Now) -> None:
         """Fix the clock (a datetime), follow a callable, or ``None`` for real time."""
         self.tenant.set_now(now)
 
+    @_locked
     def advance(self, seconds: float) -> None:
         """Move the clock forward; fixes it if it was following real time."""
         self.tenant.advance(seconds)
@@ -387,7 +424,7 @@ class Emulator:
         query = scope.get("query_string", b"")
         target = raw_path + (b"?" + query if query else b"")
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
-        out = await self._dispatch(scope["method"], target, headers, b"".join(chunks))
+        out = await self._dispatch(scope["method"], target, headers, b"".join(chunks), offload=True)
         if out.drop:
             # Promise a body and close without it: the client sees a broken connection.
             await send(
@@ -412,7 +449,10 @@ class Emulator:
 
     @contextlib.asynccontextmanager
     async def serve(self, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[Served]:
-        """Run a real HTTP server (uvicorn) for the duration of the ``async with``."""
+        """Run a real HTTP server (uvicorn) for the duration of the ``async with``.
+
+        Under asyncio the server runs in the caller's event loop; under any other
+        backend (trio) it runs in a thread of its own with an asyncio loop."""
         try:
             import uvicorn
         except ImportError:  # pragma: no cover - uvicorn is in the serve/test extras
@@ -429,12 +469,29 @@ class Emulator:
             interface="asgi3",
         )
         server = uvicorn.Server(config)
-        task = asyncio.create_task(server.serve())
+        if sniffio.current_async_library() == "asyncio":
+            task = asyncio.create_task(server.serve())
+            done: Callable[[], bool] = task.done
+        else:
+            failure: list[BaseException] = []
+
+            def run() -> None:
+                try:
+                    asyncio.run(server.serve())
+                except BaseException as exc:  # reported to the waiting caller below
+                    failure.append(exc)
+
+            thread = threading.Thread(target=run, name="workfront-emulator-server", daemon=True)
+            thread.start()
+            done = lambda: not thread.is_alive()  # noqa: E731
         while not server.started:
-            if task.done():
-                task.result()
+            if done():
+                if sniffio.current_async_library() == "asyncio":
+                    task.result()
+                elif failure:
+                    raise failure[0]
                 raise RuntimeError(f"the emulator's server did not start on {host}:{port}")
-            await asyncio.sleep(0.01)
+            await anyio.sleep(0.01)
         bound = server.servers[0].sockets[0].getsockname()[1]
         served = Served(base_url=f"http://{host}:{bound}", host=host, port=int(bound))
         self.base_url = served.base_url
@@ -442,7 +499,10 @@ class Emulator:
             yield served
         finally:
             server.should_exit = True
-            await task
+            if sniffio.current_async_library() == "asyncio":
+                await task
+            else:
+                await anyio.to_thread.run_sync(thread.join)
             self.base_url = None
 
     def serve_forever(self, port: int = 8000, host: str = "127.0.0.1") -> None:
@@ -454,10 +514,10 @@ class Emulator:
                 print(f"API URL: {served.api_url}", flush=True)
                 print(f"API key: {self.api_key()}", flush=True)
                 print("Press Ctrl+C to stop.", flush=True)
-                await asyncio.Event().wait()
+                await anyio.Event().wait()
 
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(run())
+            anyio.run(run)
 
     # -- the request pipeline -----------------------------------------------
 
@@ -475,56 +535,87 @@ class Emulator:
             status, (("content-type", "application/json;charset=UTF-8"), *headers), data
         )
 
-    async def _dispatch(
-        self, method: str, target: bytes, headers: list[tuple[str, str]], body: bytes
-    ) -> _Outcome:
+    def _admit(self, target: bytes) -> _Outcome | None:
+        """Count the request and take a concurrency slot, or say why not (atomically)."""
         stats = self.stats
-        stats.received += 1
-        limit = self.max_uri_bytes
-        if limit is not None and len(target) > limit:
-            stats.rejected_uri += 1
-            return self._json(
-                414,
-                {
-                    "error": {
-                        "class": "com.attask.common.URITooLongException",
-                        "message": f"Request-URI Too Long: {len(target)} bytes, the limit is "
-                        f"{limit}; send the parameters in a form-encoded POST body with method=GET",
-                    }
-                },
-            )
-        if stats.in_flight >= self.max_concurrency:
-            stats.rejected_concurrency += 1
-            return self._json(
-                429,
-                {
-                    "error": {
-                        "class": "com.attask.common.TooManyRequestsException",
-                        "message": "Too many concurrent API requests",
-                    }
-                },
-            )
-        stats.in_flight += 1
-        stats.max_in_flight = max(stats.max_in_flight, stats.in_flight)
-        try:
+        with self._stats_lock:
+            stats.received += 1
+            limit = self.max_uri_bytes
+            if limit is not None and len(target) > limit:
+                stats.rejected_uri += 1
+                return self._too_long(len(target), limit)
+            if stats.in_flight >= self.max_concurrency:
+                stats.rejected_concurrency += 1
+                return self._json(
+                    429,
+                    {
+                        "error": {
+                            "class": "com.attask.common.TooManyRequestsException",
+                            "message": "Too many concurrent API requests",
+                        }
+                    },
+                )
+            stats.in_flight += 1
+            stats.max_in_flight = max(stats.max_in_flight, stats.in_flight)
             stats.requests += 1
-            delay = self._draw_latency()
+        return None
+
+    def _count(self, counter: str) -> None:
+        with self._stats_lock:
+            setattr(self.stats, counter, getattr(self.stats, counter) + 1)
+
+    def _too_long(self, size: int, limit: int) -> _Outcome:
+        return self._json(
+            414,
+            {
+                "error": {
+                    "class": "com.attask.common.URITooLongException",
+                    "message": f"Request-URI Too Long: {size} bytes, the limit is "
+                    f"{limit}; send the parameters in a form-encoded POST body with method=GET",
+                }
+            },
+        )
+
+    async def _dispatch(
+        self,
+        method: str,
+        target: bytes,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        *,
+        offload: bool,
+    ) -> _Outcome:
+        refused = self._admit(target)
+        if refused is not None:
+            return refused
+        try:
+            with self._stats_lock:
+                delay = self._draw_latency()
+                faults = self.faults
+                fault = faults.rate and self._rng.random() < faults.rate
+                status = self._rng.choice(faults.statuses) if fault else 0
+                drop = not fault and faults.drop_rate and self._rng.random() < faults.drop_rate
             if delay > 0:
-                await asyncio.sleep(delay)
-            faults = self.faults
-            if faults.rate and self._rng.random() < faults.rate:
-                stats.faults_injected += 1
-                status = self._rng.choice(faults.statuses)
+                await anyio.sleep(delay)
+            if fault:
+                self._count("faults_injected")
                 cls, message = _FAULT_MESSAGES.get(
                     status, ("java.lang.RuntimeException", f"HTTP {status} (injected fault)")
                 )
                 return self._json(status, {"error": {"class": cls, "message": message}})
-            if faults.drop_rate and self._rng.random() < faults.drop_rate:
-                stats.faults_injected += 1
-                stats.dropped += 1
+            if drop:
+                self._count("faults_injected")
+                self._count("dropped")
                 return _Outcome(0, (), b"", drop=True)
             try:
-                out = await self._handle(method, target, headers, body)
+                if offload:
+                    out, changes = await anyio.to_thread.run_sync(
+                        self._handle, method, target, headers, body
+                    )
+                else:
+                    out, changes = self._handle(method, target, headers, body)
+                if changes:
+                    self._emit(changes)
             except Exception as exc:  # a bug or an unforeseen input: answer like a server
                 if isinstance(exc, sqlite3.OperationalError) and _TOO_BIG.search(str(exc)):
                     # a query past SQLite's limits (thousands of filters): a client error
@@ -548,20 +639,31 @@ class Emulator:
                         }
                     },
                 )
-            if faults.truncate_rate and self._rng.random() < faults.truncate_rate:
-                stats.faults_injected += 1
-                stats.truncated += 1
+            with self._stats_lock:
+                truncate = faults.truncate_rate and self._rng.random() < faults.truncate_rate
+            if truncate:
+                self._count("faults_injected")
+                self._count("truncated")
                 cut = out.body[: max(1, min(len(out.body) // 2, 4096))]
                 if cut == out.body:
                     cut = out.body[:-1] if len(out.body) > 1 else b"{"
                 return _Outcome(out.status, out.headers, cut)
             return out
         finally:
-            stats.in_flight -= 1
+            with self._stats_lock:
+                self.stats.in_flight -= 1
 
-    async def _handle(
+    def _handle(
         self, method: str, target: bytes, headers: list[tuple[str, str]], body: bytes
-    ) -> _Outcome:
+    ) -> tuple[_Outcome, list[Change]]:
+        """The synchronous work of one request, atomic under the work lock: the
+        answer and the stored changes (whose events the caller emits)."""
+        with self._work_lock:
+            return self._handle_locked(method, target, headers, body)
+
+    def _handle_locked(
+        self, method: str, target: bytes, headers: list[tuple[str, str]], body: bytes
+    ) -> tuple[_Outcome, list[Change]]:
         raw_path, _, raw_query = target.partition(b"?")
         from urllib.parse import unquote
 
@@ -571,7 +673,7 @@ class Emulator:
         params = parse_params(raw_query)
         if content_type.startswith("application/x-www-form-urlencoded") and body:
             params += parse_params(body)
-        if path.startswith("/attask/api/"):
+        if path.startswith(("/attask/api/", "/attask/api-")):
             request = Request(
                 method=method.upper(),
                 path=path,
@@ -579,24 +681,26 @@ class Emulator:
                 headers=head,
                 body=body,
                 content_type=content_type,
+                max_uri_bytes=self.max_uri_bytes,
             )
             reply, changes = handle_classic(self.tenant, request)
-            if changes:
-                self._emit(changes)
-            return self._reply(reply)
+            return self._reply(reply), changes
         if path == _EVENTS_PREFIX or path.startswith(_EVENTS_PREFIX + "/"):
-            return self._reply(self._subscriptions(method.upper(), path, params, head, body))
+            return self._reply(self._subscriptions(method.upper(), path, params, head, body)), []
         if path.startswith("/maestro/api/"):
-            return self._planning(method.upper(), path, params, head, body)
-        return self._json(
-            404,
-            {
-                "error": {
-                    "class": "com.attask.common.NotFoundException",
-                    "message": f"no endpoint at {path}; the classic API lives under "
-                    "/attask/api/v<N>.0/",
-                }
-            },
+            return self._planning(method.upper(), path, params, head, body), []
+        return (
+            self._json(
+                404,
+                {
+                    "error": {
+                        "class": "com.attask.common.NotFoundException",
+                        "message": f"no endpoint at {path}; the classic API lives under "
+                        "/attask/api/v<N>.0/",
+                    }
+                },
+            ),
+            [],
         )
 
     def _reply(self, reply: Reply) -> _Outcome:
@@ -652,7 +756,7 @@ class Emulator:
         head: Mapping[str, str],
         body: bytes,
     ) -> Reply:
-        def fail(exc: APIError) -> Reply:
+        def fail(exc: ServerError) -> Reply:
             return Reply(exc.status, error_body(exc))
 
         token = head.get("sessionid", "").strip()
@@ -663,13 +767,7 @@ class Emulator:
         if user_id is None:
             return fail(auth_error("event subscriptions need a SessionID header of an admin"))
         if not self.tenant.user_row(user_id)["isAdmin"]:
-            return fail(
-                PermissionDeniedError(
-                    "only system administrators manage event subscriptions",
-                    status=403,
-                    error_class="com.attask.common.InsufficientPermissionsException",
-                )
-            )
+            return fail(Forbidden("only system administrators manage event subscriptions"))
         rest = path[len(_EVENTS_PREFIX) :].strip("/")
         if not rest:
             if method == "POST":
@@ -727,12 +825,8 @@ class Emulator:
         return fail(self._method_not_allowed(method, "GET or DELETE"))
 
     @staticmethod
-    def _method_not_allowed(method: str, allowed: str) -> APIError:
-        return InvalidRequestError(
-            f"method {method} is not allowed here; use {allowed}",
-            status=405,
-            error_class="java.lang.UnsupportedOperationException",
-        )
+    def _method_not_allowed(method: str, allowed: str) -> ServerError:
+        return MethodNotAllowed(f"method {method} is not allowed here; use {allowed}")
 
     def _state(self, code: str, row: Mapping[str, Any] | None) -> dict[str, Any]:
         if row is None:
@@ -764,15 +858,36 @@ class Emulator:
                     "oldState": old,
                 }
                 self.events.append(message)
-                task = asyncio.get_running_loop().create_task(self._deliver(sub, message))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
+                self._start_delivery(sub, message)
+
+    def _start_delivery(self, sub: Subscription, message: dict[str, Any]) -> None:
+        """Deliver in the background of the running event loop, whichever backend."""
+        if sniffio.current_async_library() == "asyncio":
+            task = asyncio.get_running_loop().create_task(self._deliver(sub, message))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            return
+        import trio
+
+        self._pending_deliveries += 1
+
+        async def deliver() -> None:
+            try:
+                await self._deliver(sub, message)
+            except Exception:  # a system task must not take the caller's run down
+                traceback.print_exc(file=sys.stderr)
+            finally:
+                self._pending_deliveries -= 1
+                if not self._pending_deliveries and self._deliveries_idle is not None:
+                    self._deliveries_idle.set()
+
+        trio.lowlevel.spawn_system_task(deliver)
 
     async def _deliver(self, sub: Subscription, message: dict[str, Any]) -> None:
         callback = self.on_event
         if callback is not None:
             result = callback(message)
-            if asyncio.iscoroutine(result):
+            if inspect.isawaitable(result):
                 await result
         payload = orjson.dumps(message)
         if sub.base64:
@@ -794,7 +909,7 @@ class Emulator:
                     return
                 if delay is None:
                     break
-                await asyncio.sleep(delay)
+                await anyio.sleep(delay)
         sub.disabled = True
         print(
             f"workfront_async emulator: event delivery to {redact_url(sub.url)} failed "
@@ -807,3 +922,6 @@ class Emulator:
         """Wait until every pending event delivery (with its retries) has finished."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        while self._pending_deliveries:
+            self._deliveries_idle = anyio.Event()
+            await self._deliveries_idle.wait()

@@ -25,9 +25,9 @@ from typing import Any
 
 import attrs
 
-from .._exceptions import APIError, InvalidRequestError
 from ..query._modifiers import CLASSIC_MODIFIERS
 from ._dates import DateError, parse_filter_date
+from ._errors import ILLEGAL, BadRequest, ServerError
 from ._schema import OBJ_TYPES, ObjType, resolve_obj_code
 
 __all__ = [
@@ -44,7 +44,6 @@ __all__ = [
     "split_path",
 ]
 
-ILLEGAL = "java.lang.IllegalArgumentException"
 MAX_DEPTH = 4
 
 # The modifiers are API facts the query language already lists (API-NOTES §1).
@@ -101,8 +100,8 @@ _OR = re.compile(r"^OR:(\d+):(.+)$")
 _EXISTS = re.compile(r"^(NOT)?EXISTS:(\d+):(.+)$")
 
 
-def bad_request(message: str, status: int = 422) -> APIError:
-    return InvalidRequestError(message, status=status, error_class=ILLEGAL)
+def bad_request(message: str, status: int = 422) -> ServerError:
+    return BadRequest(message, status=status, error_class=ILLEGAL)
 
 
 @attrs.define
@@ -258,7 +257,7 @@ def _otype(code: str) -> ObjType:
     return OBJ_TYPES[code]
 
 
-def _unknown(code: str, name: str) -> APIError:
+def _unknown(code: str, name: str) -> ServerError:
     return bad_request(
         f"{code} has no field {name!r} (field names are case-sensitive; nested references "
         "use 'ref:field', custom fields 'DE:Name')"

@@ -1,30 +1,95 @@
-"""The object types the embedded Workfront knows: fields, references, collections.
+"""The object types the embedded Workfront knows: one declarative table.
 
-Pure data. Field types: ``id`` (an object ID, text), ``str``, ``int``, ``float``,
-``date`` (stored as sortable UTC text) and ``bool``.
+Pure data. Each row names an object type (ObjCode, Workfront's class name and label),
+its fields with their kinds, references, collections, default field set, required
+fields, values set on create and actions. Storage (one SQLite column per field),
+``/metadata`` answers, the default fields of every answer and the defaults on
+create are all read from this table: adding an object type is adding a row.
+
+Field kinds (storage kind -> Workfront ``fieldType``, API-NOTES §4 "Metadata"):
+``id`` and ``str`` -> ``string``; ``int`` -> ``int``; ``float`` -> ``double``;
+``money`` -> ``double`` flagged ``CURRENCY``; ``date`` -> ``dateTime`` (stored as
+sortable UTC text); ``bool`` -> ``boolean``; ``enum:<Name>`` -> ``string`` with
+``enumType`` ``com.attask.common.constants.<Name>``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from typing import Any
 
 import attrs
 
-__all__ = ["OBJ_TYPES", "ObjType", "resolve_obj_code"]
+__all__ = [
+    "CUSTOM_FIELD_TYPES",
+    "OBJ_TYPES",
+    "FieldMeta",
+    "ObjType",
+    "field_label",
+    "resolve_obj_code",
+]
 
 _STAMPS = {"entryDate": "date", "lastUpdateDate": "date"}
+_ENUMS = "com.attask.common.constants."
+
+# Workfront fieldType of each storage kind.
+_WF_TYPE = {
+    "id": "string",
+    "str": "string",
+    "int": "int",
+    "float": "double",
+    "date": "dateTime",
+    "bool": "boolean",
+}
+# Custom field kinds (``define_custom_field``) -> Workfront fieldType.
+CUSTOM_FIELD_TYPES = {"str": "string", "float": "double", "date": "dateTime", "multi": "string[]"}
+
+_LABELS = {"ID": "ID", "wbs": "WBS", "extRefID": "External Reference ID"}
+_WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z]|$|ID)|[A-Z]?[a-z]+|[A-Z]+|\d+")
+
+
+def field_label(name: str) -> str:
+    """``plannedCompletionDate`` -> ``Planned Completion Date`` (Workfront's labels)."""
+    if name in _LABELS:
+        return _LABELS[name]
+    words = _WORDS.findall(name)
+    return " ".join(w if w.isupper() else w.capitalize() for w in words) or name
+
+
+@attrs.frozen
+class FieldMeta:
+    """What ``/metadata`` says of one field."""
+
+    field_type: str
+    label: str
+    flags: tuple[str, ...] = ()
+    enum_type: str | None = None
+    enum_target: str | None = None
 
 
 @attrs.frozen
 class ObjType:
     code: str
     aliases: tuple[str, ...]
-    fields: Mapping[str, str]
+    fields: Mapping[str, str]  # name -> storage kind: id, str, int, float, date, bool
     refs: Mapping[str, tuple[str, str]]  # name -> (ID field, target objCode)
     collections: Mapping[str, tuple[str, str]]  # name -> (child objCode, child FK field)
     defaults: tuple[str, ...]
     tracked: tuple[str, ...] = ()
     required: tuple[str, ...] = ()
+    name: str = ""  # Workfront's class name: "Task", "OpTask"
+    label: str = ""  # Workfront's label: "Task", "Issue", "Job Role"
+    meta: Mapping[str, FieldMeta] = attrs.field(factory=dict)
+    flags: tuple[str, ...] = ()
+    # values set on create when the request leaves them out
+    on_create: Mapping[str, Any] = attrs.field(factory=dict)
+    # action name -> ((argument name, argument type), ...), result type or None
+    actions: Mapping[str, tuple[tuple[tuple[str, str], ...], str | None]] = attrs.field(
+        factory=dict
+    )
+    queries: tuple[str, ...] = ()
+    copyable: bool = False
 
     def field_ci(self, name: str) -> str | None:
         """The canonical spelling of a field, reference or collection name."""
@@ -39,6 +104,17 @@ class ObjType:
         return None
 
 
+def _field(name: str, spec: str) -> tuple[str, FieldMeta]:
+    """A row's field spec -> (storage kind, metadata)."""
+    label = field_label(name)
+    if spec.startswith("enum:"):
+        return "str", FieldMeta("string", label, enum_type=_ENUMS + spec[5:])
+    if spec == "money":
+        return "float", FieldMeta("double", label, flags=("CURRENCY",))
+    flags = ("NOT_GROUPABLE",) if spec == "id" else ()
+    return spec, FieldMeta(_WF_TYPE[spec], label, flags=flags)
+
+
 def _t(
     code: str,
     aliases: tuple[str, ...],
@@ -49,21 +125,62 @@ def _t(
     tracked: tuple[str, ...] = (),
     required: tuple[str, ...] = (),
     stamps: bool = True,
+    *,
+    name: str,
+    label: str | None = None,
+    flags: tuple[str, ...] = ("REPORTABLE",),
+    on_create: dict[str, Any] | None = None,
+    actions: dict[str, tuple[tuple[tuple[str, str], ...], str | None]] | None = None,
+    queries: tuple[str, ...] = (),
+    copyable: bool = False,
 ) -> ObjType:
-    all_fields = {"ID": "id", **fields, **(_STAMPS if stamps else {})}
+    specs = {"ID": "id", **fields, **(_STAMPS if stamps else {})}
+    kinds: dict[str, str] = {}
+    meta: dict[str, FieldMeta] = {}
+    for field_name, spec in specs.items():
+        kinds[field_name], meta[field_name] = _field(field_name, spec)
+    meta["ID"] = FieldMeta("string", "ID")
     return ObjType(
         code=code,
         aliases=aliases,
-        fields=all_fields,
+        fields=kinds,
         refs=refs or {},
         collections=collections or {},
         defaults=defaults,
         tracked=tracked,
         required=required,
+        name=name,
+        label=label or field_label(name),
+        meta=meta,
+        flags=flags,
+        on_create=on_create or {},
+        actions=actions or {},
+        queries=queries,
+        copyable=copyable,
     )
 
 
+_SHARE = (("accessorID", "string"), ("accessorObjCode", "string"), ("coreAction", "string"))
+_APPROVAL: dict[str, tuple[tuple[tuple[str, str], ...], str | None]] = {
+    "approveApproval": ((), None),
+    "rejectApproval": ((), None),
+    "recallApproval": ((), None),
+}
 _WORK_TRACKED = ("name", "status", "assignedToID", "plannedCompletionDate", "percentComplete")
+_TASK_DEFAULTS = (
+    "ID",
+    "name",
+    "percentComplete",
+    "plannedCompletionDate",
+    "plannedStartDate",
+    "priority",
+    "progressStatus",
+    "projectedCompletionDate",
+    "projectedStartDate",
+    "status",
+    "taskNumber",
+    "wbs",
+)
 
 OBJ_TYPES: dict[str, ObjType] = {
     t.code: t
@@ -85,12 +202,14 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "homeTeamID": "id",
                 "roleID": "id",
                 "managerID": "id",
+                "companyID": "id",
             },
             refs={
                 "homeGroup": ("homeGroupID", "GROUP"),
                 "homeTeam": ("homeTeamID", "TEAMOB"),
                 "role": ("roleID", "ROLE"),
                 "manager": ("managerID", "USER"),
+                "company": ("companyID", "CMPY"),
             },
             collections={
                 "assignments": ("ASSGN", "assignedToID"),
@@ -100,12 +219,26 @@ OBJ_TYPES: dict[str, ObjType] = {
             defaults=("ID", "name", "emailAddr"),
             tracked=("name", "title", "isActive", "homeTeamID"),
             required=("name",),
+            name="User",
+            on_create={"isActive": True},
+            actions={
+                "generateApiKey": ((("username", "string"), ("password", "string")), "string"),
+                "getApiKey": ((("username", "string"), ("password", "string")), "string"),
+                "clearApiKey": ((), "java.lang.Boolean"),
+            },
         ),
         _t(
             "ROLE",
             ("role",),
-            {"name": "str", "description": "str"},
+            {
+                "name": "str",
+                "description": "str",
+                "billingPerHour": "money",
+                "costPerHour": "money",
+            },
             required=("name",),
+            name="Role",
+            label="Job Role",
         ),
         _t(
             "GROUP",
@@ -114,6 +247,7 @@ OBJ_TYPES: dict[str, ObjType] = {
             refs={"parent": ("parentID", "GROUP")},
             collections={"children": ("GROUP", "parentID")},
             required=("name",),
+            name="Group",
         ),
         _t(
             "TEAMOB",
@@ -122,6 +256,16 @@ OBJ_TYPES: dict[str, ObjType] = {
             refs={"owner": ("ownerID", "USER")},
             collections={"users": ("USER", "homeTeamID")},
             required=("name",),
+            name="Team",
+        ),
+        _t(
+            "CMPY",
+            ("company",),
+            {"name": "str", "description": "str", "isPrimary": "bool", "extRefID": "str"},
+            collections={"users": ("USER", "companyID"), "projects": ("PROJ", "companyID")},
+            required=("name",),
+            name="Company",
+            on_create={"isPrimary": False},
         ),
         _t(
             "PORT",
@@ -131,7 +275,7 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "description": "str",
                 "ownerID": "id",
                 "isActive": "bool",
-                "budget": "float",
+                "budget": "money",
             },
             refs={"owner": ("ownerID", "USER")},
             collections={
@@ -142,6 +286,9 @@ OBJ_TYPES: dict[str, ObjType] = {
             },
             tracked=("name", "ownerID"),
             required=("name",),
+            name="Portfolio",
+            on_create={"isActive": True},
+            actions={"share": (_SHARE, None)},
         ),
         _t(
             "PRGM",
@@ -160,6 +307,9 @@ OBJ_TYPES: dict[str, ObjType] = {
             },
             tracked=("name", "ownerID", "portfolioID"),
             required=("name",),
+            name="Program",
+            on_create={"isActive": True},
+            actions={"share": (_SHARE, None)},
         ),
         _t(
             "PROJ",
@@ -167,12 +317,14 @@ OBJ_TYPES: dict[str, ObjType] = {
             {
                 "name": "str",
                 "description": "str",
-                "status": "str",
+                "status": "enum:ProjectStatusEnum",
                 "priority": "int",
-                "condition": "str",
+                "condition": "enum:ConditionEnum",
                 "percentComplete": "float",
                 "plannedStartDate": "date",
                 "plannedCompletionDate": "date",
+                "projectedStartDate": "date",
+                "projectedCompletionDate": "date",
                 "actualStartDate": "date",
                 "actualCompletionDate": "date",
                 "ownerID": "id",
@@ -180,8 +332,10 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "portfolioID": "id",
                 "programID": "id",
                 "groupID": "id",
-                "budget": "float",
-                "actualCost": "float",
+                "companyID": "id",
+                "templateID": "id",
+                "budget": "money",
+                "actualCost": "money",
                 "referenceNumber": "int",
                 "enteredByID": "id",
                 "lastUpdatedByID": "id",
@@ -192,6 +346,8 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "portfolio": ("portfolioID", "PORT"),
                 "program": ("programID", "PRGM"),
                 "group": ("groupID", "GROUP"),
+                "company": ("companyID", "CMPY"),
+                "template": ("templateID", "TMPL"),
                 "enteredBy": ("enteredByID", "USER"),
                 "lastUpdatedBy": ("lastUpdatedByID", "USER"),
             },
@@ -202,6 +358,9 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "assignments": ("ASSGN", "projectID"),
                 "documents": ("DOCU", "objID"),
                 "accessRules": ("ACSRUL", "securityObjID"),
+                "expenses": ("EXPNS", "projectID"),
+                "baselines": ("BSLN", "projectID"),
+                "notes": ("NOTE", "projectID"),
             },
             defaults=(
                 "ID",
@@ -210,10 +369,21 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "plannedCompletionDate",
                 "plannedStartDate",
                 "priority",
+                "projectedCompletionDate",
                 "status",
             ),
             tracked=("name", "status", "ownerID", "plannedCompletionDate", "percentComplete"),
             required=("name",),
+            name="Project",
+            on_create={"status": "PLN", "priority": 0, "percentComplete": 0, "condition": "ON"},
+            actions={
+                "calculateTimeline": ((), None),
+                "calculateFinance": ((), None),
+                "calculateDataExtension": ((), None),
+                "share": (_SHARE, None),
+                **_APPROVAL,
+            },
+            copyable=True,
         ),
         _t(
             "TASK",
@@ -221,11 +391,14 @@ OBJ_TYPES: dict[str, ObjType] = {
             {
                 "name": "str",
                 "description": "str",
-                "status": "str",
+                "status": "enum:TaskStatusEnum",
                 "priority": "int",
                 "percentComplete": "float",
+                "progressStatus": "enum:ProgressStatusEnum",
                 "plannedStartDate": "date",
                 "plannedCompletionDate": "date",
+                "projectedStartDate": "date",
+                "projectedCompletionDate": "date",
                 "actualStartDate": "date",
                 "actualCompletionDate": "date",
                 "projectID": "id",
@@ -236,7 +409,8 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "workRequired": "float",
                 "duration": "float",
                 "taskNumber": "int",
-                "approvalStatus": "str",
+                "wbs": "str",
+                "approvalStatus": "enum:ApprovalStatusEnum",
                 "enteredByID": "id",
                 "lastUpdatedByID": "id",
             },
@@ -255,18 +429,20 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "hours": ("HOUR", "taskID"),
                 "documents": ("DOCU", "objID"),
                 "accessRules": ("ACSRUL", "securityObjID"),
+                "expenses": ("EXPNS", "taskID"),
+                "notes": ("NOTE", "taskID"),
             },
-            defaults=(
-                "ID",
-                "name",
-                "percentComplete",
-                "plannedCompletionDate",
-                "plannedStartDate",
-                "priority",
-                "status",
-            ),
+            defaults=_TASK_DEFAULTS,
             tracked=(*_WORK_TRACKED, "projectID", "parentID"),
             required=("name", "projectID"),
+            name="Task",
+            on_create={"status": "NEW", "priority": 0, "percentComplete": 0},
+            actions={
+                "move": ((("projectID", "string"),), None),
+                "share": (_SHARE, None),
+                **_APPROVAL,
+            },
+            copyable=True,
         ),
         _t(
             "OPTASK",
@@ -274,15 +450,15 @@ OBJ_TYPES: dict[str, ObjType] = {
             {
                 "name": "str",
                 "description": "str",
-                "status": "str",
+                "status": "enum:OpTaskStatusEnum",
                 "priority": "int",
                 "severity": "str",
-                "opTaskType": "str",
+                "opTaskType": "enum:OpTaskTypeEnum",
                 "percentComplete": "float",
                 "plannedCompletionDate": "date",
                 "projectID": "id",
                 "assignedToID": "id",
-                "approvalStatus": "str",
+                "approvalStatus": "enum:ApprovalStatusEnum",
                 "enteredByID": "id",
                 "lastUpdatedByID": "id",
             },
@@ -297,10 +473,19 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "hours": ("HOUR", "opTaskID"),
                 "documents": ("DOCU", "objID"),
                 "accessRules": ("ACSRUL", "securityObjID"),
+                "notes": ("NOTE", "opTaskID"),
             },
             defaults=("ID", "name", "plannedCompletionDate", "priority", "status"),
             tracked=_WORK_TRACKED,
             required=("name", "projectID"),
+            name="OpTask",
+            label="Issue",
+            on_create={"status": "NEW", "priority": 0, "percentComplete": 0},
+            actions={
+                "move": ((("projectID", "string"),), None),
+                "share": (_SHARE, None),
+                **_APPROVAL,
+            },
         ),
         _t(
             "ASSGN",
@@ -312,7 +497,7 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "assignedToID": "id",
                 "roleID": "id",
                 "workRequired": "float",
-                "status": "str",
+                "status": "enum:AssignmentStatusEnum",
                 "isPrimary": "bool",
             },
             refs={
@@ -323,6 +508,7 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "role": ("roleID", "ROLE"),
             },
             defaults=("ID", "assignedToID", "status", "workRequired"),
+            name="Assignment",
         ),
         _t(
             "HOUR",
@@ -333,7 +519,7 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "opTaskID": "id",
                 "projectID": "id",
                 "ownerID": "id",
-                "status": "str",
+                "status": "enum:HourStatusEnum",
                 "description": "str",
             },
             refs={
@@ -344,6 +530,141 @@ OBJ_TYPES: dict[str, ObjType] = {
             },
             defaults=("ID", "entryDate", "hours", "status"),
             required=("hours",),
+            name="Hour",
+        ),
+        _t(
+            "EXPNS",
+            ("expense",),
+            {
+                "description": "str",
+                "projectID": "id",
+                "taskID": "id",
+                "objObjCode": "str",
+                "objID": "id",
+                "effectiveDate": "date",
+                "plannedAmount": "money",
+                "actualAmount": "money",
+                "plannedUnitAmount": "float",
+                "actualUnitAmount": "float",
+                "isBillable": "bool",
+                "isReimbursable": "bool",
+                "enteredByID": "id",
+                "lastUpdatedByID": "id",
+            },
+            refs={
+                "project": ("projectID", "PROJ"),
+                "task": ("taskID", "TASK"),
+                "enteredBy": ("enteredByID", "USER"),
+                "lastUpdatedBy": ("lastUpdatedByID", "USER"),
+            },
+            defaults=(
+                "ID",
+                "actualAmount",
+                "effectiveDate",
+                "objID",
+                "objObjCode",
+                "plannedAmount",
+            ),
+            name="Expense",
+            on_create={"isBillable": False, "isReimbursable": False},
+        ),
+        _t(
+            "BSLN",
+            ("baseline",),
+            {
+                "name": "str",
+                "projectID": "id",
+                "isDefault": "bool",
+                "plannedStartDate": "date",
+                "plannedCompletionDate": "date",
+                "projectedCompletionDate": "date",
+                "percentComplete": "float",
+                "budget": "money",
+            },
+            refs={"project": ("projectID", "PROJ")},
+            defaults=("ID", "name", "entryDate", "isDefault"),
+            required=("name", "projectID"),
+            name="Baseline",
+            on_create={"isDefault": False},
+        ),
+        _t(
+            "TMPL",
+            ("template",),
+            {
+                "name": "str",
+                "description": "str",
+                "ownerID": "id",
+                "groupID": "id",
+                "isActive": "bool",
+                "duration": "float",
+            },
+            refs={"owner": ("ownerID", "USER"), "group": ("groupID", "GROUP")},
+            collections={"templateTasks": ("TTSK", "templateID")},
+            defaults=("ID", "name", "description"),
+            required=("name",),
+            name="Template",
+            on_create={"isActive": True},
+            copyable=True,
+        ),
+        _t(
+            "TTSK",
+            ("templatetask",),
+            {
+                "name": "str",
+                "description": "str",
+                "templateID": "id",
+                "parentID": "id",
+                "roleID": "id",
+                "taskNumber": "int",
+                "priority": "int",
+                "duration": "float",
+                "workRequired": "float",
+                "startDay": "int",
+            },
+            refs={
+                "template": ("templateID", "TMPL"),
+                "parent": ("parentID", "TTSK"),
+                "role": ("roleID", "ROLE"),
+            },
+            collections={"children": ("TTSK", "parentID")},
+            defaults=("ID", "name", "duration", "taskNumber"),
+            required=("name", "templateID"),
+            name="TemplateTask",
+            label="Template Task",
+            on_create={"priority": 0, "duration": 1},
+        ),
+        _t(
+            "NOTE",
+            ("note",),
+            {
+                "noteText": "str",
+                "noteObjCode": "str",
+                "objID": "id",
+                "subject": "str",
+                "ownerID": "id",
+                "projectID": "id",
+                "taskID": "id",
+                "opTaskID": "id",
+                "documentID": "id",
+                "parentNoteID": "id",
+                "threadID": "id",
+                "isPrivate": "bool",
+                "isReply": "bool",
+                "isDeleted": "bool",
+            },
+            refs={
+                "owner": ("ownerID", "USER"),
+                "project": ("projectID", "PROJ"),
+                "task": ("taskID", "TASK"),
+                "opTask": ("opTaskID", "OPTASK"),
+                "document": ("documentID", "DOCU"),
+                "parentNote": ("parentNoteID", "NOTE"),
+            },
+            collections={"replies": ("NOTE", "parentNoteID")},
+            defaults=("ID", "entryDate", "noteObjCode", "noteText", "objID", "ownerID"),
+            required=("noteObjCode", "objID"),
+            name="Note",
+            on_create={"isPrivate": False, "isDeleted": False},
         ),
         _t(
             "JRNLE",
@@ -352,7 +673,7 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "objObjCode": "str",
                 "objID": "id",
                 "fieldName": "str",
-                "changeType": "str",
+                "changeType": "enum:ChangeTypeEnum",
                 "oldTextVal": "str",
                 "newTextVal": "str",
                 "oldNumberVal": "float",
@@ -363,6 +684,7 @@ OBJ_TYPES: dict[str, ObjType] = {
             },
             refs={"editedBy": ("editedByID", "USER")},
             defaults=("ID", "changeType", "entryDate", "fieldName", "objID", "objObjCode"),
+            name="JournalEntry",
         ),
         _t(
             "DOCU",
@@ -383,6 +705,8 @@ OBJ_TYPES: dict[str, ObjType] = {
             defaults=("ID", "name", "docObjCode", "objID"),
             tracked=("name",),
             required=("name",),
+            name="Document",
+            actions={"share": (_SHARE, None), **_APPROVAL},
         ),
         _t(
             "DOCV",
@@ -396,6 +720,7 @@ OBJ_TYPES: dict[str, ObjType] = {
             },
             refs={"document": ("documentID", "DOCU")},
             defaults=("ID", "version", "fileName"),
+            name="DocumentVersion",
         ),
         _t(
             "ACSRUL",
@@ -403,11 +728,12 @@ OBJ_TYPES: dict[str, ObjType] = {
             {
                 "accessorID": "id",
                 "accessorObjCode": "str",
-                "coreAction": "str",
+                "coreAction": "enum:CoreActionEnum",
                 "securityObjCode": "str",
                 "securityObjID": "id",
             },
             defaults=("ID", "accessorID", "accessorObjCode", "coreAction"),
+            name="AccessRule",
         ),
         _t(
             "WORKITEM",
@@ -421,6 +747,8 @@ OBJ_TYPES: dict[str, ObjType] = {
             },
             refs={"user": ("userID", "USER")},
             defaults=("ID", "objObjCode", "objID", "isMarkedAsViewed"),
+            name="WorkItem",
+            actions={"markViewed": ((), None)},
         ),
     )
 }

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
 import orjson
 
-from .._exceptions import APIError, NotFoundError
-from ._dates import DateError, parse_filter_date, to_api, to_store
+from ._dates import DateError, from_store, parse_filter_date, to_api, to_store
+from ._errors import NotFound, ServerError
 from ._filters import MAX_DEPTH, bad_request, split_path
-from ._schema import OBJ_TYPES, ObjType
+from ._schema import OBJ_TYPES, ObjType, resolve_obj_code
 
 __all__ = ["Change", "FieldTree", "Store", "not_found"]
 
@@ -49,6 +49,10 @@ _INDEXES = {
     "USER": ("homeTeamID", "managerID", "username"),
     "PRGM": ("portfolioID",),
     "WORKITEM": ("userID", "objID"),
+    "NOTE": ("objID", "projectID", "taskID", "opTaskID", "parentNoteID"),
+    "TTSK": ("templateID", "parentID"),
+    "EXPNS": ("projectID", "taskID"),
+    "BSLN": ("projectID",),
 }
 
 # Collections whose members block a delete without force=true; every other
@@ -59,17 +63,30 @@ _BLOCKING = {
     "OPTASK": ("hours",),
 }
 _CASCADE = {
-    "PROJ": ("tasks", "issues", "hours", "assignments", "documents", "accessRules"),
-    "TASK": ("children", "assignments", "hours", "documents", "accessRules"),
-    "OPTASK": ("assignments", "hours", "documents", "accessRules"),
+    "PROJ": (
+        "tasks",
+        "issues",
+        "hours",
+        "assignments",
+        "documents",
+        "accessRules",
+        "expenses",
+        "baselines",
+        "notes",
+    ),
+    "TASK": ("children", "assignments", "hours", "documents", "accessRules", "expenses", "notes"),
+    "OPTASK": ("assignments", "hours", "documents", "accessRules", "notes"),
+    "TMPL": ("templateTasks",),
+    "TTSK": ("children",),
+    "NOTE": ("replies",),
     "DOCU": ("versions", "accessRules"),
     "PORT": ("accessRules",),
     "PRGM": ("accessRules",),
 }
 
 
-def not_found(code: str, obj_id: str) -> APIError:
-    return NotFoundError(
+def not_found(code: str, obj_id: str) -> ServerError:
+    return NotFound(
         f"{code} with ID {obj_id} does not exist or was deleted",
         status=404,
         error_class="com.attask.common.NotFoundException",
@@ -456,12 +473,103 @@ class Store:
             proj = self.get_raw("PROJ", fields["projectID"])
             if proj is not None:
                 fields["portfolioID"] = proj["portfolioID"]
-        if code in ("ASSGN", "HOUR") and not fields.get("projectID"):
+        if code in ("ASSGN", "HOUR", "EXPNS") and not fields.get("projectID"):
             for key, owner in (("taskID", "TASK"), ("opTaskID", "OPTASK")):
                 if fields.get(key):
                     row = self.get_raw(owner, fields[key])
                     if row is not None:
                         fields["projectID"] = row["projectID"]
+
+    def _create_defaults(
+        self, code: str, fields: dict[str, Any], now: datetime, user_id: str | None
+    ) -> None:
+        """Values the server computes for a new object (recorded ``create.json``,
+        API-NOTES §4 "Defaults on create"): planned and projected dates, the task's
+        number, WBS and progress status, a note's owner and target."""
+        stamp = to_store(now)
+        if code in ("PROJ", "TASK"):
+            start = fields.get("plannedStartDate")
+            if start is None and code == "TASK" and fields.get("projectID"):
+                project = self.get_raw("PROJ", fields["projectID"])
+                start = project["plannedStartDate"] if project else None
+            start = start or stamp
+            fields["plannedStartDate"] = start
+            if fields.get("plannedCompletionDate") is None:
+                days = float(fields.get("duration") or 0) if code == "TASK" else 0.0
+                fields["plannedCompletionDate"] = to_store(from_store(start) + timedelta(days=days))
+            span = from_store(fields["plannedCompletionDate"]) - from_store(start)
+            if fields.get("projectedStartDate") is None:
+                fields["projectedStartDate"] = max(start, stamp)
+            if fields.get("projectedCompletionDate") is None:
+                fields["projectedCompletionDate"] = to_store(
+                    from_store(fields["projectedStartDate"]) + span
+                )
+        if code == "TASK":
+            if fields.get("progressStatus") is None:
+                late = fields["projectedCompletionDate"] > fields["plannedCompletionDate"]
+                fields["progressStatus"] = "LT" if late else "ON"
+            project_id = fields.get("projectID")
+            if fields.get("taskNumber") is None:
+                top = self.db.execute(
+                    'SELECT MAX("taskNumber") FROM "TASK" WHERE "projectID" = ?', (project_id,)
+                ).fetchone()[0]
+                fields["taskNumber"] = int(top or 0) + 1
+            if fields.get("wbs") is None:
+                parent_id = fields.get("parentID")
+                siblings = self.db.execute(
+                    'SELECT COUNT(*) FROM "TASK" WHERE "projectID" IS ? AND "parentID" IS ?',
+                    (project_id, parent_id),
+                ).fetchone()[0]
+                parent = self.get_raw("TASK", parent_id) if parent_id else None
+                prefix = f"{parent['wbs']}." if parent and parent["wbs"] else ""
+                fields["wbs"] = f"{prefix}{siblings + 1}"
+        elif code == "NOTE":
+            target = resolve_obj_code(str(fields.get("noteObjCode") or ""))
+            if target is None:
+                raise bad_request(
+                    f"NOTE.noteObjCode {fields.get('noteObjCode')!r} is not an object type; "
+                    "use PROJ, TASK, OPTASK, DOCU, ..."
+                )
+            row = self.get_raw(target, fields["objID"])
+            if row is None:
+                raise bad_request(f"NOTE.objID: no {target} with ID {fields['objID']}")
+            fields["noteObjCode"] = target
+            link = {"PROJ": "projectID", "TASK": "taskID", "OPTASK": "opTaskID"}
+            link["DOCU"] = "documentID"
+            if target in link:
+                fields[link[target]] = fields["objID"]
+            if target in ("TASK", "OPTASK") and not fields.get("projectID"):
+                fields["projectID"] = row["projectID"]
+            if fields.get("ownerID") is None:
+                fields["ownerID"] = user_id
+            parent_id = fields.get("parentNoteID")
+            parent = self.get_raw("NOTE", parent_id) if parent_id else None
+            fields["isReply"] = 1 if parent_id else 0
+            fields["threadID"] = (parent["threadID"] if parent else None) or fields["ID"]
+        elif code == "BSLN":
+            project = self.get_raw("PROJ", fields["projectID"])
+            if project is not None:
+                for name in (
+                    "plannedStartDate",
+                    "plannedCompletionDate",
+                    "projectedCompletionDate",
+                    "percentComplete",
+                    "budget",
+                ):
+                    if fields.get(name) is None:
+                        fields[name] = project[name]
+        elif code == "EXPNS":
+            if not fields.get("projectID") and fields.get("taskID"):
+                task_row = self.get_raw("TASK", fields["taskID"])
+                fields["projectID"] = task_row["projectID"] if task_row else None
+            if not fields.get("projectID"):
+                raise bad_request("creating an EXPNS needs a projectID (or a taskID)")
+            if fields.get("effectiveDate") is None:
+                fields["effectiveDate"] = stamp
+            if fields.get("objID") is None:
+                task = fields.get("taskID")
+                fields["objObjCode"] = "TASK" if task else "PROJ"
+                fields["objID"] = task or fields.get("projectID")
 
     def create(
         self,
@@ -487,8 +595,10 @@ class Store:
         for who in ("enteredByID", "lastUpdatedByID"):
             if who in otype.fields and not fields.get(who) and user_id is not None:
                 fields[who] = user_id
-        if code == "USER" and "isActive" not in fields:
-            fields["isActive"] = 1
+        for name, value in otype.on_create.items():
+            if fields.get(name) is None:
+                fields[name] = self.coerce(otype, name, value, now)
+        self._create_defaults(code, fields, now, user_id)
         self._check_refs(otype, fields)
         self._derive(code, fields)
         row = {f: fields.get(f) for f in otype.fields}

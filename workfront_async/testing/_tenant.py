@@ -8,19 +8,18 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .._exceptions import APIError, AuthenticationError
+from ._errors import AUTH_CLASS, AuthFailure, ServerError
 from ._filters import bad_request
 from ._store import Change, Store
 
 __all__ = ["AUTH_CLASS", "Tenant", "auth_error"]
 
-AUTH_CLASS = "com.attask.common.AuthenticationException"
 
 Now = None | datetime | Callable[[], datetime]
 
 
-def auth_error(message: str) -> APIError:
-    return AuthenticationError(message, status=401, error_class=AUTH_CLASS)
+def auth_error(message: str) -> ServerError:
+    return AuthFailure(message, status=401, error_class=AUTH_CLASS)
 
 
 class Tenant:

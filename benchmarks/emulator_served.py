@@ -1,0 +1,133 @@
+"""The served emulator must never be the bottleneck of what it measures.
+
+``python -m benchmarks.emulator_served [--scale 10] [--latency 0.2]``:
+
+1. Export throughput against the served emulator (a separate process, real
+   HTTP on loopback, ``--latency`` seconds added to every request), as a ratio
+   of the schedule bound C x P / L (C = 10 concurrent requests, P = 2000-row
+   pages, L = latency). Target: >= 0.9 at L = 200 ms and 200,000 tasks.
+2. A cheap request's latency (``GET /user/<ID>``) while an export keeps the
+   other 10 slots busy, on an emulator with no added latency. Target: p95
+   under 10 ms.
+3. The cost of a deep page (``$$FIRST`` = half the tasks) as a ratio of the
+   first page, ID-ordered (keyset) and filtered + sorted by another field.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import statistics
+import sys
+import time
+from typing import Any
+
+import httpx
+import orjson
+
+from workfront_async import Workfront
+
+from ._common import emulator_command, served_process
+
+CAP = 10
+PAGE = 2000
+
+
+async def _export(base_url: str, key: str) -> tuple[int, float]:
+    async with Workfront(base_url, api_key=key, max_concurrency=CAP) as wf:
+        started = time.perf_counter()
+        n = 0
+        async with wf.export("task", fields=["ID", "name"], page_size=PAGE) as rows:
+            async for page in rows.pages():
+                n += len(page)
+        return n, time.perf_counter() - started
+
+
+async def _probe(base_url: str, key: str, probes: int) -> list[float]:
+    """Cheap requests, one at a time, while an export runs beside them."""
+    api = f"{base_url}/attask/api/v21.0"
+    async with httpx.AsyncClient(headers={"apiKey": key}) as c:
+        r = await c.get(f"{api}/user/search", params={"$$LIMIT": "1", "apiKey": key})
+        user = r.json()["data"][0]["ID"]
+        out: list[float] = []
+        for _ in range(probes):
+            started = time.perf_counter()
+            r = await c.get(f"{api}/user/{user}", params={"apiKey": key})
+            out.append(time.perf_counter() - started)
+            r.raise_for_status()
+            await asyncio.sleep(0.01)
+        return out
+
+
+async def _under_load(base_url: str, key: str, probes: int) -> list[float]:
+    loader = asyncio.create_task(_export(base_url, key))
+    await asyncio.sleep(0.3)  # the export is in full swing
+    try:
+        return await _probe(base_url, key, probes)
+    finally:
+        loader.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await loader
+
+
+async def _page_time(base_url: str, key: str, params: dict[str, str], reps: int) -> float:
+    api = f"{base_url}/attask/api/v21.0"
+    async with httpx.AsyncClient() as c:
+        times = []
+        for _ in range(reps):
+            started = time.perf_counter()
+            r = await c.get(f"{api}/task/search", params={**params, "apiKey": key})
+            times.append(time.perf_counter() - started)
+            r.raise_for_status()
+        return statistics.median(times)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.emulator_served")
+    parser.add_argument("--scale", type=float, default=10.0, help="10 = 200,000 tasks")
+    parser.add_argument("--latency", type=float, default=0.2)
+    parser.add_argument("--probes", type=int, default=200)
+    parser.add_argument("--reps", type=int, default=3)
+    args = parser.parse_args(argv)
+    result: dict[str, Any] = {"scale": args.scale, "latency": args.latency}
+    slow = [*emulator_command(args.scale, args.latency), "--max-concurrency", str(CAP + 1)]
+    fast = [*emulator_command(args.scale, 0.0), "--max-concurrency", str(CAP + 1)]
+    with served_process([(slow, args.latency), (fast, 0.0)]) as (s, f):
+        key_s, key_f = s.api_key, f.api_key
+        ratios = []
+        for _ in range(args.reps):
+            n, seconds = asyncio.run(_export(s.base_url, key_s))
+            ratios.append((n / (CAP * PAGE / args.latency)) / seconds)
+        result["rows"] = n
+        result["export_ratio"] = {"median": statistics.median(ratios), "all": ratios}
+        probes = asyncio.run(_under_load(f.base_url, key_f, args.probes))
+        probes.sort()
+        result["cheap_request_ms"] = {
+            "p50": 1000 * probes[len(probes) // 2],
+            "p95": 1000 * probes[int(len(probes) * 0.95)],
+        }
+        half = str(n // 2)
+        by_id = {"ID_Sort": "asc", "$$LIMIT": str(PAGE), "fields": "ID,name"}
+        sorted_ = {
+            "status": "CPL",
+            "status_Mod": "ne",
+            "plannedCompletionDate_Sort": "desc",
+            "$$LIMIT": str(PAGE),
+            "fields": "ID,name",
+        }
+        deep: dict[str, float] = {}
+        for label, params in (("by_ID", by_id), ("filtered_sorted", sorted_)):
+            first = asyncio.run(_page_time(f.base_url, key_f, {**params, "$$FIRST": "0"}, 5))
+            asyncio.run(_page_time(f.base_url, key_f, {**params, "$$FIRST": half}, 1))  # warm
+            deep_t = asyncio.run(_page_time(f.base_url, key_f, {**params, "$$FIRST": half}, 5))
+            deep[label] = deep_t / first
+        result["deep_page_over_first"] = deep
+    print(orjson.dumps(result, option=orjson.OPT_INDENT_2).decode())
+    ok = result["export_ratio"]["median"] >= 0.9 and result["cheap_request_ms"]["p95"] < 10
+    print("targets:", "met" if ok else "missed (see the figures above)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

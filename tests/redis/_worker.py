@@ -1,0 +1,70 @@
+"""Processes that share a ``RedisLimiter`` with the tests (run as ``-m tests.redis._worker``).
+
+``hold URL NAME TTL N``: take N slots, print ``held``, wait to be killed.
+``busy URL NAME TASKS``: TASKS tasks take a slot, count it in Redis
+(``INCR NAME:grants``), hold it 20 ms, give it back, until stdin closes.
+``export URL API_URL API_KEY OUT``: the library's export of every task to the
+JSON-lines file OUT, under a RedisLimiter of capacity 10 for the tenant.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from workfront_async import RedisLimiter, Retry, Workfront
+from workfront_async.export import open_writer
+
+
+async def hold(url: str, name: str, ttl: str, n: str) -> None:
+    limiter = RedisLimiter.from_url(url, capacity=int(n), name=name, lease_ttl=float(ttl))
+    for _ in range(int(n)):
+        await limiter.acquire()
+    print("held", flush=True)
+    await asyncio.Event().wait()
+
+
+async def busy(url: str, name: str, tasks: str) -> None:
+    limiter = RedisLimiter.from_url(url, capacity=2, name=name, lease_ttl=2.0)
+    counter = limiter._client  # the same Redis, to count grants
+
+    async def loop() -> None:
+        while True:
+            async with limiter:
+                await counter.incr(f"{name}:grants")
+                await asyncio.sleep(0.02)
+
+    workers = [asyncio.create_task(loop()) for _ in range(int(tasks))]
+    print("ready", flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    for w in workers:
+        w.cancel()
+    await asyncio.gather(*workers, return_exceptions=True)
+    await limiter.aclose()
+
+
+async def export(url: str, api_url: str, api_key: str, out: str) -> None:
+    limiter = RedisLimiter.from_url(url, capacity=10)
+    try:
+        async with Workfront(
+            api_url,
+            api_key=api_key,
+            limiter=limiter,
+            retry=Retry(attempts=20, backoff_base=0.01, backoff_max=0.1),
+        ) as wf:
+            with open_writer(out, "jsonl", columns=["ID", "name"]) as writer:
+                async with wf.export("task", fields=["name"], page_size=50, ordered=True) as rows:
+                    async for page in rows.pages():
+                        writer.write(page)
+    finally:
+        await limiter.aclose()
+
+
+def main() -> None:
+    mode, *args = sys.argv[1:]
+    job = {"hold": hold, "busy": busy, "export": export}[mode]
+    asyncio.run(job(*args))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,725 @@
+"""A concurrency limiter shared through Redis by every process and host of a tenant.
+
+Workfront's 10 concurrent requests are per customer (API-NOTES §1 "Limits"),
+not per process: web workers, replicas and ETL jobs of one tenant must share
+one cap. ``RedisLimiter`` keeps that cap in Redis:
+
+- **Atomic.** Taking, giving back and renewing slots are Lua scripts, so no
+  two processes ever see the same free slot.
+- **Leases.** A slot is a member of a sorted set scored by its expiry (Redis
+  server time). A background task renews the leases of its process every
+  third of ``lease_ttl``; a process killed with SIGKILL stops renewing, and
+  its slots are purged by the next script after ``lease_ttl``.
+- **Fair.** A waiter gets a ticket (``INCR``) and slots are handed to tickets
+  in order, across processes; a process that releases a slot while others
+  wait hands it to the oldest waiter instead of taking it again.
+- **Efficient waiting.** The script that hands a slot over publishes the
+  waiter's id; each process listens on one pub/sub connection and wakes only
+  its own waiter. A backed-off poll (10 ms doubling up to ``poll_max``) covers
+  a lost message or a client without pub/sub; waiters are leased too.
+- **Cancellation-safe.** A waiter or holder that is cancelled leaves the queue
+  and gives back its slot (a grant racing the cancel included) in a shielded
+  script call; if that fails too, the lease expires.
+
+The Redis client is redis-py's asyncio client (``redis.asyncio``, the
+``redis`` extra), so this limiter runs on asyncio.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import math
+import os
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any, Final, Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import anyio
+import attrs
+
+from ._exceptions import QueryError, WorkfrontError
+from ._limiter import tenant_of
+
+__all__ = ["LimiterStats", "RedisLimiter", "limiter_from_env", "redact_redis_url"]
+
+LOGGER = logging.getLogger("workfront_async.limiter")
+
+ENV_VAR: Final = "WORKFRONT_REDIS_URL"
+_SCHEMES: Final = ("redis", "rediss", "unix")
+_POLL_MIN: Final = 0.01
+_LINGER: Final = 1.0
+_EXTRA_HINT: Final = "RedisLimiter needs the redis extra: pip install 'workfront-async[redis]'"
+
+# KEYS: 1 holders (zset id -> lease expiry ms), 2 queue (zset id -> ticket),
+# 3 waiters (zset id -> waiter lease expiry ms), 4 ticket counter.
+_PRELUDE = """
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function purge(now)
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+  local dead = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)
+  for _, id in ipairs(dead) do
+    redis.call('ZREM', KEYS[2], id)
+    redis.call('ZREM', KEYS[3], id)
+  end
+end
+local function fill(now, capacity, ttl, channel)
+  local free = capacity - redis.call('ZCARD', KEYS[1])
+  if free <= 0 then return end
+  local heads = redis.call('ZRANGE', KEYS[2], 0, free - 1)
+  if #heads == 0 then return end
+  for _, id in ipairs(heads) do
+    redis.call('ZREM', KEYS[2], id)
+    redis.call('ZREM', KEYS[3], id)
+    redis.call('ZADD', KEYS[1], now + ttl, id)
+  end
+  redis.call('PUBLISH', channel, table.concat(heads, ' '))
+end
+local function keep(ttl)
+  for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ttl * 3) end
+end
+"""
+
+# ARGV: id, capacity, ttl ms, channel. Returns 1 when ``id`` holds a slot.
+_ACQUIRE = (
+    _PRELUDE
+    + """
+local id, capacity, ttl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local now = now_ms()
+purge(now)
+if redis.call('ZSCORE', KEYS[1], id) then
+  redis.call('ZADD', KEYS[1], now + ttl, id)
+  keep(ttl)
+  return 1
+end
+if not redis.call('ZSCORE', KEYS[2], id) then
+  if redis.call('ZCARD', KEYS[2]) == 0 and redis.call('ZCARD', KEYS[1]) < capacity then
+    redis.call('ZADD', KEYS[1], now + ttl, id)
+    keep(ttl)
+    return 1
+  end
+  redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[4]), id)
+end
+redis.call('ZADD', KEYS[3], now + ttl, id)
+fill(now, capacity, ttl, ARGV[4])
+keep(ttl)
+if redis.call('ZSCORE', KEYS[1], id) then return 1 end
+return 0
+"""
+)
+
+# ARGV: id, capacity, ttl ms, channel. Gives back the slot of ``id`` or takes it
+# out of the queue; returns 1 when it held a slot.
+_RELEASE = (
+    _PRELUDE
+    + """
+local id, capacity, ttl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local now = now_ms()
+local held = redis.call('ZREM', KEYS[1], id)
+redis.call('ZREM', KEYS[2], id)
+redis.call('ZREM', KEYS[3], id)
+purge(now)
+fill(now, capacity, ttl, ARGV[4])
+keep(ttl)
+return held
+"""
+)
+
+# ARGV: capacity, ttl ms, channel, ids... Extends the leases of holders and
+# waiters; returns the ids that had none any more.
+_RENEW = (
+    _PRELUDE
+    + """
+local capacity, ttl = tonumber(ARGV[1]), tonumber(ARGV[2])
+local now = now_ms()
+local lost = {}
+for i = 4, #ARGV do
+  local id = ARGV[i]
+  if redis.call('ZSCORE', KEYS[1], id) then
+    redis.call('ZADD', KEYS[1], 'XX', now + ttl, id)
+  elseif redis.call('ZSCORE', KEYS[3], id) then
+    redis.call('ZADD', KEYS[3], 'XX', now + ttl, id)
+  else
+    table.insert(lost, id)
+  end
+end
+purge(now)
+fill(now, capacity, ttl, ARGV[3])
+keep(ttl)
+return lost
+"""
+)
+
+# ARGV: capacity, ttl ms, channel. Returns {in flight, waiting}.
+_STATS = (
+    _PRELUDE
+    + """
+local capacity, ttl = tonumber(ARGV[1]), tonumber(ARGV[2])
+local now = now_ms()
+purge(now)
+fill(now, capacity, ttl, ARGV[3])
+return {redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2])}
+"""
+)
+
+
+def _redis_module() -> Any:
+    try:
+        import redis.asyncio
+    except ImportError:
+        raise ImportError(_EXTRA_HINT) from None
+    return redis
+
+
+def redact_redis_url(url: str) -> str:
+    """``url`` with its password (userinfo or ``?password=``) replaced by ``***``."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparseable Redis URL>"
+    netloc, query = parts.netloc, parts.query
+    if "@" in netloc:
+        userinfo, host = netloc.rsplit("@", 1)
+        # a lone userinfo (redis://secret@host) is a password for redis-py
+        user = userinfo.split(":", 1)[0] if ":" in userinfo else ""
+        netloc = f"{user}:***@{host}" if userinfo else f"@{host}"
+    if query:
+        query = urlencode(
+            [
+                (k, "***" if k.lower() == "password" else v)
+                for k, v in parse_qsl(query, keep_blank_values=True)
+            ],
+            safe="*",
+        )
+    if (netloc, query) == (parts.netloc, parts.query):
+        return url
+    shown = f"{parts.scheme}://{netloc}{parts.path}"
+    return shown + (f"?{query}" if query else "") + (f"#{parts.fragment}" if parts.fragment else "")
+
+
+@attrs.frozen
+class LimiterStats:
+    """What a ``RedisLimiter`` sees: ``in_flight`` slots held and ``waiting``
+    requests queued across every process sharing the key; ``local_*`` those of
+    this process; ``capacity`` the cap."""
+
+    capacity: int
+    in_flight: int
+    waiting: int
+    local_in_flight: int
+    local_waiting: int
+
+
+@attrs.frozen
+class _Lease:
+    id: str
+    local: bool = False
+
+
+class RedisLimiter:
+    """A concurrency cap shared through Redis by every process that uses the
+    same Redis and ``name``: never more than ``capacity`` slots held at once.
+
+    Build it with ``RedisLimiter.from_url("redis://host:6379/0", capacity=10)``
+    (or around a ready ``redis.asyncio`` client: a ``Redis``, a ``RedisCluster``,
+    a Sentinel's ``master_for(...)``) and pass it as ``limiter=`` to
+    ``Workfront`` and ``Planning``. With ``name=None`` the first client that uses
+    it names it after its tenant's host, so every client of one tenant shares
+    one cap wherever it runs; a client of another tenant is refused.
+
+    ``lease_ttl`` (seconds) bounds how long the slots of a process that died
+    without releasing stay taken. ``fallback="local"`` keeps going with a
+    per-process limit of ``capacity`` (and a logged warning) while Redis is
+    unreachable, instead of failing requests with a ``WorkfrontError``.
+    Call ``await limiter.aclose()`` at shutdown. Use one limiter per event loop.
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        capacity: int = 10,
+        name: str | None = None,
+        lease_ttl: float = 10.0,
+        poll_max: float = 0.5,
+        fallback: Literal["error", "local"] = "error",
+        url: str | None = None,
+        prefix: str = "workfront-async:limiter",
+    ) -> None:
+        if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1:
+            raise QueryError(f"capacity must be a positive int, not {capacity!r}")
+        if not (isinstance(lease_ttl, (int, float)) and 0.05 <= lease_ttl <= 86400):
+            raise QueryError(f"lease_ttl must be between 0.05 and 86400 seconds, not {lease_ttl!r}")
+        if not (isinstance(poll_max, (int, float)) and poll_max > 0):
+            raise QueryError(f"poll_max must be a positive number of seconds, not {poll_max!r}")
+        if fallback not in ("error", "local"):
+            raise QueryError(f"fallback must be 'error' or 'local', not {fallback!r}")
+        if name is not None and (not isinstance(name, str) or not name):
+            raise QueryError(f"name must be a non-empty string or None, not {name!r}")
+        self._client = client
+        self.capacity = capacity
+        self.lease_ttl = float(lease_ttl)
+        self.poll_max = float(poll_max)
+        self.fallback = fallback
+        self.url = redact_redis_url(url) if url is not None else _describe(client)
+        self._prefix = prefix
+        self._name = name
+        self._named_by_tenant = False
+        self._keys: list[str] = []
+        self._channel = ""
+        self._scripts: dict[str, Any] = {}
+        self._instance = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        self._ids = itertools.count(1)
+        self._held: set[str] = set()
+        self._waiting: dict[str, asyncio.Event] = {}
+        self._entered: dict[asyncio.Task[Any], list[_Lease]] = {}
+        self._local = anyio.CapacityLimiter(capacity)
+        self._local_until = -math.inf
+        self._task: asyncio.Task[None] | None = None
+        self._subscribed = False
+        self._closed = False
+
+    @classmethod
+    def from_url(
+        cls,
+        url: str,
+        *,
+        capacity: int = 10,
+        name: str | None = None,
+        lease_ttl: float = 10.0,
+        fallback: Literal["error", "local"] = "error",
+        cluster: bool = False,
+        **client_options: Any,
+    ) -> RedisLimiter:
+        """A limiter on the Redis at ``url``: ``redis://[[user]:password@]host[:port][/db]``,
+        ``rediss://`` for TLS, ``unix:///path/to/redis.sock``; ``cluster=True``
+        for a Redis Cluster (any node's URL). ``client_options`` go to redis-py
+        (``ssl_ca_certs=``, ``socket_timeout=``...)."""
+        if not isinstance(url, str) or urlsplit(url).scheme not in _SCHEMES:
+            shown = redact_redis_url(url) if isinstance(url, str) else repr(url)
+            raise QueryError(
+                f"the Redis URL must start with redis://, rediss:// or unix://, not {shown!r}"
+            )
+        redis = _redis_module()
+        from redis.asyncio.retry import Retry
+        from redis.backoff import ExponentialBackoff
+
+        # Fail within about a second when Redis is down instead of redis-py's
+        # default ten retries: the caller decides (error or local fallback).
+        options: dict[str, Any] = {
+            "socket_connect_timeout": 2.0,
+            "socket_timeout": 5.0,
+            "retry": Retry(ExponentialBackoff(cap=0.25, base=0.02), 3),
+        }
+        options.update(client_options)
+        try:
+            if cluster:
+                from redis.asyncio.cluster import RedisCluster
+
+                client = RedisCluster.from_url(url, **options)
+            else:
+                client = redis.asyncio.from_url(url, **options)
+        except ValueError as exc:
+            raise QueryError(
+                f"cannot use the Redis URL {redact_redis_url(url)!r}: {_clean(str(exc), url)}"
+            ) from None
+        return cls(
+            client,
+            capacity=capacity,
+            name=name,
+            lease_ttl=lease_ttl,
+            fallback=fallback,
+            url=url,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"<RedisLimiter {self.url} name={self._name!r} capacity={self.capacity} "
+            f"in flight here={len(self._held)} waiting here={len(self._waiting)}>"
+        )
+
+    # -- naming ------------------------------------------------------------------------
+
+    @property
+    def name(self) -> str | None:
+        """The shared key's name: given, or the host of the first client's tenant."""
+        return self._name
+
+    def bind_tenant(self, tenant: str) -> None:
+        """Called by each client that uses this limiter with its tenant's host."""
+        if self._name is None:
+            self._name = tenant
+            self._named_by_tenant = True
+        elif self._named_by_tenant and tenant != self._name:
+            raise QueryError(
+                f"this RedisLimiter guards the tenant {self._name!r}; a client of "
+                f"{tenant!r} needs a RedisLimiter of its own (or give name= explicitly "
+                "to share one cap on purpose)"
+            )
+
+    def _ensure_keys(self) -> None:
+        if self._keys:
+            return
+        if self._name is None:
+            raise QueryError(
+                "this RedisLimiter has no name yet: it takes the tenant's host from the "
+                "first Workfront or Planning client that uses it; give name= to use it "
+                "on its own"
+            )
+        # one hash tag: every key lands on the same Redis Cluster slot
+        base = f"{self._prefix}:{{{self._name}}}"
+        self._keys = [f"{base}:holders", f"{base}:queue", f"{base}:waiters", f"{base}:ticket"]
+        self._channel = f"{base}:granted"
+
+    # -- the Limiter protocol ------------------------------------------------------------
+
+    @property
+    def total_tokens(self) -> float:
+        return float(self.capacity)
+
+    async def __aenter__(self) -> None:
+        lease = await self.acquire()
+        task = asyncio.current_task()
+        assert task is not None  # redis.asyncio runs on asyncio: there is a task
+        self._entered.setdefault(task, []).append(lease)
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        stack = self._entered[task]
+        lease = stack.pop()
+        if not stack:
+            del self._entered[task]
+        await self.release(lease)
+
+    # -- acquiring and releasing -----------------------------------------------------------
+
+    async def acquire(self) -> _Lease:
+        """Wait for a slot (in arrival order across processes) and return its lease."""
+        if self._closed:
+            raise RuntimeError("this RedisLimiter is closed; create a new one")
+        self._ensure_keys()
+        if self.fallback == "local" and anyio.current_time() < self._local_until:
+            return await self._acquire_local()
+        lease_id = f"{self._instance}-{next(self._ids)}"
+        try:
+            await self._acquire_shared(lease_id)
+        except _Unavailable as exc:
+            if self.fallback != "local":
+                raise self._error(exc.cause, "taking a request slot") from None
+            self._fall_back(exc.cause)
+            return await self._acquire_local()
+        return _Lease(lease_id)
+
+    async def release(self, lease: _Lease) -> None:
+        """Give a slot back (shielded from cancellation: a slot is never leaked)."""
+        if lease.local:
+            self._local.release_on_behalf_of(lease)
+            return
+        self._held.discard(lease.id)
+        with anyio.CancelScope(shield=True):
+            try:
+                await self._leave(lease.id)
+            except _Unavailable as exc:
+                LOGGER.warning(
+                    "could not give a request slot back to the Redis limiter at %s (%s); "
+                    "it returns when its lease expires within %gs",
+                    self.url,
+                    _describe_error(exc.cause, self._secret_texts()),
+                    self.lease_ttl,
+                )
+
+    async def _acquire_local(self) -> _Lease:
+        lease = _Lease(f"{self._instance}-local-{next(self._ids)}", local=True)
+        await self._local.acquire_on_behalf_of(lease)
+        return lease
+
+    async def _acquire_shared(self, lease_id: str) -> None:
+        event = asyncio.Event()
+        self._waiting[lease_id] = event
+        granted = False
+        try:
+            self._ensure_background()
+            delay = _POLL_MIN
+            while True:
+                if await self._run("acquire", lease_id, self._args()):
+                    granted = True
+                    return
+                with anyio.move_on_after(self.poll_max if self._subscribed else delay):
+                    await event.wait()
+                if event.is_set():  # a grant published by the script that handed it over
+                    granted = True
+                    return
+                delay = min(delay * 2, self.poll_max)
+        finally:
+            del self._waiting[lease_id]
+            if granted:
+                self._held.add(lease_id)
+            else:
+                # cancelled or failed while queued: leave the queue, and give back a
+                # slot that a release may have handed over in the meantime
+                with (
+                    anyio.CancelScope(shield=True),
+                    anyio.move_on_after(self._quiet_timeout()),
+                    contextlib.suppress(_Unavailable),
+                ):
+                    await self._leave(lease_id)
+
+    async def _leave(self, lease_id: str) -> None:
+        await self._run("release", lease_id, self._args())
+
+    def _args(self) -> list[Any]:
+        return [self.capacity, max(1, int(self.lease_ttl * 1000)), self._channel]
+
+    def _quiet_timeout(self) -> float:
+        return min(5.0, max(1.0, self.lease_ttl))
+
+    # -- Redis calls -------------------------------------------------------------------------
+
+    async def _run(self, script: str, *args: Any) -> Any:
+        flat: list[Any] = []
+        for a in args:
+            if isinstance(a, list):
+                flat.extend(a)
+            else:
+                flat.append(a)
+        redis = _redis_module()
+        runner = self._scripts.get(script)
+        if runner is None:
+            source = {
+                "acquire": _ACQUIRE,
+                "release": _RELEASE,
+                "renew": _RENEW,
+                "stats": _STATS,
+            }[script]
+            runner = self._scripts[script] = self._client.register_script(source)
+        try:
+            return await runner(keys=self._keys, args=flat)
+        except (redis.exceptions.RedisError, OSError) as exc:
+            raise _Unavailable(exc) from None
+
+    def _secret_texts(self) -> tuple[str, ...]:
+        kwargs = _connection_kwargs(self._client)
+        return tuple(str(v) for k, v in kwargs.items() if k == "password" and v)
+
+    def _error(self, cause: BaseException, doing: str) -> WorkfrontError:
+        return WorkfrontError(
+            f"the Redis limiter at {self.url} is unavailable while {doing}: "
+            f"{_describe_error(cause, self._secret_texts())}. Check that Redis is running "
+            "and reachable, or create the limiter with fallback='local' to keep going with "
+            "a per-process limit while Redis is away"
+        )
+
+    def _fall_back(self, cause: BaseException) -> None:
+        if anyio.current_time() >= self._local_until:
+            LOGGER.warning(
+                "the Redis limiter at %s is unavailable (%s): using a per-process limit of "
+                "%d request(s) for %gs; other processes of the tenant are not counted",
+                self.url,
+                _describe_error(cause, self._secret_texts()),
+                self.capacity,
+                self.lease_ttl,
+            )
+        self._local_until = anyio.current_time() + self.lease_ttl
+
+    # -- the background task: lease renewal and grant messages -------------------------------
+
+    def _ensure_background(self) -> None:
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(
+                self._background(), name=f"RedisLimiter {self._name}"
+            )
+
+    async def _background(self) -> None:
+        pubsub: Any = None
+        interval = self.lease_ttl / 3
+        next_renew = anyio.current_time() + interval
+        idle_since: float | None = None
+        try:
+            while True:
+                # linger a little when idle: the next request need not subscribe again
+                if self._held or self._waiting:
+                    idle_since = None
+                elif idle_since is None:
+                    idle_since = anyio.current_time()
+                elif anyio.current_time() - idle_since > _LINGER:
+                    return
+                if pubsub is None:
+                    pubsub = await self._subscribe()
+                wait = max(0.0, min(0.25, next_renew - anyio.current_time()))
+                if pubsub is not None:
+                    try:
+                        message = await pubsub.get_message(
+                            ignore_subscribe_messages=True, timeout=wait
+                        )
+                    except Exception as exc:  # the connection broke: poll until resubscribed
+                        LOGGER.debug("limiter pub/sub failed: %s", type(exc).__name__)
+                        await _close_pubsub(pubsub)
+                        pubsub, self._subscribed = None, False
+                        await anyio.sleep(wait)
+                        message = None
+                    if message is not None:
+                        self._wake(message.get("data"))
+                else:
+                    await anyio.sleep(wait)
+                if anyio.current_time() >= next_renew:
+                    next_renew = anyio.current_time() + interval
+                    await self._renew()
+        finally:
+            self._subscribed = False
+            if pubsub is not None:
+                with anyio.CancelScope(shield=True):
+                    await _close_pubsub(pubsub)
+
+    async def _subscribe(self) -> Any:
+        try:
+            pubsub = self._client.pubsub()
+            await pubsub.subscribe(self._channel)
+        except Exception as exc:  # no pub/sub (some cluster clients) or Redis away: poll
+            LOGGER.debug("limiter pub/sub unavailable: %s", type(exc).__name__)
+            return None
+        self._subscribed = True
+        return pubsub
+
+    def _wake(self, data: object) -> None:
+        if isinstance(data, bytes):
+            data = data.decode()
+        if not isinstance(data, str):
+            return
+        for lease_id in data.split():
+            event = self._waiting.get(lease_id)
+            if event is not None:
+                event.set()
+
+    async def _renew(self) -> None:
+        ids = sorted(self._held) + sorted(self._waiting)
+        if not ids:
+            return
+        try:
+            lost = await self._run("renew", self._args(), ids)
+        except _Unavailable as exc:
+            LOGGER.warning(
+                "could not renew %d lease(s) at the Redis limiter %s: %s",
+                len(ids),
+                self.url,
+                _describe_error(exc.cause, self._secret_texts()),
+            )
+            return
+        gone = [x.decode() if isinstance(x, bytes) else str(x) for x in lost or ()]
+        held_lost = [x for x in gone if x in self._held]
+        if held_lost:
+            LOGGER.warning(
+                "%d request slot(s) of this process expired at the Redis limiter %s before "
+                "they were renewed (was the process stalled for %gs?); the cap may be "
+                "exceeded until they finish",
+                len(held_lost),
+                self.url,
+                self.lease_ttl,
+            )
+
+    # -- observing and closing --------------------------------------------------------------
+
+    @property
+    def local_in_flight(self) -> int:
+        """Slots held by this process (shared and fallback)."""
+        return len(self._held) + int(self._local.borrowed_tokens)
+
+    @property
+    def local_waiting(self) -> int:
+        """Requests of this process waiting for a slot."""
+        return len(self._waiting) + int(self._local.statistics().tasks_waiting)
+
+    async def stats(self) -> LimiterStats:
+        """In flight and waiting across every process sharing the key, and here."""
+        self._ensure_keys()
+        try:
+            in_flight, waiting = await self._run("stats", self._args())
+        except _Unavailable as exc:
+            raise self._error(exc.cause, "reading its statistics") from None
+        return LimiterStats(
+            capacity=self.capacity,
+            in_flight=int(in_flight),
+            waiting=int(waiting),
+            local_in_flight=self.local_in_flight,
+            local_waiting=self.local_waiting,
+        )
+
+    async def aclose(self) -> None:
+        """Stop the background task and close the Redis connections."""
+        self._closed = True
+        task, self._task = self._task, None
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        close = getattr(self._client, "aclose", None) or getattr(self._client, "close", None)
+        if close is not None:
+            await close()
+
+
+class _Unavailable(Exception):
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(type(cause).__name__)
+        self.cause = cause
+
+
+async def _close_pubsub(pubsub: Any) -> None:
+    with contextlib.suppress(Exception):
+        await pubsub.aclose()
+
+
+def _connection_kwargs(client: Any) -> Mapping[str, Any]:
+    pool = getattr(client, "connection_pool", None)
+    kwargs = getattr(pool, "connection_kwargs", None)
+    return kwargs if isinstance(kwargs, Mapping) else {}
+
+
+def _describe(client: Any) -> str:
+    kwargs = _connection_kwargs(client)
+    if "path" in kwargs:
+        return f"unix://{kwargs['path']}"
+    if "host" in kwargs:
+        conn = getattr(getattr(client, "connection_pool", None), "connection_class", None)
+        scheme = "rediss" if "ssl" in getattr(conn, "__name__", "").lower() else "redis"
+        return f"{scheme}://{kwargs['host']}:{kwargs.get('port', 6379)}/{kwargs.get('db', 0)}"
+    return f"<{type(client).__name__}>"
+
+
+def _clean(text: str, *secrets: str) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, redact_redis_url(secret))
+    return text
+
+
+def _describe_error(exc: BaseException, secrets: Iterable[str]) -> str:
+    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    return text
+
+
+def limiter_from_env(
+    url: str | None,
+    *,
+    base_url: str,
+    capacity: int = 10,
+    fallback: Literal["error", "local"] = "error",
+    environ: Mapping[str, str] | None = None,
+) -> RedisLimiter | None:
+    """The ``RedisLimiter`` a command line asks for: ``url`` (``--redis-url``)
+    or else ``$WORKFRONT_REDIS_URL``, named after ``base_url``'s tenant;
+    ``None`` when neither is set (the client then limits per process)."""
+    env = os.environ if environ is None else environ
+    chosen = url or env.get(ENV_VAR) or None
+    if chosen is None:
+        return None
+    limiter = RedisLimiter.from_url(chosen, capacity=capacity, fallback=fallback)
+    limiter.bind_tenant(tenant_of(base_url))
+    return limiter

@@ -1,0 +1,239 @@
+"""Planning records through the typed writers, Arrow and data frames.
+
+A record (``{"id", "recordTypeId", "data": {fieldId: value}}``) becomes one
+row: ``id`` and one column per field of the record type, named by the
+field's name (its ID when two fields share a name), typed from the field's
+type (API-NOTES §3 "field types"):
+
+=======================================================  ==================
+text, long text, formula, url, single select,            string
+created by, updated by
+number, percentage, currency                             float64
+date, created at, updated at                             timestamp (UTC)
+boolean                                                  bool
+multi select, people, reference                          list<string>
+lookup                                                   list of the linked
+                                                         field's type
+=======================================================  ==================
+
+The records come from a :class:`RecordSource`: today the v1 ``Planning``
+client's record search (:class:`PlanningV1Source`); a v2 client plugs in by
+offering the same two calls.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any, BinaryIO, Literal, Protocol
+
+from .._exceptions import QueryError, ResponseError
+from ._schema import Column, ExportSchema, Kind
+
+__all__ = [
+    "PlanningExport",
+    "PlanningV1Source",
+    "RecordSource",
+    "planning_export",
+    "planning_schema",
+]
+
+_KINDS: dict[str, tuple[Kind, bool]] = {
+    "text": ("string", False),
+    "long text": ("string", False),
+    "formula": ("string", False),
+    "url": ("string", False),
+    "single select": ("string", False),
+    "created by": ("string", False),
+    "updated by": ("string", False),
+    "number": ("float64", False),
+    "percentage": ("float64", False),
+    "currency": ("float64", False),
+    "date": ("timestamp", False),
+    "created at": ("timestamp", False),
+    "updated at": ("timestamp", False),
+    "boolean": ("bool", False),
+    "multi select": ("string", True),
+    "people": ("string", True),
+    "reference": ("string", True),
+}
+
+
+class RecordSource(Protocol):
+    """What a Planning export needs from a client: a record type with its
+    ``fields`` (each ``{"id", "name", "type"}``; a lookup also says its linked
+    field's type) and the records of a type, page by page."""
+
+    async def record_type(self, record_type_id: str) -> Mapping[str, Any]: ...
+
+    def record_pages(
+        self, record_type_id: str, *, page_size: int
+    ) -> AsyncIterator[Sequence[Mapping[str, Any]]]: ...
+
+
+class PlanningV1Source:
+    """A :class:`RecordSource` over the v1 ``Planning`` client
+    (``record_types.get`` and ``records.search(...).pages()``)."""
+
+    def __init__(self, planning: Any) -> None:
+        self.planning = planning
+
+    async def record_type(self, record_type_id: str) -> Mapping[str, Any]:
+        answer = await self.planning.record_types.get(record_type_id)
+        if not isinstance(answer, Mapping):
+            raise ResponseError(f"record type {record_type_id} is not an object")
+        return answer
+
+    def record_pages(
+        self, record_type_id: str, *, page_size: int
+    ) -> AsyncIterator[Sequence[Mapping[str, Any]]]:
+        search = self.planning.records.search(record_type_id, page_size=page_size)
+        pages: AsyncIterator[Sequence[Mapping[str, Any]]] = search.pages()
+        return pages
+
+
+def _lookup_kind(field: Mapping[str, Any]) -> tuple[Kind, bool]:
+    """A lookup holds the linked field's values, one per linked record."""
+    from ..planning import field_types
+
+    linked = field_types({"fields": [field]}).get(str(field.get("id")))
+    return _KINDS.get(linked or "", ("string", False))[0], True
+
+
+def planning_schema(
+    record_type: Mapping[str, Any], *, types: Mapping[str, str] | None = None
+) -> ExportSchema:
+    """The typed columns of a record type's records (see the module docstring).
+    ``types`` overrides columns by name, as in :func:`build_schema`."""
+    from ._schema import _parse_kind
+
+    fields = record_type.get("fields")
+    if not isinstance(fields, list):
+        raise ResponseError(
+            f"the record type {record_type.get('id')!r} has no 'fields' list; cannot type it"
+        )
+    names: dict[str, int] = {}
+    for f in fields:
+        if isinstance(f, Mapping):
+            name = str(f.get("name") or f.get("id"))
+            names[name] = names.get(name, 0) + 1
+    columns = [Column("id", ("id",), "string", False, "record", "id")]
+    for f in fields:
+        if not isinstance(f, Mapping) or not isinstance(f.get("id"), str):
+            continue
+        fid = f["id"]
+        name = str(f.get("name") or fid)
+        if names[name] > 1 or name == "id":
+            name = f"{name} ({fid})"
+        ftype = str(f.get("type", "")).lower()
+        if ftype == "lookup":
+            kind, is_list = _lookup_kind(f)
+        else:
+            kind, is_list = _KINDS.get(ftype, ("string", False))
+        columns.append(Column(name, ("data", fid), kind, is_list, "record type", ftype or None))
+    overrides = dict(types or {})
+    out = []
+    for col in columns:
+        if col.name in overrides:
+            kind, is_list = _parse_kind(overrides.pop(col.name))
+            col = Column(col.name, col.path, kind, is_list, "override", col.field_type)
+        out.append(col)
+    if overrides:
+        raise QueryError(
+            f"types= names columns the record type does not have: {', '.join(sorted(overrides))}"
+        )
+    rt_id = str(record_type.get("id", "records"))
+    return ExportSchema(rt_id, tuple(out), tuple(c.path[-1] for c in out))
+
+
+class PlanningExport:
+    """The records of one record type, typed: ``schema()``,
+    ``arrow_batches()``, ``to_arrow()``, ``to_pandas()``, ``to_polars()`` and
+    ``write(path)`` as on a classic export."""
+
+    def __init__(
+        self,
+        source: RecordSource,
+        record_type_id: str,
+        *,
+        page_size: int = 500,
+        types: Mapping[str, str] | None = None,
+    ) -> None:
+        self.source = source
+        self.record_type_id = record_type_id
+        self.page_size = page_size
+        self.types = types
+        self._schema: ExportSchema | None = None
+
+    async def schema(self) -> ExportSchema:
+        if self._schema is None:
+            record_type = await self.source.record_type(self.record_type_id)
+            self._schema = planning_schema(record_type, types=self.types)
+        return self._schema
+
+    async def pages(self) -> AsyncIterator[Sequence[Mapping[str, Any]]]:
+        pages = self.source.record_pages(self.record_type_id, page_size=self.page_size)
+        async with contextlib.aclosing(pages):  # type: ignore[type-var]
+            async for page in pages:
+                yield page
+
+    async def arrow_batches(self) -> AsyncIterator[Any]:
+        from ._arrow import arrow_schema, require_pyarrow, rows_to_batch
+
+        require_pyarrow()
+        schema = await self.schema()
+        target = arrow_schema(schema)
+        async for page in self.pages():
+            yield rows_to_batch(schema, page, target)
+
+    async def to_arrow(self) -> Any:
+        from ._arrow import arrow_schema, require_pyarrow
+
+        pa = require_pyarrow()
+        schema = await self.schema()
+        batches = [b async for b in self.arrow_batches()]
+        return pa.Table.from_batches(batches, schema=arrow_schema(schema))
+
+    async def to_polars(self) -> Any:
+        from ._export import polars_frame
+
+        return polars_frame(await self.to_arrow())
+
+    async def to_pandas(self) -> Any:
+        from ._export import pandas_frame
+
+        return pandas_frame(await self.to_arrow())
+
+    async def write(
+        self,
+        path: str | os.PathLike[str] | BinaryIO,
+        format: Literal["jsonl", "csv", "parquet"] | None = None,
+        *,
+        dates: Literal["iso", "workfront"] = "iso",
+    ) -> int:
+        """Write the records with the typed writers; returns the number written."""
+        from ._writers import open_writer
+
+        schema = await self.schema()
+        with open_writer(path, format, schema=schema, dates=dates) as writer:
+            async for page in self.pages():
+                writer.write(page)
+        return writer.rows_written
+
+
+def planning_export(
+    planning: Any,
+    record_type_id: str,
+    *,
+    page_size: int = 500,
+    types: Mapping[str, str] | None = None,
+) -> PlanningExport:
+    """A typed export of a record type's records. ``planning`` is a v1
+    ``Planning`` client or any :class:`RecordSource`."""
+    source: RecordSource
+    if hasattr(planning, "record_pages") and hasattr(planning, "record_type"):
+        source = planning
+    else:
+        source = PlanningV1Source(planning)
+    return PlanningExport(source, record_type_id, page_size=page_size, types=types)

@@ -1,0 +1,112 @@
+"""Deep pages without an OFFSET scan, for the embedded Workfront's searches.
+
+``$$FIRST=100000`` makes SQLite step over 100,000 rows before the page: deep
+pages of an export cost many times the first one, and a served emulator
+becomes the bottleneck of the very exports it is meant to measure. When a
+search is ordered by a unique key (``ID_Sort=asc``, or no sort: storage order)
+the page can start *after* a known key instead: ``WHERE key > ?``.
+
+``PageIndex`` keeps, per query (object, joins, filter, parameters, order), the
+key of every ``STRIDE``-th matching row, read once with a one-column scan and
+dropped as soon as the data changes (the connection's ``total_changes``). A
+page at any offset then costs about the first page plus at most ``STRIDE``
+skipped rows. Other orders keep ``LIMIT ? OFFSET ?``. Pure SQL over the
+tenant's store; the caller holds the emulator's lock.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = ["PageIndex", "page_rows"]
+
+STRIDE = 256
+"""Keys kept: one every ``STRIDE`` matching rows."""
+MIN_FIRST = 2 * STRIDE
+"""Shallower pages use a plain OFFSET (cheap enough, and no index to build)."""
+MAX_QUERIES = 8
+"""Queries whose keys are kept at once (least recently used dropped first)."""
+
+
+class PageIndex:
+    """Keys at every ``STRIDE``-th row of recently paged queries (see the module doc)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple[Any, ...], tuple[int, list[Any]]] = OrderedDict()
+
+    def boundaries(
+        self, db: Any, key: tuple[Any, ...], sql: str, params: Sequence[Any]
+    ) -> list[Any]:
+        """``keys[j]`` is the order key of matching row ``(j + 1) * STRIDE - 1``."""
+        version = db.total_changes
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry[0] == version:
+                self._entries.move_to_end(key)
+                return entry[1]
+        keys = [row[0] for row in db.execute(sql, list(params))]
+        marks = keys[STRIDE - 1 :: STRIDE]
+        with self._lock:
+            self._entries[key] = (version, marks)
+            self._entries.move_to_end(key)
+            while len(self._entries) > MAX_QUERIES:
+                self._entries.popitem(last=False)
+        return marks
+
+
+def _index_for(store: Any) -> PageIndex:
+    index: PageIndex | None = getattr(store, "_page_index", None)
+    if index is None:
+        index = store._page_index = PageIndex()
+    return index
+
+
+def _unique_key(terms: Sequence[str]) -> str | None:
+    """The SQL of a unique ordering key, when the page is ordered by one."""
+    if not terms:
+        return "t0.rowid"
+    if list(terms) == ['t0."ID" ASC']:
+        return 't0."ID"'
+    return None
+
+
+def page_rows(
+    store: Any,
+    code: str,
+    cols: str,
+    joins: str,
+    where: str,
+    params: Sequence[Any],
+    terms: Sequence[str],
+    first: int,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """The rows of one search page (``ORDER BY terms, rowid LIMIT limit OFFSET first``)."""
+    order = ", ".join([*terms, "t0.rowid"])
+    base = f'SELECT {cols} FROM "{code}" t0 {joins} WHERE ({where})'
+    key_sql = _unique_key(terms)
+    if key_sql is None or first < MIN_FIRST:
+        rows: list[dict[str, Any]] = store.query(
+            f"{base} ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, first]
+        )
+        return rows
+    db = store.db
+    marks = _index_for(store).boundaries(
+        db,
+        (code, joins, where, tuple(params), key_sql),
+        f'SELECT {key_sql} FROM "{code}" t0 {joins} WHERE ({where}) ORDER BY {key_sql}',
+        params,
+    )
+    j = first // STRIDE
+    if j > len(marks):
+        return []
+    after = marks[j - 1]
+    rows = store.query(
+        f"{base} AND {key_sql} > ? ORDER BY {order} LIMIT ? OFFSET ?",
+        [*params, after, limit, first - j * STRIDE],
+    )
+    return rows
