@@ -179,3 +179,32 @@ def test_cursor_pages_and_bad_cursors(backend: PlanningBackend) -> None:
     assert rest["cursor"] == {"hasMore": False}
     assert call(backend, "GET", "/v2/workspaces", None, [("limit", "51")])[0] == 400
     assert call(backend, "GET", "/v2/workspaces", None, [("cursor", "???")])[0] == 400
+
+
+def test_a_lookup_that_rolls_up_several_records_is_a_list() -> None:
+    # API-NOTES §5 / the issue: lookups are lists where they roll up several
+    # records; a positive operator matches when any of the values does (the
+    # embedded Workfront's documented choice: Adobe does not say)
+    backend = PlanningBackend()
+    ws = backend.add_workspace("W")
+    fields = [
+        {"id": "name", "name": "Name", "type": "text"},
+        {"id": "costs", "name": "Costs", "type": "lookup", "linkedField": {"type": "currency"}},
+    ]
+    rt = backend.add_record_type(ws.id, "Rolls", fields)
+    many = backend.add_record(rt.id, {"name": "many", "costs": [5, 50]})
+    one = backend.add_record(rt.id, {"name": "one", "costs": 7})
+    backend.add_record(rt.id, {"name": "none"})
+    status, got = call(backend, "GET", f"/v1/records/{many.id}")
+    assert (status, got["data"]["costs"]) == (200, [5, 50])
+    status, found = call(
+        backend,
+        "POST",
+        "/v1/records/search",
+        {"recordTypeId": rt.id, "filters": [{"costs": {"$greaterThan": 6}}]},
+    )
+    assert [r["id"] for r in found["records"]] == [many.id, one.id]
+    body = {"filter": {"operator": "AND", "conditions": [
+        {"fieldId": "costs", "condition": "LESS_THAN", "value": 6}]}}  # fmt: skip
+    status, page = call(backend, "POST", f"/v2/record-types/{rt.id}/records/search", body)
+    assert [r["id"] for r in page["records"]["content"]] == [many.id]

@@ -29,6 +29,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, BinaryIO, Literal, Protocol
 
 from .._exceptions import QueryError, ResponseError
+from ..query._planning import planning_field_type
 from ._schema import Column, ExportSchema, Kind
 
 __all__ = [
@@ -56,6 +57,7 @@ _KINDS: dict[str, tuple[Kind, bool]] = {
     "boolean": ("bool", False),
     "multi select": ("string", True),
     "people": ("string", True),
+    "user": ("string", True),
     "reference": ("string", True),
 }
 
@@ -126,7 +128,8 @@ def planning_schema(
         name = str(f.get("name") or fid)
         if names[name] > 1 or name == "id":
             name = f"{name} ({fid})"
-        ftype = str(f.get("type", "")).lower()
+        # v1 spells types "multi-select", v2 "MULTI_SELECT" (API-NOTES §5)
+        ftype = planning_field_type(str(f.get("type", "")))
         if ftype == "lookup":
             kind, is_list = _lookup_kind(f)
         else:

@@ -383,21 +383,25 @@ class Planning(PlanningClientBase):
         *,
         auth: Auth | None,
         transport: httpx.AsyncBaseTransport | None = None,
-        limiter: anyio.CapacityLimiter | None = None,
+        limiter: Limiter | None = None,
+        adaptive: bool = True,
         retry: Retry | None = None,
         max_concurrency: int = 10,
         timeout: float | httpx.Timeout | None = 60.0,
         validate: bool = True,
+        http: str | HttpNode = "auto",
     ) -> None:
         super().__init__(
             base_url,
             auth=auth,
             transport=transport,
             limiter=limiter,
+            adaptive=adaptive,
             retry=retry,
             max_concurrency=max_concurrency,
             timeout=timeout,
             validate=validate,
+            http=http,
         )
         self.records = Records(self)
         self.workspaces = Workspaces(self)

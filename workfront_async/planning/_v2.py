@@ -26,6 +26,8 @@ import httpx
 
 from .._auth import Auth
 from .._exceptions import APIError, QueryError, ResponseError
+from .._http import HttpNode
+from .._limiter import Limiter
 from .._paging import check_name
 from .._retry import Retry
 from .._wire import Call
@@ -70,7 +72,8 @@ class _Resource:
     def _collection(self, parent_id: str | None) -> str:
         if self._parent is None:
             return f"v2/{self._plural}"
-        pid = check_name(f"{self._parent[:-1]}_id", parent_id)
+        what = "workspace_id" if self._parent == "workspaces" else "record_type_id"
+        pid = check_name(what, parent_id)
         return f"v2/{self._parent}/{pid}/{self._plural}"
 
     def _path(self, ident: str) -> str:
@@ -418,21 +421,25 @@ class PlanningV2(PlanningClientBase):
         *,
         auth: Auth | None,
         transport: httpx.AsyncBaseTransport | None = None,
-        limiter: anyio.CapacityLimiter | None = None,
+        limiter: Limiter | None = None,
+        adaptive: bool = True,
         retry: Retry | None = None,
         max_concurrency: int = 10,
         timeout: float | httpx.Timeout | None = 60.0,
         validate: bool = True,
+        http: str | HttpNode = "auto",
     ) -> None:
         super().__init__(
             base_url,
             auth=auth,
             transport=transport,
             limiter=limiter,
+            adaptive=adaptive,
             retry=retry,
             max_concurrency=max_concurrency,
             timeout=timeout,
             validate=validate,
+            http=http,
         )
         self.records = Records(self)
         self.workspaces = Workspaces(self)
