@@ -86,7 +86,7 @@ def test_dash_output_as_csv(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
     assert main([*argv, "--demo-scale", "0.01"]) == 0
     captured = capsys.readouterr()
     lines = captured.out.splitlines()
-    assert lines[0].split(",")[:3] == ["ID", "name", "assignedTo:name"]
+    assert lines[0].split(",")[:3] == ["ID", "name", "assignedTo.name"]
     assert len(lines) == 1 + len(Emulator.with_demo_data(scale=0.01).rows("task"))
     assert "wrote" in captured.err
     assert list(tmp_path.iterdir()) == []

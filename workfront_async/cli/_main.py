@@ -238,6 +238,12 @@ def build_parser() -> argparse.ArgumentParser:
         "with --url)",
     )
     p.add_argument(
+        "--planning-version",
+        choices=["1", "2"],
+        default="2",
+        help="the Planning API version to read records with (default 2)",
+    )
+    p.add_argument(
         "--planning-token",
         default=os.environ.get("WORKFRONT_PLANNING_TOKEN"),
         metavar="TOKEN",
@@ -559,7 +565,9 @@ async def _sync(
 async def _planning_client(args: argparse.Namespace, err: TextIO) -> AsyncIterator[Any]:
     """A Planning client: the tenant's (``--url`` and an IMS token) or the embedded one."""
     from .._auth import BearerAuth
-    from ..planning import Planning
+    from ..planning import Planning, PlanningV2
+
+    client = PlanningV2 if args.planning_version == "2" else Planning
 
     if args.url:
         _check_url(args.url)
@@ -568,7 +576,7 @@ async def _planning_client(args: argparse.Namespace, err: TextIO) -> AsyncIterat
                 "--planning with --url needs an Adobe IMS access token: --planning-token "
                 "or WORKFRONT_PLANNING_TOKEN (Planning takes no API key)"
             )
-        async with Planning(args.url, auth=BearerAuth(args.planning_token)) as planning:
+        async with client(args.url, auth=BearerAuth(args.planning_token)) as planning:
             yield planning
         return
     from ..testing import Emulator
@@ -577,7 +585,7 @@ async def _planning_client(args: argparse.Namespace, err: TextIO) -> AsyncIterat
         err.write(EMULATOR_NOTE + "\n")
         err.flush()
     emu = Emulator.with_demo_data(scale=args.demo_scale)
-    async with Planning(
+    async with client(
         "https://demo.my.workfront.com",
         auth=BearerAuth(emu.issue_token()),
         transport=emu.transport(),

@@ -35,6 +35,7 @@ from ._schema import Column, ExportSchema, Kind
 __all__ = [
     "PlanningExport",
     "PlanningV1Source",
+    "PlanningV2Source",
     "RecordSource",
     "planning_export",
     "planning_schema",
@@ -93,6 +94,58 @@ class PlanningV1Source:
         search = self.planning.records.search(record_type_id, page_size=page_size)
         pages: AsyncIterator[Sequence[Mapping[str, Any]]] = search.pages()
         return pages
+
+
+class PlanningV2Source:
+    """A :class:`RecordSource` over ``PlanningV2``: the record type with its
+    fields from ``GET /v2/record-types/{id}/fields`` (a v2 record type carries
+    no ``fields``; a field's name is its ``displayName``), and the records
+    from the v2 search, page by page."""
+
+    def __init__(self, planning: Any) -> None:
+        self.planning = planning
+
+    async def record_type(self, record_type_id: str) -> Mapping[str, Any]:
+        answer = await self.planning.record_types.get(record_type_id)
+        if not isinstance(answer, Mapping):
+            raise ResponseError(f"record type {record_type_id} is not an object")
+        fields = await self.planning.fields.list(record_type_id)
+        return {
+            **answer,
+            "id": answer.get("id", record_type_id),
+            "fields": [
+                {**f, "name": f.get("displayName") or f.get("name") or f.get("id")}
+                for f in fields
+                if isinstance(f, Mapping)
+            ],
+        }
+
+    def record_pages(
+        self, record_type_id: str, *, page_size: int
+    ) -> AsyncIterator[Sequence[Mapping[str, Any]]]:
+        search = self.planning.records.search(record_type_id, page_size=page_size)
+        pages: AsyncIterator[Sequence[Mapping[str, Any]]] = search.pages()
+        return pages
+
+
+def _reference_ids(page: Sequence[Mapping[str, Any]], fields: Sequence[str]) -> list[Any]:
+    """Reference values come as ``[{"id", "externalId", "value"}]`` (API-NOTES §5):
+    a reference column holds the linked records' IDs."""
+    out: list[Any] = []
+    for record in page:
+        data = record.get("data")
+        if not isinstance(data, Mapping) or not any(f in data for f in fields):
+            out.append(record)
+            continue
+        data = dict(data)
+        for f in fields:
+            value = data.get(f)
+            if isinstance(value, list):
+                data[f] = [
+                    v.get("id") if isinstance(v, Mapping) and "id" in v else v for v in value
+                ]
+        out.append({**record, "data": data})
+    return out
 
 
 def _lookup_kind(field: Mapping[str, Any]) -> tuple[Kind, bool]:
@@ -176,10 +229,14 @@ class PlanningExport:
         return self._schema
 
     async def pages(self) -> AsyncIterator[Sequence[Mapping[str, Any]]]:
+        schema = await self.schema()
+        references = [
+            c.path[-1] for c in schema.columns if c.field_type == "reference" and len(c.path) == 2
+        ]
         pages = self.source.record_pages(self.record_type_id, page_size=self.page_size)
         async with contextlib.aclosing(pages):  # type: ignore[type-var]
             async for page in pages:
-                yield page
+                yield _reference_ids(page, references) if references else page
 
     async def arrow_batches(self) -> AsyncIterator[Any]:
         from ._arrow import arrow_schema, require_pyarrow, rows_to_batch
@@ -233,10 +290,14 @@ def planning_export(
     types: Mapping[str, str] | None = None,
 ) -> PlanningExport:
     """A typed export of a record type's records. ``planning`` is a v1
-    ``Planning`` client or any :class:`RecordSource`."""
+    ``Planning`` client, a ``PlanningV2`` client or any :class:`RecordSource`."""
+    from ..planning import PlanningV2
+
     source: RecordSource
     if hasattr(planning, "record_pages") and hasattr(planning, "record_type"):
         source = planning
+    elif isinstance(planning, PlanningV2):
+        source = PlanningV2Source(planning)
     else:
         source = PlanningV1Source(planning)
     return PlanningExport(source, record_type_id, page_size=page_size, types=types)
