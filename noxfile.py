@@ -46,3 +46,45 @@ def bench(session: nox.Session) -> None:
     """Benchmarks: ``nox -s bench -- --quick`` for a tiny smoke run."""
     session.install("-e", ".[test]", "python-workfront")
     session.run("python", "-m", "benchmarks", *session.posargs)
+
+
+@nox.session(python=_python())
+def peers(session: nox.Session) -> None:
+    """Real peer clients against the served emulator (needs npm; not in the default run)."""
+    session.install("-e", ".[test]", "requests")
+    # One directory per peer: python-workfront and workfront-sdk both install a
+    # top-level ``workfront`` package. --no-deps: workfront-sdk pins requests<=2.26.
+    peers_dir = session.create_tmp() + "/python-peers"
+    for package in ("python-workfront", "workfrontapi-plus", "workfront-sdk"):
+        session.run(
+            "python",
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--upgrade",
+            "--target",
+            f"{peers_dir}/{package}",
+            package,
+        )
+    node_dir = session.create_tmp() + "/node"
+    session.run(
+        "npm",
+        "install",
+        "--silent",
+        "--no-audit",
+        "--no-fund",
+        "--prefix",
+        node_dir,
+        "workfront-api@6",
+        external=True,
+    )
+    session.run(
+        "pytest",
+        "-m",
+        "peers",
+        "tests/peers",
+        *session.posargs,
+        env={"NODE_PATH": node_dir + "/node_modules", "WORKFRONT_PEERS_DIR": peers_dir},
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 # --- client (issue 3) ---
 from ._auth import ApiKeyAuth, Auth, BearerAuth, JWTAuth, OAuth2Auth, PasswordAuth, SessionAuth
+from ._batch import Batch
 from ._client import GetManyResult, Workfront
 from ._dates import convert_dates, format_date, parse_date
 from ._exceptions import (
@@ -24,12 +25,14 @@ from ._exceptions import (
     URITooLongError,
     WorkfrontError,
 )
+from ._metadata import ApiMetadata, FieldMeta, ObjectMetadata, ReferenceMeta
 from ._retry import Retry
 from ._search import Search
+from ._secret import Secret
 
 # --- export and sync (issue 5) ---
 from ._sync import ChangeFeed, SyncCursor
-from .events import Event, EventReceiver, SubscriptionFilter
+from .events import Event, EventReceiver, FilterGroup, SubscriptionFilter
 from .export import Export, ExportProgress
 
 # --- planning (issue 6) ---
@@ -43,8 +46,10 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "APIError",
     "ApiKeyAuth",
+    "ApiMetadata",
     "Auth",
     "AuthenticationError",
+    "Batch",
     "BearerAuth",
     "BulkError",
     "ChangeFeed",
@@ -53,11 +58,14 @@ __all__ = [
     "EventReceiver",
     "Export",
     "ExportProgress",
+    "FieldMeta",
+    "FilterGroup",
     "GetManyResult",
     "InvalidRequestError",
     "JWTAuth",
     "NotFoundError",
     "OAuth2Auth",
+    "ObjectMetadata",
     "PaginationError",
     "PasswordAuth",
     "PermissionDeniedError",
@@ -65,10 +73,12 @@ __all__ = [
     "Q",
     "QueryError",
     "RateLimitError",
+    "ReferenceMeta",
     "RequestTimeout",
     "ResponseError",
     "Retry",
     "Search",
+    "Secret",
     "ServerError",
     "SessionAuth",
     "SubscriptionFilter",

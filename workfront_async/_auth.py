@@ -1,10 +1,11 @@
 """Authentication objects, shared by the classic and the Planning clients.
 
-An auth object contributes request parameters (``apiKey``) and headers
-(``SessionID``, ``Authorization``) to every outgoing request, can renew its
-credentials before they expire (``prepare``) and once after a 401
-(``refresh``), and never shows a secret in its ``repr``.
-API-NOTES §1 "Authentication".
+An auth object contributes headers (``apiKey``, ``SessionID``,
+``Authorization``) or request parameters to every outgoing request, can renew
+its credentials before they expire (``prepare``) and once after a 401
+(``refresh``). Credentials are kept as ``Secret``s: no ``repr``, ``str`` or
+traceback local shows them. API-NOTES §1 "Authentication", §4 "API key as a
+header".
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import attrs
 import httpx
 
 from ._exceptions import AuthenticationError, QueryError, ResponseError
+from ._secret import Secret, masked
 from ._wire import Call, Params
 
 __all__ = [
@@ -91,42 +93,70 @@ class Auth:
         """Release the credential (log out) when the client closes."""
 
 
+def _secret(value: str | Secret) -> Secret:
+    return Secret(value)
+
+
+def _opt_secret(value: str | Secret | None) -> Secret | None:
+    return None if value is None else Secret(value)
+
+
+def _reveal(secret: Secret | None) -> str | None:
+    """The value as a ``str`` whose ``repr`` is redacted, or ``None``."""
+    return secret.reveal() if secret else None
+
+
 @attrs.define(repr=False)
 class ApiKeyAuth(Auth):
-    """An API key, sent as the ``apiKey`` request parameter (in the form body
-    when the call is sent as POST with ``method=``)."""
+    """An API key, sent in the ``apiKey`` request header as the official client
+    sends it (API-NOTES §4 "API key as a header"), so it is never in a URL, a
+    proxy log or an HTTP library's log line.
 
-    key: str
+    ``in_header=False`` sends it as the ``apiKey`` request parameter instead
+    (in the form body when the call is sent as POST with ``method=``), for
+    gateways that only pass the parameter on.
+    """
+
+    key: Secret = attrs.field(converter=_secret)
+    in_header: bool = attrs.field(default=True, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         if not self.key:
             raise QueryError("ApiKeyAuth needs a non-empty API key")
 
     def params(self) -> Params:
-        return (("apiKey", self.key),)
+        return () if self.in_header else (("apiKey", self.key.reveal()),)
+
+    def headers(self) -> tuple[tuple[str, str], ...]:
+        return (("apiKey", self.key.reveal()),) if self.in_header else ()
 
     def secrets(self) -> tuple[str, ...]:
-        return (self.key,)
+        return (self.key.reveal(),)
 
     def __repr__(self) -> str:
-        return "ApiKeyAuth(key=<redacted>)"
+        where = "" if self.in_header else ", in_header=False"
+        return f"ApiKeyAuth(key=<redacted>{where})"
 
 
 @attrs.define(repr=False)
 class SessionAuth(Auth):
     """A session ID (or OAuth2 access token) sent in the ``SessionID`` header."""
 
-    session_id: str
+    _session: Secret = attrs.field(converter=_secret, alias="session_id")
 
     def __attrs_post_init__(self) -> None:
-        if not self.session_id:
+        if not self._session:
             raise QueryError("SessionAuth needs a non-empty session ID")
 
+    @property
+    def session_id(self) -> str:
+        return self._session.reveal()
+
     def headers(self) -> tuple[tuple[str, str], ...]:
-        return (("SessionID", self.session_id),)
+        return (("SessionID", self._session.reveal()),)
 
     def secrets(self) -> tuple[str, ...]:
-        return (self.session_id,)
+        return (self._session.reveal(),)
 
     def __repr__(self) -> str:
         return "SessionAuth(session_id=<redacted>)"
@@ -136,20 +166,24 @@ class SessionAuth(Auth):
 class BearerAuth(Auth):
     """An Adobe IMS token sent as ``Authorization: Bearer`` (+ ``x-gw-ims-org-id``)."""
 
-    token: str
+    token: Secret = attrs.field(converter=_secret)
     ims_org_id: str | None = None
 
     def headers(self) -> tuple[tuple[str, str], ...]:
-        out = [("Authorization", f"Bearer {self.token}")]
+        out = [("Authorization", masked(f"Bearer {self.token.reveal()}"))]
         if self.ims_org_id:
             out.append(("x-gw-ims-org-id", self.ims_org_id))
         return tuple(out)
 
     def secrets(self) -> tuple[str, ...]:
-        return (self.token,)
+        return (self.token.reveal(),)
 
     def __repr__(self) -> str:
         return f"BearerAuth(token=<redacted>, ims_org_id={self.ims_org_id!r})"
+
+
+def _jwt_or_callable(value: str | Secret | Callable[[], str]) -> Secret | Callable[[], str]:
+    return value if callable(value) and not isinstance(value, Secret) else Secret(value)
 
 
 def _lock(obj: Any) -> anyio.Lock:
@@ -167,24 +201,29 @@ class PasswordAuth(Auth):
     Deprecated by Workfront and unavailable on the Adobe Business Platform."""
 
     username: str
-    password: str
-    session_id: str | None = attrs.field(default=None, init=False)
+    password: Secret = attrs.field(converter=_secret)
+    _session: Secret | None = attrs.field(default=None, init=False)
     user_id: str | None = attrs.field(default=None, init=False)
     generation: int = attrs.field(default=0, init=False)
     _lock: anyio.Lock | None = attrs.field(default=None, init=False)
 
+    @property
+    def session_id(self) -> str | None:
+        """The current session ID (a ``str`` whose ``repr`` is redacted), or ``None``."""
+        return _reveal(self._session)
+
     def headers(self) -> tuple[tuple[str, str], ...]:
-        return (("SessionID", self.session_id),) if self.session_id else ()
+        return (("SessionID", self._session.reveal()),) if self._session else ()
 
     def secrets(self) -> tuple[str, ...]:
-        return tuple(s for s in (self.password, self.session_id) if s)
+        return tuple(s.reveal() for s in (self.password, self._session) if s)
 
     async def _login(self, ctx: AuthContext) -> None:
         data = await ctx.call(
             Call(
                 "POST",
                 "login",
-                (("username", self.username), ("password", self.password)),
+                (("username", self.username), ("password", self.password.reveal())),
                 idempotent=False,
                 params_in_body=True,
             ),
@@ -193,14 +232,14 @@ class PasswordAuth(Auth):
         session = data.get("sessionID") if isinstance(data, Mapping) else None
         if not session:
             raise AuthenticationError("login answered without a sessionID", status=200)
-        self.session_id = str(session)
+        self._session = Secret(str(session))
         self.user_id = str(data.get("userID") or "") or None
         self.generation += 1
 
     async def prepare(self, ctx: AuthContext) -> None:
-        if self.session_id is None:
+        if self._session is None:
             async with _lock(self):
-                if self.session_id is None:
+                if self._session is None:
                     await self._login(ctx)
 
     async def refresh(self, ctx: AuthContext, generation: int) -> bool:
@@ -210,11 +249,11 @@ class PasswordAuth(Auth):
         return True
 
     async def close(self, ctx: AuthContext) -> None:
-        if self.session_id is not None:
+        if self._session is not None:
             try:
                 await ctx.call(Call("GET", "logout"))
             finally:
-                self.session_id = None
+                self._session = None
 
     def __repr__(self) -> str:
         return f"PasswordAuth(username={self.username!r}, password=<redacted>)"
@@ -224,25 +263,32 @@ class PasswordAuth(Auth):
 class _TokenAuth(Auth):
     """Shared logic of OAuth2 and JWT: an access token that expires."""
 
-    access_token: str | None = attrs.field(default=None, kw_only=True)
+    _access: Secret | None = attrs.field(
+        default=None, kw_only=True, converter=_opt_secret, alias="access_token"
+    )
     expires_at: float | None = attrs.field(default=None, kw_only=True)
     renew_margin: float = attrs.field(default=60.0, kw_only=True)
     as_bearer: bool = attrs.field(default=False, kw_only=True)
     generation: int = attrs.field(default=0, init=False)
     _lock: anyio.Lock | None = attrs.field(default=None, init=False)
 
+    @property
+    def access_token(self) -> str | None:
+        """The current access token (a ``str`` whose ``repr`` is redacted), or ``None``."""
+        return _reveal(self._access)
+
     def headers(self) -> tuple[tuple[str, str], ...]:
-        if not self.access_token:
+        if not self._access:
             return ()
         if self.as_bearer:
-            return (("Authorization", f"Bearer {self.access_token}"),)
-        return (("SessionID", self.access_token),)
+            return (("Authorization", masked(f"Bearer {self._access.reveal()}")),)
+        return (("SessionID", self._access.reveal()),)
 
     def _token_secrets(self) -> tuple[str, ...]:
-        return tuple(s for s in (self.access_token,) if s)
+        return tuple(s.reveal() for s in (self._access,) if s)
 
     def _expired(self, ctx: AuthContext) -> bool:
-        if not self.access_token:
+        if not self._access:
             return True
         return self.expires_at is not None and ctx.now() >= self.expires_at - self.renew_margin
 
@@ -254,7 +300,7 @@ class _TokenAuth(Auth):
         token = data.get("access_token") if isinstance(data, Mapping) else None
         if not token:
             raise ResponseError("the token endpoint answered without an access_token")
-        self.access_token = str(token)
+        self._access = Secret(str(token))
         expires_in = data.get("expires_in")
         self.expires_at = ctx.now() + float(expires_in) if expires_in is not None else None
         self._took(data)
@@ -288,32 +334,43 @@ class OAuth2Auth(_TokenAuth):
     """
 
     client_id: str = attrs.field(kw_only=False)
-    client_secret: str = attrs.field(kw_only=False)
-    refresh_token: str | None = attrs.field(default=None, kw_only=True)
-    code: str | None = attrs.field(default=None, kw_only=True)
+    client_secret: Secret = attrs.field(kw_only=False, converter=_secret)
+    _refresh: Secret | None = attrs.field(
+        default=None, kw_only=True, converter=_opt_secret, alias="refresh_token"
+    )
+    code: Secret | None = attrs.field(default=None, kw_only=True, converter=_opt_secret)
     redirect_uri: str | None = attrs.field(default=None, kw_only=True)
     token_url: str | None = attrs.field(default=None, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
-        if not (self.access_token or self.refresh_token or self.code):
+        if not (self._access or self._refresh or self.code):
             raise QueryError(
                 "OAuth2Auth needs an access_token, a refresh_token or an authorization code"
             )
 
+    @property
+    def refresh_token(self) -> str | None:
+        """The current refresh token (a ``str`` whose ``repr`` is redacted), or ``None``."""
+        return _reveal(self._refresh)
+
     def secrets(self) -> tuple[str, ...]:
-        extra = tuple(s for s in (self.refresh_token, self.code) if s)
-        return (*self._token_secrets(), self.client_secret, *extra)
+        extra = tuple(s.reveal() for s in (self._refresh, self.code) if s)
+        return (*self._token_secrets(), self.client_secret.reveal(), *extra)
 
     async def _fetch(self, ctx: AuthContext) -> Mapping[str, Any]:
         url = self.token_url or ctx.origin + OAUTH2_TOKEN_PATH
-        form = [("client_id", self.client_id), ("client_secret", self.client_secret)]
+        form = [("client_id", self.client_id), ("client_secret", self.client_secret.reveal())]
         if self.code:
-            form = [("grant_type", "authorization_code"), ("code", self.code), *form]
+            form = [("grant_type", "authorization_code"), ("code", self.code.reveal()), *form]
             if self.redirect_uri:
                 form.append(("redirect_uri", self.redirect_uri))
             self.code = None  # a code is good for one exchange only
-        elif self.refresh_token:
-            form = [("grant_type", "refresh_token"), *form, ("refresh_token", self.refresh_token)]
+        elif self._refresh:
+            form = [
+                ("grant_type", "refresh_token"),
+                *form,
+                ("refresh_token", self._refresh.reveal()),
+            ]
         else:
             raise AuthenticationError(
                 "the OAuth2 access token expired and there is no refresh_token to renew it",
@@ -324,7 +381,7 @@ class OAuth2Auth(_TokenAuth):
 
     def _took(self, data: Mapping[str, Any]) -> None:
         if data.get("refresh_token"):
-            self.refresh_token = str(data["refresh_token"])
+            self._refresh = Secret(str(data["refresh_token"]))
 
     def __repr__(self) -> str:
         return (
@@ -340,16 +397,18 @@ class JWTAuth(_TokenAuth):
     returns a freshly signed JWT."""
 
     client_id: str = attrs.field(kw_only=False)
-    client_secret: str = attrs.field(kw_only=False)
-    jwt_token: str | Callable[[], str] = attrs.field(kw_only=False)
+    client_secret: Secret = attrs.field(kw_only=False, converter=_secret)
+    jwt_token: Secret | Callable[[], str] = attrs.field(kw_only=False, converter=_jwt_or_callable)
     exchange_url: str | None = attrs.field(default=None, kw_only=True)
 
     def _jwt(self) -> str:
-        return self.jwt_token() if callable(self.jwt_token) else self.jwt_token
+        if isinstance(self.jwt_token, Secret):
+            return self.jwt_token.reveal()
+        return masked(self.jwt_token())
 
     def secrets(self) -> tuple[str, ...]:
-        jwt = (self.jwt_token,) if isinstance(self.jwt_token, str) else ()
-        return (*self._token_secrets(), self.client_secret, *jwt)
+        jwt = (self.jwt_token.reveal(),) if isinstance(self.jwt_token, Secret) else ()
+        return (*self._token_secrets(), self.client_secret.reveal(), *jwt)
 
     async def _fetch(self, ctx: AuthContext) -> Mapping[str, Any]:
         url = self.exchange_url or ctx.origin + JWT_EXCHANGE_PATH
@@ -357,7 +416,7 @@ class JWTAuth(_TokenAuth):
             url,
             [
                 ("client_id", self.client_id),
-                ("client_secret", self.client_secret),
+                ("client_secret", self.client_secret.reveal()),
                 ("jwt_token", self._jwt()),
             ],
         )

@@ -12,13 +12,15 @@ import enum
 import inspect
 from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import IO, TYPE_CHECKING, Any, Final, Literal
+from typing import IO, TYPE_CHECKING, Any, Final, Literal, overload
+from urllib.parse import urlsplit
 
 import anyio
 import attrs
 import httpx
 
 from ._auth import ApiKeyAuth, Auth, PasswordAuth, SessionAuth
+from ._batch import Batch
 from ._concurrency import task_group
 from ._exceptions import (
     BulkError,
@@ -29,9 +31,11 @@ from ._exceptions import (
     redact_url,
 )
 from ._limiter import Limiter
+from ._metadata import ApiMetadata, ObjectMetadata
 from ._paging import check_field_path, check_name, normalize_sort
 from ._retry import Retry
 from ._search import Row, Search
+from ._secret import Secret, masked
 from ._transport import LOGGER, Sender
 from ._wire import Call, Where, chunk_ids, encode_json, encode_value, query_string, where_params
 
@@ -158,6 +162,9 @@ class Workfront:
             limiter = anyio.CapacityLimiter(max_concurrency)
         if max_uri_bytes < 256:
             raise QueryError(f"max_uri_bytes={max_uri_bytes} is too small to send any request")
+        # a password in the URL's userinfo is a credential: register it for redaction
+        password = urlsplit(base_url).password if isinstance(base_url, str) else None
+        self._url_password = Secret(password) if password else None
         self.api_url = _api_root(base_url, api_version)
         self.api_version = api_version
         self.parse_dates = parse_dates
@@ -377,13 +384,36 @@ class Workfront:
         path = f"{check_name('obj', obj)}/{check_name('name', name)}"
         return self._rows(await self._call(Call("GET", path, tuple(call_params))))
 
-    async def metadata(self, obj: str | None = None) -> dict[str, Any]:
-        """API metadata: ``GET /metadata`` or ``GET /<obj>/metadata``."""
-        path = "metadata" if obj is None else f"{check_name('obj', obj)}/metadata"
-        data = await self._call(Call("GET", path))
-        if not isinstance(data, dict):
-            raise ResponseError(f"GET {path} did not return an object")
-        return data
+    @overload
+    async def metadata(self, obj: None = None) -> ApiMetadata: ...
+
+    @overload
+    async def metadata(self, obj: str) -> ObjectMetadata: ...
+
+    async def metadata(self, obj: str | None = None) -> ApiMetadata | ObjectMetadata:
+        """API metadata (API-NOTES §4 "Metadata").
+
+        ``wf.metadata()`` (``GET /metadata``) lists the object types in
+        ``.objects``; ``wf.metadata("proj")`` (``GET /proj/metadata``) describes
+        one: ``name``, ``label``, ``obj_code``, ``flags``, ``fields``,
+        ``references``, ``collections``, ``search``, ``actions``, ``queries``,
+        ``operations``. Both keep the whole answer in ``.raw`` and read like it.
+        """
+        if obj is None:
+            return ApiMetadata.from_json(await self._call(Call("GET", "metadata")))
+        path = f"{check_name('obj', obj)}/metadata"
+        return ObjectMetadata.from_json(await self._call(Call("GET", path)), what=path)
+
+    def batch(self, *, atomic: bool = False, concurrent: bool = False) -> Batch:
+        """A builder for several calls in one ``POST /batch`` request
+        (API-NOTES §4 "Batch"): add calls, then ``await batch.send()``.
+
+        ``b.get``, ``b.search``, ``b.count``, ``b.report``, ``b.named_query``,
+        ``b.metadata``, ``b.create``, ``b.update``, ``b.delete`` and
+        ``b.action`` each add one item and return its position; ``send()``
+        returns the results in that order. See :class:`Batch`.
+        """
+        return Batch(self, atomic=atomic, concurrent=concurrent)
 
     # -- writes ------------------------------------------------------------------------
 
@@ -640,7 +670,7 @@ class Workfront:
         call = Call(
             "PUT",
             "user",
-            (("action", action), ("username", username), ("password", password)),
+            (("action", action), ("username", username), ("password", masked(password))),
             idempotent=False,
             params_in_body=True,
         )

@@ -27,7 +27,10 @@ import builtins
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
+
+from ._secret import MIN_SECRET_LENGTH, encodings, live_secrets
+from ._secret import REDACTED as REDACTED
 
 __all__ = [
     "APIError",
@@ -71,43 +74,63 @@ SECRET_NAMES = frozenset(
         "x-api-key",
     }
 )
-REDACTED = "[REDACTED]"
-
+# Where a secret value ends in text: ``&``, whitespace, a quote, ``,``, ``}``,
+# ``)`` (error messages put the URL in parentheses) or one of those characters
+# percent-encoded. Any other ``%`` belongs to the value: keys may contain
+# ``/ + = %``, which URLs carry as ``%2F %2B %3D %25``.
+_VALUE = r"(?:%(?!22|2[67cC]|29|7[dD])|[^&\s\"',})%])+"
+_NAMES = "|".join(re.escape(n) for n in sorted(SECRET_NAMES, key=len, reverse=True))
 _SECRET_PAIR = re.compile(
-    r"(?P<name>(?:%22|\")?(?:" + "|".join(re.escape(n) for n in sorted(SECRET_NAMES)) + r")"
-    r"(?:%22|\")?)(?P<sep>\s*(?:=|:|%3A|%3D)\s*(?:%22|\")?)(?P<value>[^&\s\"',}%]+)",
+    r"(?P<name>(?:%22|%27|\"|')?(?:" + _NAMES + r")(?:%22|%27|\"|')?)"
+    r"(?P<sep>\s*(?:=|:|%3A|%3D)\s*(?:%22|%27|\"|')?)(?P<value>" + _VALUE + ")",
     re.IGNORECASE,
 )
+# A header as httpcore logs it: ``(b'apiKey', b'...')``.
+_HEADER_TUPLE = re.compile(r"(?i)(\(b?['\"](?:" + _NAMES + r")['\"],\s*b?['\"])[^'\"]*(['\"]\))")
 _BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
 # Cookie headers as httpcore logs them (``(b'set-cookie', b'attask=...')``) or
 # as text (``Set-Cookie: attask=...``): every cookie may be a session.
 _COOKIE = re.compile(r"(?i)((?:set-)?cookie['\"]?\s*[:,]\s*b?['\"]?)[^'\"\r\n]+")
+# ``scheme://user:password@host``: the userinfo of any URL in text.
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@?#]+@")
+
+
+def _strip_userinfo(parts: SplitResult) -> SplitResult:
+    if "@" not in parts.netloc:
+        return parts
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2])
 
 
 def redact_url(url: object) -> str:
-    """Return ``url`` as text with the values of secret query parameters replaced."""
+    """Return ``url`` as text with the userinfo (``user:password@``) removed
+    and the values of secret query parameters replaced."""
     text = str(url)
     try:
-        parts = urlsplit(text)
+        parts = _strip_userinfo(urlsplit(text))
     except ValueError:
         return redact_text(text)
     if not parts.query:
-        return text
+        return redact_text(urlunsplit(parts))
     pairs = parse_qsl(parts.query, keep_blank_values=True)
     cleaned = [(k, REDACTED if k.lower() in SECRET_NAMES else v) for k, v in pairs]
-    return urlunsplit(parts._replace(query=urlencode(cleaned, safe=":$[]")))
+    return redact_text(urlunsplit(parts._replace(query=urlencode(cleaned, safe=":$[]"))))
 
 
 def redact_text(text: str, secrets: Sequence[str] = ()) -> str:
-    """Replace ``name=value`` pairs with secret names, bearer tokens, and any of
-    the given literal ``secrets`` in free text."""
-    out = _SECRET_PAIR.sub(lambda m: m.group("name") + m.group("sep") + REDACTED, text)
+    """Replace, in free text: the values of ``name=value`` pairs with secret
+    names (raw, percent- or form-encoded), bearer tokens, cookies, the
+    userinfo of URLs, and every given or live ``Secret`` in any encoding."""
+    out = text
+    for secret in (*secrets, *live_secrets()):
+        if secret and len(secret) >= MIN_SECRET_LENGTH:
+            for form in encodings(str(secret)):
+                if len(form) >= MIN_SECRET_LENGTH:
+                    out = out.replace(form, REDACTED)
+    out = _SECRET_PAIR.sub(lambda m: m.group("name") + m.group("sep") + REDACTED, out)
+    out = _HEADER_TUPLE.sub(lambda m: m.group(1) + REDACTED + m.group(2), out)
     out = _BEARER.sub(lambda m: m.group(1) + REDACTED, out)
     out = _COOKIE.sub(lambda m: m.group(1) + REDACTED, out)
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            out = out.replace(secret, REDACTED)
-    return out
+    return _USERINFO.sub(lambda m: m.group(1), out)
 
 
 class WorkfrontError(Exception):

@@ -94,9 +94,8 @@ class HttpPlan:
     method: str
     url: str = attrs.field(repr=lambda u: repr(redact_url(u)))
     headers: tuple[tuple[str, str], ...] = attrs.field(default=(), repr=False)
-    content: bytes | None = attrs.field(
-        default=None, repr=lambda c: "None" if c is None else f"<{len(c)} bytes>"
-    )
+    # a form body may carry a password: never shown (tracebacks capture reprs)
+    content: bytes | None = attrs.field(default=None, repr=False)
     overridden: bool = False  # sent as POST with ``method=`` in the body
 
 

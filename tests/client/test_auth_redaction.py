@@ -47,9 +47,9 @@ async def test_session_id_travels_in_the_header_only() -> None:
         assert_no_secret(req.content.decode(), SESSION)
 
 
-async def test_api_key_in_query_or_form_body() -> None:
+async def test_api_key_as_parameter_in_query_or_form_body() -> None:
     rec = Recorder(lambda r: ok([]))
-    async with client(rec) as wf:
+    async with client(rec, api_key=None, auth=ApiKeyAuth(KEY, in_header=False)) as wf:
         await wf.search("task").all()
         assert param(rec.last, "apiKey") == KEY
         assert rec.last.url.params["apiKey"] == KEY

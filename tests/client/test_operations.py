@@ -38,7 +38,8 @@ async def test_get_by_id_uses_the_object_uri() -> None:
     req = rec.last
     assert req.method == "GET"
     assert path_of(req) == "task/T1"
-    assert params_of(req) == [("fields", "name,assignedTo:name"), ("apiKey", KEY)]
+    assert params_of(req) == [("fields", "name,assignedTo:name")]
+    assert req.headers["apiKey"] == KEY  # API-NOTES §4 "API key as a header"
 
 
 async def test_get_wildcard_id_goes_in_the_query() -> None:
@@ -92,7 +93,6 @@ async def test_search_wire_format() -> None:
         ("ID_2_Sort", "asc"),
         ("$$FIRST", "0"),
         ("$$LIMIT", "2000"),
-        ("apiKey", KEY),
     ]
 
 
@@ -115,7 +115,7 @@ async def test_count_accepts_both_shapes(body: dict[str, Any]) -> None:
         assert await wf.count("proj", {"status": "CUR"}) == 7
         assert await wf.search("proj", {"status": "CUR"}).limit(3).count() == 7
     assert path_of(rec.last) == "proj/count"
-    assert params_of(rec.last) == [("status", "CUR"), ("apiKey", KEY)]
+    assert params_of(rec.last) == [("status", "CUR")]
 
 
 async def test_report_wire_format() -> None:
@@ -131,7 +131,6 @@ async def test_report_wire_format() -> None:
         ("project:name_1_GroupBy", "true"),
         ("hours_AggFunc", "sum"),
         ("$$ROLLUP", "true"),
-        ("apiKey", KEY),
     ]
 
 

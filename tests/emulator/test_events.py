@@ -71,7 +71,7 @@ async def test_subscription_endpoints(emu: Emulator) -> None:
         body = page.json()
         assert body["meta"]["total_count"] == 5
         assert body["meta"]["page_count"] == 3
-        assert [s["id"] for s in body["data"]] == ids[2:4]
+        assert [s["id"] for s in body["subscriptions"]] == ids[2:4]
         too_big = await c.get(SUBS, params={"limit": 1001}, headers={"SessionID": token})
         assert too_big.status_code == 400
         one = await c.get(f"{SUBS}/{ids[0]}", headers={"SessionID": token})
@@ -210,7 +210,8 @@ async def test_base64_encoding_and_in_process_receiver(emu: Emulator) -> None:
     token = emu.issue_token()
     async with httpx.AsyncClient(transport=emu.transport(), base_url=BASE) as c:
         r = await subscribe(c, token, objCode="OPTASK", eventType="CREATE", base64Encoding=True)
-        assert r.json()["base64Encoding"] is True
+        shown = await c.get(f"{SUBS}/{r.json()['id']}", headers={"SessionID": token})
+        assert shown.json()["base64Encoding"] is True
         project = emu.rows("PROJ")[0]["ID"]
         created = await c.post(
             f"{API}/issue", params={"apiKey": emu.api_key(), "name": "Leak", "projectID": project}
@@ -218,10 +219,14 @@ async def test_base64_encoding_and_in_process_receiver(emu: Emulator) -> None:
         assert created.status_code == 200
     await emu.drain_events()
     (request,) = receiver.requests
-    message = json.loads(base64.b64decode(request.content))
+    # Adobe's "Base 64 Encoding": newState and oldState are delivered as base64 strings
+    message = json.loads(request.content)
+    assert isinstance(message["newState"], str)
+    assert emu.events == [message]
+    message["newState"] = json.loads(base64.b64decode(message["newState"]))
+    assert json.loads(base64.b64decode(message["oldState"])) == {}
     assert message["newState"]["name"] == "Leak"
     assert message["newState"]["objCode"] == "OPTASK"
-    assert emu.events == [message]
     # event payload dates: 2020-05-18T17:00:28.722-0600 style (API-NOTES §1 Dates)
     import re
 

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 from ._receiver import Event, EventReceiver, parse_event
-from ._subscriptions import SubscriptionFilter, Subscriptions
+from ._subscriptions import FilterGroup, SubscriptionFilter, Subscriptions
 
-__all__ = ["Event", "EventReceiver", "SubscriptionFilter", "Subscriptions", "parse_event"]
+__all__ = [
+    "Event",
+    "EventReceiver",
+    "FilterGroup",
+    "SubscriptionFilter",
+    "Subscriptions",
+    "parse_event",
+]

@@ -1,14 +1,24 @@
-"""Managing event subscriptions (API-NOTES §2, "Event subscriptions").
+"""Managing event subscriptions (API-NOTES §2, "Event subscriptions"), as
+Adobe's event-subs-api and event-subs-versioning pages describe them today.
 
-``POST /attask/eventsubscription/api/v1/subscriptions`` creates one (201, the
-new ID in the ``Location`` header); ``GET`` lists them page by page
-(``page``, ``limit`` up to 1000, ``meta`` with ``page_count`` and
-``total_count``); ``GET``/``DELETE`` ``/subscriptions/<id>``. They need a
-system administrator's session.
+``POST /attask/eventsubscription/api/v1/subscriptions`` creates one (201,
+``{"id", "version"}`` and the new URI in the ``Location`` header); ``GET``
+lists them page by page (``{"subscriptions": [...], "meta": {page, limit,
+page_count, total_count}}``, ``limit`` up to 1000); ``GET``/``DELETE``
+``/subscriptions/<id>``; ``PUT /subscriptions/<id>/version`` and
+``PUT /subscriptions/version`` change versions. They need a system
+administrator's session in the ``sessionID`` header.
+
+Every subscription created since release 25.2 is Version 2: multi-select
+values are always arrays (filter them with array values), and an object
+created with custom form values sends one ``CREATE`` carrying them (no
+follow-up ``UPDATE``). Version 1 subscriptions can be upgraded; downgrades
+are refused since release 25.3.
 """
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
@@ -17,12 +27,13 @@ import attrs
 import orjson
 
 from .._exceptions import PaginationError, QueryError, ResponseError
+from .._secret import Secret
 from .._wire import Call, parse_classic
 
 if TYPE_CHECKING:
     from .._client import Workfront
 
-__all__ = ["SubscriptionFilter", "Subscriptions"]
+__all__ = ["FilterGroup", "SubscriptionFilter", "Subscriptions"]
 
 EVENT_TYPES = ("CREATE", "UPDATE", "DELETE")
 COMPARISONS = (
@@ -38,6 +49,11 @@ COMPARISONS = (
     "changed",
 )
 LIST_PAGE = 1000
+VERSIONS = ("v1", "v2")
+# Adobe's "Using filter groups": 2..5 filters per group, at most 10 groups.
+MIN_GROUP_FILTERS = 2
+MAX_GROUP_FILTERS = 5
+MAX_GROUPS = 10
 
 Comparison = Literal[
     "eq", "ne", "gt", "gte", "lt", "lte", "contains", "notContains", "containsOnly", "changed"
@@ -65,6 +81,9 @@ class SubscriptionFilter:
             raise QueryError(
                 f"the {self.comparison!r} filter on {self.field_name!r} needs a field_value"
             )
+        if isinstance(self.field_value, tuple):
+            # multi-select values travel as JSON arrays (Version 2)
+            object.__setattr__(self, "field_value", list(self.field_value))
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -75,6 +94,47 @@ class SubscriptionFilter:
         if self.field_value is not None:
             out["fieldValue"] = self.field_value
         return out
+
+
+@attrs.frozen
+class FilterGroup:
+    """A group of 2 to 5 filters joined by its own ``connector`` (AND or OR),
+    itself one filter of the subscription: ``{"type": "group", "connector",
+    "filters"}``. Groups do not nest; a subscription takes at most 10."""
+
+    filters: tuple[SubscriptionFilter, ...] = attrs.field(converter=tuple)
+    connector: Literal["AND", "OR"] = "AND"
+
+    def __attrs_post_init__(self) -> None:
+        if not MIN_GROUP_FILTERS <= len(self.filters) <= MAX_GROUP_FILTERS:
+            raise QueryError(
+                f"a filter group holds {MIN_GROUP_FILTERS} to {MAX_GROUP_FILTERS} filters, "
+                f"not {len(self.filters)}; use a plain filter for one condition"
+            )
+        if not all(isinstance(f, SubscriptionFilter) for f in self.filters):
+            raise QueryError("a filter group holds SubscriptionFilters (groups do not nest)")
+        if self.connector not in ("AND", "OR"):
+            raise QueryError("a filter group's connector must be 'AND' or 'OR'")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "type": "group",
+            "connector": self.connector,
+            "filters": [f.to_json() for f in self.filters],
+        }
+
+
+def _hide_token(sub: Any) -> Any:
+    """A subscription as shown to the caller: its ``authToken`` as a ``Secret``."""
+    if isinstance(sub, dict) and isinstance(sub.get("authToken"), str):
+        return {**sub, "authToken": Secret(sub["authToken"])}
+    return sub
+
+
+def _version(value: str) -> str:
+    if value not in VERSIONS:
+        raise QueryError(f"a subscription version is one of {', '.join(VERSIONS)}, not {value!r}")
+    return value
 
 
 def _parse_raw(
@@ -154,11 +214,12 @@ class Subscriptions:
         auth_token: str,
         *,
         obj_id: str | None = None,
-        filters: Iterable[SubscriptionFilter] = (),
+        filters: Iterable[SubscriptionFilter | FilterGroup] = (),
         filter_connector: Literal["AND", "OR"] = "AND",
         base64_encoding: bool = False,
     ) -> dict[str, Any]:
-        """Create a subscription; returns it with its ``id``."""
+        """Create a subscription; returns it with its ``id`` and ``version``
+        (without the ``authToken``, which is the caller's own secret)."""
         if event_type not in EVENT_TYPES:
             raise QueryError(f"event_type must be one of {', '.join(EVENT_TYPES)}")
         if filter_connector not in ("AND", "OR"):
@@ -175,7 +236,16 @@ class Subscriptions:
         }
         if obj_id is not None:
             body["objId"] = obj_id
-        flist = [f.to_json() for f in filters]
+        given = list(filters)
+        for f in given:
+            if not isinstance(f, (SubscriptionFilter, FilterGroup)):
+                raise QueryError(
+                    f"filters= takes SubscriptionFilter and FilterGroup, not {type(f).__name__}"
+                )
+        groups = sum(isinstance(f, FilterGroup) for f in given)
+        if groups > MAX_GROUPS:
+            raise QueryError(f"a subscription takes at most {MAX_GROUPS} filter groups")
+        flist = [f.to_json() for f in given]
         if flist:
             body["filters"] = flist
             body["filterConnector"] = filter_connector
@@ -217,12 +287,13 @@ class Subscriptions:
             if isinstance(body, list):
                 rows, meta = body, {}
             elif isinstance(body, dict):
-                rows = body.get("data") or []
+                # Adobe's page shows "subscriptions"; older answers used "data"
+                rows = body.get("subscriptions", body.get("data")) or []
                 meta = body.get("meta") or {}
             else:
                 raise ResponseError("the subscription list is neither a list nor an object")
             for row in rows:
-                yield row
+                yield _hide_token(row)
             seen += len(rows)
             page_count = meta.get("page_count", meta.get("pageCount"))
             total = meta.get("total_count", meta.get("totalCount"))
@@ -242,11 +313,60 @@ class Subscriptions:
             page += 1
 
     async def get(self, subscription_id: str) -> dict[str, Any]:
+        """One subscription: ``id``, ``version``, ``objCode``, ``eventType``, ``url``,
+        ``filters``, ``subscription_url`` (delivery counts)... Its ``authToken``
+        comes back as a ``Secret``."""
         result = await self._wf._call(self._call("GET", f"subscriptions/{_ident(subscription_id)}"))
         body = result["body"]
         if not isinstance(body, dict):
             raise ResponseError("a subscription came back that is not an object")
+        shown: dict[str, Any] = _hide_token(body)
+        return shown
+
+    async def set_version(self, subscription_id: str, version: str = "v2") -> dict[str, Any]:
+        """Change one subscription's version (``PUT /subscriptions/<id>/version``);
+        returns ``{"id", "version"}``. Workfront refuses downgrades to ``v1``."""
+        result = await self._wf._call(
+            self._call(
+                "PUT",
+                f"subscriptions/{_ident(subscription_id)}/version",
+                json={"version": _version(version)},
+                idempotent=True,  # setting a version twice leaves it set
+            )
+        )
+        body = result["body"]
+        if not isinstance(body, dict):
+            raise ResponseError("the version change answered with something that is not an object")
         return body
+
+    async def set_versions(
+        self,
+        subscription_ids: Iterable[str] | None = None,
+        version: str = "v2",
+        *,
+        all_subscriptions: bool = False,
+    ) -> builtins.list[str]:
+        """Change the version of several subscriptions, or of every subscription of
+        the customer with ``all_subscriptions=True`` (``PUT /subscriptions/version``);
+        returns the IDs changed."""
+        body: dict[str, Any] = {"version": _version(version)}
+        if all_subscriptions:
+            if subscription_ids is not None:
+                raise QueryError("give subscription_ids or all_subscriptions=True, not both")
+            body["allCustomerSubscriptions"] = True
+        else:
+            ids = [_ident(i) for i in subscription_ids or ()]
+            if not ids:
+                raise QueryError("give subscription_ids (at least one) or all_subscriptions=True")
+            body["subscriptionIds"] = ids
+        result = await self._wf._call(
+            self._call("PUT", "subscriptions/version", json=body, idempotent=True)
+        )
+        answer = result["body"]
+        changed = answer.get("subscription_ids") if isinstance(answer, dict) else None
+        if not isinstance(changed, list):
+            raise ResponseError("the version change answered without subscription_ids")
+        return [str(i) for i in changed]
 
     async def delete(self, subscription_id: str) -> None:
         # A write: retried only with Retry(retry_writes=True), like every other.

@@ -15,7 +15,6 @@ runs under both anyio backends (asyncio and trio).
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import functools
 import inspect
@@ -40,8 +39,7 @@ from .._exceptions import redact_text, redact_url
 from ._api import Reply, Request, error_body, handle_classic, parse_params
 from ._dates import from_store, to_event
 from ._errors import Forbidden, MethodNotAllowed, ServerError
-from ._events import MAX_PAGE, Delivery, Subscription, matches, validate_subscription
-from ._filters import bad_request
+from ._events import Delivery, Subscription, event_message, handle_subscriptions, matches
 from ._schema import OBJ_TYPES, resolve_obj_code
 from ._store import Change
 from ._tenant import Now, Tenant, auth_error
@@ -769,60 +767,25 @@ class Emulator:
         if not self.tenant.user_row(user_id)["isAdmin"]:
             return fail(Forbidden("only system administrators manage event subscriptions"))
         rest = path[len(_EVENTS_PREFIX) :].strip("/")
-        if not rest:
-            if method == "POST":
-                try:
-                    payload = orjson.loads(body or b"null")
-                    sub = validate_subscription(payload, self.tenant.new_id())
-                except (orjson.JSONDecodeError, ValueError) as exc:
-                    return fail(bad_request(str(exc), status=400))
-                self.subscriptions[sub.id] = sub
-                return Reply(
-                    201,
-                    {"__raw__": True, "value": sub.to_json()},
-                    (("location", f"{_EVENTS_PREFIX}/{sub.id}"),),
-                )
-            if method == "GET":
-                try:
-                    page = int(dict(params).get("page", "1"))
-                    limit = int(dict(params).get("limit", "100"))
-                except ValueError:
-                    return fail(bad_request("page and limit must be whole numbers", 400))
-                if limit < 1 or limit > MAX_PAGE or page < 1:
-                    return fail(bad_request(f"limit must be 1..{MAX_PAGE} and page >= 1", 400))
-                subs = list(self.subscriptions.values())
-                chunk = subs[(page - 1) * limit : page * limit]
-                meta = {
-                    "page": page,
-                    "limit": limit,
-                    "page_count": max(1, -(-len(subs) // limit)),
-                    "total_count": len(subs),
-                }
-                return Reply(
-                    200,
-                    {
-                        "__raw__": True,
-                        "value": {"meta": meta, "data": [s.to_json() for s in chunk]},
-                    },
-                )
-            return fail(self._method_not_allowed(method, "GET or POST"))
-        sub_found = self.subscriptions.get(rest)
-        if sub_found is None:
-            return Reply(
-                404,
-                {
-                    "error": {
-                        "class": "com.attask.common.NotFoundException",
-                        "message": f"no subscription with id {rest}",
-                    }
-                },
-            )
-        if method == "GET":
-            return Reply(200, {"__raw__": True, "value": sub_found.to_json()})
-        if method == "DELETE":
-            del self.subscriptions[rest]
-            return Reply(200, None)
-        return fail(self._method_not_allowed(method, "GET or DELETE"))
+
+        def stats(sub_id: str) -> tuple[int, int]:
+            done = [d for d in self.deliveries if d.subscription_id == sub_id]
+            return sum(d.ok for d in done), sum(not d.ok for d in done)
+
+        status, payload, headers = handle_subscriptions(
+            self.subscriptions,
+            method,
+            rest,
+            params,
+            body,
+            new_id=self.tenant.new_id,
+            now=self.tenant.now(),
+            customer_id=self.tenant.customer_id,
+            stats=stats,
+        )
+        if payload is None or status >= 400:
+            return Reply(status, payload, headers)
+        return Reply(status, {"__raw__": True, "value": payload}, headers)
 
     @staticmethod
     def _method_not_allowed(method: str, allowed: str) -> ServerError:
@@ -850,13 +813,7 @@ class Emulator:
             for sub in list(self.subscriptions.values()):
                 if not matches(sub, change.kind, change.code, change.obj_id, old, new):
                     continue
-                message = {
-                    "eventType": change.kind,
-                    "subscriptionId": sub.id,
-                    "eventTime": event_time,
-                    "newState": new,
-                    "oldState": old,
-                }
+                message = event_message(sub, change.kind, event_time, old, new)
                 self.events.append(message)
                 self._start_delivery(sub, message)
 
@@ -889,9 +846,7 @@ class Emulator:
             result = callback(message)
             if inspect.isawaitable(result):
                 await result
-        payload = orjson.dumps(message)
-        if sub.base64:
-            payload = base64.b64encode(payload)
+        payload = orjson.dumps(message)  # base64Encoding encodes the states, not the body
         token = sub.auth_token
         auth = token if token.lower().startswith("bearer ") else f"Bearer {token}"
         headers = {"Authorization": auth, "Content-Type": "application/json"}

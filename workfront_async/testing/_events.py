@@ -7,18 +7,25 @@ event, retried with back-off) runs as background asyncio tasks owned by the
 
 from __future__ import annotations
 
+import base64
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import attrs
+import orjson
 
 from ._schema import resolve_obj_code
+
+Headers = tuple[tuple[str, str], ...]
 
 __all__ = [
     "COMPARISONS",
     "Delivery",
     "Subscription",
+    "event_message",
+    "handle_subscriptions",
     "matches",
     "validate_subscription",
 ]
@@ -27,6 +34,20 @@ COMPARISONS = frozenset(
     {"eq", "ne", "gt", "gte", "lt", "lte", "contains", "notContains", "containsOnly", "changed"}
 )
 MAX_PAGE = 1000
+# Adobe's "Using filter groups": a group holds 2..5 filters, a subscription at most 10 groups.
+MIN_GROUP_FILTERS = 2
+MAX_GROUP_FILTERS = 5
+MAX_GROUPS = 10
+# New subscriptions are Version 2 since release 25.2; downgrading to Version 1
+# is refused since 25.3 (Adobe's event-subs-versioning page).
+VERSIONS = ("v1", "v2")
+CURRENT_VERSION = "v2"
+PREFIX = "/attask/eventsubscription/api/v1/subscriptions"
+
+
+def _stamp(now: datetime) -> str:
+    """Dates in the subscription resource: ``2024-04-11T17:10:10.305981`` (UTC, no zone)."""
+    return now.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
 
 
 @attrs.define
@@ -41,20 +62,39 @@ class Subscription:
     filter_connector: str = "AND"
     base64: bool = False
     disabled: bool = False
+    version: str = CURRENT_VERSION
+    customer_id: str = ""
+    date_created: str = ""
+    date_modified: str = ""
+    date_version_updated: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, successes: int = 0, failures: int = 0) -> dict[str, Any]:
+        """The resource as ``GET /subscriptions/<id>`` shows it (Adobe's
+        event-subs-api page, Version 2 fields included)."""
         out: dict[str, Any] = {
             "id": self.id,
+            "date_created": self.date_created,
+            "date_modified": self.date_modified,
+            "version": self.version,
+            "dateVersionUpdated": self.date_version_updated,
+            "customerId": self.customer_id,
+            "objId": self.obj_id,
             "objCode": self.obj_code,
-            "eventType": self.event_type,
             "url": self.url,
+            "eventType": self.event_type,
             "authToken": self.auth_token,
             "filters": self.filters,
             "filterConnector": self.filter_connector,
             "base64Encoding": self.base64,
+            "subscription_url": {
+                "url": self.url,
+                "date_created": self.date_created,
+                "successes": successes,
+                "failures": failures,
+                "disabled_at": self.date_modified if self.disabled else None,
+                "frozen_at": None,
+            },
         }
-        if self.obj_id:
-            out["objId"] = self.obj_id
         if self.disabled:
             out["status"] = "DISABLED"
         return out
@@ -76,7 +116,36 @@ class Delivery:
         return 200 <= self.status < 300
 
 
-def validate_subscription(body: Any, new_id: str) -> Subscription:
+def _validate_filter(item: Any, *, in_group: bool) -> None:
+    if not isinstance(item, dict):
+        raise ValueError("each filter is an object {fieldName, fieldValue, comparison, state}")
+    if item.get("type") == "group":
+        if in_group:
+            raise ValueError("filter groups cannot be nested in filter groups")
+        inner = item.get("filters")
+        if not isinstance(inner, list) or not (
+            MIN_GROUP_FILTERS <= len(inner) <= MAX_GROUP_FILTERS
+        ):
+            raise ValueError(
+                f"a filter group holds {MIN_GROUP_FILTERS} to {MAX_GROUP_FILTERS} filters"
+            )
+        if str(item.get("connector", "AND")).upper() not in ("AND", "OR"):
+            raise ValueError("a filter group's connector must be AND or OR")
+        for sub in inner:
+            _validate_filter(sub, in_group=True)
+        return
+    if "fieldName" not in item:
+        raise ValueError("each filter needs fieldName, fieldValue and comparison")
+    comparison = item.get("comparison", "eq")
+    if comparison not in COMPARISONS:
+        raise ValueError(f"unknown comparison {comparison!r}; use one of {sorted(COMPARISONS)}")
+    if item.get("state", "newState") not in ("newState", "oldState"):
+        raise ValueError("state must be newState or oldState")
+
+
+def validate_subscription(
+    body: Any, new_id: str, *, now: datetime | None = None, customer_id: str = ""
+) -> Subscription:
     """A subscription from a POST body; ``ValueError`` with a clear message if invalid."""
     if not isinstance(body, dict):
         raise ValueError("the body must be a JSON object {objCode, eventType, url, authToken}")
@@ -96,17 +165,15 @@ def validate_subscription(body: Any, new_id: str) -> Subscription:
     if not isinstance(filters, list):
         raise ValueError("filters must be a list")
     for item in filters:
-        if not isinstance(item, dict) or "fieldName" not in item:
-            raise ValueError("each filter needs fieldName, fieldValue and comparison")
-        comparison = item.get("comparison", "eq")
-        if comparison not in COMPARISONS:
-            raise ValueError(f"unknown comparison {comparison!r}; use one of {sorted(COMPARISONS)}")
-        if item.get("state", "newState") not in ("newState", "oldState"):
-            raise ValueError("state must be newState or oldState")
+        _validate_filter(item, in_group=False)
+    groups = sum(1 for f in filters if f.get("type") == "group")
+    if groups > MAX_GROUPS:
+        raise ValueError(f"a subscription takes at most {MAX_GROUPS} filter groups, not {groups}")
     connector = str(body.get("filterConnector", "AND")).upper()
     if connector not in ("AND", "OR"):
         raise ValueError("filterConnector must be AND or OR")
     obj_id = body.get("objId")
+    stamp = _stamp(now or datetime.now(UTC))
     return Subscription(
         id=new_id,
         obj_code=code,
@@ -116,8 +183,204 @@ def validate_subscription(body: Any, new_id: str) -> Subscription:
         obj_id=str(obj_id) if obj_id else None,
         filters=[dict(f) for f in filters],
         filter_connector=connector,
-        base64=bool(body.get("base64Encoding", False)),
+        base64=str(body.get("base64Encoding", False)).lower() == "true",
+        customer_id=customer_id,
+        date_created=stamp,
+        date_modified=stamp,
     )
+
+
+# -- the endpoints ------------------------------------------------------------------
+
+
+def _error(status: int, message: str, error_class: str) -> tuple[int, Any, Headers]:
+    return status, {"error": {"class": error_class, "message": message}}, ()
+
+
+def _bad(message: str) -> tuple[int, Any, Headers]:
+    return _error(400, message, "java.lang.IllegalArgumentException")
+
+
+def _not_found(sub_id: str) -> tuple[int, Any, Headers]:
+    return _error(404, f"no subscription with id {sub_id}", "com.attask.common.NotFoundException")
+
+
+def _not_allowed(method: str, allowed: str) -> tuple[int, Any, Headers]:
+    return _error(
+        405,
+        f"method {method} is not allowed here; use {allowed}",
+        "java.lang.UnsupportedOperationException",
+    )
+
+
+def _version_of(payload: Any) -> str:
+    version = payload.get("version") if isinstance(payload, dict) else None
+    if version not in VERSIONS:
+        raise ValueError(f"version must be one of {', '.join(VERSIONS)}, not {version!r}")
+    if version == "v1":
+        raise ValueError(
+            "subscriptions can no longer be downgraded to Version 1 (since release 25.3)"
+        )
+    return str(version)
+
+
+def handle_subscriptions(
+    subs: dict[str, Subscription],
+    method: str,
+    rest: str,
+    params: list[tuple[str, str]],
+    body: bytes,
+    *,
+    new_id: Callable[[], str],
+    now: datetime,
+    customer_id: str,
+    stats: Callable[[str], tuple[int, int]],
+) -> tuple[int, Any, Headers]:
+    """Answer one request below ``/attask/eventsubscription/api/v1/subscriptions``
+    (after authentication): ``(status, JSON body or None, headers)``.
+
+    ``POST`` creates (201, ``{"id", "version"}``, ``Location``); ``GET`` lists
+    (``{"subscriptions", "meta"}``) or shows one; ``DELETE`` removes one;
+    ``PUT <id>/version`` and ``PUT version`` change versions.
+    """
+
+    def load() -> Any:
+        return orjson.loads(body or b"null")
+
+    def shown(sub: Subscription) -> dict[str, Any]:
+        return sub.to_json(*stats(sub.id))
+
+    if not rest:
+        if method == "POST":
+            try:
+                sub = validate_subscription(load(), new_id(), now=now, customer_id=customer_id)
+            except (orjson.JSONDecodeError, ValueError) as exc:
+                return _bad(str(exc))
+            subs[sub.id] = sub
+            return (
+                201,
+                {"id": sub.id, "version": sub.version},
+                (("location", f"{PREFIX}/{sub.id}"),),
+            )
+        if method == "GET":
+            try:
+                page = int(dict(params).get("page", "1"))
+                limit = int(dict(params).get("limit", "100"))
+            except ValueError:
+                return _bad("page and limit must be whole numbers")
+            if limit < 1 or limit > MAX_PAGE or page < 1:
+                return _bad(f"limit must be 1..{MAX_PAGE} and page >= 1")
+            every = list(subs.values())
+            chunk = every[(page - 1) * limit : page * limit]
+            meta = {
+                "page": page,
+                "limit": limit,
+                "page_count": max(1, -(-len(every) // limit)),
+                "total_count": len(every),
+            }
+            return 200, {"subscriptions": [shown(s) for s in chunk], "meta": meta}, ()
+        return _not_allowed(method, "GET or POST")
+    if rest == "version":
+        if method != "PUT":
+            return _not_allowed(method, "PUT")
+        try:
+            payload = load()
+            version = _version_of(payload)
+        except (orjson.JSONDecodeError, ValueError) as exc:
+            return _bad(str(exc))
+        if payload.get("allCustomerSubscriptions") is True:
+            ids = list(subs)
+        else:
+            ids = payload.get("subscriptionIds")
+            if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
+                return _bad(
+                    "give subscriptionIds (a list of IDs) or allCustomerSubscriptions: true"
+                )
+            unknown = [i for i in ids if i not in subs]
+            if unknown:
+                return _bad(f"unknown subscription ids: {', '.join(unknown)}")
+        for sub_id in ids:
+            _set_version(subs[sub_id], version, now)
+        return 200, {"subscription_ids": ids, "version": version}, ()
+    sub_id, _, tail = rest.partition("/")
+    found = subs.get(sub_id)
+    if tail == "version":
+        if method != "PUT":
+            return _not_allowed(method, "PUT")
+        if found is None:
+            return _not_found(sub_id)
+        try:
+            version = _version_of(load())
+        except (orjson.JSONDecodeError, ValueError) as exc:
+            return _bad(str(exc))
+        _set_version(found, version, now)
+        return 200, {"id": found.id, "version": found.version}, ()
+    if tail or found is None:
+        return _not_found(rest)
+    if method == "GET":
+        return 200, shown(found), ()
+    if method == "DELETE":
+        del subs[sub_id]
+        return 200, None, ()
+    return _not_allowed(method, "GET or DELETE")
+
+
+def _set_version(sub: Subscription, version: str, now: datetime) -> None:
+    if sub.version != version:
+        sub.version = version
+        sub.date_version_updated = _stamp(now)
+        sub.date_modified = sub.date_version_updated
+
+
+# -- the delivered message ----------------------------------------------------------
+
+
+def versioned_state(version: str, state: Mapping[str, Any]) -> dict[str, Any]:
+    """An object's state as a subscription of ``version`` sees it.
+
+    Custom field values travel in ``parameterValues`` (``{"DE:Name": value}``).
+    Version 2 sends a multi-select value as an array whatever its length;
+    Version 1 sent a one-value multi-select as a plain string.
+    """
+    if not state:
+        return {}
+    out: dict[str, Any] = {}
+    custom: dict[str, Any] = {}
+    for key, value in state.items():
+        if key.startswith("DE:"):
+            custom[key] = value
+        else:
+            out[key] = value
+    if version == "v1":
+        custom = {k: v[0] if isinstance(v, list) and len(v) == 1 else v for k, v in custom.items()}
+    out["parameterValues"] = custom
+    return out
+
+
+def event_message(
+    sub: Subscription,
+    kind: str,
+    event_time: Mapping[str, int],
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The message delivered for one change: ``eventType``, ``subscriptionId``,
+    ``eventTime``, ``eventVersion``, ``subscriptionVersion``, ``newState``,
+    ``oldState`` (the states base64-encoded JSON when ``base64Encoding`` is on)."""
+    new_state: Any = versioned_state(sub.version, new)
+    old_state: Any = versioned_state(sub.version, old)
+    if sub.base64:
+        new_state = base64.b64encode(orjson.dumps(new_state)).decode()
+        old_state = base64.b64encode(orjson.dumps(old_state)).decode()
+    return {
+        "eventType": kind,
+        "subscriptionId": sub.id,
+        "eventTime": dict(event_time),
+        "eventVersion": sub.version,
+        "subscriptionVersion": sub.version,
+        "newState": new_state,
+        "oldState": old_state,
+    }
 
 
 def _num(value: Any) -> float | None:
@@ -134,12 +397,36 @@ def _num(value: Any) -> float | None:
     return None
 
 
+def _subset(actual: Any, expected: Mapping[str, Any]) -> bool:
+    """Nested filters: every key of ``expected`` is in ``actual`` with an equal value."""
+    if not isinstance(actual, Mapping):
+        return False
+    for key, want in expected.items():
+        if key not in actual:
+            return False
+        have = actual[key]
+        if isinstance(want, Mapping):
+            if not _subset(have, want):
+                return False
+        elif not _equal(have, want):
+            return False
+    return True
+
+
+def _equal(actual: Any, expected: Any) -> bool:
+    if isinstance(expected, Mapping):
+        return _subset(actual, expected)
+    if isinstance(expected, list) or isinstance(actual, list):
+        return isinstance(actual, list) and isinstance(expected, list) and actual == expected
+    if actual is None or expected is None:
+        return actual is None and expected is None
+    a, b = _num(actual), _num(expected)
+    return a == b if a is not None and b is not None else str(actual) == str(expected)
+
+
 def _compare(actual: Any, expected: Any, comparison: str) -> bool:
     if comparison in ("eq", "ne"):
-        a, b = _num(actual), _num(expected)
-        same = a == b if a is not None and b is not None else str(actual) == str(expected)
-        if actual is None or expected is None:
-            same = actual is None and expected is None
+        same = _equal(actual, expected)
         return same if comparison == "eq" else not same
     if comparison in ("gt", "gte", "lt", "lte"):
         if actual is None or expected is None:
@@ -166,6 +453,18 @@ def _compare(actual: Any, expected: Any, comparison: str) -> bool:
     return {str(v) for v in have} == {str(v) for v in wanted}
 
 
+def _check(item: Mapping[str, Any], old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    if item.get("type") == "group":
+        results = [_check(f, old, new) for f in item.get("filters", [])]
+        return any(results) if str(item.get("connector", "AND")).upper() == "OR" else all(results)
+    field = item["fieldName"]
+    comparison = item.get("comparison", "eq")
+    if comparison == "changed":
+        return old.get(field) != new.get(field)
+    state = old if item.get("state", "newState") == "oldState" else new
+    return _compare(state.get(field), item.get("fieldValue"), comparison)
+
+
 def matches(
     sub: Subscription,
     kind: str,
@@ -174,19 +473,14 @@ def matches(
     old: Mapping[str, Any],
     new: Mapping[str, Any],
 ) -> bool:
+    """Whether a change is delivered to ``sub``. Filters see the states as the
+    subscription's version delivers them (``versioned_state``)."""
     if sub.disabled or sub.obj_code != obj_code or sub.event_type != kind:
         return False
     if sub.obj_id and sub.obj_id != obj_id:
         return False
     if not sub.filters:
         return True
-    results = []
-    for item in sub.filters:
-        field = item["fieldName"]
-        comparison = item.get("comparison", "eq")
-        if comparison == "changed":
-            results.append(old.get(field) != new.get(field))
-            continue
-        state = old if item.get("state", "newState") == "oldState" else new
-        results.append(_compare(state.get(field), item.get("fieldValue"), comparison))
+    old_v, new_v = versioned_state(sub.version, old), versioned_state(sub.version, new)
+    results = [_check(item, old_v, new_v) for item in sub.filters]
     return any(results) if sub.filter_connector == "OR" else all(results)
