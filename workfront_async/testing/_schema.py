@@ -439,6 +439,11 @@ OBJ_TYPES: dict[str, ObjType] = {
             on_create={"status": "NEW", "priority": 0, "percentComplete": 0},
             actions={
                 "move": ((("projectID", "string"),), None),
+                # on the type, not one task: PUT /task?action=bulkMove&taskIDs=...
+                "bulkMove": (
+                    (("taskIDs", "string[]"), ("projectID", "string"), ("parentID", "string")),
+                    None,
+                ),
                 "share": (_SHARE, None),
                 **_APPROVAL,
             },
