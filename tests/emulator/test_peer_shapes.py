@@ -94,3 +94,31 @@ async def test_task_metadata_lists_bulk_move(api: Api) -> None:
     # GET /task/metadata lists every action with its arguments (API-NOTES §4 "Metadata")
     meta = await api.data("/task/metadata")
     assert "bulkMove" in meta["actions"]
+
+
+async def test_assign_and_unassign_a_user(wapi: Api, fresh: Emulator) -> None:
+    # workfront-sdk 0.25 workfront/objects/task.py `assign_to_user`: PUT /TASK/<ID>?
+    # action=assign&objID=<user>&objCode=USER; `unassign_from_user`: action=unassign&
+    # userID=<user>. Real TASK metadata lists both with these arguments
+    # (python-workfront's generated workfront/versions/v40.py, Task.assign/unassign).
+    task = next(t for t in fresh.rows("TASK") if not t.get("assignedToID"))
+    user = fresh.rows("USER")[-1]["ID"]
+    r = await wapi.put(
+        f"/TASK/{task['ID']}", {"action": "assign", "objID": user, "objCode": "USER"}
+    )
+    assert r.status_code == 200, r.text
+    assignments = await wapi.data(f"/task/{task['ID']}", {"fields": "assignments:assignedToID"})
+    assert [a["assignedToID"] for a in assignments["assignments"]] == [user]
+    assert fresh.get("TASK", task["ID"])["assignedToID"] == user
+    r = await wapi.put(f"/TASK/{task['ID']}", {"action": "unassign", "userID": user})
+    assert r.status_code == 200, r.text
+    assignments = await wapi.data(f"/task/{task['ID']}", {"fields": "assignments"})
+    assert assignments["assignments"] == []
+    assert fresh.get("TASK", task["ID"])["assignedToID"] is None
+    # unassigning someone who is not assigned, or assigning to an unknown kind, says why
+    r = await wapi.put(f"/TASK/{task['ID']}", {"action": "unassign", "userID": user})
+    assert r.status_code == 422
+    assert "not assigned" in r.json()["error"]["message"]
+    r = await wapi.put(f"/TASK/{task['ID']}/assign", {"objID": user, "objCode": "PROJ"})
+    assert r.status_code == 422
+    assert "objCode=USER or ROLE" in r.json()["error"]["message"]

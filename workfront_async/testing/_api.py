@@ -1161,6 +1161,9 @@ def _action(call: _Call, code: str, obj_id: str, action: str) -> Any:
             raise bad_request("move needs projectID=<ID of the target project>")
         call.savepoint(lambda: _move(call, code, obj_id, project, None))
         return {"result": None}
+    if name in ("assign", "unassign") and code in ("TASK", "OPTASK"):
+        call.savepoint(lambda: _assign(call, code, obj_id, row, name))
+        return {"result": None}
     if name == "share":
         accessor, accessor_code = call.p("accessorID"), call.p("accessorObjCode")
         if not accessor or accessor_code not in ("USER", "TEAMOB", "GROUP", "ROLE", "COMPY"):
@@ -1259,6 +1262,41 @@ def _move(call: _Call, code: str, obj_id: str, project: str, parent: str | None)
             for kid in store.fetch_by("TASK", "parentID", [above]):
                 edit({"projectID": project}, kid["ID"])
                 stack.append(kid["ID"])
+
+
+def _assign(call: _Call, code: str, obj_id: str, row: Mapping[str, Any], name: str) -> None:
+    """assign(objID, objCode) adds an assignment; unassign(userID) removes a user's."""
+    store, now = call.tenant.store, call.tenant.now()
+    owner = "taskID" if code == "TASK" else "opTaskID"
+    stamp: dict[str, Any] = {
+        "now": now,
+        "user_id": call.user_id,
+        "new_id": _new(call),
+        "changes": call.changes,
+    }
+    if name == "assign":
+        target, target_code = call.p("objID"), (call.p("objCode") or "").upper()
+        column = {"USER": "assignedToID", "ROLE": "roleID"}.get(target_code)
+        if not target or column is None:
+            raise bad_request("assign needs objID=<ID> and objCode=USER or ROLE")
+        if store.get_raw(target_code, target) is None:
+            raise not_found(target_code, target)
+        data = {owner: obj_id, "projectID": row["projectID"], column: target}
+        store.create("ASSGN", data, **stamp)
+        if column == "assignedToID" and not row["assignedToID"]:
+            store.edit(code, obj_id, {"assignedToID": target}, **stamp)
+        return
+    user = call.p("userID")
+    if not user:
+        raise bad_request("unassign needs userID=<ID of the assigned user>")
+    held = [a for a in store.fetch_by("ASSGN", owner, [obj_id]) if a["assignedToID"] == user]
+    if not held and row["assignedToID"] != user:
+        raise bad_request(f"user {user} is not assigned to {code} {obj_id}")
+    for assignment in held:
+        store.delete("ASSGN", assignment["ID"], force=True, **stamp)
+    if row["assignedToID"] == user:
+        left = [a["assignedToID"] for a in store.fetch_by("ASSGN", owner, [obj_id])]
+        store.edit(code, obj_id, {"assignedToID": next((u for u in left if u), None)}, **stamp)
 
 
 def _action_arg(call: _Call, name: str) -> Any:

@@ -181,6 +181,8 @@ _TASK_DEFAULTS = (
     "taskNumber",
     "wbs",
 )
+_ASSIGN = (("objID", "string"), ("objCode", "string"))
+_UNASSIGN = (("userID", "string"),)
 
 OBJ_TYPES: dict[str, ObjType] = {
     t.code: t
@@ -439,11 +441,20 @@ OBJ_TYPES: dict[str, ObjType] = {
             on_create={"status": "NEW", "priority": 0, "percentComplete": 0},
             actions={
                 "move": ((("projectID", "string"),), None),
-                # on the type, not one task: PUT /task?action=bulkMove&taskIDs=...
+                # Real TASK metadata (v4.0, recorded in python-workfront's generated
+                # workfront/versions/v40.py) lists these actions and arguments.
+                # bulkMove is sent on the type: PUT /task?action=bulkMove&taskIDs=...
                 "bulkMove": (
-                    (("taskIDs", "string[]"), ("projectID", "string"), ("parentID", "string")),
+                    (
+                        ("taskIDs", "string[]"),
+                        ("projectID", "string"),
+                        ("parentID", "string"),
+                        ("options", "string[]"),
+                    ),
                     None,
                 ),
+                "assign": (_ASSIGN, None),
+                "unassign": (_UNASSIGN, None),
                 "share": (_SHARE, None),
                 **_APPROVAL,
             },
@@ -488,6 +499,8 @@ OBJ_TYPES: dict[str, ObjType] = {
             on_create={"status": "NEW", "priority": 0, "percentComplete": 0},
             actions={
                 "move": ((("projectID", "string"),), None),
+                "assign": (_ASSIGN, None),
+                "unassign": (_UNASSIGN, None),
                 "share": (_SHARE, None),
                 **_APPROVAL,
             },
