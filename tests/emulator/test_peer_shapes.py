@@ -122,3 +122,35 @@ async def test_assign_and_unassign_a_user(wapi: Api, fresh: Emulator) -> None:
     r = await wapi.put(f"/TASK/{task['ID']}/assign", {"objID": user, "objCode": "PROJ"})
     assert r.status_code == 422
     assert "objCode=USER or ROLE" in r.json()["error"]["message"]
+
+
+async def test_task_dependencies_read_and_replaced_through_the_task(
+    wapi: Api, fresh: Emulator
+) -> None:
+    # workfront-sdk 0.25 workfront/objects/task.py `add_predecessor`: reads
+    # fields=predecessors:* then PUT /TASK/<ID>?updates={"predecessors": [<the rows read,
+    # with their ID and objCode>, {"predecessorID", "predecessorType", "isEnforced"}]};
+    # `get_predecessors` reads predecessors:predecessor:ID. TASK's predecessors and
+    # successors collections and PRED's fields are Workfront's own (v4.0 metadata,
+    # recorded in python-workfront's workfront/versions/v40.py).
+    tasks = fresh.rows("TASK")
+    parents = {t.get("parentID") for t in tasks}
+    project = tasks[0]["projectID"]
+    leaves = [t["ID"] for t in tasks if t["projectID"] == project and t["ID"] not in parents]
+    first, second, later = leaves[:3]
+    for before in (first, second):
+        current = await wapi.data(f"/TASK/{later}", {"fields": "predecessors:*"})
+        rows = [*current["predecessors"], {"predecessorID": before, "isEnforced": True}]
+        r = await wapi.put(f"/TASK/{later}", {"updates": json.dumps({"predecessors": rows})})
+        assert r.status_code == 200, r.text
+    read = await wapi.data(f"/TASK/{later}", {"fields": "predecessors:predecessor:ID"})
+    assert [p["predecessor"]["ID"] for p in read["predecessors"]] == [first, second]
+    after = await wapi.data(f"/TASK/{first}", {"fields": "successors:*"})
+    assert [(s["successorID"], s["predecessorType"]) for s in after["successors"]] == [
+        (later, "fs")
+    ]
+    # deleting a task takes its dependencies with it
+    r = await wapi.delete(f"/TASK/{first}", {"force": "true"})
+    assert r.status_code == 200, r.text
+    read = await wapi.data(f"/TASK/{later}", {"fields": "predecessors:predecessorID"})
+    assert [p["predecessorID"] for p in read["predecessors"]] == [second]

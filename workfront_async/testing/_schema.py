@@ -433,6 +433,9 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "accessRules": ("ACSRUL", "securityObjID"),
                 "expenses": ("EXPNS", "taskID"),
                 "notes": ("NOTE", "taskID"),
+                # dependencies (PRED): this task's predecessors, and the tasks after it
+                "predecessors": ("PRED", "successorID"),
+                "successors": ("PRED", "predecessorID"),
             },
             defaults=_TASK_DEFAULTS,
             tracked=(*_WORK_TRACKED, "projectID", "parentID"),
@@ -739,6 +742,30 @@ OBJ_TYPES: dict[str, ObjType] = {
             refs={"document": ("documentID", "DOCU")},
             defaults=("ID", "version", "fileName"),
             name="DocumentVersion",
+        ),
+        # A task dependency, as real Workfront's metadata describes PRED (v4.0, recorded
+        # in python-workfront's generated workfront/versions/v40.py, class Predecessor).
+        _t(
+            "PRED",
+            ("predecessor",),
+            {
+                "predecessorID": "id",
+                "successorID": "id",
+                "predecessorType": "str",
+                "isEnforced": "bool",
+                "isCP": "bool",
+                "lagDays": "int",
+                "lagType": "str",
+            },
+            refs={
+                "predecessor": ("predecessorID", "TASK"),
+                "successor": ("successorID", "TASK"),
+            },
+            defaults=("ID", "predecessorID", "successorID", "predecessorType", "isEnforced"),
+            required=("predecessorID", "successorID"),
+            stamps=False,
+            name="Predecessor",
+            on_create={"predecessorType": "fs", "isEnforced": False, "isCP": False, "lagDays": 0},
         ),
         _t(
             "ACSRUL",
