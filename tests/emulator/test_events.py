@@ -233,3 +233,52 @@ async def test_base64_encoding_and_in_process_receiver(emu: Emulator) -> None:
     assert re.fullmatch(
         r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000", message["newState"]["entryDate"]
     )
+
+
+async def test_version_2_resource_and_endpoints(emu: Emulator) -> None:
+    # Adobe's event-subs-api page: create answers {"id", "version"}; PUT <id>/version
+    # and PUT version change versions; downgrades to v1 are refused since 25.3
+    token = emu.issue_token()
+    head = {"SessionID": token}
+    async with httpx.AsyncClient(transport=emu.transport(), base_url=BASE) as c:
+        r = await subscribe(c, token, objCode="TASK", eventType="UPDATE")
+        assert r.status_code == 201
+        created = r.json()
+        assert set(created) == {"id", "version"}
+        assert created["version"] == "v2"
+        shown = (await c.get(f"{SUBS}/{created['id']}", headers=head)).json()
+        for key in ("date_created", "date_modified", "dateVersionUpdated", "customerId"):
+            assert key in shown
+        assert shown["subscription_url"]["successes"] == 0
+        one = await c.put(f"{SUBS}/{created['id']}/version", json={"version": "v2"}, headers=head)
+        assert one.json() == {"id": created["id"], "version": "v2"}
+        down = await c.put(f"{SUBS}/{created['id']}/version", json={"version": "v1"}, headers=head)
+        assert down.status_code == 400
+        assert "downgraded" in down.json()["error"]["message"]
+        missing = await c.put(f"{SUBS}/nope/version", json={"version": "v2"}, headers=head)
+        assert missing.status_code == 404
+        every = await c.put(
+            f"{SUBS}/version",
+            json={"allCustomerSubscriptions": True, "version": "v2"},
+            headers=head,
+        )
+        assert every.json() == {"subscription_ids": [created["id"]], "version": "v2"}
+        bad = await c.put(f"{SUBS}/version", json={"version": "v2"}, headers=head)
+        assert bad.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        [{"type": "group", "connector": "OR", "filters": [{"fieldName": "status"}]}],
+        [{"type": "group", "filters": [{"fieldName": "a"}] * 6}],
+        [{"type": "group", "connector": "XOR", "filters": [{"fieldName": "a"}] * 2}],
+        [{"type": "group", "filters": [{"type": "group", "filters": []}, {"fieldName": "a"}]}],
+        [{"type": "group", "filters": [{"fieldName": "a"}] * 2}] * 11,
+    ],
+)
+async def test_bad_filter_groups_are_refused(emu: Emulator, filters: list[Any]) -> None:
+    token = emu.issue_token()
+    async with httpx.AsyncClient(transport=emu.transport(), base_url=BASE) as c:
+        r = await subscribe(c, token, objCode="TASK", eventType="UPDATE", filters=filters)
+    assert r.status_code == 400

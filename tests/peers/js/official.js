@@ -7,6 +7,14 @@
 const fs = require('fs')
 const os = require('os')
 const path = require('path')
+// The client is written for node-fetch (through its isomorphic-fetch dependency),
+// which only installs itself where no global fetch exists. Node 18+ has one
+// (undici), which sends the client's form-data upload stream as the text
+// "[object FormData]": remove it so the client runs as its authors ran it.
+delete globalThis.fetch
+delete globalThis.Headers
+delete globalThis.Request
+delete globalThis.Response
 const {NodeApi} = require('workfront-api')
 
 const [base, apiKey] = process.argv.slice(2)
