@@ -396,6 +396,9 @@ def _route(call: _Call) -> Any:
             return _bulk_edit(call, code)
         return _delete_many(call, code)
     obj_id = seg[1]
+    if len(seg) == 2 and method == "PUT" and obj_id in _ACTIONS_WITHOUT_ID.get(code, ()):
+        # the action named in the path: PUT /task/bulkMove, as PUT /user/generateApiKey
+        return _type_action(call, code, obj_id)
     if len(seg) == 2:
         if method == "GET":
             return _get_one(call, code, obj_id)
@@ -1064,7 +1067,7 @@ def _bulk(call: _Call, code: str, items: list[Any], *, create: bool) -> Any:
 def _bulk_edit(call: _Call, code: str) -> Any:
     action = call.p("action")
     if action:
-        raise bad_request(f"action {action!r} needs an object ID: PUT /{code}/<ID>/{action}")
+        return _type_action(call, code, action)
     updates = _updates_from(call, code)
     if not isinstance(updates, list):
         raise bad_request(
@@ -1148,22 +1151,18 @@ def _action(call: _Call, code: str, obj_id: str, action: str) -> Any:
         )
 
     name = action
+    if name in _ACTIONS_WITHOUT_ID.get(code, ()):
+        raise bad_request(
+            f"action {action!r} on {code} takes no object ID: PUT /{code.lower()}?action={action}"
+        )
     if name == "move" and code in ("TASK", "OPTASK"):
         project = call.p("projectID")
         if not project:
             raise bad_request("move needs projectID=<ID of the target project>")
-
-        def move() -> None:
-            edit({"projectID": project, **({"parentID": None} if code == "TASK" else {})})
-            if code == "TASK":
-                stack = [obj_id]
-                while stack:
-                    parent = stack.pop()
-                    for kid in store.fetch_by("TASK", "parentID", [parent]):
-                        edit({"projectID": project}, "TASK", kid["ID"])
-                        stack.append(kid["ID"])
-
-        call.savepoint(move)
+        call.savepoint(lambda: _move(call, code, obj_id, project, None))
+        return {"result": None}
+    if name in ("assign", "unassign") and code in ("TASK", "OPTASK"):
+        call.savepoint(lambda: _assign(call, code, obj_id, row, name))
         return {"result": None}
     if name == "share":
         accessor, accessor_code = call.p("accessorID"), call.p("accessorObjCode")
@@ -1230,6 +1229,135 @@ def _action(call: _Call, code: str, obj_id: str, action: str) -> Any:
         f"action {action!r} on {code} takes no object ID: PUT /{code.lower()}/{action} "
         f"or PUT /{code.lower()}?action={action}"
     )
+
+
+# Actions on an object type rather than one object: ``PUT /<obj>?action=<name>``.
+# The official client sends them (``execute(objCode, null, action, args)`` in
+# Workfront/workfront-api src/Api.ts: "objID ... Optional, pass null or undefined
+# to omit", then ``params.action = action`` on ``PUT /<objCode>``); workfront-sdk's
+# ``bulk_action`` sends ``PUT /TASK?action=bulkMove`` with the arguments as a JSON body.
+_ACTIONS_WITHOUT_ID: dict[str, tuple[str, ...]] = {"TASK": ("bulkMove",)}
+
+
+def _move(call: _Call, code: str, obj_id: str, project: str, parent: str | None) -> None:
+    """Move one task (its subtasks follow) or issue to another project."""
+    store, now = call.tenant.store, call.tenant.now()
+
+    def edit(data: Mapping[str, Any], target_id: str) -> None:
+        store.edit(
+            code,
+            target_id,
+            data,
+            now=now,
+            user_id=call.user_id,
+            new_id=_new(call),
+            changes=call.changes,
+        )
+
+    edit({"projectID": project, **({"parentID": parent} if code == "TASK" else {})}, obj_id)
+    if code == "TASK":
+        stack = [obj_id]
+        while stack:
+            above = stack.pop()
+            for kid in store.fetch_by("TASK", "parentID", [above]):
+                edit({"projectID": project}, kid["ID"])
+                stack.append(kid["ID"])
+
+
+def _assign(call: _Call, code: str, obj_id: str, row: Mapping[str, Any], name: str) -> None:
+    """assign(objID, objCode) adds an assignment; unassign(userID) removes a user's."""
+    store, now = call.tenant.store, call.tenant.now()
+    owner = "taskID" if code == "TASK" else "opTaskID"
+    stamp: dict[str, Any] = {
+        "now": now,
+        "user_id": call.user_id,
+        "new_id": _new(call),
+        "changes": call.changes,
+    }
+    if name == "assign":
+        target, target_code = call.p("objID"), (call.p("objCode") or "").upper()
+        column = {"USER": "assignedToID", "ROLE": "roleID"}.get(target_code)
+        if not target or column is None:
+            raise bad_request("assign needs objID=<ID> and objCode=USER or ROLE")
+        if store.get_raw(target_code, target) is None:
+            raise not_found(target_code, target)
+        data = {owner: obj_id, "projectID": row["projectID"], column: target}
+        store.create("ASSGN", data, **stamp)
+        if column == "assignedToID" and not row["assignedToID"]:
+            store.edit(code, obj_id, {"assignedToID": target}, **stamp)
+        return
+    user = call.p("userID")
+    if not user:
+        raise bad_request("unassign needs userID=<ID of the assigned user>")
+    held = [a for a in store.fetch_by("ASSGN", owner, [obj_id]) if a["assignedToID"] == user]
+    if not held and row["assignedToID"] != user:
+        raise bad_request(f"user {user} is not assigned to {code} {obj_id}")
+    for assignment in held:
+        store.delete("ASSGN", assignment["ID"], force=True, **stamp)
+    if row["assignedToID"] == user:
+        left = [a["assignedToID"] for a in store.fetch_by("ASSGN", owner, [obj_id])]
+        store.edit(code, obj_id, {"assignedToID": next((u for u in left if u), None)}, **stamp)
+
+
+def _action_arg(call: _Call, name: str) -> Any:
+    """An action argument: from a JSON object body, else from the parameters.
+
+    A list argument may come as repeated parameters (the official client's
+    ``queryStringify``), as a JSON array, or comma-separated.
+    """
+    if call.req.content_type.startswith("application/json") and call.req.body.strip():
+        body = _json_param("request body", call.req.body.decode("utf-8", "replace"))
+        if not isinstance(body, dict):
+            raise bad_request("the arguments of an action in a JSON body must be a JSON object")
+        if name in body:
+            return body[name]
+    values = [v for k, v in call.params if k == name]
+    if len(values) == 1 and values[0].lstrip().startswith("["):
+        return _json_param(name, values[0])
+    if len(values) == 1:
+        return values[0]
+    return values or None
+
+
+def _type_action(call: _Call, code: str, action: str) -> Any:
+    known = _ACTIONS_WITHOUT_ID.get(code, ())
+    if action not in known:
+        if action in OBJ_TYPES[code].actions:
+            raise bad_request(
+                f"action {action!r} needs an object ID: PUT /{code.lower()}/<ID>/{action}"
+            )
+        listed = ", ".join(known) or "none"
+        raise bad_request(
+            f"unknown action {action!r} on {code}; actions without an object ID: {listed}"
+        )
+    # bulkMove(taskIDs, projectID[, parentID]): move every task into the project
+    raw_ids = _action_arg(call, "taskIDs")
+    ids = raw_ids.split(",") if isinstance(raw_ids, str) else raw_ids
+    if not isinstance(ids, list) or not ids or not all(isinstance(i, str) and i for i in ids):
+        raise bad_request("bulkMove needs taskIDs: a list of task IDs")
+    project = _action_arg(call, "projectID")
+    if not isinstance(project, str) or not project:
+        raise bad_request("bulkMove needs projectID=<ID of the target project>")
+    parent = _action_arg(call, "parentID") or None
+    store = call.tenant.store
+    if store.get_raw("PROJ", project) is None:
+        raise not_found("PROJ", project)
+    if parent is not None:
+        above = store.get_raw("TASK", parent)
+        if above is None:
+            raise not_found("TASK", parent)
+        if above["projectID"] != project:
+            raise bad_request("bulkMove: parentID must be a task of the target project")
+    for task_id in ids:
+        if store.get_raw("TASK", task_id) is None:
+            raise not_found("TASK", task_id)
+
+    def move_all() -> None:
+        for task_id in ids:
+            _move(call, "TASK", task_id, project, parent)
+
+    call.savepoint(move_all)
+    return {"result": None}
 
 
 # -- upload --------------------------------------------------------------------

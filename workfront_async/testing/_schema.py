@@ -181,6 +181,8 @@ _TASK_DEFAULTS = (
     "taskNumber",
     "wbs",
 )
+_ASSIGN = (("objID", "string"), ("objCode", "string"))
+_UNASSIGN = (("userID", "string"),)
 
 OBJ_TYPES: dict[str, ObjType] = {
     t.code: t
@@ -431,6 +433,9 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "accessRules": ("ACSRUL", "securityObjID"),
                 "expenses": ("EXPNS", "taskID"),
                 "notes": ("NOTE", "taskID"),
+                # dependencies (PRED): this task's predecessors, and the tasks after it
+                "predecessors": ("PRED", "successorID"),
+                "successors": ("PRED", "predecessorID"),
             },
             defaults=_TASK_DEFAULTS,
             tracked=(*_WORK_TRACKED, "projectID", "parentID"),
@@ -439,6 +444,20 @@ OBJ_TYPES: dict[str, ObjType] = {
             on_create={"status": "NEW", "priority": 0, "percentComplete": 0},
             actions={
                 "move": ((("projectID", "string"),), None),
+                # Real TASK metadata (v4.0, recorded in python-workfront's generated
+                # workfront/versions/v40.py) lists these actions and arguments.
+                # bulkMove is sent on the type: PUT /task?action=bulkMove&taskIDs=...
+                "bulkMove": (
+                    (
+                        ("taskIDs", "string[]"),
+                        ("projectID", "string"),
+                        ("parentID", "string"),
+                        ("options", "string[]"),
+                    ),
+                    None,
+                ),
+                "assign": (_ASSIGN, None),
+                "unassign": (_UNASSIGN, None),
                 "share": (_SHARE, None),
                 **_APPROVAL,
             },
@@ -483,6 +502,8 @@ OBJ_TYPES: dict[str, ObjType] = {
             on_create={"status": "NEW", "priority": 0, "percentComplete": 0},
             actions={
                 "move": ((("projectID", "string"),), None),
+                "assign": (_ASSIGN, None),
+                "unassign": (_UNASSIGN, None),
                 "share": (_SHARE, None),
                 **_APPROVAL,
             },
@@ -721,6 +742,30 @@ OBJ_TYPES: dict[str, ObjType] = {
             refs={"document": ("documentID", "DOCU")},
             defaults=("ID", "version", "fileName"),
             name="DocumentVersion",
+        ),
+        # A task dependency, as real Workfront's metadata describes PRED (v4.0, recorded
+        # in python-workfront's generated workfront/versions/v40.py, class Predecessor).
+        _t(
+            "PRED",
+            ("predecessor",),
+            {
+                "predecessorID": "id",
+                "successorID": "id",
+                "predecessorType": "str",
+                "isEnforced": "bool",
+                "isCP": "bool",
+                "lagDays": "int",
+                "lagType": "str",
+            },
+            refs={
+                "predecessor": ("predecessorID", "TASK"),
+                "successor": ("successorID", "TASK"),
+            },
+            defaults=("ID", "predecessorID", "successorID", "predecessorType", "isEnforced"),
+            required=("predecessorID", "successorID"),
+            stamps=False,
+            name="Predecessor",
+            on_create={"predecessorType": "fs", "isEnforced": False, "isCP": False, "lagDays": 0},
         ),
         _t(
             "ACSRUL",
