@@ -6,9 +6,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import selectors
+import queue
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,18 +27,31 @@ class Served:
 
 
 def _read_banner(process: subprocess.Popen[str]) -> Served:
-    """Read the serve command's banner: base URL and the administrator's API key."""
+    """Read the serve command's banner: base URL and the administrator's API key.
+
+    A thread reads the lines (waiting on the pipe with a selector would miss
+    lines that a buffered ``readline`` already took in), the caller waits on
+    the queue with a deadline."""
     assert process.stdout is not None
-    selector = selectors.DefaultSelector()
-    selector.register(process.stdout, selectors.EVENT_READ)
+    stdout = process.stdout
+    lines_in: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        with contextlib.suppress(ValueError, OSError):  # the pipe closed under us
+            for line in stdout:
+                lines_in.put(line)
+        lines_in.put("")  # end of output
+
+    threading.Thread(target=pump, daemon=True).start()
     base_url = api_key = ""
     deadline = time.monotonic() + STARTUP_SECONDS
     lines: list[str] = []
     while not (base_url and api_key):
         left = deadline - time.monotonic()
-        if left <= 0 or not selector.select(timeout=left):
-            raise RuntimeError(f"the emulator did not start; it printed {lines!r}")
-        line = process.stdout.readline()
+        try:
+            line = lines_in.get(timeout=max(left, 0.001))
+        except queue.Empty:
+            raise RuntimeError(f"the emulator did not start; it printed {lines!r}") from None
         if not line:
             raise RuntimeError(f"the emulator exited; it printed {lines!r}")
         lines.append(line.strip())
