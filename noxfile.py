@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import nox
 
 nox.options.sessions = ["tests", "lint", "typing", "docs"]
@@ -54,7 +56,8 @@ def peers(session: nox.Session) -> None:
     session.install("-e", ".[test]", "requests")
     # One directory per peer: python-workfront and workfront-sdk both install a
     # top-level ``workfront`` package. --no-deps: workfront-sdk pins requests<=2.26.
-    peers_dir = session.create_tmp() + "/python-peers"
+    # absolute: the peers run in subprocesses with other working directories
+    peers_dir = os.path.abspath(session.create_tmp()) + "/python-peers"
     for package in ("python-workfront", "workfrontapi-plus", "workfront-sdk"):
         session.run(
             "python",
@@ -68,7 +71,7 @@ def peers(session: nox.Session) -> None:
             f"{peers_dir}/{package}",
             package,
         )
-    node_dir = session.create_tmp() + "/node"
+    node_dir = os.path.abspath(session.create_tmp()) + "/node"
     session.run(
         "npm",
         "install",
