@@ -114,6 +114,15 @@ class Change:
     new: dict[str, Any] | None
 
 
+_CONVERT: dict[str, Callable[[Any], Any]] = {
+    "date": to_api,
+    "bool": bool,
+    "int": int,
+    "float": float,
+}
+"""Stored value -> API value, by field kind; other kinds are returned as stored."""
+
+
 def _out(kind: str, value: Any) -> Any:
     if value is None:
         return None
@@ -240,7 +249,7 @@ class Store:
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         cur = self.db.execute(sql, params)
         names = [d[0] for d in cur.description]
-        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        return [dict(zip(names, row)) for row in cur.fetchall()]  # noqa: B905 - same length
 
     def get_raw(self, code: str, obj_id: str) -> dict[str, Any] | None:
         rows = self._rows(f'SELECT * FROM "{code}" WHERE "ID" = ?', (obj_id,))
@@ -383,8 +392,12 @@ class Store:
         de_names = [f for f in tree if f.startswith("DE:")]
         want_params = "parameterValues" in tree
         out: list[dict[str, Any]] = []
+        # one converter per column, looked up once per page, not once per value
+        convert = [(f, _CONVERT.get(otype.fields[f])) for f in plain]
         for row in rows:
-            obj: dict[str, Any] = {f: _out(otype.fields[f], row[f]) for f in plain}
+            obj: dict[str, Any] = {
+                f: row[f] if c is None or row[f] is None else c(row[f]) for f, c in convert
+            }
             obj["objCode"] = code
             if de_names or want_params:
                 values = orjson.loads(row["_de"]) if row.get("_de") else {}
