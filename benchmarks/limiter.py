@@ -211,11 +211,10 @@ def _share(url: str, processes: int, slots: int, hold: float, kind: str, rep: in
     return (slots // processes) * processes / elapsed
 
 
-def run(*, quick: bool = False) -> dict[str, Any]:
-    """Run both parts; the result is JSON-ready."""
+def run(*, quick: bool = False, hold: float = 0.05) -> dict[str, Any]:
+    """Run both parts; ``hold`` is the simulated API latency. The result is JSON-ready."""
     loops = 300 if quick else 3000
     reps = 2 if quick else 3
-    hold = 0.05
     slots = 200 if quick else 1000
     counts = (2, 4) if quick else (2, 4, 8)
     with redis_server() as url:
@@ -279,8 +278,11 @@ def main() -> None:
         return
     parser = argparse.ArgumentParser(prog="python -m benchmarks.limiter")
     parser.add_argument("--quick", action="store_true", help="a small smoke run")
+    parser.add_argument(
+        "--hold", type=float, default=0.05, help="seconds each slot is held (the API latency)"
+    )
     args = parser.parse_args()
-    result = run(quick=args.quick)
+    result = run(quick=args.quick, hold=args.hold)
     print(table(result))
     print(f"\n(cpu_count={os.cpu_count()}, hold={result['hold']}s, {result['slots']} slots)")
 

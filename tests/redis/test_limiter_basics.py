@@ -296,3 +296,58 @@ async def test_the_first_client_names_the_limiter_and_other_tenants_are_refused(
         await wf.aclose()
     finally:
         await limiter.aclose()
+
+
+async def _export_until_redis_dies(
+    redis_server: RedisServer, limiter: RedisLimiter
+) -> tuple[list[str], list[str]]:
+    from workfront_async import ExportProgress, Retry, Workfront
+    from workfront_async.testing import Emulator
+
+    emu = Emulator.with_demo_data(scale=0.02, latency=0.002)
+    expected = sorted(r["ID"] for r in emu.rows("task"))
+
+    def progress(p: ExportProgress) -> None:
+        if p.rows_done >= 100 and redis_server.proc is not None:
+            redis_server.stop()  # Redis goes away in the middle of the export
+
+    ids: list[str] = []
+    async with (
+        Workfront(
+            "https://acme.my.workfront.com",
+            api_key=emu.api_key(),
+            transport=emu.transport(),
+            limiter=limiter,
+            retry=Retry().without_backoff(),
+        ) as wf,
+        wf.export("task", page_size=10, progress=progress) as rows,
+    ):
+        async for page in rows.pages():
+            ids.extend(row["ID"] for row in page)
+    return sorted(ids), expected
+
+
+async def test_redis_going_away_mid_export_is_a_clear_error(
+    redis_server: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    limiter = RedisLimiter.from_url(redis_server.url, capacity=4)
+    try:
+        with pytest.raises(WorkfrontError, match="Redis limiter at redis://:\\*\\*\\*@") as caught:
+            await _export_until_redis_dies(redis_server, limiter)
+    finally:
+        await limiter.aclose()
+    assert PASSWORD not in str(caught.value)
+    assert all(PASSWORD not in r.getMessage() for r in caplog.records)
+
+
+async def test_redis_going_away_mid_export_falls_back_when_asked(
+    redis_server: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    limiter = RedisLimiter.from_url(redis_server.url, capacity=4, fallback="local")
+    try:
+        with caplog.at_level(logging.WARNING, logger="workfront_async.limiter"):
+            ids, expected = await _export_until_redis_dies(redis_server, limiter)
+    finally:
+        await limiter.aclose()
+    assert ids == expected  # every row, exactly once
+    assert any("per-process limit of 4" in r.getMessage() for r in caplog.records)
