@@ -6,6 +6,8 @@ process or host the requests come from.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import signal
 import subprocess
@@ -118,6 +120,30 @@ async def test_a_grant_racing_a_cancel_is_given_back(make_limiter: MakeLimiter) 
     assert (stats.in_flight, stats.waiting) == (0, 0)
 
 
+async def test_task_cancel_is_never_swallowed_and_leaves_no_slot(
+    make_limiter: MakeLimiter,
+) -> None:
+    # asyncio's own cancellation (Task.cancel, wait_for), landing anywhere in the
+    # loop, the give-back of a slot included: the task ends and no slot is left
+    limiter = make_limiter(capacity=2)
+
+    async def loop() -> None:
+        while True:
+            async with limiter:
+                await asyncio.sleep(0)
+
+    for i in range(30):
+        task = asyncio.get_running_loop().create_task(loop())
+        for _ in range(i % 7):
+            await asyncio.sleep(0)
+        task.cancel()
+        with anyio.fail_after(10), contextlib.suppress(asyncio.CancelledError):
+            await task
+        assert task.cancelled()
+    stats = await limiter.stats()
+    assert (stats.in_flight, stats.waiting, stats.local_in_flight) == (0, 0, 0)
+
+
 def _kill(proc: subprocess.Popen[str]) -> None:
     if proc.poll() is None:
         proc.send_signal(signal.SIGKILL)
@@ -192,7 +218,8 @@ async def test_a_light_process_is_served_in_arrival_order_behind_a_busy_one(
         # for the busy process's queued requests (one per task) and the holders
         assert max(overtaken) <= busy_tasks + 2, overtaken
         proc.stdin.close()
-        assert await anyio.to_thread.run_sync(proc.wait) == 0
+        with anyio.fail_after(30):  # its tasks are cancelled with Task.cancel(): they stop
+            assert await anyio.to_thread.run_sync(proc.wait) == 0
     finally:
         counter.close()
         _kill(proc)
