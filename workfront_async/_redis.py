@@ -34,7 +34,7 @@ import logging
 import math
 import os
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Coroutine, Iterable, Mapping
 from typing import Any, Final, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -282,6 +282,8 @@ class RedisLimiter:
         self._local = anyio.CapacityLimiter(capacity)
         self._local_until = -math.inf
         self._task: asyncio.Task[None] | None = None
+        self._pending: set[asyncio.Task[None]] = set()
+        self._calls: dict[str, asyncio.Task[Any]] = {}
         self._subscribed = False
         self._closed = False
 
@@ -423,10 +425,20 @@ class RedisLimiter:
             self._local.release_on_behalf_of(lease)
             return
         self._held.discard(lease.id)
-        with anyio.CancelScope(shield=True):
-            try:
-                await self._leave(lease.id)
-            except _Unavailable as exc:
+        await self._detached(self._give_back(lease.id, warn=True))
+
+    async def _give_back(self, lease_id: str, *, warn: bool) -> None:
+        # a call for this lease still on its way (its caller was cancelled) first
+        earlier = self._calls.pop(lease_id, None)
+        if earlier is not None and not earlier.done():
+            await asyncio.wait({earlier}, timeout=self._quiet_timeout())
+        try:
+            async with asyncio.timeout(self._quiet_timeout()):
+                await self._leave(lease_id)
+        except TimeoutError:
+            pass  # the lease expires on its own
+        except _Unavailable as exc:
+            if warn:
                 LOGGER.warning(
                     "could not give a request slot back to the Redis limiter at %s (%s); "
                     "it returns when its lease expires within %gs",
@@ -434,6 +446,22 @@ class RedisLimiter:
                     _describe_error(exc.cause, self._secret_texts()),
                     self.lease_ttl,
                 )
+
+    async def _detached(self, coro: Coroutine[Any, Any, None]) -> None:
+        """Run ``coro`` in a task of its own and wait for it: a cancelled caller
+        stops waiting (its cancellation goes on, never swallowed, whether it
+        came from anyio or from ``Task.cancel()``), the call itself finishes."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            # let the slot be back before the cancellation goes on (bounded by
+            # the give-back's own timeout), then re-raise it
+            with anyio.CancelScope(shield=True):
+                await asyncio.wait({task})
+            raise
 
     async def _acquire_local(self) -> _Lease:
         lease = _Lease(f"{self._instance}-local-{next(self._ids)}", local=True)
@@ -448,11 +476,14 @@ class RedisLimiter:
             self._ensure_background()
             delay = _POLL_MIN
             while True:
-                if await self._run("acquire", lease_id, self._args()):
+                if await self._run("acquire", lease_id, self._args(), lease_id=lease_id):
                     granted = True
                     return
-                with anyio.move_on_after(self.poll_max if self._subscribed else delay):
-                    await event.wait()
+                # asyncio.timeout, not wait_for: Python 3.11's wait_for loses a
+                # Task.cancel() that lands as the event is set
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self.poll_max if self._subscribed else delay):
+                        await event.wait()
                 if event.is_set():  # a grant published by the script that handed it over
                     granted = True
                     return
@@ -464,12 +495,7 @@ class RedisLimiter:
             else:
                 # cancelled or failed while queued: leave the queue, and give back a
                 # slot that a release may have handed over in the meantime
-                with (
-                    anyio.CancelScope(shield=True),
-                    anyio.move_on_after(self._quiet_timeout()),
-                    contextlib.suppress(_Unavailable),
-                ):
-                    await self._leave(lease_id)
+                await self._detached(self._give_back(lease_id, warn=False))
 
     async def _leave(self, lease_id: str) -> None:
         await self._run("release", lease_id, self._args())
@@ -482,14 +508,13 @@ class RedisLimiter:
 
     # -- Redis calls -------------------------------------------------------------------------
 
-    async def _run(self, script: str, *args: Any) -> Any:
+    async def _run(self, script: str, *args: Any, lease_id: str | None = None) -> Any:
         flat: list[Any] = []
         for a in args:
             if isinstance(a, list):
                 flat.extend(a)
             else:
                 flat.append(a)
-        redis = _redis_module()
         runner = self._scripts.get(script)
         if runner is None:
             source = {
@@ -499,6 +524,16 @@ class RedisLimiter:
                 "stats": _STATS,
             }[script]
             runner = self._scripts[script] = self._client.register_script(source)
+        # The call runs in a task of its own: redis-py can swallow a Task.cancel()
+        # that lands inside a command, so the caller's cancellation never goes in.
+        task = asyncio.get_running_loop().create_task(self._call(runner, flat))
+        task.add_done_callback(_retrieve)
+        if lease_id is not None:
+            self._calls[lease_id] = task
+        return await asyncio.shield(task)
+
+    async def _call(self, runner: Any, flat: list[Any]) -> Any:
+        redis = _redis_module()
         try:
             return await runner(keys=self._keys, args=flat)
         except (redis.exceptions.RedisError, OSError) as exc:
@@ -542,7 +577,7 @@ class RedisLimiter:
         next_renew = anyio.current_time() + interval
         idle_since: float | None = None
         try:
-            while True:
+            while not self._closed:
                 # linger a little when idle: the next request need not subscribe again
                 if self._held or self._waiting:
                     idle_since = None
@@ -562,20 +597,19 @@ class RedisLimiter:
                         LOGGER.debug("limiter pub/sub failed: %s", type(exc).__name__)
                         await _close_pubsub(pubsub)
                         pubsub, self._subscribed = None, False
-                        await anyio.sleep(wait)
+                        await asyncio.sleep(wait)
                         message = None
                     if message is not None:
                         self._wake(message.get("data"))
                 else:
-                    await anyio.sleep(wait)
+                    await asyncio.sleep(wait)
                 if anyio.current_time() >= next_renew:
                     next_renew = anyio.current_time() + interval
                     await self._renew()
         finally:
             self._subscribed = False
             if pubsub is not None:
-                with anyio.CancelScope(shield=True):
-                    await _close_pubsub(pubsub)
+                await _close_pubsub(pubsub)
 
     async def _subscribe(self) -> Any:
         try:
@@ -638,6 +672,7 @@ class RedisLimiter:
     async def stats(self) -> LimiterStats:
         """In flight and waiting across every process sharing the key, and here."""
         self._ensure_keys()
+        await self._settle()
         try:
             in_flight, waiting = await self._run("stats", self._args())
         except _Unavailable as exc:
@@ -650,14 +685,19 @@ class RedisLimiter:
             local_waiting=self.local_waiting,
         )
 
+    async def _settle(self) -> None:
+        """Wait for the slots being given back (by cancelled callers) to be back."""
+        if self._pending:
+            await asyncio.wait(set(self._pending))
+
     async def aclose(self) -> None:
         """Stop the background task and close the Redis connections."""
         self._closed = True
+        await self._settle()
         task, self._task = self._task, None
         if task is not None and not task.done():
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await asyncio.wait({task}, timeout=2.0)
         close = getattr(self._client, "aclose", None) or getattr(self._client, "close", None)
         if close is not None:
             await close()
@@ -667,6 +707,12 @@ class _Unavailable(Exception):
     def __init__(self, cause: BaseException) -> None:
         super().__init__(type(cause).__name__)
         self.cause = cause
+
+
+def _retrieve(task: asyncio.Task[Any]) -> None:
+    # a call whose caller was cancelled: its failure is nobody's, do not log it as lost
+    if not task.cancelled():
+        task.exception()
 
 
 async def _close_pubsub(pubsub: Any) -> None:

@@ -3,8 +3,9 @@
 ``hold URL NAME TTL N``: take N slots, print ``held``, wait to be killed.
 ``busy URL NAME TASKS``: TASKS tasks take a slot, count it in Redis
 (``INCR NAME:grants``), hold it 20 ms, give it back, until stdin closes.
-``export URL API_URL API_KEY OUT``: the library's export of every task to the
-JSON-lines file OUT, under a RedisLimiter of capacity 10 for the tenant.
+``export URL API_URL API_KEY OUT``: print ``ready``, wait for a line on stdin,
+then the library's export of every task to the JSON-lines file OUT, under a
+RedisLimiter of capacity 10 for the tenant.
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ async def busy(url: str, name: str, tasks: str) -> None:
 
 async def export(url: str, api_url: str, api_key: str, out: str) -> None:
     limiter = RedisLimiter.from_url(url, capacity=10)
+    # start together with the other processes: print ready, wait for a line
+    print("ready", flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
     try:
         async with Workfront(
             api_url,

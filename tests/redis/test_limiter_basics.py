@@ -6,6 +6,8 @@ process or host the requests come from.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import signal
 import subprocess
@@ -118,6 +120,30 @@ async def test_a_grant_racing_a_cancel_is_given_back(make_limiter: MakeLimiter) 
     assert (stats.in_flight, stats.waiting) == (0, 0)
 
 
+async def test_task_cancel_is_never_swallowed_and_leaves_no_slot(
+    make_limiter: MakeLimiter,
+) -> None:
+    # asyncio's own cancellation (Task.cancel, wait_for), landing anywhere in the
+    # loop, the give-back of a slot included: the task ends and no slot is left
+    limiter = make_limiter(capacity=2)
+
+    async def loop() -> None:
+        while True:
+            async with limiter:
+                await asyncio.sleep(0)
+
+    for i in range(30):
+        task = asyncio.get_running_loop().create_task(loop())
+        for _ in range(i % 7):
+            await asyncio.sleep(0)
+        task.cancel()
+        with anyio.fail_after(10), contextlib.suppress(asyncio.CancelledError):
+            await task
+        assert task.cancelled()
+    stats = await limiter.stats()
+    assert (stats.in_flight, stats.waiting, stats.local_in_flight) == (0, 0, 0)
+
+
 def _kill(proc: subprocess.Popen[str]) -> None:
     if proc.poll() is None:
         proc.send_signal(signal.SIGKILL)
@@ -192,7 +218,8 @@ async def test_a_light_process_is_served_in_arrival_order_behind_a_busy_one(
         # for the busy process's queued requests (one per task) and the holders
         assert max(overtaken) <= busy_tasks + 2, overtaken
         proc.stdin.close()
-        assert await anyio.to_thread.run_sync(proc.wait) == 0
+        with anyio.fail_after(30):  # its tasks are cancelled with Task.cancel(): they stop
+            assert await anyio.to_thread.run_sync(proc.wait) == 0
     finally:
         counter.close()
         _kill(proc)
@@ -296,3 +323,58 @@ async def test_the_first_client_names_the_limiter_and_other_tenants_are_refused(
         await wf.aclose()
     finally:
         await limiter.aclose()
+
+
+async def _export_until_redis_dies(
+    redis_server: RedisServer, limiter: RedisLimiter
+) -> tuple[list[str], list[str]]:
+    from workfront_async import ExportProgress, Retry, Workfront
+    from workfront_async.testing import Emulator
+
+    emu = Emulator.with_demo_data(scale=0.02, latency=0.002)
+    expected = sorted(r["ID"] for r in emu.rows("task"))
+
+    def progress(p: ExportProgress) -> None:
+        if p.rows_done >= 100 and redis_server.proc is not None:
+            redis_server.stop()  # Redis goes away in the middle of the export
+
+    ids: list[str] = []
+    async with (
+        Workfront(
+            "https://acme.my.workfront.com",
+            api_key=emu.api_key(),
+            transport=emu.transport(),
+            limiter=limiter,
+            retry=Retry().without_backoff(),
+        ) as wf,
+        wf.export("task", page_size=10, progress=progress) as rows,
+    ):
+        async for page in rows.pages():
+            ids.extend(row["ID"] for row in page)
+    return sorted(ids), expected
+
+
+async def test_redis_going_away_mid_export_is_a_clear_error(
+    redis_server: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    limiter = RedisLimiter.from_url(redis_server.url, capacity=4)
+    try:
+        with pytest.raises(WorkfrontError, match="Redis limiter at redis://:\\*\\*\\*@") as caught:
+            await _export_until_redis_dies(redis_server, limiter)
+    finally:
+        await limiter.aclose()
+    assert PASSWORD not in str(caught.value)
+    assert all(PASSWORD not in r.getMessage() for r in caplog.records)
+
+
+async def test_redis_going_away_mid_export_falls_back_when_asked(
+    redis_server: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    limiter = RedisLimiter.from_url(redis_server.url, capacity=4, fallback="local")
+    try:
+        with caplog.at_level(logging.WARNING, logger="workfront_async.limiter"):
+            ids, expected = await _export_until_redis_dies(redis_server, limiter)
+    finally:
+        await limiter.aclose()
+    assert ids == expected  # every row, exactly once
+    assert any("per-process limit of 4" in r.getMessage() for r in caplog.records)

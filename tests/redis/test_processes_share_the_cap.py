@@ -47,19 +47,32 @@ async def test_exporting_processes_never_pass_the_cap(
     results: list[tuple[int, str]] = []
     async with emu.serve() as served:
         emu.stats.reset()
+        started = [anyio.Event() for _ in outs]
+        go = anyio.Event()
 
-        async def one(out: Path) -> None:
-            done = await anyio.run_process(
-                worker_command("export", redis_server.url, served.api_url, emu.api_key(), str(out)),
-                env=worker_env(),
-                check=False,
+        async def one(out: Path, ready: anyio.Event) -> None:
+            command = worker_command(
+                "export", redis_server.url, served.api_url, emu.api_key(), str(out)
             )
-            results.append((done.returncode, done.stderr.decode()))
+            async with await anyio.open_process(command, env=worker_env()) as proc:
+                assert proc.stdin is not None
+                assert proc.stdout is not None
+                assert proc.stderr is not None
+                line = await proc.stdout.receive()
+                assert line.strip() == b"ready", line
+                ready.set()
+                await go.wait()  # every export starts at once: they overlap
+                await proc.stdin.send(b"go\n")
+                errors = b"".join([chunk async for chunk in proc.stderr])
+                results.append((await proc.wait(), errors.decode()))
 
         with anyio.fail_after(240):  # a hang guard
             async with anyio.create_task_group() as tg:
-                for out in outs:
-                    tg.start_soon(one, out)
+                for out, ready in zip(outs, started, strict=True):
+                    tg.start_soon(one, out, ready)
+                for ready in started:
+                    await ready.wait()
+                go.set()
     assert [code for code, _ in results] == [0] * processes, results
     for out in outs:
         assert out.read_bytes() == expected, out
