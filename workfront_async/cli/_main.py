@@ -401,18 +401,38 @@ def _export_format(args: argparse.Namespace) -> str:
 
 @contextlib.asynccontextmanager
 async def connect(args: argparse.Namespace, err: TextIO) -> AsyncIterator[Any]:
-    """A ``Workfront`` client for the command line's connection flags."""
+    """A ``Workfront`` client for the command line's connection flags; with
+    ``--redis-url`` (or ``WORKFRONT_REDIS_URL``) it shares the tenant's cap
+    through Redis with every other process of the tenant."""
+    async with contextlib.AsyncExitStack() as stack:
+        yield await stack.enter_async_context(_connect(args, err, stack))
+
+
+@contextlib.asynccontextmanager
+async def _connect(
+    args: argparse.Namespace, err: TextIO, stack: contextlib.AsyncExitStack
+) -> AsyncIterator[Any]:
     from .. import Workfront
 
     kwargs: dict[str, Any] = {}
     if args.api_version:
         kwargs["api_version"] = args.api_version
-    if args.redis_url:
-        from .._redis import RedisLimiter
-
-        kwargs["limiter"] = RedisLimiter.from_url(args.redis_url)
     if args.url:
         _check_url(args.url)
+    base_url = args.url or "https://demo.my.workfront.com"
+    if args.redis_url:
+        try:
+            from .._redis import limiter_from_env
+
+            limiter = limiter_from_env(args.redis_url, base_url=base_url)
+        except ImportError as exc:
+            raise UsageError(f"--redis-url: {exc}") from None
+        except QueryError as exc:
+            raise UsageError(f"--redis-url: {exc}") from None
+        if limiter is not None:
+            stack.push_async_callback(limiter.aclose)
+            kwargs["limiter"] = limiter
+    if args.url:
         if not args.api_key:
             raise UsageError("--url needs --api-key (or WORKFRONT_API_KEY)")
         async with Workfront(args.url, api_key=args.api_key, **kwargs) as wf:
@@ -425,10 +445,7 @@ async def connect(args: argparse.Namespace, err: TextIO) -> AsyncIterator[Any]:
         err.flush()
     emu = Emulator.with_demo_data(scale=args.demo_scale)
     async with Workfront(
-        "https://demo.my.workfront.com",
-        api_key=emu.api_key(),
-        transport=emu.transport(),
-        **kwargs,
+        base_url, api_key=emu.api_key(), transport=emu.transport(), **kwargs
     ) as wf:
         yield wf
 
