@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, Self
 
 import anyio
 import httpx
@@ -328,6 +328,17 @@ class PlanningClientBase:
         )
         self._state = _State.UNOPENED
         self._types: dict[str, Any] = {}
+        self._add_resources()
+
+    def _add_resources(self) -> None:
+        """Attach the version's resources (``records``, ``workspaces``...)."""
+
+    async def __aenter__(self) -> Self:
+        self._open()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
 
     @property
     def limiter(self) -> Limiter:
@@ -377,42 +388,14 @@ class Planning(PlanningClientBase):
     v2 client with the same search interface.
     """
 
-    def __init__(
-        self,
-        base_url: str,
-        *,
-        auth: Auth | None,
-        transport: httpx.AsyncBaseTransport | None = None,
-        limiter: Limiter | None = None,
-        adaptive: bool = True,
-        retry: Retry | None = None,
-        max_concurrency: int = 10,
-        timeout: float | httpx.Timeout | None = 60.0,
-        validate: bool = True,
-        http: str | HttpNode = "auto",
-    ) -> None:
-        super().__init__(
-            base_url,
-            auth=auth,
-            transport=transport,
-            limiter=limiter,
-            adaptive=adaptive,
-            retry=retry,
-            max_concurrency=max_concurrency,
-            timeout=timeout,
-            validate=validate,
-            http=http,
-        )
+    records: Records
+    workspaces: Workspaces
+    record_types: RecordTypes
+
+    def _add_resources(self) -> None:
         self.records = Records(self)
         self.workspaces = Workspaces(self)
         self.record_types = RecordTypes(self)
-
-    async def __aenter__(self) -> Planning:
-        self._open()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
 
     # -- RecordSearchBackend -----------------------------------------------------------
 

@@ -22,14 +22,9 @@ from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import Any
 
 import anyio
-import httpx
 
-from .._auth import Auth
 from .._exceptions import APIError, QueryError, ResponseError
-from .._http import HttpNode
-from .._limiter import Limiter
 from .._paging import check_name
-from .._retry import Retry
 from .._wire import Call
 from ..query import Expr
 from ._bulk import MAX_BULK, BulkItem, BulkResult, chunks, read_chunk
@@ -415,44 +410,18 @@ class PlanningV2(PlanningClientBase):
 
     _name = "PlanningV2"
 
-    def __init__(
-        self,
-        base_url: str,
-        *,
-        auth: Auth | None,
-        transport: httpx.AsyncBaseTransport | None = None,
-        limiter: Limiter | None = None,
-        adaptive: bool = True,
-        retry: Retry | None = None,
-        max_concurrency: int = 10,
-        timeout: float | httpx.Timeout | None = 60.0,
-        validate: bool = True,
-        http: str | HttpNode = "auto",
-    ) -> None:
-        super().__init__(
-            base_url,
-            auth=auth,
-            transport=transport,
-            limiter=limiter,
-            adaptive=adaptive,
-            retry=retry,
-            max_concurrency=max_concurrency,
-            timeout=timeout,
-            validate=validate,
-            http=http,
-        )
+    records: Records
+    workspaces: Workspaces
+    record_types: RecordTypes
+    fields: Fields
+    views: Views
+
+    def _add_resources(self) -> None:
         self.records = Records(self)
         self.workspaces = Workspaces(self)
         self.record_types = RecordTypes(self)
         self.fields = Fields(self)
         self.views = Views(self)
-
-    async def __aenter__(self) -> PlanningV2:
-        self._open()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
 
     # -- RecordSearchV2Backend ---------------------------------------------------------
 
