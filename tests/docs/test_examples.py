@@ -70,6 +70,14 @@ def test_example_runs(
     monkeypatch.chdir(tmp_path)  # examples may write files
     monkeypatch.delenv("WORKFRONT_URL", raising=False)
     monkeypatch.delenv("WORKFRONT_API_KEY", raising=False)
+    if "WORKFRONT_REDIS_URL" in code:
+        # Examples of the shared cap run against a real redis-server of their own.
+        from tests.redis.conftest import RedisServer
+
+        redis = RedisServer(tmp_path)
+        redis.start()
+        request.addfinalizer(redis.stop)
+        monkeypatch.setenv("WORKFRONT_REDIS_URL", redis.url)
     name = f"{path.relative_to(ROOT)}:{line}"
     if re.search(r"^\s*>>> ", code, re.MULTILINE):
         globs = SESSIONS.setdefault(path, {"__name__": "__main__"})
