@@ -7,13 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import dlt
+import duckdb
 import pytest
 
 from workfront_async import Retry, Workfront
 from workfront_async.testing import Emulator
-
-dlt = pytest.importorskip("dlt")
-duckdb = pytest.importorskip("duckdb")
 
 
 def test_incremental_runs_load_only_changes_and_deletes(tmp_path: Path) -> None:

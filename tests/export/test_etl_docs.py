@@ -19,10 +19,6 @@ def test_the_page_has_examples() -> None:
 def test_example_runs(
     index: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for module in ("pandas", "polars", "duckdb", "pyarrow"):
-        pytest.importorskip(module)
-    if "import dlt" in BLOCKS[index]:
-        pytest.importorskip("dlt")
     monkeypatch.chdir(tmp_path)
     # a sync test: the example's own asyncio.run() starts its event loop
     code = compile(BLOCKS[index], f"docs/etl.md example {index}", "exec")

@@ -5,15 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from workfront_async import BearerAuth, Planning, Retry
 from workfront_async.export import planning_export, planning_schema
 from workfront_async.testing import Emulator
-
-pa = pytest.importorskip("pyarrow")
-pq = pytest.importorskip("pyarrow.parquet")
-pd = pytest.importorskip("pandas")
 
 CAMPAIGNS = "rt000002"
 

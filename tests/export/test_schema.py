@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
 
 from workfront_async import QueryError, ResponseError
@@ -13,8 +14,6 @@ from workfront_async.export import build_schema, schema_for
 from workfront_async.testing import Emulator
 
 from ._typed_helpers import RealShapeCustomFields, client
-
-pa = pytest.importorskip("pyarrow")
 
 
 def _field(field_type: str, **extra: Any) -> dict[str, Any]:
@@ -182,8 +181,9 @@ async def test_schema_is_fixed_when_early_pages_lack_a_field(tmp_path: Path) -> 
 
 
 async def test_to_pandas_and_polars_keep_types(emu: Emulator) -> None:
-    pd = pytest.importorskip("pandas")
-    pl = pytest.importorskip("polars")
+    import pandas as pd
+    import polars as pl
+
     fields = ["name", "priority", "plannedStartDate", "owner:name", "DE:Region"]
     async with client(emu) as wf:
         async with wf.export("PROJ", fields=fields) as export:

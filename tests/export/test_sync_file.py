@@ -201,7 +201,8 @@ def test_an_api_failure_keeps_the_committed_rows(backend: str, tmp_path: Path) -
 
 
 def test_a_second_sync_on_the_same_state_is_refused(tmp_path: Path) -> None:
-    fcntl = pytest.importorskip("fcntl")  # flock: POSIX only
+    import fcntl
+
     emu = seeded(10)
     out, state = tmp_path / "tasks.jsonl", tmp_path / "state.json"
 

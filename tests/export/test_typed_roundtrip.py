@@ -11,6 +11,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import duckdb
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from workfront_async.export import ExportSchema, schema_for
@@ -24,12 +29,6 @@ from ._typed_helpers import (
     expected_rows,
     normalise,
 )
-
-pa = pytest.importorskip("pyarrow")
-pq = pytest.importorskip("pyarrow.parquet")
-pd = pytest.importorskip("pandas")
-pl = pytest.importorskip("polars")
-duckdb = pytest.importorskip("duckdb")
 
 
 @pytest.fixture
