@@ -91,7 +91,7 @@ async def test_a_cancelled_holder_gives_its_slot_back(make_limiter: MakeLimiter)
     limiter = make_limiter(capacity=1)
     with anyio.move_on_after(0.05):
         async with limiter:
-            await anyio.sleep(5)
+            await anyio.sleep_forever()  # held until cancelled
     stats = await limiter.stats()
     assert (stats.in_flight, stats.local_in_flight) == (0, 0)
 
@@ -104,7 +104,7 @@ async def test_a_grant_racing_a_cancel_is_given_back(make_limiter: MakeLimiter) 
     async def waiter() -> None:
         queued.set()
         async with other:
-            await anyio.sleep(5)
+            await anyio.sleep_forever()  # held until cancelled
 
     async with anyio.create_task_group() as tg:
         tg.start_soon(waiter)
