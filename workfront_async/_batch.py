@@ -30,7 +30,15 @@ from ._exceptions import (
 )
 from ._metadata import ApiMetadata, ObjectMetadata
 from ._paging import check_field_path, check_name, normalize_sort
-from ._wire import Call, Where, encode_json, encode_value, query_string, where_params
+from ._wire import (
+    Call,
+    Where,
+    encode_value,
+    field_params,
+    query_string,
+    updates_json,
+    where_params,
+)
 
 if TYPE_CHECKING:
     from ._client import Workfront
@@ -69,22 +77,6 @@ class BatchItem:
             params.insert(0, ("method", self.method))
         query = query_string(params)
         return f"{self.path}?{query}" if query else self.path
-
-
-def _field_params(fields: str | Iterable[str]) -> list[tuple[str, str]]:
-    names = [fields] if isinstance(fields, str) else list(fields)
-    for spec in names:
-        for name in str(spec).split(","):
-            check_field_path(name.strip(), "fields=")
-    return [("fields", ",".join(names))] if names else []
-
-
-def _updates(data: object, what: str) -> str:
-    if not isinstance(data, Mapping):
-        raise QueryError(
-            f"{what} takes a mapping of field names to values, not {type(data).__name__}"
-        )
-    return encode_json(dict(data))
 
 
 class Batch:
@@ -131,7 +123,7 @@ class Batch:
     def get(self, obj: str, id: str, fields: str | Iterable[str] = ()) -> int:
         """One object by ID; its result is the object."""
         obj, id = check_name("obj", obj), check_name("id", id)
-        params = tuple(_field_params(fields))
+        params = tuple(field_params(fields))
         if id.startswith("$$"):
             return self._add(BatchItem("get", "GET", obj, (("id", id), *params)))
         return self._add(BatchItem("get", "GET", f"{obj}/{id}", params))
@@ -160,7 +152,7 @@ class Batch:
         if isinstance(first, bool) or not isinstance(first, int) or first < 0:
             raise QueryError(f"first= is a row offset >= 0, not {first!r}")
         params = where_params(where)
-        params.extend(_field_params(fields))
+        params.extend(field_params(fields))
         keys = list(normalize_sort(sort)) or [("ID", "asc")]
         if len(keys) == 1:
             params.append((f"{keys[0][0]}_Sort", keys[0][1]))
@@ -203,7 +195,7 @@ class Batch:
         self, obj: str, name: str, *, fields: str | Iterable[str] = (), **params: Any
     ) -> int:
         """A named query such as ``work/myWork``; its result is the answer's data."""
-        call_params = [*((k, encode_value(v)) for k, v in params.items()), *_field_params(fields)]
+        call_params = [*((k, encode_value(v)) for k, v in params.items()), *field_params(fields)]
         path = f"{check_name('obj', obj)}/{check_name('name', name)}"
         return self._add(BatchItem("named_query", "GET", path, tuple(call_params)))
 
@@ -216,7 +208,7 @@ class Batch:
 
     def create(self, obj: str, data: Mapping[str, Any], *, fields: str | Iterable[str] = ()) -> int:
         """Create one object; its result is the new object."""
-        params = (("updates", _updates(data, "create()")), *_field_params(fields))
+        params = (("updates", updates_json(data, "create()")), *field_params(fields))
         return self._add(BatchItem("create", "POST", check_name("obj", obj), params))
 
     def update(
@@ -224,7 +216,7 @@ class Batch:
     ) -> int:
         """Edit one object; its result is the object."""
         path = f"{check_name('obj', obj)}/{check_name('id', id)}"
-        params = (("updates", _updates(data, "update()")), *_field_params(fields))
+        params = (("updates", updates_json(data, "update()")), *field_params(fields))
         return self._add(BatchItem("update", "PUT", path, params))
 
     def delete(self, obj: str, id: str, *, force: bool = False) -> int:

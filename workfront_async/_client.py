@@ -38,7 +38,17 @@ from ._retry import Retry
 from ._search import Row, Search
 from ._secret import Secret, masked
 from ._transport import LOGGER, Sender
-from ._wire import Call, Where, chunk_ids, encode_json, encode_value, query_string, where_params
+from ._wire import (
+    Call,
+    Where,
+    chunk_ids,
+    encode_json,
+    encode_value,
+    field_params,
+    query_string,
+    updates_json,
+    where_params,
+)
 
 if TYPE_CHECKING:
     from ._sync import ChangeFeed, SyncCursor
@@ -103,22 +113,6 @@ def _api_root(base_url: str, api_version: str) -> str:
         head = base[: (base + "/").index("/attask/api/")]
         return f"{head}/attask/api/{api_version}/"
     return f"{base}/attask/api/{api_version}/"
-
-
-def _fields(fields: str | Iterable[str]) -> list[tuple[str, str]]:
-    names = [fields] if isinstance(fields, str) else list(fields)
-    for spec in names:
-        for name in str(spec).split(","):
-            check_field_path(name.strip(), "fields=")
-    return [("fields", ",".join(names))] if names else []
-
-
-def _updates(data: object, what: str) -> str:
-    if not isinstance(data, Mapping):
-        raise QueryError(
-            f"{what} takes a mapping of field names to values, not {type(data).__name__}"
-        )
-    return encode_json(dict(data))
 
 
 class Workfront:
@@ -242,9 +236,9 @@ class Workfront:
         """One object by ID (``GET /<obj>/<ID>``; IDs starting with ``$$`` go in the query)."""
         obj, id = check_name("obj", obj), check_name("id", id)
         if id.startswith("$$"):
-            data = await self._call(Call("GET", obj, (("id", id), *_fields(fields))))
+            data = await self._call(Call("GET", obj, (("id", id), *field_params(fields))))
         else:
-            data = await self._call(Call("GET", f"{obj}/{id}", tuple(_fields(fields))))
+            data = await self._call(Call("GET", f"{obj}/{id}", tuple(field_params(fields))))
         if isinstance(data, list):
             if not data:
                 raise NotFoundError(f"no {obj} with ID {id}", status=200, method="GET")
@@ -279,22 +273,22 @@ class Workfront:
         obj = check_name("obj", obj)
         wanted = [check_name("id", i) for i in ids]
         unique = list(dict.fromkeys(wanted))
-        field_params = _fields(fields)
+        requested = field_params(fields)
         auth = self._sender.auth
         auth_params = auth.params() if auth is not None else ()
-        probe = query_string([("id", ""), *field_params, *auth_params])
+        probe = query_string([("id", ""), *requested, *auth_params])
         fixed = len(f"{self.api_url}{obj}?{probe}".encode())
         chunks = chunk_ids(unique, fixed_bytes=fixed, max_uri_bytes=self._sender.max_uri_bytes)
         found: dict[str, Row] = {}
 
         async def fetch(chunk: list[str]) -> None:
             try:
-                data = await self._call(Call("GET", obj, (("id", ",".join(chunk)), *field_params)))
+                data = await self._call(Call("GET", obj, (("id", ",".join(chunk)), *requested)))
             except NotFoundError:
                 # Workfront refuses the whole list when one ID is unknown: ask which exist
                 # with an ID-in search (API-NOTES §1 Search: in repeats the parameter)
                 params = [("ID", i) for i in chunk]
-                params += [("ID_Mod", "in"), *field_params, ("$$LIMIT", str(len(chunk)))]
+                params += [("ID_Mod", "in"), *requested, ("$$LIMIT", str(len(chunk)))]
                 data = await self._search_page(obj, params)
             rows = data if isinstance(data, list) else [data]
             for row in rows:
@@ -391,7 +385,7 @@ class Workfront:
         self, obj: str, name: str, *, fields: str | Iterable[str] = (), **params: Any
     ) -> Any:
         """A named query such as ``GET /work/myWork`` (API-NOTES §1 Named queries)."""
-        call_params = [*((k, encode_value(v)) for k, v in params.items()), *_fields(fields)]
+        call_params = [*((k, encode_value(v)) for k, v in params.items()), *field_params(fields)]
         path = f"{check_name('obj', obj)}/{check_name('name', name)}"
         return self._rows(await self._call(Call("GET", path, tuple(call_params))))
 
@@ -433,7 +427,7 @@ class Workfront:
     ) -> Row:
         """Create one object (``POST /<obj>`` with ``updates=``); returns it."""
         obj = check_name("obj", obj)
-        params = (("updates", _updates(data, "create()")), *_fields(fields))
+        params = (("updates", updates_json(data, "create()")), *field_params(fields))
         return self._one(await self._call(Call("POST", obj, params, idempotent=False)), obj)
 
     async def copy(
@@ -449,10 +443,10 @@ class Workfront:
         obj = check_name("obj", obj)
         params: list[tuple[str, str]] = [("copySourceID", check_name("source_id", source_id))]
         if data:
-            params.append(("updates", _updates(data, "copy()")))
+            params.append(("updates", updates_json(data, "copy()")))
         if options:
             params.append(("options", encode_json(list(options))))
-        params.extend(_fields(fields))
+        params.extend(field_params(fields))
         return self._one(await self._call(Call("POST", obj, tuple(params), idempotent=False)), obj)
 
     async def update(
@@ -460,7 +454,7 @@ class Workfront:
     ) -> Row:
         """Edit one object (``PUT /<obj>/<ID>`` with ``updates=``); returns it."""
         path = f"{check_name('obj', obj)}/{check_name('id', id)}"
-        params = (("updates", _updates(data, "update()")), *_fields(fields))
+        params = (("updates", updates_json(data, "update()")), *field_params(fields))
         return self._one(await self._call(Call("PUT", path, params, idempotent=False)), path)
 
     async def delete(self, obj: str, id: str, *, force: bool = False) -> None:
@@ -727,7 +721,7 @@ class Workfront:
         from .export._export import Export, SearchFetcher, export_pages
 
         field_list = [fields] if isinstance(fields, str) else list(fields)
-        _fields(field_list)  # bad field paths fail here, before the count is sent
+        field_params(field_list)  # bad field paths fail here, before the count is sent
         fetcher = SearchFetcher(self, check_name("obj", obj), field_list)
         tokens = self.limiter.total_tokens
         workers = 10 if tokens == float("inf") else max(1, int(tokens))

@@ -31,6 +31,7 @@ from ._exceptions import (
     redact_text,
     redact_url,
 )
+from ._paging import check_field_path
 from .query import Expr, compile_classic
 
 __all__ = [
@@ -42,10 +43,12 @@ __all__ = [
     "chunk_ids",
     "encode_json",
     "encode_value",
+    "field_params",
     "parse_classic",
     "parse_retry_after",
     "plan_http",
     "query_string",
+    "updates_json",
     "where_params",
 ]
 
@@ -98,6 +101,25 @@ class HttpPlan:
         default=None, repr=lambda c: "None" if c is None else f"<{len(c)} bytes>"
     )
     overridden: bool = False  # sent as POST with ``method=`` in the body
+
+
+def field_params(fields: str | Iterable[str]) -> list[tuple[str, str]]:
+    """The ``fields=`` parameter for ``fields`` (a string or names), each path
+    checked before anything is sent."""
+    names = [fields] if isinstance(fields, str) else list(fields)
+    for spec in names:
+        for name in str(spec).split(","):
+            check_field_path(name.strip(), "fields=")
+    return [("fields", ",".join(names))] if names else []
+
+
+def updates_json(data: object, what: str) -> str:
+    """The JSON of an ``updates=`` parameter; ``data`` must be a mapping."""
+    if not isinstance(data, Mapping):
+        raise QueryError(
+            f"{what} takes a mapping of field names to values, not {type(data).__name__}"
+        )
+    return encode_json(dict(data))
 
 
 def query_string(params: Iterable[tuple[str, str]]) -> str:
