@@ -35,7 +35,7 @@ from ._filters import (
 )
 from ._pages import page_rows
 from ._schema import CUSTOM_FIELD_TYPES, OBJ_TYPES, field_label, resolve_obj_code
-from ._store import Change, FieldTree, not_found
+from ._store import MAX_FIELDS, Change, FieldTree, not_found
 from ._tenant import Tenant, auth_error
 
 __all__ = [
@@ -512,10 +512,19 @@ def _search(call: _Call, code: str) -> Any:
     joins, where, params, _, terms, _ = _select(call, code)
     store = call.tenant.store
     tree = call.fields_tree(code)
+    as_map = _truthy(call.p("map"))
+    row_sql = None if as_map else store.row_json_sql(code, tree)
+    if row_sql is not None:
+        # plain fields: SQLite writes each row's JSON, the page is one fragment
+        sql, width = row_sql
+        texts = page_rows(store, code, sql, joins, where, params, terms, first, limit, scalar=True)
+        if len(texts) * width > MAX_FIELDS:
+            raise bad_request(f"the result holds more than {MAX_FIELDS} fields; ask for fewer")
+        return orjson.Fragment("[" + ",".join(texts) + "]")
     cols = ", ".join(f't0."{c}"' for c in store.columns_for(code, tree))
     rows = page_rows(store, code, cols, joins, where, params, terms, first, limit)
     out = store.render(code, rows, tree)
-    if _truthy(call.p("map")):
+    if as_map:
         return {obj["ID"]: obj for obj in out}
     return out
 

@@ -43,6 +43,7 @@ from ._events import Delivery, Subscription, event_message, handle_subscriptions
 from ._schema import OBJ_TYPES, resolve_obj_code
 from ._store import Change
 from ._tenant import Now, Tenant, auth_error
+from ._worklock import WorkLock
 
 __all__ = ["Emulator", "EmulatorStats", "Faults", "Served"]
 
@@ -149,6 +150,14 @@ def _native(value: Any) -> Any:
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
+_BULK = re.compile(rb"/(search|report|batch)(?:[/?]|$)", re.IGNORECASE)
+
+
+def _is_bulk(target: bytes) -> bool:
+    """Searches, reports and batches wait behind quick requests for the work lock."""
+    return _BULK.search(target.partition(b"?")[0]) is not None
+
+
 def _locked(method: _F) -> _F:
     """Run a method of the emulator under its work lock (atomic with requests)."""
 
@@ -235,9 +244,10 @@ class Emulator:
         self._pending_deliveries = 0  # background deliveries under trio
         self._deliveries_idle: anyio.Event | None = None
         self.base_url: str | None = None
-        # One lock for the SQLite work and the tenant's state, one for the counters:
-        # an emulator may be shared by threads that each run their own event loop.
-        self._work_lock = threading.RLock()
+        # One lock for the SQLite work and the tenant's state (quick requests
+        # before bulk pages), one for the counters: an emulator may be shared by
+        # threads that each run their own event loop.
+        self._work_lock = WorkLock()
         self._stats_lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -656,7 +666,7 @@ class Emulator:
     ) -> tuple[_Outcome, list[Change]]:
         """The synchronous work of one request, atomic under the work lock: the
         answer and the stored changes (whose events the caller emits)."""
-        with self._work_lock:
+        with self._work_lock.hold(bulk=_is_bulk(target)):
             return self._handle_locked(method, target, headers, body)
 
     def _handle_locked(

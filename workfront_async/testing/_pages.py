@@ -84,13 +84,17 @@ def page_rows(
     terms: Sequence[str],
     first: int,
     limit: int,
-) -> list[dict[str, Any]]:
-    """The rows of one search page (``ORDER BY terms, rowid LIMIT limit OFFSET first``)."""
+    *,
+    scalar: bool = False,
+) -> list[Any]:
+    """The rows of one search page (``ORDER BY terms, rowid LIMIT limit OFFSET first``):
+    dicts of ``cols``, or the value of its one column with ``scalar``."""
+    fetch = store.query_column if scalar else store.query
     order = ", ".join([*terms, "t0.rowid"])
     base = f'SELECT {cols} FROM "{code}" t0 {joins} WHERE ({where})'
     key_sql = _unique_key(terms)
     if key_sql is None or first < MIN_FIRST:
-        rows: list[dict[str, Any]] = store.query(
+        rows: list[Any] = fetch(
             f"{base} ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, first]
         )
         return rows
@@ -105,7 +109,7 @@ def page_rows(
     if j > len(marks):
         return []
     after = marks[j - 1]
-    rows = store.query(
+    rows = fetch(
         f"{base} AND {key_sql} > ? ORDER BY {order} LIMIT ? OFFSET ?",
         [*params, after, limit, first - j * STRIDE],
     )

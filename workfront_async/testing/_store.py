@@ -25,6 +25,13 @@ FieldTree = dict[str, "FieldTree"]
 MAX_OBJECTS = 50_000
 MAX_FIELDS = 1_000_000
 _CHUNK = 900
+_MAX_JSON_FIELDS = 60
+"""``json_object`` takes at most 127 arguments (SQLITE_MAX_FUNCTION_ARG)."""
+
+
+def _quoted(name: str) -> str:
+    return '"' + name + '"'
+
 
 _INDEXES = {
     "TASK": (
@@ -123,6 +130,33 @@ _CONVERT: dict[str, Callable[[Any], Any]] = {
 """Stored value -> API value, by field kind; other kinds are returned as stored."""
 
 
+def _float_json(value: Any) -> str | None:
+    """A stored number as JSON text, as ``orjson`` writes it (SQLite's own JSON
+    keeps 15 digits, which would change values such as 1/3)."""
+    return None if value is None else orjson.dumps(float(value)).decode()
+
+
+def _json_sql(kind: str, column: str) -> str:
+    """SQL giving a stored column's value as ``json_object`` should write it: the
+    same JSON value ``render`` writes through ``_CONVERT``."""
+    if kind == "date":  # to_api: 2020-05-18T17:00:00.000 -> 2020-05-18T17:00:00:000+0000
+        return f"substr({column}, 1, 19) || ':' || substr({column}, 21, 3) || '+0000'"
+    if kind == "bool":
+        return (
+            f"json(CASE WHEN {column} IS NULL THEN NULL WHEN {column} THEN 'true' ELSE 'false' END)"
+        )
+    if kind == "int":
+        return f"CAST({column} AS INTEGER)"
+    if kind == "float":
+        # SQLite writes a REAL with 15 significant digits: exact for most stored
+        # numbers (85.0, 12.5); the others go through orjson's shortest form
+        return (
+            f"CASE WHEN CAST(printf('%.15g', {column}) AS REAL) = {column}"
+            f" THEN CAST({column} AS REAL) ELSE json(wf_float({column})) END"
+        )
+    return column
+
+
 def _out(kind: str, value: Any) -> Any:
     if value is None:
         return None
@@ -137,6 +171,26 @@ def _out(kind: str, value: Any) -> Any:
     return value
 
 
+def _plain_fields(otype: ObjType, tree: FieldTree, nested: bool) -> list[str]:
+    """The stored fields an object of ``tree`` shows: the default set (``ID`` and
+    ``name`` when nested) plus those asked for, or every one for ``*``."""
+    if "*" in tree:
+        return list(otype.fields)
+    base = ("ID", "name") if nested else otype.defaults
+    plain = [f for f in base if f in otype.fields]
+    plain += [f for f in tree if f in otype.fields and f not in plain]
+    return plain
+
+
+def _row_json(code: str, plain: Sequence[str], table: str) -> tuple[str, int]:
+    """``json_object`` of the stored fields ``plain`` (columns prefixed with
+    ``table``) and ``objCode``: the SQL of a row as ``render`` writes it."""
+    otype = OBJ_TYPES[code]
+    args = [f"'{f}', {_json_sql(otype.fields[f], table + _quoted(f))}" for f in plain]
+    args.append(f"'objCode', '{code}'")
+    return f"json_object({', '.join(args)})", len(plain) + 1
+
+
 class Store:
     """The tenant's data in an in-memory SQLite database."""
 
@@ -144,6 +198,7 @@ class Store:
         self.db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
         self.db.execute("PRAGMA case_sensitive_like = ON")
         self.db.execute("PRAGMA synchronous = OFF")
+        self.db.create_function("wf_float", 1, _float_json, deterministic=True)
         self.custom_types: dict[str, str] = {}
         self._columns: dict[str, tuple[str, ...]] = {}
         for code, otype in OBJ_TYPES.items():
@@ -151,7 +206,14 @@ class Store:
             cols = ", ".join(
                 f'"{name}" TEXT NOT NULL' if name == "ID" else f'"{name}"' for name in otype.fields
             )
-            self.db.execute(f'CREATE TABLE "{code}" ({cols}, _de TEXT)')
+            # _dj: the row's default field set as the API's JSON, kept by SQLite
+            # on every write; pages of default fields (most of what exports read)
+            # are then one stored string per row
+            default_json, _ = _row_json(code, _plain_fields(otype, {}, nested=False), "")
+            self.db.execute(
+                f'CREATE TABLE "{code}" ({cols}, _de TEXT, '
+                f"_dj TEXT GENERATED ALWAYS AS ({default_json}) STORED)"
+            )
             self._columns[code] = (*otype.fields, "_de")
         self.create_indexes()
 
@@ -271,6 +333,10 @@ class Store:
     def query(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
         return self._rows(sql, params)
 
+    def query_column(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        """The first column of each row."""
+        return [row[0] for row in self.db.execute(sql, params)]
+
     def insert_raw(self, code: str, row: Mapping[str, Any]) -> None:
         cols = [c for c in row if c in self._columns[code]]
         marks = ",".join("?" * len(cols))
@@ -365,6 +431,25 @@ class Store:
             cols.append("_de")
         return list(dict.fromkeys(cols))
 
+    def row_json_sql(self, code: str, tree: FieldTree) -> tuple[str, int] | None:
+        """SQL rendering one top-level row of ``code`` as the API's JSON object
+        (exactly what ``render`` gives), and the number of fields in it; None when
+        ``tree`` asks for more than stored columns (references, collections,
+        custom fields), which ``render`` handles.
+
+        Pages of plain fields are the bulk of what exports read: rendering them in
+        SQLite costs a fraction of building and encoding a dict per row.
+        """
+        otype = OBJ_TYPES[code]
+        if any(f not in otype.fields and f not in ("*", "objCode") for f in tree):
+            return None
+        plain = _plain_fields(otype, tree, nested=False)
+        if "*" not in tree and all(f in otype.defaults or f == "objCode" for f in tree):
+            return 't0."_dj"', len(plain) + 1
+        if len(plain) > _MAX_JSON_FIELDS:
+            return None
+        return _row_json(code, plain, "t0.")
+
     def render(
         self,
         code: str,
@@ -383,12 +468,7 @@ class Store:
                 f"the result holds more than {MAX_OBJECTS} objects (primary and nested); "
                 "ask for fewer rows ($$LIMIT) or fewer collections"
             )
-        if "*" in tree:
-            plain = list(otype.fields)
-        else:
-            base = ("ID", "name") if nested else otype.defaults
-            plain = [f for f in base if f in otype.fields]
-            plain += [f for f in tree if f in otype.fields and f not in plain]
+        plain = _plain_fields(otype, tree, nested)
         de_names = [f for f in tree if f.startswith("DE:")]
         want_params = "parameterValues" in tree
         out: list[dict[str, Any]] = []
