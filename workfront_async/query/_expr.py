@@ -23,6 +23,7 @@ parentheses. An expression that still has a hole cannot be compiled.
 
 from __future__ import annotations
 
+import functools
 import keyword
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Final, NoReturn, overload
@@ -74,6 +75,13 @@ def parse_path(name: object) -> tuple[str, ...]:
     field name that runs to the end (``"project:DE:Budget Code"``)."""
     if not isinstance(name, str):
         raise TypeError(f"field names are strings, got {name!r}")
+    return _parse_path(name)
+
+
+# Applications name the same few fields over and over: each name is split and
+# checked once (a failure raises and is not kept).
+@functools.lru_cache(maxsize=4096)
+def _parse_path(name: str) -> tuple[str, ...]:
     parts: list[str] = []
     rest = name
     while rest:
@@ -314,12 +322,21 @@ ALL: Final = And(())
 NONE: Final = Or(())
 
 
+def _is_none(item: Expr) -> bool:
+    """``Q.none()`` (an empty ``Or``): cheaper than ``item == NONE``."""
+    return type(item) is Or and not item.children
+
+
+def _is_all(item: Expr) -> bool:
+    return type(item) is And and not item.children
+
+
 def and_(*items: Expr) -> Expr:
     """All of ``items``: flattened, duplicates dropped, ``Q.none()`` absorbing."""
     if len(items) == 2:
         chain, item = items
         extend = isinstance(chain, And) and chain.children and not isinstance(item, And)
-        if extend and item != NONE:
+        if extend and not _is_none(item):
             return _extend(chain, item)  # type: ignore[arg-type]
     out: list[Expr] = []
     depth = 1
@@ -327,7 +344,7 @@ def and_(*items: Expr) -> Expr:
         if isinstance(item, And):
             out.extend(item.children)
             depth = max(depth, item.depth)
-        elif item == NONE:
+        elif _is_none(item):
             return NONE
         else:
             out.append(item)
@@ -341,7 +358,7 @@ def or_(*items: Expr) -> Expr:
     if len(items) == 2:
         chain, item = items
         extend = isinstance(chain, Or) and chain.children and not isinstance(item, Or)
-        if extend and item != ALL:
+        if extend and not _is_all(item):
             return _extend(chain, item)  # type: ignore[arg-type]
     out: list[Expr] = []
     depth = 1
@@ -349,7 +366,7 @@ def or_(*items: Expr) -> Expr:
         if isinstance(item, Or):
             out.extend(item.children)
             depth = max(depth, item.depth)
-        elif item == ALL:
+        elif _is_all(item):
             return ALL
         else:
             out.append(item)
@@ -406,7 +423,16 @@ def find_hole(expr: Expr) -> Hole | None:
     return next((n for n in walk(expr) if isinstance(n, Hole)), None)
 
 
+_ONE_VALUE: Final = OPS - (NO_VALUE | RANGE | MULTI_VALUED)
+_PLAIN: Final = frozenset({str, int, float})
+
+
 def _condition(path: tuple[str, ...], op: str, values: tuple[object, ...]) -> Condition:
+    if len(values) == 1 and op in _ONE_VALUE and type(values[0]) in _PLAIN:
+        # the common shape (one text or number): nothing to check but finiteness
+        value = values[0]
+        if type(value) is not float or value - value == 0:
+            return Condition(path, op, values)
     if op not in OPS:
         raise QueryError(
             f"unknown modifier {op!r}; Workfront modifiers are: {' '.join(CLASSIC_MODIFIERS)}"
@@ -421,7 +447,7 @@ def _condition(path: tuple[str, ...], op: str, values: tuple[object, ...]) -> Co
             f"{op} on {shown!r} needs at least one value (an empty list matches nothing; "
             "use Q.none() for that)"
         )
-    if op not in NO_VALUE | RANGE | MULTI_VALUED and len(values) != 1:
+    if op in _ONE_VALUE and len(values) != 1:
         raise QueryError(f"{op} on {shown!r} takes exactly one value, got {len(values)}")
     for value in values:
         try:
@@ -468,7 +494,9 @@ class Field:
         return self[name]
 
     def __getitem__(self, name: str) -> Field:
-        return Field(self.path + parse_path(name))
+        if not isinstance(name, str):
+            raise TypeError(f"field names are strings, got {name!r}")
+        return _child_field(self.path, name)
 
     def __repr__(self) -> str:
         text = "Q"
@@ -662,6 +690,18 @@ class Field:
         return _condition(self.path, "isexactly", _values(values, "is_exactly"))
 
 
+# Fields are frozen, so ``Q.status`` and ``Q.project.name`` can be the same
+# objects each time they are named.
+@functools.lru_cache(maxsize=4096)
+def _root_field(name: str) -> Field:
+    return Field(_parse_path(name))
+
+
+@functools.lru_cache(maxsize=4096)
+def _child_field(path: tuple[str, ...], name: str) -> Field:
+    return Field(path + _parse_path(name))
+
+
 class _Root:
     """The type of ``Q``: ``Q.name`` and ``Q["DE:Field"]`` are fields."""
 
@@ -673,7 +713,9 @@ class _Root:
         return self[name]
 
     def __getitem__(self, name: str) -> Field:
-        return Field(parse_path(name))
+        if not isinstance(name, str):
+            raise TypeError(f"field names are strings, got {name!r}")
+        return _root_field(name)
 
     def __repr__(self) -> str:
         return "Q"
