@@ -335,6 +335,8 @@ def and_(*items: Expr) -> Expr:
     """All of ``items``: flattened, duplicates dropped, ``Q.none()`` absorbing."""
     if len(items) == 2:
         chain, item = items
+        if type(chain) is Condition and type(item) is Condition:  # the first & of a chain
+            return chain if chain == item else And(items, depth=1)
         extend = isinstance(chain, And) and chain.children and not isinstance(item, And)
         if extend and not _is_none(item):
             return _extend(chain, item)  # type: ignore[arg-type]
@@ -357,6 +359,8 @@ def or_(*items: Expr) -> Expr:
     """Any of ``items``: flattened, duplicates dropped, ``Q.all()`` absorbing."""
     if len(items) == 2:
         chain, item = items
+        if type(chain) is Condition and type(item) is Condition:
+            return chain if chain == item else Or(items, depth=1)
         extend = isinstance(chain, Or) and chain.children and not isinstance(item, Or)
         if extend and not _is_all(item):
             return _extend(chain, item)  # type: ignore[arg-type]
@@ -528,6 +532,8 @@ class Field:
         raise TypeError(_BOOL_MESSAGE)
 
     def _compare(self, op: str, other: object) -> Expr:
+        if type(other) in _PLAIN:
+            return _condition(self.path, op, (other,))
         if isinstance(other, Field):
             raise TypeError(
                 f"{self!r} compared with {other!r}: Workfront compares a field with a value. "
