@@ -6,9 +6,9 @@
    HTTP on loopback, ``--latency`` seconds added to every request), as a ratio
    of the schedule bound C x P / L (C = 10 concurrent requests, P = 2000-row
    pages, L = latency). Target: >= 0.9 at L = 200 ms and 200,000 tasks.
-2. A cheap request's latency (``GET /user/<ID>``) while an export keeps the
-   other 10 slots busy, on an emulator with no added latency. Target: p95
-   under 10 ms.
+2. A cheap request's latency (``GET /user/<ID>``) while an export in another
+   process keeps the other 10 slots busy, on an emulator with no added
+   latency. Target: p95 under 10 ms.
 3. The cost of a deep page (``$$FIRST`` = half the tasks) as a ratio of the
    first page, ID-ordered (keyset) and filtered + sorted by another field.
 """
@@ -18,7 +18,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import statistics
+import subprocess
 import sys
 import time
 from typing import Any
@@ -60,15 +62,28 @@ async def _probe(base_url: str, key: str, probes: int) -> list[float]:
         return out
 
 
-async def _under_load(base_url: str, key: str, probes: int) -> list[float]:
-    loader = asyncio.create_task(_export(base_url, key))
-    await asyncio.sleep(0.3)  # the export is in full swing
+async def _load_forever(base_url: str, key: str) -> None:
+    while True:
+        await _export(base_url, key)
+
+
+def _under_load(base_url: str, key: str, probes: int, nice: int = 0) -> list[float]:
+    """Probes from this process while another process exports without pause:
+    the load is another integration on the tenant, and the probe's latency is
+    the server's, not that of an event loop busy decoding the export's pages."""
+    loader = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.emulator_served", "--load", base_url, key],
+        stdout=subprocess.DEVNULL,
+        preexec_fn=(lambda: os.nice(nice)) if nice else None,
+    )
     try:
-        return await _probe(base_url, key, probes)
+        time.sleep(1.0)  # the export is in full swing
+        if loader.poll() is not None:
+            raise RuntimeError("the load process ended early")
+        return asyncio.run(_probe(base_url, key, probes))
     finally:
-        loader.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await loader
+        loader.terminate()
+        loader.wait(10)
 
 
 async def _page_time(base_url: str, key: str, params: dict[str, str], reps: int) -> float:
@@ -89,7 +104,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency", type=float, default=0.2)
     parser.add_argument("--probes", type=int, default=200)
     parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--load", nargs=2, metavar=("URL", "KEY"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.load:  # the load process of the cheap-request figure
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(_load_forever(*args.load))
+        return 0
     result: dict[str, Any] = {"scale": args.scale, "latency": args.latency}
     slow = [*emulator_command(args.scale, args.latency), "--max-concurrency", str(CAP + 1)]
     fast = [*emulator_command(args.scale, 0.0), "--max-concurrency", str(CAP + 1)]
@@ -101,12 +121,15 @@ def main(argv: list[str] | None = None) -> int:
             ratios.append((n / (CAP * PAGE / args.latency)) / seconds)
         result["rows"] = n
         result["export_ratio"] = {"median": statistics.median(ratios), "all": ratios}
-        probes = asyncio.run(_under_load(f.base_url, key_f, args.probes))
-        probes.sort()
-        result["cheap_request_ms"] = {
-            "p50": 1000 * probes[len(probes) // 2],
-            "p95": 1000 * probes[int(len(probes) * 0.95)],
-        }
+        # On two cores a load process decoding pages as fast as it can holds one
+        # core; the OS then delays every other process, server and probe alike.
+        # With the load process at a lower priority the figure is the server's.
+        for label, nice in (("cheap_request_ms", 0), ("cheap_request_ms_load_niced", 10)):
+            probes = sorted(_under_load(f.base_url, key_f, args.probes, nice))
+            result[label] = {
+                "p50": 1000 * probes[len(probes) // 2],
+                "p95": 1000 * probes[int(len(probes) * 0.95)],
+            }
         half = str(n // 2)
         by_id = {"ID_Sort": "asc", "$$LIMIT": str(PAGE), "fields": "ID,name"}
         sorted_ = {

@@ -517,10 +517,21 @@ def _search(call: _Call, code: str) -> Any:
     if row_sql is not None:
         # plain fields: SQLite writes each row's JSON, the page is one fragment
         sql, width = row_sql
-        texts = page_rows(store, code, sql, joins, where, params, terms, first, limit, scalar=True)
-        if len(texts) * width > MAX_FIELDS:
+        n, text = page_rows(
+            store,
+            code,
+            f"{sql} AS j",
+            joins,
+            where,
+            params,
+            terms,
+            first,
+            limit,
+            fetch=store.query_joined,
+        )
+        if n * width > MAX_FIELDS:
             raise bad_request(f"the result holds more than {MAX_FIELDS} fields; ask for fewer")
-        return orjson.Fragment("[" + ",".join(texts) + "]")
+        return orjson.Fragment(f"[{text}]")
     cols = ", ".join(f't0."{c}"' for c in store.columns_for(code, tree))
     rows = page_rows(store, code, cols, joins, where, params, terms, first, limit)
     out = store.render(code, rows, tree)

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 __all__ = ["PageIndex", "page_rows"]
+
+T = TypeVar("T")
 
 STRIDE = 256
 """Keys kept: one every ``STRIDE`` matching rows."""
@@ -85,19 +87,17 @@ def page_rows(
     first: int,
     limit: int,
     *,
-    scalar: bool = False,
-) -> list[Any]:
-    """The rows of one search page (``ORDER BY terms, rowid LIMIT limit OFFSET first``):
-    dicts of ``cols``, or the value of its one column with ``scalar``."""
-    fetch = store.query_column if scalar else store.query
+    fetch: Callable[[str, Sequence[Any]], T] | None = None,
+) -> T:
+    """One search page (``ORDER BY terms, rowid LIMIT limit OFFSET first``) read by
+    ``fetch(sql, params)``: by default the rows as dicts of ``cols``."""
+    read: Callable[[str, Sequence[Any]], Any] = fetch or store.query
     order = ", ".join([*terms, "t0.rowid"])
     base = f'SELECT {cols} FROM "{code}" t0 {joins} WHERE ({where})'
     key_sql = _unique_key(terms)
     if key_sql is None or first < MIN_FIRST:
-        rows: list[Any] = fetch(
-            f"{base} ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, first]
-        )
-        return rows
+        page: T = read(f"{base} ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, first])
+        return page
     db = store.db
     marks = _index_for(store).boundaries(
         db,
@@ -106,11 +106,11 @@ def page_rows(
         params,
     )
     j = first // STRIDE
-    if j > len(marks):
-        return []
-    after = marks[j - 1]
-    rows = fetch(
+    if j > len(marks):  # past the last row
+        page = read(f"{base} AND 0 LIMIT 0", list(params))
+        return page
+    page = read(
         f"{base} AND {key_sql} > ? ORDER BY {order} LIMIT ? OFFSET ?",
-        [*params, after, limit, first - j * STRIDE],
+        [*params, marks[j - 1], limit, first - j * STRIDE],
     )
-    return rows
+    return page

@@ -39,6 +39,20 @@ class WorkLock:
         finally:
             self._release()
 
+    def try_hold(self) -> bool:
+        """Take the lock now if it is free and no quick work waits for it (then
+        ``release()``): quick work goes before waiting bulk work anyway. False,
+        without waiting, otherwise."""
+        with self._cond:
+            if self._owner is not None or self._waiting[0]:
+                return False
+            self._owner = threading.get_ident()
+            self._depth = 1
+            return True
+
+    def release(self) -> None:
+        self._release()
+
     def __enter__(self) -> None:
         self._acquire(False)
 
