@@ -394,6 +394,11 @@ class Store:
                 node, cur = tree, code
                 for i, seg in enumerate(segments):
                     last = i == len(segments) - 1
+                    if seg == "parameterValues" and segments[i + 1 :] == ["*"]:
+                        # parameterValues:* is parameterValues (workfront-sdk's
+                        # get_param_values asks for it): the map of every custom value
+                        node.setdefault(seg, {})
+                        break
                     if seg in ("*", "parameterValues", "objCode") or seg.startswith("DE:"):
                         if not last:
                             raise bad_request(f"fields: {item!r}: {seg!r} must come last")
