@@ -486,3 +486,18 @@ async def test_login_with_a_bad_key_or_unknown_user_fails(
         params={"username": "admin", "password": "wrong", "apiKey": tenant.api_key()},
     )
     assert wrong.status_code == 401
+
+
+async def test_deleting_an_object_removes_its_form_links(wf: Api) -> None:
+    form = ok(await wf.post("/ctgy", {"name": "Doomed form", "catObjCode": "TASK"}))
+    project = await new_project(wf)
+    task = ok(
+        await wf.post(
+            "/task", {"name": "doomed", "projectID": project["ID"], "categoryID": form["ID"]}
+        )
+    )
+    assert ok(await wf.get("/objcat/count", {"objID": task["ID"]}))["count"] == 1
+    ok(await wf.delete(f"/proj/{project['ID']}", {"force": "true"}))
+    assert ok(await wf.get("/objcat/count", {"objID": task["ID"]}))["count"] == 0
+    # the form itself stays
+    assert ok(await wf.get(f"/ctgy/{form['ID']}"))["name"] == "Doomed form"

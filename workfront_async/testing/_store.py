@@ -80,6 +80,7 @@ _CASCADE = {
         "expenses",
         "baselines",
         "notes",
+        "objectCategories",
     ),
     "TASK": (
         "children",
@@ -91,8 +92,9 @@ _CASCADE = {
         "notes",
         "predecessors",
         "successors",
+        "objectCategories",
     ),
-    "OPTASK": ("assignments", "hours", "documents", "accessRules", "notes"),
+    "OPTASK": ("assignments", "hours", "documents", "accessRules", "notes", "objectCategories"),
     "TMPL": ("templateTasks",),
     "TTSK": ("children",),
     "NOTE": ("replies",),
