@@ -501,3 +501,55 @@ async def test_deleting_an_object_removes_its_form_links(wf: Api) -> None:
     assert ok(await wf.get("/objcat/count", {"objID": task["ID"]}))["count"] == 0
     # the form itself stays
     assert ok(await wf.get(f"/ctgy/{form['ID']}"))["name"] == "Doomed form"
+
+
+async def test_category_actions_attach_and_detach_forms(wf: Api) -> None:
+    # Adobe's API page "Category", Actions: assignCategory(objID, objCode, categoryID),
+    # assignCategories(objID, objCode, categoryIDs) and the unassign pair
+    meta = ok(await wf.get("/ctgy/metadata"))
+    assert [a["name"] for a in meta["actions"]["assignCategories"]["arguments"]] == [
+        "objID",
+        "objCode",
+        "categoryIDs",
+    ]
+    one = ok(await wf.post("/ctgy", {"name": "Issue form 1", "catObjCode": "OPTASK"}))
+    two = ok(await wf.post("/ctgy", {"name": "Issue form 2", "catObjCode": "OPTASK"}))
+    project = await new_project(wf)
+    issue = ok(await wf.post("/optask", {"name": "with forms", "projectID": project["ID"]}))
+    target = {"objID": issue["ID"], "objCode": "OPTASK"}
+    fields = {"fields": "categoryID,objectCategories:categoryID,objectCategories:categoryOrder"}
+
+    async def forms() -> tuple[str | None, list[str]]:
+        got = ok(await wf.get(f"/optask/{issue['ID']}", fields))
+        links = sorted(got["objectCategories"], key=lambda o: o["categoryOrder"])
+        return got["categoryID"], [o["categoryID"] for o in links]
+
+    # on a form, the form in the path stands for categoryID
+    ok(await wf.put(f"/ctgy/{two['ID']}/assignCategory", target))
+    assert await forms() == (two["ID"], [two["ID"]])
+    # on the type, several at once; a form already attached stays where it is
+    ok(
+        await wf.put(
+            "/ctgy",
+            [
+                ("action", "assignCategories"),
+                *target.items(),
+                ("categoryIDs", f"{one['ID']},{two['ID']}"),
+            ],
+        )
+    )
+    assert await forms() == (two["ID"], [two["ID"], one["ID"]])
+    ok(await wf.put("/ctgy", {"action": "unassignCategory", **target, "categoryID": two["ID"]}))
+    assert await forms() == (one["ID"], [one["ID"]])
+    ok(await wf.put("/ctgy", {"action": "unassignCategories", **target, "categoryIDs": one["ID"]}))
+    assert await forms() == (None, [])
+    # a project form does not attach to an issue; nothing is kept
+    project_form = ok(await wf.post("/ctgy", {"name": "Project form", "catObjCode": "PROJ"}))
+    refused = await wf.put(
+        "/ctgy", {"action": "assignCategory", **target, "categoryID": project_form["ID"]}
+    )
+    assert refused.status_code == 422
+    assert await forms() == (None, [])
+    missing = await wf.put("/ctgy", {"action": "assignCategory", "objID": issue["ID"]})
+    assert missing.status_code == 422
+    assert "objCode" in missing.json()["error"]["message"]

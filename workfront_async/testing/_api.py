@@ -1213,6 +1213,9 @@ def _action(call: _Call, code: str, obj_id: str, action: str) -> Any:
         )
 
     name = action
+    if code == "CTGY" and name in _FORM_ACTIONS:
+        call.savepoint(lambda: _form_action(call, name, obj_id))
+        return {"result": None}
     if name in _ACTIONS_WITHOUT_ID.get(code, ()):
         raise bad_request(
             f"action {action!r} on {code} takes no object ID: PUT /{code.lower()}?action={action}"
@@ -1384,6 +1387,9 @@ def _action_arg(call: _Call, name: str) -> Any:
 
 
 def _type_action(call: _Call, code: str, action: str) -> Any:
+    if code == "CTGY" and action in _FORM_ACTIONS:
+        call.savepoint(lambda: _form_action(call, action, None))
+        return {"result": None}
     known = _ACTIONS_WITHOUT_ID.get(code, ())
     if action not in known:
         if action in OBJ_TYPES[code].actions:
@@ -1614,6 +1620,61 @@ def _sync_forms(call: _Call, code: str, obj_id: str, data: Mapping[str, Any]) ->
     assert row is not None
     if row["categoryID"] != first:
         store.update_raw(code, obj_id, {"categoryID": first})
+
+
+# The actions of a custom form (Adobe's API page "Category"): attach one form
+# (categoryID) or several (categoryIDs) to an object (objID, objCode), or detach
+# them. Sent on the type (PUT /ctgy?action=assignCategory&...) or on a form
+# (PUT /ctgy/<ID>/assignCategory?objID=...&objCode=..., the form in the path
+# standing for categoryID when it is left out).
+_FORM_ACTIONS = ("assignCategory", "assignCategories", "unassignCategory", "unassignCategories")
+
+
+def _form_action(call: _Call, action: str, form_id: str | None) -> None:
+    store = call.tenant.store
+    obj_id = _action_arg(call, "objID")
+    raw_code = _action_arg(call, "objCode")
+    code = resolve_obj_code(raw_code) if isinstance(raw_code, str) else None
+    if not isinstance(obj_id, str) or not obj_id or code is None:
+        raise bad_request(f"{action} needs objID=<ID> and objCode=PROJ, TASK or OPTASK")
+    if "objectCategories" not in OBJ_TYPES[code].collections:
+        raise bad_request(f"{action}: custom forms attach to PROJ, TASK or OPTASK, not {code}")
+    if store.get_raw(code, obj_id) is None:
+        raise not_found(code, obj_id)
+    several = action.endswith("Categories")
+    if several:
+        raw = _action_arg(call, "categoryIDs")
+        forms = raw.split(",") if isinstance(raw, str) else raw
+    else:
+        one = _action_arg(call, "categoryID") or form_id
+        forms = [one] if one else None
+    if not isinstance(forms, list) or not forms or not all(isinstance(f, str) for f in forms):
+        wanted = "categoryIDs=<ID>,<ID>..." if several else "categoryID=<ID>"
+        raise bad_request(f"{action} needs {wanted} (custom forms, CTGY)")
+    for form in forms:
+        if store.get_raw("CTGY", form) is None:
+            raise not_found("CTGY", form)
+    stamp: dict[str, Any] = {
+        "now": call.tenant.now(),
+        "user_id": call.user_id,
+        "new_id": _new(call),
+        "changes": call.changes,
+    }
+    links = store.query(
+        'SELECT * FROM "OBJCAT" WHERE "objID" = ? ORDER BY "categoryOrder", rowid', (obj_id,)
+    )
+    held = {link["categoryID"]: link for link in links}
+    if action.startswith("assign"):
+        for form in dict.fromkeys(forms):
+            if form not in held:
+                data = {"objID": obj_id, "categoryID": form, "categoryOrder": len(links) + 1}
+                store.create("OBJCAT", data, **stamp)
+    else:
+        for form in forms:
+            if form in held:
+                store.delete("OBJCAT", held[form]["ID"], force=True, **stamp)
+    # renumber, check the forms' object types and set categoryID to the first form
+    _sync_forms(call, code, obj_id, {"objectCategories": None})
 
 
 # -- upload --------------------------------------------------------------------

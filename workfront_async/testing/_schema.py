@@ -182,6 +182,8 @@ _TASK_DEFAULTS = (
     "wbs",
 )
 _ASSIGN = (("objID", "string"), ("objCode", "string"))
+_FORM_ARGS = (*_ASSIGN, ("categoryID", "string"))
+_FORMS_ARGS = (*_ASSIGN, ("categoryIDs", "string[]"))
 _UNASSIGN = (("userID", "string"),)
 
 OBJ_TYPES: dict[str, ObjType] = {
@@ -796,8 +798,8 @@ OBJ_TYPES: dict[str, ObjType] = {
         ),
         # A custom form, as Adobe's API object page "Category" describes it
         # (experienceleague.adobe.com/.../workfrtont-object-descriptions/category):
-        # name and catObjCode required; lastUpdateDate but no entryDate. Its actions
-        # (assignCategory ...) and collections (categoryParameters ...) are not built.
+        # name and catObjCode required; lastUpdateDate but no entryDate; the actions
+        # attach and detach forms. Its collections (categoryParameters ...) are not built.
         _t(
             "CTGY",
             ("category",),
@@ -823,6 +825,12 @@ OBJ_TYPES: dict[str, ObjType] = {
             name="Category",
             label="Custom Form",
             on_create={"hasCalculatedFields": False},
+            actions={
+                "assignCategories": (_FORMS_ARGS, None),
+                "assignCategory": (_FORM_ARGS, None),
+                "unassignCategories": (_FORMS_ARGS, None),
+                "unassignCategory": (_FORM_ARGS, None),
+            },
         ),
         # The link of an object to one of its custom forms (python-workfront's
         # generated unsupported.py, class ObjectCategory): an object lists them in
