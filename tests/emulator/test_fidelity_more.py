@@ -553,3 +553,14 @@ async def test_category_actions_attach_and_detach_forms(wf: Api) -> None:
     missing = await wf.put("/ctgy", {"action": "assignCategory", "objID": issue["ID"]})
     assert missing.status_code == 422
     assert "objCode" in missing.json()["error"]["message"]
+
+
+def test_unchecked_rows_of_types_without_entry_date() -> None:
+    # Emulator.add(validate=False) stores rows as given, for tests that need odd data;
+    # CTGY has no entryDate (Adobe's page) and PRED neither stamp
+    emu = Emulator()
+    form = emu.add("CTGY", {"name": "No type yet"}, validate=False)
+    assert form["catObjCode"] is None
+    assert form["lastUpdateDate"]
+    link = emu.add("PRED", {"predecessorID": "a" * 32}, validate=False)
+    assert link["successorID"] is None

@@ -733,8 +733,9 @@ class Store:
         stamp = to_store(now)
         row = {f: fields.get(f) for f in otype.fields}
         row["ID"] = fields.get("ID") or new_id()
-        row["entryDate"] = row["entryDate"] or stamp
-        row["lastUpdateDate"] = row["lastUpdateDate"] or stamp
+        for stamped in ("entryDate", "lastUpdateDate"):
+            if stamped in row:  # PRED has neither, CTGY no entryDate
+                row[stamped] = row[stamped] or stamp
         row["_de"] = {k: v for k, v in custom.items() if v is not None}
         self.insert_raw(code, row)
         return str(row["ID"])
