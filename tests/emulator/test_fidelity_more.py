@@ -224,6 +224,17 @@ async def test_setting_category_id_attaches_the_form(wf: Api) -> None:
     order = sorted(got["objectCategories"], key=lambda o: o["categoryOrder"])
     assert [o["categoryID"] for o in order] == [budget["ID"], intake["ID"]]
     assert got["categoryID"] == budget["ID"]
+    # a reference set as {"ID": ...} is the same as its ID field
+    ok(
+        await wf.put(
+            f"/proj/{project['ID']}",
+            {"updates": orjson.dumps({"category": {"ID": intake["ID"]}}).decode()},
+        )
+    )
+    got = ok(await wf.get(f"/proj/{project['ID']}", {"fields": fields}))
+    order = sorted(got["objectCategories"], key=lambda o: o["categoryOrder"])
+    assert [o["categoryID"] for o in order] == [intake["ID"], budget["ID"]]
+    ok(await wf.put(f"/proj/{project['ID']}", {"categoryID": budget["ID"]}))
     # the link is searchable as an object of its own
     links = ok(await wf.get("/objcat/search", {"objID": project["ID"], "fields": "objObjCode"}))
     assert {link["objObjCode"] for link in links} == {"PROJ"}

@@ -465,8 +465,8 @@ def _login_with_key(call: _Call, api_key: str) -> str:
 
     Adobe's "API basics" page (Login section): "If you have a designated API user who
     is also an administrator, Workfront strongly suggests you use an API Key to log
-    in"; workfrontapi-plus's ``login(username)`` and ``make_update_as_user`` send
-    exactly this to act on behalf of another user. The pages do not say what a
+    in"; workfrontapi-plus's ``login(username)`` and ``make_update_as_user`` are
+    written to send this to act on behalf of another user. The pages do not say what a
     non-administrator's key may do; here it opens a session for its own user only.
     Without ``username`` the session is the key owner's.
     """
@@ -1577,7 +1577,7 @@ def _sync_forms(call: _Call, code: str, obj_id: str, data: Mapping[str, Any]) ->
     otype = OBJ_TYPES[code]
     if "objectCategories" not in otype.collections:
         return
-    if "categoryID" not in data and "objectCategories" not in data:
+    if not {"categoryID", "category", "objectCategories"} & set(data):
         return
     store = call.tenant.store
     stamp: dict[str, Any] = {
