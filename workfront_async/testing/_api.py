@@ -18,11 +18,13 @@ import re
 import secrets
 import statistics
 from collections.abc import Callable, Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 
 import attrs
 import orjson
 
+from ._dates import from_store
 from ._errors import MethodNotAllowed, NotFound, ServerError
 from ._filters import (
     CONTROL_PARAMS,
@@ -423,7 +425,11 @@ def _route(call: _Call) -> Any:
 
 
 def _login(call: _Call) -> Any:
-    user_id = call.tenant.check_password(call.p("username"), call.p("password"))
+    api_key = call.p("apiKey") or call.req.headers.get("apikey", "").strip() or None
+    if call.p("password") is None and api_key is not None:
+        user_id = _login_with_key(call, api_key)
+    else:
+        user_id = call.tenant.check_password(call.p("username"), call.p("password"))
     token = call.tenant.issue_token(call.tenant.user_row(user_id)["username"])
     # recorded login.json (API-NOTES §4 "Login")
     return {
@@ -451,6 +457,37 @@ def _login(call: _Call) -> Any:
             "decimalSeparator": ".",
         },
     }
+
+
+def _login_with_key(call: _Call, api_key: str) -> str:
+    """``/login?username=<user>&apiKey=<key>``: a session for ``username`` opened with
+    an API key instead of a password.
+
+    Adobe's "API basics" page (Login section): "If you have a designated API user who
+    is also an administrator, Workfront strongly suggests you use an API Key to log
+    in"; workfrontapi-plus's ``login(username)`` and ``make_update_as_user`` are
+    written to send this to act on behalf of another user. The pages do not say what a
+    non-administrator's key may do; here it opens a session for its own user only.
+    Without ``username`` the session is the key owner's.
+    """
+    tenant = call.tenant
+    owner = tenant.user_for_key(api_key)
+    if owner is None:
+        raise auth_error("The apiKey is invalid or was cleared")
+    username = call.p("username")
+    if not username:
+        return owner
+    row = tenant.user_by_username(username)
+    if row is None:
+        raise auth_error("Invalid username or apiKey")
+    if row["ID"] != owner and not tenant.user_row(owner)["isAdmin"]:
+        raise auth_error(
+            "Only an administrator's apiKey can log in as another user; log in with "
+            "this user's password or apiKey instead"
+        )
+    if not row["isActive"]:
+        raise auth_error("This user is not active")
+    return str(row["ID"])
 
 
 def _api_key_action(call: _Call, action: str) -> Any:
@@ -926,9 +963,20 @@ def _create_one(call: _Call, code: str, data: Mapping[str, Any]) -> str:
     data = dict(data)
     if code == "DOCU":
         return _create_document(call, data)
-    return tenant.store.create(
+    new_id = tenant.store.create(
         code, data, now=tenant.now(), user_id=call.user_id, new_id=_new(call), changes=call.changes
     )
+    _sync_forms(call, code, new_id, data)
+    return new_id
+
+
+def _create_new(call: _Call, code: str, data: Any) -> str:
+    """Create one object as ``POST /<obj>`` asks; a project made with a ``templateID``
+    gets the template's tasks (a copy keeps its source's tasks instead)."""
+    new_id = _create_one(call, code, data)
+    if code == "PROJ" and data.get("templateID"):
+        _attach_template(call, new_id, str(data["templateID"]))
+    return new_id
 
 
 def _create_document(call: _Call, data: dict[str, Any]) -> str:
@@ -1043,7 +1091,7 @@ def _create_call(call: _Call, code: str) -> Any:
         return call.render_ids(code, [new_id])[0]
     if isinstance(updates, list):
         return _bulk(call, code, updates, create=True)
-    new_id = call.savepoint(lambda: _create_one(call, code, updates))
+    new_id = call.savepoint(lambda: _create_new(call, code, updates))
     return call.render_ids(code, [new_id])[0]
 
 
@@ -1058,19 +1106,21 @@ def _bulk(call: _Call, code: str, items: list[Any], *, create: bool) -> Any:
         if not isinstance(item, dict):
             raise bad_request("each bulk element must be a JSON object")
         if create and "ID" not in item:
-            return _create_one(call, code, item)
+            return _create_new(call, code, item)
         obj_id = item.get("ID")
         if not obj_id:
             raise bad_request("each element of a bulk edit needs its ID")
+        data = {k: v for k, v in item.items() if k != "ID"}
         call.tenant.store.edit(
             code,
             str(obj_id),
-            {k: v for k, v in item.items() if k != "ID"},
+            data,
             now=call.tenant.now(),
             user_id=call.user_id,
             new_id=_new(call),
             changes=call.changes,
         )
+        _sync_forms(call, code, str(obj_id), data)
         return str(obj_id)
 
     if atomic:
@@ -1103,8 +1153,9 @@ def _edit(call: _Call, code: str, obj_id: str) -> Any:
     if not isinstance(updates, dict):
         raise bad_request("updates for one object must be a JSON object")
     tenant = call.tenant
-    call.savepoint(
-        lambda: tenant.store.edit(
+
+    def edit() -> None:
+        tenant.store.edit(
             code,
             obj_id,
             updates,
@@ -1113,7 +1164,9 @@ def _edit(call: _Call, code: str, obj_id: str) -> Any:
             new_id=_new(call),
             changes=call.changes,
         )
-    )
+        _sync_forms(call, code, obj_id, updates)
+
+    call.savepoint(edit)
     return call.render_ids(code, [obj_id])[0]
 
 
@@ -1171,6 +1224,9 @@ def _action(call: _Call, code: str, obj_id: str, action: str) -> Any:
         )
 
     name = action
+    if code == "CTGY" and name in _FORM_ACTIONS:
+        call.savepoint(lambda: _form_action(call, name, obj_id))
+        return {"result": None}
     if name in _ACTIONS_WITHOUT_ID.get(code, ()):
         raise bad_request(
             f"action {action!r} on {code} takes no object ID: PUT /{code.lower()}?action={action}"
@@ -1210,6 +1266,8 @@ def _action(call: _Call, code: str, obj_id: str, action: str) -> Any:
                 "ACSRUL", store.fetch_by("ACSRUL", "ID", [rule_id]), {"*": {}}
             )[0]
         }
+    if name == "attachTemplate" and code == "PROJ":
+        return {"result": call.savepoint(lambda: _attach_template_action(call, obj_id))}
     if name == "calculateTimeline" and code == "PROJ":
         span = store.query(
             'SELECT MIN("plannedStartDate") AS s, MAX("plannedCompletionDate") AS e '
@@ -1340,6 +1398,9 @@ def _action_arg(call: _Call, name: str) -> Any:
 
 
 def _type_action(call: _Call, code: str, action: str) -> Any:
+    if code == "CTGY" and action in _FORM_ACTIONS:
+        call.savepoint(lambda: _form_action(call, action, None))
+        return {"result": None}
     known = _ACTIONS_WITHOUT_ID.get(code, ())
     if action not in known:
         if action in OBJ_TYPES[code].actions:
@@ -1378,6 +1439,253 @@ def _type_action(call: _Call, code: str, action: str) -> Any:
 
     call.savepoint(move_all)
     return {"result": None}
+
+
+# -- templates -----------------------------------------------------------------
+
+
+def _attach_template_action(call: _Call, project_id: str) -> str:
+    """``PUT /proj/<ID>/attachTemplate?templateID=...`` (arguments as real PROJ metadata
+    lists them: templateID, predecessorTaskID, parentTaskID, excludeTemplateTaskIDs,
+    options)."""
+    template_id = _action_arg(call, "templateID")
+    if not isinstance(template_id, str) or not template_id:
+        raise bad_request("attachTemplate needs templateID=<ID of the template (TMPL)>")
+    excluded = _action_arg(call, "excludeTemplateTaskIDs") or []
+    if isinstance(excluded, str):
+        excluded = [i for i in excluded.split(",") if i]
+    if not isinstance(excluded, list) or not all(isinstance(i, str) for i in excluded):
+        raise bad_request("attachTemplate: excludeTemplateTaskIDs must be a list of TTSK IDs")
+    parent = _action_arg(call, "parentTaskID") or None
+    predecessor = _action_arg(call, "predecessorTaskID") or None
+    for name, value in (("parentTaskID", parent), ("predecessorTaskID", predecessor)):
+        if value is None:
+            continue
+        task = call.tenant.store.get_raw("TASK", str(value))
+        if task is None:
+            raise not_found("TASK", str(value))
+        if task["projectID"] != project_id:
+            raise bad_request(f"attachTemplate: {name} must be a task of project {project_id}")
+    # options (copy options of the real action) are accepted; none changes what is copied
+    _attach_template(
+        call,
+        project_id,
+        template_id,
+        parent=parent,
+        predecessor=predecessor,
+        excluded=frozenset(excluded),
+    )
+    # The metadata gives the result type (string), not its value; the project's ID is
+    # a plausible answer (Workfront's own is not documented).
+    return project_id
+
+
+def _attach_template(
+    call: _Call,
+    project_id: str,
+    template_id: str,
+    *,
+    parent: str | None = None,
+    predecessor: str | None = None,
+    excluded: frozenset[str] = frozenset(),
+) -> None:
+    """Copy each template task (TTSK) of a template into a task of the project.
+
+    Each task keeps the template task's name, description, duration, work, priority
+    and role, points back to it (``templateTaskID``) and keeps its place in the
+    outline (tasks are made parents first, in taskNumber order, after the project's
+    existing tasks). It starts ``startDay`` days after the project's planned start;
+    its planned completion follows from its duration. A task of the project named
+    as ``parent`` receives the template's top tasks; a ``predecessor`` task becomes
+    their enforced finish-start predecessor. Template tasks in ``excluded`` are left
+    out with their subtasks. The project's planned completion grows to cover the
+    new tasks, and a project without a template records this one.
+    """
+    store, now = call.tenant.store, call.tenant.now()
+    if store.get_raw("TMPL", template_id) is None:
+        raise not_found("TMPL", template_id)
+    project = store.get_raw("PROJ", project_id)
+    if project is None:
+        raise not_found("PROJ", project_id)
+    start = from_store(project["plannedStartDate"]) if project["plannedStartDate"] else now
+    ttsks = store.query(
+        'SELECT * FROM "TTSK" WHERE "templateID" = ? ORDER BY "taskNumber", rowid',
+        (template_id,),
+    )
+    kids: dict[str | None, list[dict[str, Any]]] = {}
+    known = {t["ID"] for t in ttsks}
+    for ttsk in ttsks:
+        above = ttsk["parentID"] if ttsk["parentID"] in known else None
+        kids.setdefault(above, []).append(ttsk)
+    stamp: dict[str, Any] = {
+        "now": now,
+        "user_id": call.user_id,
+        "new_id": _new(call),
+        "changes": call.changes,
+    }
+    made: list[str] = []
+
+    def copy(ttsk: dict[str, Any], parent_id: str | None) -> None:
+        if ttsk["ID"] in excluded:
+            return
+        data: dict[str, Any] = {
+            "name": ttsk["name"],
+            "projectID": project_id,
+            "parentID": parent_id,
+            "templateTaskID": ttsk["ID"],
+            "plannedStartDate": start + timedelta(days=ttsk["startDay"] or 0),
+        }
+        for field in ("description", "duration", "workRequired", "priority", "roleID"):
+            if ttsk[field] is not None:
+                data[field] = ttsk[field]
+        task_id = _create_one(call, "TASK", data)
+        made.append(task_id)
+        if parent_id == parent and predecessor is not None:
+            store.create(
+                "PRED",
+                {
+                    "predecessorID": predecessor,
+                    "successorID": task_id,
+                    "predecessorType": "fs",
+                    "isEnforced": True,
+                },
+                **stamp,
+            )
+        for kid in kids.get(ttsk["ID"], []):
+            copy(kid, task_id)
+
+    for top in kids.get(None, []):
+        copy(top, parent)
+    changes: dict[str, Any] = {}
+    if made:
+        end = store.query_column(
+            f'SELECT MAX("plannedCompletionDate") FROM "TASK" WHERE "ID" IN '
+            f"({','.join('?' * len(made))})",
+            made,
+        )[0]
+        if end and (project["plannedCompletionDate"] or "") < end:
+            changes["plannedCompletionDate"] = from_store(end)
+    if not project["templateID"]:
+        changes["templateID"] = template_id
+    if changes:
+        store.edit("PROJ", project_id, changes, **stamp)
+
+
+# -- custom forms --------------------------------------------------------------
+
+
+def _sync_forms(call: _Call, code: str, obj_id: str, data: Mapping[str, Any]) -> None:
+    """Keep an object's custom forms and its ``categoryID`` in step after a write.
+
+    ``objectCategories`` (OBJCAT links, in categoryOrder) lists an object's custom
+    forms; ``categoryID`` is the first of them. Setting ``categoryID`` attaches that
+    form as the first one (the others follow it); clearing it detaches the first
+    form. Replacing ``objectCategories`` makes ``categoryID`` the first form listed.
+    A form attaches only to objects of its ``catObjCode``. What Workfront does with
+    each combination is not documented: this is the plausible reading of the
+    field pages (categoryID "ID of the Category", objectCategories a collection).
+    """
+    otype = OBJ_TYPES[code]
+    if "objectCategories" not in otype.collections:
+        return
+    if not {"categoryID", "category", "objectCategories"} & set(data):
+        return
+    store = call.tenant.store
+    stamp: dict[str, Any] = {
+        "now": call.tenant.now(),
+        "user_id": call.user_id,
+        "new_id": _new(call),
+        "changes": call.changes,
+    }
+    links = store.query(
+        'SELECT * FROM "OBJCAT" WHERE "objID" = ? ORDER BY "categoryOrder", rowid', (obj_id,)
+    )
+    if "objectCategories" not in data:
+        wanted = store.get_raw(code, obj_id)
+        assert wanted is not None
+        form = wanted["categoryID"]
+        if form is None:
+            for link in links[:1]:
+                store.delete("OBJCAT", link["ID"], force=True, **stamp)
+            links = links[1:]
+        else:
+            held = [link for link in links if link["categoryID"] == form]
+            if not held:
+                store.create("OBJCAT", {"objID": obj_id, "categoryID": form}, **stamp)
+                held = store.query(
+                    'SELECT * FROM "OBJCAT" WHERE "objID" = ? AND "categoryID" = ?',
+                    (obj_id, form),
+                )
+            links = held[:1] + [link for link in links if link["ID"] != held[0]["ID"]]
+    for order, link in enumerate(links):
+        form_row = store.get_raw("CTGY", link["categoryID"])
+        if form_row is not None and form_row["catObjCode"] not in (None, code):
+            raise bad_request(
+                f"custom form {form_row['name']!r} ({link['categoryID']}) is for "
+                f"{form_row['catObjCode']} objects and cannot be attached to a {code}"
+            )
+        if link["categoryOrder"] != order or link["objObjCode"] != code:
+            store.update_raw("OBJCAT", link["ID"], {"categoryOrder": order, "objObjCode": code})
+    first = links[0]["categoryID"] if links else None
+    row = store.get_raw(code, obj_id)
+    assert row is not None
+    if row["categoryID"] != first:
+        store.update_raw(code, obj_id, {"categoryID": first})
+
+
+# The actions of a custom form (Adobe's API page "Category"): attach one form
+# (categoryID) or several (categoryIDs) to an object (objID, objCode), or detach
+# them. Sent on the type (PUT /ctgy?action=assignCategory&...) or on a form
+# (PUT /ctgy/<ID>/assignCategory?objID=...&objCode=..., the form in the path
+# standing for categoryID when it is left out).
+_FORM_ACTIONS = ("assignCategory", "assignCategories", "unassignCategory", "unassignCategories")
+
+
+def _form_action(call: _Call, action: str, form_id: str | None) -> None:
+    store = call.tenant.store
+    obj_id = _action_arg(call, "objID")
+    raw_code = _action_arg(call, "objCode")
+    code = resolve_obj_code(raw_code) if isinstance(raw_code, str) else None
+    if not isinstance(obj_id, str) or not obj_id or code is None:
+        raise bad_request(f"{action} needs objID=<ID> and objCode=PROJ, TASK or OPTASK")
+    if "objectCategories" not in OBJ_TYPES[code].collections:
+        raise bad_request(f"{action}: custom forms attach to PROJ, TASK or OPTASK, not {code}")
+    if store.get_raw(code, obj_id) is None:
+        raise not_found(code, obj_id)
+    several = action.endswith("Categories")
+    if several:
+        raw = _action_arg(call, "categoryIDs")
+        forms = raw.split(",") if isinstance(raw, str) else raw
+    else:
+        one = _action_arg(call, "categoryID") or form_id
+        forms = [one] if one else None
+    if not isinstance(forms, list) or not forms or not all(isinstance(f, str) for f in forms):
+        wanted = "categoryIDs=<ID>,<ID>..." if several else "categoryID=<ID>"
+        raise bad_request(f"{action} needs {wanted} (custom forms, CTGY)")
+    for form in forms:
+        if store.get_raw("CTGY", form) is None:
+            raise not_found("CTGY", form)
+    stamp: dict[str, Any] = {
+        "now": call.tenant.now(),
+        "user_id": call.user_id,
+        "new_id": _new(call),
+        "changes": call.changes,
+    }
+    links = store.query(
+        'SELECT * FROM "OBJCAT" WHERE "objID" = ? ORDER BY "categoryOrder", rowid', (obj_id,)
+    )
+    held = {link["categoryID"]: link for link in links}
+    if action.startswith("assign"):
+        for form in dict.fromkeys(forms):
+            if form not in held:
+                data = {"objID": obj_id, "categoryID": form, "categoryOrder": len(links) + 1}
+                store.create("OBJCAT", data, **stamp)
+    else:
+        for form in forms:
+            if form in held:
+                store.delete("OBJCAT", held[form]["ID"], force=True, **stamp)
+    # renumber, check the forms' object types and set categoryID to the first form
+    _sync_forms(call, code, obj_id, {"objectCategories": None})
 
 
 # -- upload --------------------------------------------------------------------

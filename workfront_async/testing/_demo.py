@@ -3,7 +3,7 @@
 Scale 1.0: 200 users, 10 teams, 3 companies, 10 portfolios, 30 programs, 400
 projects, 20,000 tasks (in a two-level hierarchy), 2,000 issues, assignments,
 hours, journal entries, documents, comments (notes), expenses, baselines,
-20 templates with their template tasks and custom field values. Rows are
+20 templates with their template tasks, custom forms and custom field values. Rows are
 written straight into SQLite in bulk, so building scale 1.0 takes about a second.
 """
 
@@ -490,7 +490,8 @@ def _populate(tenant: Tenant, rng: random.Random, scale: float) -> None:
 
 
 def _schedule(tasks: list[dict[str, Any]]) -> None:
-    """Task numbers within each project, WBS, projected dates and progress status."""
+    """Task numbers within each project, WBS, projected dates, progress status and
+    hand-off dates."""
     top: dict[str, int] = {}
     kids: dict[str, int] = {}
     wbs: dict[str, str] = {}
@@ -512,6 +513,9 @@ def _schedule(tasks: list[dict[str, Any]]) -> None:
         task["projectedCompletionDate"] = task["plannedCompletionDate"]
         late = task["status"] != "CPL" and task["plannedCompletionDate"] < late_before
         task["progressStatus"] = "LT" if late else "ON"
+        # the hand-off date: when a started task became available to its assignee
+        # (its planned start, in demo data)
+        task["handoffDate"] = None if task["status"] == "NEW" else task["plannedStartDate"]
 
 
 def _populate_more(
@@ -652,3 +656,115 @@ def _populate_more(
             baselines.append(row)
     store.insert_many_raw("EXPNS", expenses)
     store.insert_many_raw("BSLN", baselines)
+    _populate_forms_and_templates(tenant, stamp, projects, tasks, groups, template_tasks)
+
+
+# Custom forms of the demo tenant: (name, the object type it is for, description)
+_FORMS = (
+    ("Project Intake", "PROJ", "Why the project exists and who asked for it"),
+    ("Project Finance", "PROJ", "Budget codes and cost centres"),
+    ("Task Automation", "TASK", "Tasks that a backend picks up"),
+    ("Issue Triage", "OPTASK", "Severity and routing of issues"),
+)
+
+
+def _populate_forms_and_templates(
+    tenant: Tenant,
+    stamp: Any,
+    projects: list[dict[str, Any]],
+    tasks: list[dict[str, Any]],
+    groups: list[dict[str, Any]],
+    template_tasks: list[dict[str, Any]],
+) -> None:
+    """Custom forms attached to some projects, tasks and issues, and projects made
+    from a template (their phase tasks point to the template tasks they came from).
+    Draws no random numbers, so the data made before stays what it was for a seed."""
+    store = tenant.store
+    new_id = tenant.new_id
+    forms: dict[str, dict[str, Any]] = {}
+    for name, obj_code, description in _FORMS:
+        row = _blank("CTGY")
+        row.pop("_de")
+        row.update(
+            ID=new_id(),
+            name=name,
+            catObjCode=obj_code,
+            description=description,
+            groupID=groups[0]["ID"],
+            hasCalculatedFields=0,
+            enteredByID=tenant.admin_id,
+            lastUpdatedByID=tenant.admin_id,
+            lastUpdateDate=stamp(5.0),
+        )
+        forms[name] = row
+    store.insert_many_raw("CTGY", list(forms.values()))
+    links: list[dict[str, Any]] = []
+    first_form: dict[str, list[tuple[str, str]]] = {"PROJ": [], "TASK": [], "OPTASK": []}
+
+    def attach(obj_code: str, obj_id: str, names: tuple[str, ...]) -> None:
+        for order, name in enumerate(names):
+            row = _blank("OBJCAT")
+            row.pop("_de")
+            row.update(
+                ID=new_id(),
+                objID=obj_id,
+                objObjCode=obj_code,
+                categoryID=forms[name]["ID"],
+                categoryOrder=order,
+            )
+            links.append(row)
+        first_form[obj_code].append((forms[names[0]]["ID"], obj_id))
+
+    for i, project in enumerate(projects):
+        if i % 3 == 0:
+            forms_of = ("Project Intake", "Project Finance") if i % 6 == 0 else ("Project Intake",)
+            attach("PROJ", project["ID"], forms_of)
+    phase_tasks = [t for t in tasks if t["parentID"] is None]
+    for i, task in enumerate(phase_tasks):
+        if i % 5 == 0:
+            attach("TASK", task["ID"], ("Task Automation",))
+    issue_ids = store.query_column('SELECT "ID" FROM "OPTASK" ORDER BY rowid', ())
+    for i, issue_id in enumerate(issue_ids):
+        if i % 4 == 0:
+            attach("OPTASK", issue_id, ("Issue Triage",))
+    store.insert_many_raw("OBJCAT", links)
+    for obj_code, pairs in first_form.items():
+        _set_column(tenant, obj_code, "categoryID", pairs)
+
+    # every fourth project was made from a template: its phase tasks come from the
+    # template's tasks of the same name
+    by_template: dict[str, dict[str, str]] = {}
+    for ttsk in template_tasks:
+        by_template.setdefault(ttsk["templateID"], {})[ttsk["name"]] = ttsk["ID"]
+    template_ids = list(by_template)
+    made_from: dict[str, str] = {}
+    for i, project in enumerate(projects):
+        if i % 4 == 1 and template_ids:
+            made_from[project["ID"]] = template_ids[i % len(template_ids)]
+    _set_column(tenant, "PROJ", "templateID", [(t, p) for p, t in made_from.items()])
+    _set_column(
+        tenant,
+        "TASK",
+        "templateTaskID",
+        [
+            (by_template[made_from[t["projectID"]]][t["name"]], t["ID"])
+            for t in phase_tasks
+            if t["projectID"] in made_from and t["name"] in by_template[made_from[t["projectID"]]]
+        ],
+    )
+
+
+def _set_column(tenant: Tenant, code: str, column: str, pairs: list[tuple[Any, str]]) -> None:
+    """Set ``column`` to each (value, ID) pair in one pass over the table: the
+    tables have no indexes while demo data loads, so one UPDATE per row would
+    scan the table each time."""
+    db = tenant.store.db
+    db.execute('CREATE TEMP TABLE "_demo_set" ("ID" TEXT PRIMARY KEY, "v")')
+    try:
+        db.executemany('INSERT INTO "_demo_set" ("v", "ID") VALUES (?, ?)', pairs)
+        db.execute(
+            f'UPDATE "{code}" SET "{column}" = (SELECT "v" FROM "_demo_set" s '
+            f'WHERE s."ID" = "{code}"."ID") WHERE "ID" IN (SELECT "ID" FROM "_demo_set")'
+        )
+    finally:
+        db.execute('DROP TABLE "_demo_set"')

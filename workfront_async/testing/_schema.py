@@ -182,6 +182,8 @@ _TASK_DEFAULTS = (
     "wbs",
 )
 _ASSIGN = (("objID", "string"), ("objCode", "string"))
+_FORM_ARGS = (*_ASSIGN, ("categoryID", "string"))
+_FORMS_ARGS = (*_ASSIGN, ("categoryIDs", "string[]"))
 _UNASSIGN = (("userID", "string"),)
 
 OBJ_TYPES: dict[str, ObjType] = {
@@ -341,6 +343,7 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "referenceNumber": "int",
                 "enteredByID": "id",
                 "lastUpdatedByID": "id",
+                "categoryID": "id",
             },
             refs={
                 "owner": ("ownerID", "USER"),
@@ -352,6 +355,7 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "template": ("templateID", "TMPL"),
                 "enteredBy": ("enteredByID", "USER"),
                 "lastUpdatedBy": ("lastUpdatedByID", "USER"),
+                "category": ("categoryID", "CTGY"),
             },
             collections={
                 "tasks": ("TASK", "projectID"),
@@ -363,6 +367,7 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "expenses": ("EXPNS", "projectID"),
                 "baselines": ("BSLN", "projectID"),
                 "notes": ("NOTE", "projectID"),
+                "objectCategories": ("OBJCAT", "objID"),
             },
             defaults=(
                 "ID",
@@ -379,6 +384,18 @@ OBJ_TYPES: dict[str, ObjType] = {
             name="Project",
             on_create={"status": "PLN", "priority": 0, "percentComplete": 0, "condition": "ON"},
             actions={
+                # attachTemplate's arguments as real PROJ metadata lists them (python-
+                # workfront's generated v40.py, Project.attach_template); result: string
+                "attachTemplate": (
+                    (
+                        ("templateID", "string"),
+                        ("predecessorTaskID", "string"),
+                        ("parentTaskID", "string"),
+                        ("excludeTemplateTaskIDs", "string[]"),
+                        ("options", "string[]"),
+                    ),
+                    "string",
+                ),
                 "calculateTimeline": ((), None),
                 "calculateFinance": ((), None),
                 "calculateDataExtension": ((), None),
@@ -415,6 +432,12 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "approvalStatus": "enum:ApprovalStatusEnum",
                 "enteredByID": "id",
                 "lastUpdatedByID": "id",
+                # Real TASK metadata (python-workfront's generated v40.py, class Task):
+                # handoffDate, templateTaskID (the TTSK a task was made from) and
+                # categoryID (its first custom form)
+                "handoffDate": "date",
+                "templateTaskID": "id",
+                "categoryID": "id",
             },
             refs={
                 "project": ("projectID", "PROJ"),
@@ -424,6 +447,8 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "role": ("roleID", "ROLE"),
                 "enteredBy": ("enteredByID", "USER"),
                 "lastUpdatedBy": ("lastUpdatedByID", "USER"),
+                "templateTask": ("templateTaskID", "TTSK"),
+                "category": ("categoryID", "CTGY"),
             },
             collections={
                 "children": ("TASK", "parentID"),
@@ -436,6 +461,7 @@ OBJ_TYPES: dict[str, ObjType] = {
                 # dependencies (PRED): this task's predecessors, and the tasks after it
                 "predecessors": ("PRED", "successorID"),
                 "successors": ("PRED", "predecessorID"),
+                "objectCategories": ("OBJCAT", "objID"),
             },
             defaults=_TASK_DEFAULTS,
             tracked=(*_WORK_TRACKED, "projectID", "parentID"),
@@ -480,12 +506,14 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "approvalStatus": "enum:ApprovalStatusEnum",
                 "enteredByID": "id",
                 "lastUpdatedByID": "id",
+                "categoryID": "id",
             },
             refs={
                 "project": ("projectID", "PROJ"),
                 "assignedTo": ("assignedToID", "USER"),
                 "enteredBy": ("enteredByID", "USER"),
                 "lastUpdatedBy": ("lastUpdatedByID", "USER"),
+                "category": ("categoryID", "CTGY"),
             },
             collections={
                 "assignments": ("ASSGN", "opTaskID"),
@@ -493,6 +521,7 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "documents": ("DOCU", "objID"),
                 "accessRules": ("ACSRUL", "securityObjID"),
                 "notes": ("NOTE", "opTaskID"),
+                "objectCategories": ("OBJCAT", "objID"),
             },
             defaults=("ID", "name", "plannedCompletionDate", "priority", "status"),
             tracked=_WORK_TRACKED,
@@ -766,6 +795,63 @@ OBJ_TYPES: dict[str, ObjType] = {
             stamps=False,
             name="Predecessor",
             on_create={"predecessorType": "fs", "isEnforced": False, "isCP": False, "lagDays": 0},
+        ),
+        # A custom form, as Adobe's API object page "Category" describes it
+        # (experienceleague.adobe.com/.../workfrtont-object-descriptions/category):
+        # name and catObjCode required; lastUpdateDate but no entryDate; the actions
+        # attach and detach forms. Its collections (categoryParameters ...) are not built.
+        _t(
+            "CTGY",
+            ("category",),
+            {
+                "name": "str",
+                "description": "str",
+                "catObjCode": "str",
+                "groupID": "id",
+                "extRefID": "str",
+                "hasCalculatedFields": "bool",
+                "enteredByID": "id",
+                "lastUpdatedByID": "id",
+                "lastUpdateDate": "date",
+            },
+            refs={
+                "group": ("groupID", "GROUP"),
+                "enteredBy": ("enteredByID", "USER"),
+                "lastUpdatedBy": ("lastUpdatedByID", "USER"),
+            },
+            defaults=("ID", "name", "catObjCode", "description"),
+            required=("name", "catObjCode"),
+            stamps=False,
+            name="Category",
+            label="Custom Form",
+            on_create={"hasCalculatedFields": False},
+            actions={
+                "assignCategories": (_FORMS_ARGS, None),
+                "assignCategory": (_FORM_ARGS, None),
+                "unassignCategories": (_FORMS_ARGS, None),
+                "unassignCategory": (_FORM_ARGS, None),
+            },
+        ),
+        # The link of an object to one of its custom forms (python-workfront's
+        # generated unsupported.py, class ObjectCategory): an object lists them in
+        # ``objectCategories``, ordered by categoryOrder.
+        _t(
+            "OBJCAT",
+            ("objectcategory",),
+            {
+                "objID": "id",
+                "objObjCode": "str",
+                "categoryID": "id",
+                "categoryOrder": "int",
+            },
+            refs={"category": ("categoryID", "CTGY")},
+            defaults=("ID", "categoryID", "categoryOrder", "objID", "objObjCode"),
+            required=("categoryID",),
+            stamps=False,
+            name="ObjectCategory",
+            label="Object Category",
+            flags=(),
+            on_create={"categoryOrder": 0},
         ),
         _t(
             "ACSRUL",

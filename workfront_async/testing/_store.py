@@ -80,6 +80,7 @@ _CASCADE = {
         "expenses",
         "baselines",
         "notes",
+        "objectCategories",
     ),
     "TASK": (
         "children",
@@ -91,8 +92,9 @@ _CASCADE = {
         "notes",
         "predecessors",
         "successors",
+        "objectCategories",
     ),
-    "OPTASK": ("assignments", "hours", "documents", "accessRules", "notes"),
+    "OPTASK": ("assignments", "hours", "documents", "accessRules", "notes", "objectCategories"),
     "TMPL": ("templateTasks",),
     "TTSK": ("children",),
     "NOTE": ("replies",),
@@ -400,6 +402,11 @@ class Store:
                 node, cur = tree, code
                 for i, seg in enumerate(segments):
                     last = i == len(segments) - 1
+                    if seg == "parameterValues" and segments[i + 1 :] == ["*"]:
+                        # parameterValues:* is parameterValues (workfront-sdk's
+                        # get_param_values asks for it): the map of every custom value
+                        node.setdefault(seg, {})
+                        break
                     if seg in ("*", "parameterValues", "objCode") or seg.startswith("DE:"):
                         if not last:
                             raise bad_request(f"fields: {item!r}: {seg!r} must come last")
@@ -732,8 +739,9 @@ class Store:
         stamp = to_store(now)
         row = {f: fields.get(f) for f in otype.fields}
         row["ID"] = fields.get("ID") or new_id()
-        row["entryDate"] = row["entryDate"] or stamp
-        row["lastUpdateDate"] = row["lastUpdateDate"] or stamp
+        for stamped in ("entryDate", "lastUpdateDate"):
+            if stamped in row:  # PRED has neither, CTGY no entryDate
+                row[stamped] = row[stamped] or stamp
         row["_de"] = {k: v for k, v in custom.items() if v is not None}
         self.insert_raw(code, row)
         return str(row["ID"])

@@ -7,6 +7,8 @@ import sys
 from typing import Any
 
 from _report import check, emit, run
+from workfront.objects import custom_form, project, task
+from workfront.objects.template_project import WFTemplateProject
 from workfront.workfront import Workfront
 
 base, _key = sys.argv[1:3]
@@ -84,6 +86,60 @@ def api_key_generate() -> object:
     return "generated a key"
 
 
+def from_template() -> object:
+    template = data(wf.search_objects("TMPL", {}, fields=["name"]))[0]
+    made = project.crt_from_template(wf, template["ID"], "from a template by workfront-sdk")
+    check(made.get_template_id() == template["ID"], "the project lost its template")
+    tasks = made.get_tasks()
+    check(tasks, "the project has no tasks from its template")
+    state["template"], state["from_template"], state["template_tasks"] = template, made, tasks
+    return len(tasks)
+
+
+def task_template() -> object:
+    made = state["template_tasks"][0].get_template()
+    check(made.wf_id, "no template task")
+    return made.wf_id
+
+
+def attach_template() -> object:
+    made = state["from_template"]
+    before = len(state["template_tasks"])
+    made.attach_template(
+        WFTemplateProject(wf, state["template"]["ID"]), predecessor=made.get_tasks()[0]
+    )
+    after = made.get_tasks()
+    check(len(after) == 2 * before, f"{len(after)} tasks after attaching, {before} before")
+    preds = after[-1].get_predecessors()
+    check([p.wf_id for p in preds] == [after[0].wf_id], f"predecessors {preds!r}")
+    return len(after)
+
+
+def handoff_date() -> object:
+    started = data(wf.search_objects("task", {"handoffDate_Mod": "notnull"}, fields=["ID"]))
+    check(started, "no task with a hand-off date")
+    got = task.WFTask(wf, started[0]["ID"]).get_handoff_date()
+    check(isinstance(got, str) and got, f"hand-off date {got!r}")
+    return got
+
+
+def param_values() -> object:
+    made = state["from_template"]
+    made.set_param_values({"Region": "EMEA"})
+    values = made.get_param_values()
+    check(values.get("Region") == "EMEA", f"parameter values {values!r}")
+    return values
+
+
+def custom_forms() -> object:
+    form = custom_form.get_custom_form_by_name(wf, "Project Intake")
+    made = state["from_template"]
+    made.set_fields({"categoryID": form.wf_id})
+    names = [f.name for f in made.get_custom_forms()]
+    check(names == ["Project Intake"], f"forms {names!r}")
+    return names
+
+
 def logout() -> object:
     wf.logout()
     return "ok"
@@ -100,6 +156,12 @@ for name, fn in [
     ("delete", delete),
     ("api_key_get", api_key_get),
     ("api_key_generate", api_key_generate),
+    ("create_from_template", from_template),
+    ("task_template", task_template),
+    ("attach_template", attach_template),
+    ("handoff_date", handoff_date),
+    ("param_values", param_values),
+    ("custom_forms", custom_forms),
     ("logout", logout),
 ]:
     run(name, fn)
