@@ -1,4 +1,4 @@
-"""The benchmark suite still runs (issue 7): ``python -m benchmarks --quick``
+"""The benchmark suite still runs: ``python -m benchmarks --quick``
 at tiny sizes. No timing assertions: only that it runs and writes a
 well-formed result file with every section present."""
 
@@ -21,6 +21,7 @@ SECTIONS = {
     "query_compile",
     "single_call",
     "emulator_speed",
+    "emulator_served",
 }
 
 
@@ -102,8 +103,13 @@ def test_quick_benchmark_run_writes_every_section(tmp_path: Path) -> None:
     emulator = s["emulator_speed"]
     assert _is_spread(emulator["filtered_page_s"])
     assert emulator["filtered_rows"] > 0
+    served = s["emulator_served"]
+    assert _is_spread(served["export_ratio"])
+    assert 0 < served["schedule_bound"] < 1
+    assert 0 < served["cheap_request_ms"]["p50"] <= served["cheap_request_ms"]["p95"]
+    assert served["deep_page_over_first"]["by_ID"] > 0
 
-    # The printed table has a row for every one of the seven measurements.
+    # The printed table has a row for every one of the eight measurements.
     numbers = {line.split("|")[1].strip() for line in result["table"].splitlines()[2:]}
-    assert numbers == {str(i) for i in range(1, 8)}
+    assert numbers == {str(i) for i in range(1, 9)}
     assert result["table"] in done.stdout

@@ -43,7 +43,8 @@ def test_quick_waiters_go_first_then_bulk_in_arrival_order() -> None:
         t = threading.Thread(target=worker, args=(name, bulk))
         t.start()
         threads.append(t)
-        _wait_for(lambda n=len(threads): sum(map(len, lock._waiting)) == n)
+        queued = len(threads)
+        _wait_for(lambda: sum(map(len, lock._waiting)) == queued)  # noqa: B023 - read at once
     release.set()
     for t in [first, *threads]:
         t.join(5)

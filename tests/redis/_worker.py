@@ -29,8 +29,12 @@ async def busy(url: str, name: str, tasks: str) -> None:
     limiter = RedisLimiter.from_url(url, capacity=2, name=name, lease_ttl=2.0)
     counter = limiter._client  # the same Redis, to count grants
 
+    stop = asyncio.Event()
+
     async def loop() -> None:
-        while True:
+        # a flag, not only Task.cancel(): redis-py can swallow a cancellation
+        # that lands inside a command (the INCR below), and the loop would go on
+        while not stop.is_set():
             async with limiter:
                 await counter.incr(f"{name}:grants")
                 await asyncio.sleep(0.02)
@@ -38,6 +42,7 @@ async def busy(url: str, name: str, tasks: str) -> None:
     workers = [asyncio.create_task(loop()) for _ in range(int(tasks))]
     print("ready", flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    stop.set()
     for w in workers:
         w.cancel()
     await asyncio.gather(*workers, return_exceptions=True)

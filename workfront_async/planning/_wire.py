@@ -37,7 +37,7 @@ from .._exceptions import QueryError, ResponseError, error_for_status, redact_te
 from .._paging import MAX_PAGE_SIZE as _MAX_PAGE_SIZE
 from .._paging import SortKey, normalize_sort
 from .._paging import check_page_size as _check_page_size
-from .._wire import parse_classic, parse_retry_after
+from .._wire import loads_page, parse_classic, parse_retry_after
 from ..query import And, Condition, Expr, Not, Or, Q, compile_planning
 from ..query._modifiers import FIELD_TYPE_OPS
 from ..query._planning import planning_field_type
@@ -286,7 +286,7 @@ def parse_planning(
     if status < 400 and not content.strip():
         return None
     try:
-        body = orjson.loads(content) if content else None
+        body = loads_page(content) if content else None
     except orjson.JSONDecodeError:
         return parse_classic(
             status, content, headers=headers, method=method, url=url, secrets=secrets

@@ -570,7 +570,9 @@ def _search(call: _Call, code: str) -> Any:
             raise bad_request(f"the result holds more than {MAX_FIELDS} fields; ask for fewer")
         return orjson.Fragment(f"[{text}]")
     cols = ", ".join(f't0."{c}"' for c in store.columns_for(code, tree))
-    rows = page_rows(store, code, cols, joins, where, params, terms, first, limit)
+    rows: list[dict[str, Any]] = page_rows(
+        store, code, cols, joins, where, params, terms, first, limit
+    )
     out = store.render(code, rows, tree)
     if as_map:
         return {obj["ID"]: obj for obj in out}

@@ -335,6 +335,10 @@ class Store:
     def query(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
         return self._rows(sql, params)
 
+    def query_column(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        """The first column of each row."""
+        return [row[0] for row in self.db.execute(sql, params)]
+
     def query_joined(self, sql: str, params: Sequence[Any]) -> tuple[int, str]:
         """How many rows ``sql`` gives and their one column's text joined by
         commas, in the order ``sql`` gives them: built by SQLite in one step,
