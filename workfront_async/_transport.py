@@ -75,6 +75,23 @@ class RedactingFilter(logging.Filter):
 _REDACTOR = RedactingFilter()
 
 
+class _ShownURL:
+    """A URL for a log line, redacted only when a line is written: most calls
+    log nothing, and redacting every URL cost more than the rest of the call's
+    bookkeeping."""
+
+    __slots__ = ("url",)
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def __str__(self) -> str:
+        return redact_url(self.url)
+
+    def __repr__(self) -> str:
+        return repr(str(self))
+
+
 # A filter on a logger does not see its children's records: httpcore logs
 # through ``httpcore.http11`` (response headers, Set-Cookie included) and others.
 _HTTP_LOGGERS = (
@@ -314,7 +331,7 @@ class Sender:
     ) -> Any:
         files = call.files if call is not None and call.files is not None else None
         headers = auth_headers + plan.headers
-        shown = redact_url(plan.url)
+        shown = _ShownURL(plan.url)
         async with self._slots.slot():
             started = self.now()
             left = budget.remaining(started)
