@@ -1,7 +1,8 @@
 """A lean stand-in Workfront in its own process, for the over-HTTP sections.
 
 ``python -m benchmarks.fast_server --port N --rows R --latency L --cap C [--lazy]``
-serves ``/attask/api/v21.0/task/count`` and ``/task/search`` from a bare
+serves ``/attask/api/v21.0/task/count``, ``/task/search`` and ``/task/<ID>``
+(one row, for the single-call section) from a bare
 ``asyncio.Protocol`` (no framework, no pure-Python HTTP parser): HTTP/1.1
 keep-alive, ``Content-Length`` bodies, each answer held ``L`` seconds by a
 timer (not a sleeping task), 429 beyond ``C`` requests in flight (like
@@ -88,6 +89,7 @@ class State:
             else {first: page(first, page_size, total) for first in range(0, total, page_size)}
         )
         self.count = orjson.dumps({"data": {"count": total}})
+        self.one = orjson.dumps({"data": row(0)})
 
     def answer(self, target: bytes) -> tuple[int, bytes]:
         path, _, query = target.partition(b"?")
@@ -99,6 +101,8 @@ class State:
             limit = int(params.get("$$LIMIT", "100"))
             body = self.pages.get(first) if limit == self.page_size else None
             return 200, body if body is not None else page(first, limit, self.total)
+        if path.rsplit(b"/", 2)[-2:-1] == [b"task"]:
+            return 200, self.one
         return 404, orjson.dumps({"error": {"message": f"no route {path!r}"}})
 
 

@@ -100,6 +100,7 @@ def test_quick_benchmark_run_writes_every_section(tmp_path: Path) -> None:
     assert _is_spread(s["query_compile"]["build_and_compile_cold_us"])
     assert s["query_compile"]["parameters"] == 16
     assert _is_spread(s["single_call"]["ratio"])
+    assert _is_spread(s["single_call"]["over_http"]["ratio"])
     emulator = s["emulator_speed"]
     assert _is_spread(emulator["filtered_page_s"])
     assert emulator["filtered_rows"] > 0
