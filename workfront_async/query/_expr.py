@@ -495,7 +495,7 @@ class Field:
     def __getattr__(self, name: str) -> Field:
         if name.startswith("_"):
             raise AttributeError(name)
-        return self[name]
+        return _child_field(self.path, name)
 
     def __getitem__(self, name: str) -> Field:
         if not isinstance(name, str):
@@ -716,7 +716,7 @@ class _Root:
     def __getattr__(self, name: str) -> Field:
         if name.startswith("_"):
             raise AttributeError(name)
-        return self[name]
+        return _root_field(name)
 
     def __getitem__(self, name: str) -> Field:
         if not isinstance(name, str):
