@@ -161,9 +161,7 @@ async def test_a_form_answers_its_fields_in_display_order(wf: Api) -> None:
     # workfront-sdk WFCustomForm.get_parameters: categoryParameters:parameter:*
     forms = ok(await wf.get("/ctgy/search", {"name": "Project Intake"}))
     got = ok(
-        await wf.get(
-            f"/ctgy/{forms[0]['ID']}", {"fields": "categoryParameters:parameter:*,name"}
-        )
+        await wf.get(f"/ctgy/{forms[0]['ID']}", {"fields": "categoryParameters:parameter:*,name"})
     )
     links = got["categoryParameters"]
     assert all(link["objCode"] == "CTGYPA" for link in links)
@@ -193,7 +191,8 @@ async def test_a_choice_field_answers_its_options(wf: Api) -> None:
     # the demo's values of the field are among its choices
     rows = ok(await wf.get("/proj/search", {"fields": "DE:Region", "$$LIMIT": "100"}))
     used = {r["DE:Region"] for r in rows} - {None}
-    assert used and used <= set(values)
+    assert used
+    assert used <= set(values)
     tags = await param_named(wf, "Tags")
     assert tags["displayType"] == "CHECKBOX"
     assert ok(await wf.get(f"/param/{tags['ID']}", {"fields": "parameterOptions"}))[
@@ -201,9 +200,12 @@ async def test_a_choice_field_answers_its_options(wf: Api) -> None:
     ]
     # a free-text field has none
     code = await param_named(wf, "Budget Code")
-    assert ok(await wf.get(f"/param/{code['ID']}", {"fields": "parameterOptions:*"}))[
-        "parameterOptions"
-    ] == []
+    assert (
+        ok(await wf.get(f"/param/{code['ID']}", {"fields": "parameterOptions:*"}))[
+            "parameterOptions"
+        ]
+        == []
+    )
 
 
 # -- writing custom fields through the API ---------------------------------------------
@@ -249,6 +251,18 @@ async def test_bad_custom_fields_are_refused_with_what_to_do(wf: Api) -> None:
     # nothing of the refused writes stays
     assert ok(await wf.get("/param/search", {"name": "Odd"})) == []
     assert "DE:Odd" not in ok(await wf.get("/proj/metadata"))["custom"]
+    # a value of an unknown field in a refused write defines nothing
+    refused(await wf.post("/proj", updates({"DE:Half Made": "x"})), "name")
+    assert ok(await wf.get("/param/search", {"name": "Half Made"})) == []
+    assert "DE:Half Made" not in ok(await wf.get("/proj/metadata"))["custom"]
+    # a rename in an all-or-nothing bulk edit that fails is undone, types too
+    made = ok(await wf.post("/param", {"name": "Kept Name", "dataType": "NMBR"}))
+    both = [{"ID": made["ID"], "name": "Lost Name"}, {"ID": "0" * 32, "name": "x"}]
+    failed = await wf.put("/param", {"updates": orjson.dumps(both).decode(), "atomic": "true"})
+    assert failed.status_code == 404, failed.text
+    custom = ok(await wf.get("/proj/metadata"))["custom"]
+    assert custom["DE:Kept Name"]["fieldType"] == "double"
+    assert "DE:Lost Name" not in custom
 
 
 async def test_renaming_a_param_moves_the_values(wf: Api) -> None:
@@ -258,7 +272,8 @@ async def test_renaming_a_param_moves_the_values(wf: Api) -> None:
     got = ok(await wf.get(f"/proj/{project['ID']}", {"fields": "DE:Supplier,DE:Vendor"}))
     assert (got["DE:Supplier"], got["DE:Vendor"]) == ("Acme", None)
     custom = ok(await wf.get("/proj/metadata"))["custom"]
-    assert "DE:Supplier" in custom and "DE:Vendor" not in custom
+    assert "DE:Supplier" in custom
+    assert "DE:Vendor" not in custom
     found = ok(await wf.get("/proj/search", {"DE:Supplier": "Acme"}))
     assert [p["ID"] for p in found] == [project["ID"]]
     # its type does not change under its values
@@ -328,9 +343,7 @@ async def test_a_form_lists_the_fields_it_is_given(wf: Api) -> None:
     # a field once per form; a field that does not exist is refused
     duplicate = {"categoryID": form["ID"], "parameterID": one["ID"]}
     refused(await wf.post("/ctgypa", duplicate), "already")
-    refused(
-        await wf.post("/ctgypa", {"categoryID": form["ID"], "parameterID": "0" * 32}), "PARAM"
-    )
+    refused(await wf.post("/ctgypa", {"categoryID": form["ID"], "parameterID": "0" * 32}), "PARAM")
     # deleting the form deletes its list of fields, not the fields
     assert ok(await wf.delete(f"/ctgy/{form['ID']}")) == {"success": True}
     assert ok(await wf.get("/ctgypa/search", {"categoryID": form["ID"]})) == []

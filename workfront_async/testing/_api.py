@@ -214,12 +214,17 @@ class _Call:
         name = f"sp_{secrets.token_hex(4)}"
         db.execute(f"SAVEPOINT {name}")
         mark = len(self.changes)
+        # the custom field types follow the PARAM rows a failed write rolls back
+        types = self.tenant.store.custom_types
+        kept = dict(types)
         try:
             result = work()
         except BaseException:
             db.execute(f"ROLLBACK TO {name}")
             db.execute(f"RELEASE {name}")
             del self.changes[mark:]
+            types.clear()
+            types.update(kept)
             raise
         db.execute(f"RELEASE {name}")
         return result

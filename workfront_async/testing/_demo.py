@@ -774,9 +774,7 @@ def _populate_form_fields(tenant: Tenant, forms: dict[str, dict[str, Any]]) -> N
     fixed list (POPT). Their IDs are made from names, not drawn from the tenant's
     ID generator, so the IDs of everything else stay what they were for a seed."""
     store = tenant.store
-    params = {
-        row["name"]: row["ID"] for row in store.query('SELECT "ID", "name" FROM "PARAM"', ())
-    }
+    params = {row["name"]: row["ID"] for row in store.query('SELECT "ID", "name" FROM "PARAM"', ())}
     options: list[dict[str, Any]] = []
     for name, (display_type, choices) in _FIELD_CHOICES.items():
         store.update_raw("PARAM", params[name], {"displayType": display_type})
