@@ -141,18 +141,22 @@ def custom_forms() -> object:
 
 
 def custom_forms_list() -> object:
-    # get_custom_forms asks CTGY for ID,name,isActive. Real Workfront's Category has
-    # no isActive (python-workfront's v40.py and unsupported.py, Adobe's Category
-    # page): the answer is an error, so the call fails (KeyError on "data") there
-    # as here. The operation checks the refusal names the field.
+    # Without a filter, search_objects sends no fields= at all: the default fields
+    forms = custom_form.get_custom_forms(wf)
+    names = {f["name"] for f in forms}
+    check({"Project Intake", "Issue Triage"} <= names, f"forms {sorted(names)!r}")
+    # With one it asks for ID,name,isActive. Real Workfront's Category has no
+    # isActive (python-workfront's v40.py and unsupported.py, Adobe's Category
+    # page): the answer is an error, and the call fails (KeyError on "data") there
+    # as here. The operation checks that the refusal names the field.
     try:
-        custom_form.get_custom_forms(wf)
+        custom_form.get_custom_forms(wf, {"catObjCode": "PROJ"})
     except KeyError:
-        response = wf.search_objects("CTGY", {}, ["ID", "name", "isActive"])
+        response = wf.search_objects("CTGY", {"catObjCode": "PROJ"}, ["ID", "name", "isActive"])
         refused = response.status_code in (400, 422) and "isActive" in response.text
         check(refused, f"HTTP {response.status_code}: {response.text[:200]}")
-        return "refused: CTGY has no isActive, as in Workfront"
-    check(False, "get_custom_forms answered, but CTGY has no isActive field")
+        return f"{len(forms)} forms; with a filter refused: CTGY has no isActive"
+    check(False, "a filtered get_custom_forms answered, but CTGY has no isActive field")
     return None
 
 
