@@ -105,6 +105,9 @@ PEERS: dict[str, tuple[str, ...]] = {
         "handoff_date",
         "param_values",
         "custom_forms",
+        "get_custom_forms",
+        "custom_form_fields",
+        "field_options",
         "logout",
     ),
 }

@@ -37,7 +37,7 @@ from ._filters import (
 )
 from ._pages import page_rows
 from ._schema import CUSTOM_FIELD_TYPES, OBJ_TYPES, field_label, resolve_obj_code
-from ._store import MAX_FIELDS, Change, FieldTree, not_found
+from ._store import MAX_FIELDS, Change, FieldTree, not_found, param_kind
 from ._tenant import Tenant, auth_error
 
 __all__ = [
@@ -214,12 +214,17 @@ class _Call:
         name = f"sp_{secrets.token_hex(4)}"
         db.execute(f"SAVEPOINT {name}")
         mark = len(self.changes)
+        # the custom field types follow the PARAM rows a failed write rolls back
+        types = self.tenant.store.custom_types
+        kept = dict(types)
         try:
             result = work()
         except BaseException:
             db.execute(f"ROLLBACK TO {name}")
             db.execute(f"RELEASE {name}")
             del self.changes[mark:]
+            types.clear()
+            types.update(kept)
             raise
         db.execute(f"RELEASE {name}")
         return result
@@ -969,6 +974,7 @@ def _create_one(call: _Call, code: str, data: Mapping[str, Any]) -> str:
         code, data, now=tenant.now(), user_id=call.user_id, new_id=_new(call), changes=call.changes
     )
     _sync_forms(call, code, new_id, data)
+    _sync_custom_fields(call, code, new_id, None)
     return new_id
 
 
@@ -1113,6 +1119,7 @@ def _bulk(call: _Call, code: str, items: list[Any], *, create: bool) -> Any:
         if not obj_id:
             raise bad_request("each element of a bulk edit needs its ID")
         data = {k: v for k, v in item.items() if k != "ID"}
+        old = call.tenant.store.get_raw(code, str(obj_id)) if code == "PARAM" else None
         call.tenant.store.edit(
             code,
             str(obj_id),
@@ -1123,6 +1130,7 @@ def _bulk(call: _Call, code: str, items: list[Any], *, create: bool) -> Any:
             changes=call.changes,
         )
         _sync_forms(call, code, str(obj_id), data)
+        _sync_custom_fields(call, code, str(obj_id), old)
         return str(obj_id)
 
     if atomic:
@@ -1157,6 +1165,7 @@ def _edit(call: _Call, code: str, obj_id: str) -> Any:
     tenant = call.tenant
 
     def edit() -> None:
+        old = tenant.store.get_raw(code, obj_id) if code == "PARAM" else None
         tenant.store.edit(
             code,
             obj_id,
@@ -1167,6 +1176,7 @@ def _edit(call: _Call, code: str, obj_id: str) -> Any:
             changes=call.changes,
         )
         _sync_forms(call, code, obj_id, updates)
+        _sync_custom_fields(call, code, obj_id, old)
 
     call.savepoint(edit)
     return call.render_ids(code, [obj_id])[0]
@@ -1175,8 +1185,12 @@ def _edit(call: _Call, code: str, obj_id: str) -> Any:
 def _delete(call: _Call, code: str, obj_id: str) -> Any:
     tenant = call.tenant
     force = _truthy(call.p("force"))
-    call.savepoint(
-        lambda: tenant.store.delete(
+
+    def delete() -> None:
+        row = tenant.store.get_raw(code, obj_id) if code in _FIELD_PARTS else None
+        if row is not None:
+            _delete_field_parts(call, code, obj_id)
+        tenant.store.delete(
             code,
             obj_id,
             force=force,
@@ -1185,7 +1199,10 @@ def _delete(call: _Call, code: str, obj_id: str) -> Any:
             new_id=_new(call),
             changes=call.changes,
         )
-    )
+        if code == "PARAM" and row is not None:
+            tenant.store.drop_custom_field(row["name"])
+
+    call.savepoint(delete)
     return {"success": True}
 
 
@@ -1688,6 +1705,109 @@ def _form_action(call: _Call, action: str, form_id: str | None) -> None:
                 store.delete("OBJCAT", held[form]["ID"], force=True, **stamp)
     # renumber, check the forms' object types and set categoryID to the first form
     _sync_forms(call, code, obj_id, {"objectCategories": None})
+
+
+# -- custom fields and the forms that hold them -------------------------------------
+#
+# A custom field is a PARAM named as its values' ``DE:<name>``; its choices are POPT
+# rows (``parameterOptions``) and a form lists its fields as CTGYPA rows
+# (``categoryParameters``), in displayOrder (python-workfront's generated v40.py;
+# workfront-sdk's WFCustomForm.get_parameters and WFParamenter.get_value_options).
+
+# What deleting an object also deletes: (child ObjCode, its foreign key).
+_FIELD_PARTS = {
+    "PARAM": (("POPT", "parameterID"), ("CTGYPA", "parameterID")),
+    "CTGY": (("CTGYPA", "categoryID"),),
+}
+
+
+def _sync_custom_fields(call: _Call, code: str, obj_id: str, old: Mapping[str, Any] | None) -> None:
+    """After a write of a custom field, an option or a form's field (``old``: the row
+    before an edit, None after a create): a PARAM defines (or renames) the custom
+    field ``DE:<name>``; new options and form fields get the next displayOrder; a
+    name is used once among fields, a value once among a field's options, a field
+    once on a form."""
+    store = call.tenant.store
+    if code == "PARAM":
+        row = store.get_raw(code, obj_id)
+        assert row is not None
+        name = str(row["name"])
+        if name.startswith("DE:"):
+            raise bad_request(f"PARAM.name is the field's name without 'DE:': send {name[3:]!r}")
+        try:
+            kind = param_kind(row["dataType"], row["displayType"])
+        except ValueError as exc:
+            raise bad_request(str(exc)) from None
+        twins = store.query_column(
+            'SELECT "ID" FROM "PARAM" WHERE "name" = ? AND "ID" != ?', (name, obj_id)
+        )
+        if twins:
+            raise bad_request(
+                f"a custom field named {name!r} exists already (PARAM {twins[0]}); "
+                "custom field names are unique: edit that one or choose another name"
+            )
+        if old is not None:
+            before = param_kind(old["dataType"], old["displayType"])
+            if before != kind:
+                raise bad_request(
+                    f"custom field {old['name']!r} holds {before} values and cannot become "
+                    f"{kind} (dataType {row['dataType']}, displayType {row['displayType']}); "
+                    "make a new custom field instead"
+                )
+            store.rename_custom_field(str(old["name"]), name)
+        store.custom_types["DE:" + name] = kind
+        _number(call, "POPT", "parameterID", obj_id)
+    elif code == "CTGY":
+        _number(call, "CTGYPA", "categoryID", obj_id)
+    elif code in ("CTGYPA", "POPT"):
+        row = store.get_raw(code, obj_id)
+        assert row is not None
+        parent = row["categoryID" if code == "CTGYPA" else "parameterID"]
+        _number(call, code, "categoryID" if code == "CTGYPA" else "parameterID", parent)
+
+
+def _number(call: _Call, code: str, fk: str, parent: str) -> None:
+    """Give the CTGYPA or POPT rows of ``parent`` without a displayOrder the next ones
+    (in the order they were made); an option without a label shows its value. Refuse
+    a field twice on a form or a value twice among a field's options."""
+    store = call.tenant.store
+    rows = store.query(f'SELECT * FROM "{code}" WHERE "{fk}" = ? ORDER BY rowid', (parent,))
+    key = "parameterID" if code == "CTGYPA" else "value"
+    seen: set[Any] = set()
+    for row in rows:
+        if row[key] in seen:
+            what = (
+                f"custom field {row['parameterID']} is on custom form {parent} already"
+                if code == "CTGYPA"
+                else f"custom field {parent} has an option {row['value']!r} already"
+            )
+            raise bad_request(what + "; edit the one there is")
+        seen.add(row[key])
+    top = max((r["displayOrder"] for r in rows if r["displayOrder"] is not None), default=-1)
+    for row in rows:
+        changes: dict[str, Any] = {}
+        if row["displayOrder"] is None:
+            top += 1
+            changes["displayOrder"] = top
+        if code == "POPT" and row["label"] is None:
+            changes["label"] = row["value"]
+        if changes:
+            store.update_raw(code, row["ID"], changes)
+
+
+def _delete_field_parts(call: _Call, code: str, obj_id: str) -> None:
+    """Deleting a custom field deletes its options and takes it off every form;
+    deleting a form deletes its list of fields (the fields stay)."""
+    store = call.tenant.store
+    stamp: dict[str, Any] = {
+        "now": call.tenant.now(),
+        "user_id": call.user_id,
+        "new_id": _new(call),
+        "changes": call.changes,
+    }
+    for child, fk in _FIELD_PARTS[code]:
+        for kid in store.fetch_by(child, fk, [obj_id]):
+            store.delete(child, kid["ID"], force=True, **stamp)
 
 
 # -- upload --------------------------------------------------------------------

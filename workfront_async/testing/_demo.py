@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ._schema import OBJ_TYPES
+from ._store import derived_id
 from ._tenant import Tenant
 
 __all__ = ["DEMO_PASSWORD", "populate"]
@@ -150,7 +151,7 @@ def _populate(tenant: Tenant, rng: random.Random, scale: float) -> None:
         ("DE:Effort Class", "str"),
         ("DE:Severity Score", "float"),
     ):
-        store.define_custom_field(name, kind)
+        store.define_custom_field(name, kind, now=_EPOCH)
 
     def n(base: int, minimum: int) -> int:
         return max(minimum, round(base * scale))
@@ -666,6 +667,19 @@ _FORMS = (
     ("Task Automation", "TASK", "Tasks that a backend picks up"),
     ("Issue Triage", "OPTASK", "Severity and routing of issues"),
 )
+# The custom fields on each form, in display order
+_FORM_FIELDS = {
+    "Project Intake": ("Region", "Go Live", "Tags"),
+    "Project Finance": ("Budget Code", "Risk Score"),
+    "Task Automation": ("Region", "Effort Class"),
+    "Issue Triage": ("Severity Score",),
+}
+# The custom fields with a fixed list of choices: (displayType, the choices)
+_FIELD_CHOICES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "Region": ("DROPDOWN", _REGIONS),
+    "Effort Class": ("RADIO", ("S", "M", "L", "XL")),
+    "Tags": ("CHECKBOX", _TAGS),
+}
 
 
 def _populate_forms_and_templates(
@@ -730,6 +744,7 @@ def _populate_forms_and_templates(
     store.insert_many_raw("OBJCAT", links)
     for obj_code, pairs in first_form.items():
         _set_column(tenant, obj_code, "categoryID", pairs)
+    _populate_form_fields(tenant, forms)
 
     # every fourth project was made from a template: its phase tasks come from the
     # template's tasks of the same name
@@ -752,6 +767,47 @@ def _populate_forms_and_templates(
             if t["projectID"] in made_from and t["name"] in by_template[made_from[t["projectID"]]]
         ],
     )
+
+
+def _populate_form_fields(tenant: Tenant, forms: dict[str, dict[str, Any]]) -> None:
+    """The demo forms' fields (CTGYPA) and the choices of the fields that have a
+    fixed list (POPT). Their IDs are made from names, not drawn from the tenant's
+    ID generator, so the IDs of everything else stay what they were for a seed."""
+    store = tenant.store
+    params = {row["name"]: row["ID"] for row in store.query('SELECT "ID", "name" FROM "PARAM"', ())}
+    options: list[dict[str, Any]] = []
+    for name, (display_type, choices) in _FIELD_CHOICES.items():
+        store.update_raw("PARAM", params[name], {"displayType": display_type})
+        for order, value in enumerate(choices):
+            row = _blank("POPT")
+            row.pop("_de")
+            row.update(
+                ID=derived_id("POPT", params[name], value),
+                parameterID=params[name],
+                value=value,
+                label=value,
+                displayOrder=order,
+                isDefault=0,
+                isHidden=0,
+            )
+            options.append(row)
+    store.insert_many_raw("POPT", options)
+    fields: list[dict[str, Any]] = []
+    for form_name, names in _FORM_FIELDS.items():
+        for order, name in enumerate(names):
+            row = _blank("CTGYPA")
+            row.pop("_de")
+            row.update(
+                ID=derived_id("CTGYPA", forms[form_name]["ID"], params[name]),
+                categoryID=forms[form_name]["ID"],
+                parameterID=params[name],
+                displayOrder=order,
+                isRequired=0,
+                isInvalidExpression=0,
+                rowShared=0,
+            )
+            fields.append(row)
+    store.insert_many_raw("CTGYPA", fields)
 
 
 def _set_column(tenant: Tenant, code: str, column: str, pairs: list[tuple[Any, str]]) -> None:

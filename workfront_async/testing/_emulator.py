@@ -349,8 +349,9 @@ class Emulator:
 
     @_locked
     def define_custom_field(self, name: str, kind: str = "str") -> None:
-        """Declare a custom field ``DE:Name`` (kind: str, float, date or multi)."""
-        self.tenant.store.define_custom_field(name, kind)
+        """Declare a custom field ``DE:Name`` (kind: str, float, date or multi): a
+        PARAM named ``Name``, as ``GET /param/search?name=Name`` shows it."""
+        self.tenant.store.define_custom_field(name, kind, now=self.tenant.now())
 
     @_locked
     def api_key(self, username: str | None = None) -> str:

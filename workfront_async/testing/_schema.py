@@ -799,7 +799,8 @@ OBJ_TYPES: dict[str, ObjType] = {
         # A custom form, as Adobe's API object page "Category" describes it
         # (experienceleague.adobe.com/.../workfrtont-object-descriptions/category):
         # name and catObjCode required; lastUpdateDate but no entryDate; the actions
-        # attach and detach forms. Its collections (categoryParameters ...) are not built.
+        # attach and detach forms; its fields in ``categoryParameters`` (CTGYPA). Real
+        # metadata (v40.py, unsupported.py) and that page have no ``isActive``.
         _t(
             "CTGY",
             ("category",),
@@ -819,6 +820,7 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "enteredBy": ("enteredByID", "USER"),
                 "lastUpdatedBy": ("lastUpdatedByID", "USER"),
             },
+            collections={"categoryParameters": ("CTGYPA", "categoryID")},
             defaults=("ID", "name", "catObjCode", "description"),
             required=("name", "catObjCode"),
             stamps=False,
@@ -831,6 +833,83 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "unassignCategories": (_FORMS_ARGS, None),
                 "unassignCategory": (_FORM_ARGS, None),
             },
+        ),
+        # A custom field (python-workfront's generated v40.py and unsupported.py,
+        # class Parameter): its name is the ``DE:<name>`` of the values on objects.
+        # Real metadata has no entryDate and no label (``description`` is the
+        # field's instructions). dataType: TEXT, NMBR, CURC or DATE.
+        _t(
+            "PARAM",
+            ("parameter",),
+            {
+                "name": "str",
+                "description": "str",
+                "dataType": "str",
+                "displayType": "str",
+                "displaySize": "int",
+                "formatConstraint": "str",
+                "isRequired": "bool",
+                "extRefID": "str",
+                "lastUpdatedByID": "id",
+                "lastUpdateDate": "date",
+            },
+            refs={"lastUpdatedBy": ("lastUpdatedByID", "USER")},
+            collections={"parameterOptions": ("POPT", "parameterID")},
+            defaults=("ID", "name", "dataType", "displayType", "description"),
+            required=("name",),
+            stamps=False,
+            name="Parameter",
+            label="Custom Field",
+            on_create={"isRequired": False, "dataType": "TEXT", "displayType": "TEXT"},
+        ),
+        # One choice of a custom field with a fixed list (v40.py, class ParameterOption).
+        _t(
+            "POPT",
+            ("parameteroption",),
+            {
+                "parameterID": "id",
+                "value": "str",
+                "label": "str",
+                "displayOrder": "int",
+                "isDefault": "bool",
+                "isHidden": "bool",
+                "extRefID": "str",
+            },
+            refs={"parameter": ("parameterID", "PARAM")},
+            defaults=("ID", "value", "label", "displayOrder", "isDefault", "isHidden"),
+            required=("parameterID", "value"),
+            stamps=False,
+            name="ParameterOption",
+            label="Parameter Option",
+            flags=(),
+            on_create={"isDefault": False, "isHidden": False},
+        ),
+        # A custom field on a custom form (v40.py, class CategoryParameter): a form
+        # lists them in ``categoryParameters``. Parameter groups (PGRP, the form's
+        # sections) are not built: parameterGroupID is kept as given.
+        _t(
+            "CTGYPA",
+            ("categoryparameter",),
+            {
+                "categoryID": "id",
+                "parameterID": "id",
+                "parameterGroupID": "id",
+                "displayOrder": "int",
+                "isRequired": "bool",
+                "customExpression": "str",
+                "isInvalidExpression": "bool",
+                "rowShared": "bool",
+                "securityLevel": "str",
+                "viewSecurityLevel": "str",
+            },
+            refs={"category": ("categoryID", "CTGY"), "parameter": ("parameterID", "PARAM")},
+            defaults=("ID", "categoryID", "displayOrder", "parameterID"),
+            required=("categoryID", "parameterID"),
+            stamps=False,
+            name="CategoryParameter",
+            label="Category Parameter",
+            flags=(),
+            on_create={"isRequired": False, "isInvalidExpression": False, "rowShared": False},
         ),
         # The link of an object to one of its custom forms (python-workfront's
         # generated unsupported.py, class ObjectCategory): an object lists them in

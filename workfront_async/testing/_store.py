@@ -6,6 +6,7 @@ one column per field, plus ``_de`` holding the custom field values as JSON.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -19,7 +20,7 @@ from ._errors import NotFound, ServerError
 from ._filters import MAX_DEPTH, bad_request, split_path
 from ._schema import OBJ_TYPES, ObjType, resolve_obj_code
 
-__all__ = ["Change", "FieldTree", "Store", "not_found"]
+__all__ = ["Change", "FieldTree", "Store", "derived_id", "not_found", "param_kind"]
 
 FieldTree = dict[str, "FieldTree"]
 MAX_OBJECTS = 50_000
@@ -110,6 +111,37 @@ def not_found(code: str, obj_id: str) -> ServerError:
         status=404,
         error_class="com.attask.common.NotFoundException",
     )
+
+
+# Custom fields: the type a field is defined with (``define_custom_field``) and its
+# PARAM dataType and displayType. Workfront's data types: TEXT, NMBR (number), CURC
+# (currency), DATE; a text field shown as checkboxes or a multi-select holds a list.
+_PARAM_OF_KIND = {
+    "str": ("TEXT", "TEXT"),
+    "float": ("NMBR", "TEXT"),
+    "date": ("DATE", "DATE"),
+    "multi": ("TEXT", "CHECKBOX"),
+}
+_KIND_OF_DATA_TYPE = {"TEXT": "str", "NMBR": "float", "CURC": "float", "DATE": "date"}
+_MULTI_DISPLAYS = ("CHECKBOX", "MULTISELECT")
+
+
+def param_kind(data_type: Any, display_type: Any) -> str:
+    """The custom field type (str, float, date, multi) of a PARAM's dataType and
+    displayType; ValueError names the data types there are."""
+    kind = _KIND_OF_DATA_TYPE.get(str(data_type or "").upper())
+    if kind is None:
+        known = ", ".join(_KIND_OF_DATA_TYPE)
+        raise ValueError(f"PARAM.dataType {data_type!r} is not a custom field type; use {known}")
+    if kind == "str" and str(display_type or "").upper() in _MULTI_DISPLAYS:
+        return "multi"
+    return kind
+
+
+def derived_id(*parts: str) -> str:
+    """A Workfront-shaped ID (32 hex digits) made from ``parts``: the same parts
+    always give the same ID, and making one draws no random numbers."""
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
 
 
 @attrs.frozen
@@ -238,13 +270,80 @@ class Store:
 
     # -- custom fields -------------------------------------------------------
 
-    def define_custom_field(self, name: str, kind: str) -> None:
-        """Declare ``DE:Name`` with a type: str, float, date or multi."""
+    def define_custom_field(self, name: str, kind: str, *, now: datetime | None = None) -> None:
+        """Declare ``DE:Name`` with a type: str, float, date or multi. The field is a
+        custom field definition (PARAM row) named ``Name``, as in Workfront."""
         if not name.startswith("DE:"):
             name = "DE:" + name
-        if kind not in ("str", "float", "date", "multi"):
+        if kind not in _PARAM_OF_KIND:
             raise ValueError(f"custom field type must be str, float, date or multi, not {kind!r}")
         self.custom_types[name] = kind
+        data_type, display_type = _PARAM_OF_KIND[kind]
+        found = self._rows('SELECT * FROM "PARAM" WHERE "name" = ?', (name[3:],))
+        if found:
+            row = found[0]
+            try:
+                same = param_kind(row["dataType"], row["displayType"]) == kind
+            except ValueError:
+                same = False
+            if not same:
+                self.update_raw(
+                    "PARAM", row["ID"], {"dataType": data_type, "displayType": display_type}
+                )
+            return
+        # an ID made from the name: defining fields draws nothing from the tenant's
+        # ID generator, so the IDs of demo data stay what they were for a seed
+        # (a renamed field keeps its ID: the next one of its old name takes another)
+        obj_id, n = derived_id("PARAM", name[3:]), 0
+        while self.get_raw("PARAM", obj_id) is not None:
+            n += 1
+            obj_id = derived_id("PARAM", name[3:], str(n))
+        self.insert_raw(
+            "PARAM",
+            {
+                "ID": obj_id,
+                "name": name[3:],
+                "dataType": data_type,
+                "displayType": display_type,
+                "isRequired": 0,
+                "lastUpdateDate": None if now is None else to_store(now),
+            },
+        )
+
+    def rename_custom_field(self, old: str, new: str) -> None:
+        """``DE:old`` becomes ``DE:new``: its type and every object's value move."""
+        old, new = "DE:" + old, "DE:" + new
+        if old == new:
+            return
+        kind = self.custom_types.pop(old, None)
+        if kind is not None:
+            self.custom_types[new] = kind
+        for code, obj_id, values in self._rows_holding(old):
+            values[new] = values.pop(old)
+            self.update_raw(code, obj_id, {"_de": values})
+
+    def drop_custom_field(self, name: str) -> None:
+        """Forget ``DE:name`` and remove its value from every object (a deleted
+        custom field takes its data with it)."""
+        name = "DE:" + name
+        self.custom_types.pop(name, None)
+        for code, obj_id, values in self._rows_holding(name):
+            del values[name]
+            self.update_raw(code, obj_id, {"_de": values})
+
+    def _rows_holding(self, name: str) -> list[tuple[str, str, dict[str, Any]]]:
+        """(ObjCode, ID, custom values) of every row with a value of ``name``."""
+        needle = orjson.dumps(name).decode()
+        out: list[tuple[str, str, dict[str, Any]]] = []
+        for code in OBJ_TYPES:
+            rows = self.db.execute(
+                f'SELECT "ID", _de FROM "{code}" WHERE instr(_de, ?) > 0', (needle,)
+            ).fetchall()
+            for obj_id, text in rows:
+                values = orjson.loads(text)
+                if name in values:
+                    out.append((code, obj_id, values))
+        return out
 
     def _custom_in(self, name: str, value: Any, now: datetime) -> Any:
         kind = self.custom_types.get(name)
@@ -257,7 +356,7 @@ class Store:
                 kind = "date"
             else:
                 kind = "str"
-            self.custom_types[name] = kind
+            self.define_custom_field(name, kind, now=now)
         if value is None or value == "":
             return None
         if kind == "multi":
