@@ -617,9 +617,11 @@ class Emulator:
                 self._count("dropped")
                 return _Outcome(0, (), b"", drop=True)
             try:
-                if offload and not _is_bulk(target) and self._work_lock.try_hold():
-                    # a quick request and a free lock: answered on the event loop,
+                inline = offload and method == "GET" and not _is_bulk(target)
+                if inline and self._work_lock.try_hold():
+                    # a quick read and a free lock: answered on the event loop,
                     # without two thread hand-overs that cost more than the work
+                    # (writes, whose size the request decides, stay off the loop)
                     try:
                         out, changes = self._handle_locked(method, target, headers, body)
                     finally:
