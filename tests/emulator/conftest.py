@@ -89,3 +89,28 @@ async def raw(fresh: Emulator) -> AsyncIterator[httpx.AsyncClient]:
     """An unauthenticated client on the fresh tenant."""
     async for client in _client(fresh):
         yield client
+
+
+# -- a writable tenant per module, for tests that make the objects they write --
+
+
+@pytest.fixture(scope="module")
+def tenant() -> Emulator:
+    """One small demo tenant for the module; each test makes the objects it writes."""
+    return Emulator.with_demo_data(seed=5, scale=0.01)
+
+
+@pytest.fixture
+async def http(tenant: Emulator) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=tenant.transport(), base_url=BASE) as client:
+        yield client
+
+
+@pytest.fixture
+def wf(http: httpx.AsyncClient, tenant: Emulator) -> Api:
+    return Api(http, tenant.api_key())
+
+
+def ok(response: httpx.Response) -> Any:
+    assert response.status_code == 200, response.text
+    return response.json()["data"]

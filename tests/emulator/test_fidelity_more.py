@@ -11,7 +11,6 @@ generated ``workfront/versions/v40.py`` and ``unsupported.py``, API-NOTES §1 an
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -20,29 +19,7 @@ import pytest
 
 from workfront_async.testing import Emulator
 
-from .conftest import API, BASE, Api
-
-
-@pytest.fixture(scope="module")
-def tenant() -> Emulator:
-    """One small demo tenant for the module; each test makes the objects it writes."""
-    return Emulator.with_demo_data(seed=5, scale=0.01)
-
-
-@pytest.fixture
-async def http(tenant: Emulator) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=tenant.transport(), base_url=BASE) as client:
-        yield client
-
-
-@pytest.fixture
-def wf(http: httpx.AsyncClient, tenant: Emulator) -> Api:
-    return Api(http, tenant.api_key())
-
-
-def ok(response: httpx.Response) -> Any:
-    assert response.status_code == 200, response.text
-    return response.json()["data"]
+from .conftest import API, Api, ok
 
 
 async def new_project(wf: Api, **fields: Any) -> dict[str, Any]:
