@@ -89,7 +89,7 @@ class State:
             else {first: page(first, page_size, total) for first in range(0, total, page_size)}
         )
         self.count = orjson.dumps({"data": {"count": total}})
-        self.one = orjson.dumps({"data": row(0)})
+        self.one = row(0)
 
     def answer(self, target: bytes) -> tuple[int, bytes]:
         path, _, query = target.partition(b"?")
@@ -101,8 +101,9 @@ class State:
             limit = int(params.get("$$LIMIT", "100"))
             body = self.pages.get(first) if limit == self.page_size else None
             return 200, body if body is not None else page(first, limit, self.total)
-        if path.rsplit(b"/", 2)[-2:-1] == [b"task"]:
-            return 200, self.one
+        head, _, obj_id = path.rpartition(b"/")
+        if head.endswith(b"/task"):  # one task, with the ID asked for
+            return 200, orjson.dumps({"data": {**self.one, "ID": obj_id.decode("latin-1")}})
         return 404, orjson.dumps({"error": {"message": f"no route {path!r}"}})
 
 

@@ -18,7 +18,7 @@ import pytest
 
 from workfront_async.testing import Emulator
 
-from .conftest import API, BASE
+from .conftest import API, BASE, ok
 
 
 @pytest.fixture(scope="module")
@@ -35,12 +35,6 @@ async def client(emu: Emulator) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
-async def _data(client: httpx.AsyncClient, path: str, params: dict[str, str]) -> Any:
-    response = await client.get(path, params=params)
-    assert response.status_code == 200, response.text
-    return json.loads(response.content)["data"]  # keeps key order
-
-
 def _items(obj: dict[str, Any]) -> list[tuple[str, Any]]:
     return list(obj.items())
 
@@ -50,8 +44,8 @@ async def _same_as_python(client: httpx.AsyncClient, obj: str, fields: str | Non
     params = {"$$LIMIT": "300"}
     if fields is not None:
         params["fields"] = fields
-    page = await _data(client, f"/{obj}/search", params)
-    mapped = await _data(client, f"/{obj}/search", {**params, "map": "true"})
+    page = ok(await client.get(f"/{obj}/search", params=params))
+    mapped = ok(await client.get(f"/{obj}/search", params={**params, "map": "true"}))
     assert [row["ID"] for row in page] == list(mapped)
     for row in page:
         assert _items(row) == _items(mapped[row["ID"]]), (obj, fields)
@@ -59,18 +53,18 @@ async def _same_as_python(client: httpx.AsyncClient, obj: str, fields: str | Non
 
 
 async def test_every_object_type_and_field_shape(client: httpx.AsyncClient) -> None:
-    index = await _data(client, "/metadata", {})
+    index = ok(await client.get("/metadata", params={}))
     codes = sorted(index["objects"])
     assert len(codes) > 15
     checked = 0
     for code in codes:
-        meta = await _data(client, f"/{code}/metadata", {})
+        meta = ok(await client.get(f"/{code}/metadata", params={}))
         plain = [
             name
             for name, field in meta["fields"].items()
             if not name.startswith("DE:") and field["fieldType"] != "map"
         ]
-        page = await _data(client, f"/{code}/search", {"$$LIMIT": "1"})
+        page = ok(await client.get(f"/{code}/search", params={"$$LIMIT": "1"}))
         defaults = [k for k in page[0] if k != "objCode"] if page else []
         extra = [name for name in plain if name not in defaults][:3]
         shapes: list[str | None] = [None, "ID", "*", "objCode"]
@@ -87,7 +81,7 @@ async def test_every_object_type_and_field_shape(client: httpx.AsyncClient) -> N
 async def test_numbers_text_and_nulls_keep_their_values(
     client: httpx.AsyncClient, emu: Emulator
 ) -> None:
-    tasks = await _data(client, "/task/search", {"$$LIMIT": "3", "fields": "ID"})
+    tasks = ok(await client.get("/task/search", params={"$$LIMIT": "3", "fields": "ID"}))
     odd = [
         {"percentComplete": 1 / 3, "name": 'quote " slash \\ tab \t é 日本 \u0001'},
         {"percentComplete": 0.1 + 0.2, "workRequired": 1e-7, "description": None},
@@ -101,11 +95,11 @@ async def test_numbers_text_and_nulls_keep_their_values(
         params = {"ID": ids, "ID_Mod": "in", "$$LIMIT": "10"}
         if fields:
             params["fields"] = fields
-        page = await _data(client, "/task/search", params)
+        page = ok(await client.get("/task/search", params=params))
         by_id = {row["ID"]: row for row in page}
         for task_id, updates in zip(ids, odd, strict=True):
             row = by_id[task_id]
-            one = await _data(client, f"/task/{task_id}", {"fields": fields or ""})
+            one = ok(await client.get(f"/task/{task_id}", params={"fields": fields or ""}))
             assert _items(row) == _items(one)
             for name, value in updates.items():
                 if name in row:
@@ -116,5 +110,5 @@ async def test_numbers_text_and_nulls_keep_their_values(
         f"/task/{ids[0]}", params={"updates": json.dumps({"name": "renamed", "status": "CPL"})}
     )
     assert response.status_code == 200, response.text
-    page = await _data(client, "/task/search", {"ID": ids[0]})
+    page = ok(await client.get("/task/search", params={"ID": ids[0]}))
     assert (page[0]["name"], page[0]["status"]) == ("renamed", "CPL")

@@ -698,12 +698,7 @@ class Field:
 
 # Fields are frozen, so ``Q.status`` and ``Q.project.name`` can be the same
 # objects each time they are named.
-@functools.lru_cache(maxsize=4096)
-def _root_field(name: str) -> Field:
-    return Field(_parse_path(name))
-
-
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=8192)
 def _child_field(path: tuple[str, ...], name: str) -> Field:
     return Field(path + _parse_path(name))
 
@@ -716,12 +711,12 @@ class _Root:
     def __getattr__(self, name: str) -> Field:
         if name.startswith("_"):
             raise AttributeError(name)
-        return _root_field(name)
+        return _child_field((), name)
 
     def __getitem__(self, name: str) -> Field:
         if not isinstance(name, str):
             raise TypeError(f"field names are strings, got {name!r}")
-        return _root_field(name)
+        return _child_field((), name)
 
     def __repr__(self) -> str:
         return "Q"

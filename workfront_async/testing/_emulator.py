@@ -617,7 +617,8 @@ class Emulator:
                 self._count("dropped")
                 return _Outcome(0, (), b"", drop=True)
             try:
-                inline = offload and method == "GET" and not _is_bulk(target)
+                bulk = _is_bulk(target)
+                inline = offload and method == "GET" and not bulk
                 if inline and self._work_lock.try_hold():
                     # a quick read and a free lock: answered on the event loop,
                     # without two thread hand-overs that cost more than the work
@@ -628,10 +629,10 @@ class Emulator:
                         self._work_lock.release()
                 elif offload:
                     out, changes = await anyio.to_thread.run_sync(
-                        self._handle, method, target, headers, body
+                        self._handle, method, target, headers, body, bulk
                     )
                 else:
-                    out, changes = self._handle(method, target, headers, body)
+                    out, changes = self._handle(method, target, headers, body, bulk)
                 if changes:
                     self._emit(changes)
             except Exception as exc:  # a bug or an unforeseen input: answer like a server
@@ -672,11 +673,17 @@ class Emulator:
                 self.stats.in_flight -= 1
 
     def _handle(
-        self, method: str, target: bytes, headers: list[tuple[str, str]], body: bytes
+        self,
+        method: str,
+        target: bytes,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        bulk: bool,
     ) -> tuple[_Outcome, list[Change]]:
-        """The synchronous work of one request, atomic under the work lock: the
-        answer and the stored changes (whose events the caller emits)."""
-        with self._work_lock.hold(bulk=_is_bulk(target)):
+        """The synchronous work of one request, atomic under the work lock (taken
+        as ``bulk`` work or quick): the answer and the stored changes (whose
+        events the caller emits)."""
+        with self._work_lock.hold(bulk=bulk):
             return self._handle_locked(method, target, headers, body)
 
     def _handle_locked(
