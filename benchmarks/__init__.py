@@ -1,4 +1,4 @@
-"""Benchmarks for workfront_async (issue 7): ``python -m benchmarks [--quick]``.
+"""Benchmarks for workfront_async: ``python -m benchmarks [--quick]``.
 
 Every figure is a ratio measured in the same run (median, min and max of the
 repetitions): export throughput against the cap-bound limit and against the

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-# --- client (issue 3) ---
+# --- client ---
 from ._auth import ApiKeyAuth, Auth, BearerAuth, JWTAuth, OAuth2Auth, PasswordAuth, SessionAuth
 from ._batch import Batch
 from ._client import GetManyResult, Workfront
@@ -32,16 +32,16 @@ from ._retry import Retry
 from ._search import Search
 from ._secret import Secret
 
-# --- export and sync (issue 5) ---
+# --- export and sync ---
 from ._sync import ChangeFeed, SyncCursor
 from ._sync_file import SyncReport, sync_to_file
 from .events import Event, EventReceiver, FilterGroup, SubscriptionFilter
 from .export import Export, ExportProgress
 
-# --- planning (issue 6) ---
+# --- planning ---
 from .planning import Planning, PlanningV2, ServerToServerAuth
 
-# --- query language (issue 2) ---
+# --- query language ---
 from .query import Q
 
 if TYPE_CHECKING:

@@ -693,7 +693,7 @@ class Workfront:
         """Invalidate the user's API key (``PUT /user?action=clearApiKey``)."""
         await self._api_key_action("clearApiKey", username, password)
 
-    # -- export and sync (issue 5) ---------------------------------------------------
+    # -- export and sync ---------------------------------------------------
 
     def export(
         self,

@@ -213,7 +213,7 @@ def test_operator_not_allowed_for_the_type(
 
 
 def test_the_has_any_of_on_number_example(backend: PlanningBackend) -> None:
-    # issue 6: $hasAnyOf on a number field is refused with the allowed operators
+    # $hasAnyOf on a number field is refused with the allowed operators
     status, answer = search(backend, filters=[{"n": {"$hasAnyOf": [1]}}])
     assert error_of(answer)[:2] == (400, "INVALID_FILTER_OPERATOR")
     assert status == 400

@@ -1,4 +1,4 @@
-"""The Planning differential test (issue 6): random filter objects over random
+"""The Planning differential test: random filter objects over random
 records give the same answer from the embedded Workfront as from the plain
 evaluator written below (API-NOTES §3 semantics, as documented in
 ``workfront_async.testing._planning``)."""

@@ -1,4 +1,4 @@
-"""The Planning differential test (issue 6): random expressions, compiled by
+"""The Planning differential test: random expressions, compiled by
 ``compile_planning`` and sent by the client to the embedded Workfront, select
 exactly the records a plain-Python evaluation of the same expression selects
 (``tests/reference.py``: ``eval_expr`` on the expression, ``eval_planning`` on
@@ -21,79 +21,17 @@ from typing import Any
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from workfront_async import BearerAuth, Planning, Q, QueryError, Retry
+from workfront_async import BearerAuth, Planning, QueryError, Retry
 from workfront_async.query import Expr, compile_planning
 from workfront_async.testing import Emulator
 from workfront_async.testing._planning import PlanningBackend
 
 from ..query.strategies import trees
 from ..reference import eval_expr, eval_planning
-
-TYPES = {
-    "name": "text",
-    "status": "single select",
-    "num": "number",
-    "flag": "boolean",
-    "tags": "multi select",
-}
-FIELDS = [{"id": f, "name": f.title(), "type": t} for f, t in TYPES.items()]
-TEXT = st.text(alphabet="ab", min_size=1, max_size=3)
-NUMBER = st.integers(-3, 3)
-# Operators each field type accepts (API-NOTES §3), as Q methods / classic names.
-OPS: dict[str, list[str]] = {
-    "name": ["eq", "ne", "contains", "notcontains", "isnull", "notnull"],
-    "status": ["eq", "ne", "in", "notin", "isnull", "notnull"],
-    "num": ["eq", "ne", "gt", "gte", "lt", "lte", "isnull", "notnull"],
-    "flag": ["eq"],
-    "tags": ["hasany", "hasnone", "hasall", "isexactly", "isnull", "notnull"],
-}
+from .differential import FIELDS, RECORDS, TYPES, leaves
 
 EMULATOR = Emulator()
 TOKEN = EMULATOR.issue_token()
-
-
-def _condition(field: str, op: str, values: list[Any]) -> Expr:
-    q = Q[field]
-    if op in ("isnull", "notnull"):
-        return q.op(op)
-    if op in ("in", "notin"):
-        return q.op(op, *values)
-    if op == "hasany":
-        return q.has_any(values)
-    if op == "hasnone":
-        return q.has_none(values)
-    if op == "hasall":
-        return q.has_all(values)
-    if op == "isexactly":
-        return q.is_exactly(values)
-    return q.op(op, values[0])
-
-
-@st.composite
-def leaves(draw: Any) -> Expr:
-    field = draw(st.sampled_from(sorted(TYPES)))
-    op = draw(st.sampled_from(OPS[field]))
-    value = {"num": NUMBER, "flag": st.booleans()}.get(field, TEXT)
-    values = draw(st.lists(value, min_size=1, max_size=3, unique=True))
-    return _condition(field, op, values)
-
-
-def _optional(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-    return st.one_of(st.none(), strategy)
-
-
-RECORDS = st.lists(
-    st.fixed_dictionaries(
-        {
-            "name": _optional(TEXT),
-            "status": _optional(TEXT),
-            "num": _optional(NUMBER),
-            "flag": st.booleans(),
-            "tags": _optional(st.lists(TEXT, min_size=1, max_size=3, unique=True)),
-        }
-    ),
-    max_size=8,
-)
 
 
 async def _search(

@@ -1,4 +1,4 @@
-"""Shared helpers for the reliability tests (issue 8): seeded emulators, clients
+"""Shared helpers for the reliability tests: seeded emulators, clients
 with zero back-off and a transport that counts what reaches the wire."""
 
 from __future__ import annotations
