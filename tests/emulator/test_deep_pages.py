@@ -70,3 +70,42 @@ async def test_deep_pages_follow_writes(emu: Emulator) -> None:
     after = await _page(emu, params)
     assert after == ids[1500:1550]
     assert before != after  # the page moved: the keys read before the writes were dropped
+
+
+async def test_id_ordered_default_pages_show_every_write() -> None:
+    """Unfiltered ID-ordered pages of default fields (what an export reads) are
+    read from an index that keeps each row's JSON: inserts, an update and a
+    delete show on the next page exactly as a single GET shows the row."""
+    emu = Emulator.with_demo_data(scale=0.05)
+    token = emu.issue_token()
+    async with httpx.AsyncClient(transport=emu.transport(), headers={"SessionID": token}) as c:
+
+        async def page() -> list[dict[str, object]]:
+            r = await c.get(f"{API}/task/search", params={"ID_Sort": "asc", "$$LIMIT": "2000"})
+            assert r.status_code == 200, r.text
+            rows: list[dict[str, object]] = r.json()["data"]
+            return rows
+
+        before = await page()
+        renamed = before[7]["ID"]
+        project = emu.rows("project")[0]["ID"]
+        made = []
+        for name in ("fresh", "doomed"):
+            r = await c.post(f"{API}/task", params={"name": name, "projectID": project})
+            assert r.status_code == 200, r.text
+            made.append(r.json()["data"]["ID"])
+        assert set(made) <= {row["ID"] for row in await page()}
+        fresh, doomed = made
+        r = await c.put(f"{API}/task/{renamed}", params={"name": 'quoted "name" é'})
+        assert r.status_code == 200, r.text
+        assert (await c.delete(f"{API}/task/{doomed}")).status_code == 200
+        after = await page()
+        ids = [row["ID"] for row in after]
+        assert ids == sorted(ids)
+        assert doomed not in ids
+        assert fresh in ids
+        for row in after:
+            if row["ID"] in (renamed, fresh):
+                single = await c.get(f"{API}/task/{row['ID']}")
+                assert row == single.json()["data"]
+        assert next(x for x in after if x["ID"] == renamed)["name"] == 'quoted "name" é'

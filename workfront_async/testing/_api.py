@@ -573,7 +573,7 @@ def _search(call: _Call, code: str) -> Any:
         )
         if n * width > MAX_FIELDS:
             raise bad_request(f"the result holds more than {MAX_FIELDS} fields; ask for fewer")
-        return orjson.Fragment(f"[{text}]")
+        return orjson.Fragment(b"[" + text + b"]")
     cols = ", ".join(f't0."{c}"' for c in store.columns_for(code, tree))
     rows: list[dict[str, Any]] = page_rows(
         store, code, cols, joins, where, params, terms, first, limit
