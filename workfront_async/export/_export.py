@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Literal, Protocol
 import anyio
 import attrs
 from anyio.abc import ObjectReceiveStream, ObjectSendStream
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 from .._concurrency import task_group
 from .._dates import convert_dates
@@ -490,18 +491,18 @@ async def _windowed(
     """Run ``fetch(i)`` for every index ``indexes()`` gives (0, 1, 2, ... then
     None) with at most ``workers`` pages fetched or buffered at once; yield
     ``(i, page)`` as they complete (``_in_order``: in index order)."""
-    # ``workers`` loops, each fetching its next page as soon as it
-    # has handed over the last one. A page waits in no buffer (the stream holds
-    # none): a loop holds at most one page, and when the consumer is already
-    # waiting the page changes hands and the next request goes out without
-    # passing through the event loop's queue, where other pages' decoding would
-    # delay it (a page spawned per task waited behind several such hand-overs:
-    # on two cores, with 200 ms answers, a fifth of the cap's time went unused).
-    send: ObjectSendStream[tuple[int, list[Row]]]
-    receive: ObjectReceiveStream[tuple[int, list[Row]]]
+    # ``workers`` loops, each fetching its next page as soon as it has handed
+    # over the last one. A page waits in no buffer (the stream holds none): a
+    # loop holds at most one page, and when the consumer is already waiting the
+    # page changes hands and the next request goes out without passing through
+    # the event loop's queue, where other pages' decoding would delay it (a
+    # task spawned per page waited behind several such trips: on two cores,
+    # with 200 ms answers, a fifth of the cap's time went unused).
+    send: MemoryObjectSendStream[tuple[int, list[Row]]]
+    receive: MemoryObjectReceiveStream[tuple[int, list[Row]]]
     send, receive = anyio.create_memory_object_stream(0)
 
-    async def loop(out: ObjectSendStream[tuple[int, list[Row]]]) -> None:
+    async def loop(out: MemoryObjectSendStream[tuple[int, list[Row]]]) -> None:
         async with out:
             while (i := await indexes()) is not None:
                 page = await fetch(i)
