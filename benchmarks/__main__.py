@@ -219,6 +219,11 @@ def table(result: dict[str, Any]) -> str:
         f"**{_r(es['export_ratio'])}** | >= {emulator_served.TARGET_RATIO} "
         f"{_met(es['met']['export'])} |"
     )
+    lines.append(
+        f"| 8 | {head}, L={es['latency'] * 1000:.0f} ms: what the server allows, the raw "
+        f"client without decoding (ceiling) / decoding with orjson | "
+        f"{_r(es['ceiling_ratio'])} / {_r(es['raw_ratio'])} | |"
+    )
     for key, how in (
         ("cheap_request_ms", "an export in another process"),
         ("cheap_request_ms_load_niced", "the same export at a lower CPU priority (nice 10)"),

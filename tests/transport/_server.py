@@ -3,7 +3,7 @@
 Real sockets, keep-alive, one thread per connection. What it answers depends
 on the object name in the path (``/attask/api/v21.0/<script>/...``): ok,
 paged search, connection reset, truncated body, 503, 429 with Retry-After, a
-hang, a trickle. It records every request it parsed (method, raw target,
+hang, a trickle, a chunked body. It records every request it parsed (method, raw target,
 headers, body) and the highest number of requests in flight.
 """
 
@@ -160,6 +160,18 @@ class _Handler(socketserver.BaseRequestHandler):
                 sock.sendall(body[i : i + 1])
                 time.sleep(0.05)
             return False
+        if script == "chunked":
+            # The body in chunked transfer coding, split mid-value, with a
+            # chunk extension and a trailer (RFC 9112 §7.1): keep-alive goes on.
+            body = orjson.dumps({"data": {"ID": parts[-1], "objCode": "TASK", "pad": "x" * 5000}})
+            pieces = [body[:7], body[7:4000], body[4000:]]
+            sock.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                b"Transfer-Encoding: chunked\r\n\r\n"
+                + b"".join(b"%x;ext=1\r\n%s\r\n" % (len(p), p) for p in pieces)
+                + b"0\r\nX-Trailer: t\r\n\r\n"
+            )
+            return True
         if req.path.endswith("/count"):
             sock.sendall(_json(200, {"data": {"count": server.rows}}))
             return True

@@ -94,6 +94,17 @@ async def test_auto_picks_aiohttp_on_asyncio_and_httpx_with_a_transport(
         assert type(wf._sender.node).__name__ == "HttpxNode"
 
 
+async def test_chunked_bodies_are_read_whole_on_a_kept_connection(
+    server: ScriptedServer, node: str
+) -> None:
+    async with client(server, node, max_concurrency=1) as wf:
+        for i in range(3):
+            row = await wf.get("chunked", f"ID{i}")
+            assert row["ID"] == f"ID{i}"
+            assert row["pad"] == "x" * 5000
+    assert server.connections == 1
+
+
 # -- faults ----------------------------------------------------------------------------
 
 

@@ -447,13 +447,14 @@ class Emulator:
                 }
             )
             return
-        await send(
-            {
-                "type": "http.response.start",
-                "status": out.status,
-                "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in out.headers],
-            }
-        )
+        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in out.headers]
+        if out.status not in (204, 304) and not any(
+            k.lower() == "content-length" for k, _ in out.headers
+        ):
+            # the whole body is known: a length spares the server the chunked
+            # coding and the client its parsing
+            headers.append((b"content-length", b"%d" % len(out.body)))
+        await send({"type": "http.response.start", "status": out.status, "headers": headers})
         await send({"type": "http.response.body", "body": out.body})
 
     @contextlib.asynccontextmanager
