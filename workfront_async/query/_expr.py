@@ -116,14 +116,15 @@ def _is_secret(path: tuple[str, ...]) -> bool:
 # The nodes are plain slotted classes rather than attrs classes: an
 # expression is built on every search, and attrs' frozen ``__init__`` (one
 # ``object.__setattr__`` per field) and uncached hashes made building five
-# conditions cost several times the compile. Each node class has a private
-# twin (``_ConditionInit``, ...) with the same slots and an ordinary
-# ``__setattr__``: a node is filled in as the twin, then switched to its real
-# class, which refuses every later assignment. Equality compares the fields
-# (``depth`` and the cached members and hash are not part of it) and the hash
-# is computed once, on first use. ``__reduce__`` rebuilds a node from its
-# fields, so pickling and copying never see the cached hash (string hashes
-# differ between processes).
+# conditions cost several times the compile. ``Condition``, ``And``, ``Or``
+# and ``Field`` each have a private twin (``_ConditionInit``, ...) with the
+# same slots and the ordinary ``__setattr__``: a node is filled in as the
+# twin, then switched to its real class, which refuses every later
+# assignment (``FrozenInstanceError``, as attrs raised). Equality compares
+# the fields (``depth`` and the cached members, hash and compiled form are not
+# part of it); conditions and chains compute their hash once, on first use.
+# ``__reduce__`` rebuilds a node from its fields, so pickling and copying
+# never carry a cached hash (string hashes differ between processes).
 
 _new: Final = object.__new__
 
@@ -135,6 +136,10 @@ class Expr:
 
     # How many levels of &, | and EXISTS the node holds: none for a leaf.
     depth: int = 0
+    # The classic compiler's answer for this expression, kept on the node by
+    # compile_classic (nodes are frozen, so it cannot go stale). Not part of
+    # equality, never pickled; a hole has no slot for it and is never compiled.
+    _classic: tuple[tuple[str, str], ...] | None = None
 
     def __setattr__(self, name: str, value: object) -> NoReturn:
         raise FrozenInstanceError()
@@ -185,8 +190,8 @@ def _paren(expr: Expr) -> str:
 
 
 def _filled(cls: type[Any], **fields: object) -> Any:
-    """A node of a user's subclass of a node class, filled field by field
-    (the node classes themselves take the fast path through their twins)."""
+    """A node filled field by field: the rarer nodes (``Not``, ``Exists``,
+    ``Hole``) and subclasses that users derive from the node classes."""
     node = _new(cls)
     for name, value in fields.items():
         object.__setattr__(node, name, value)
@@ -197,7 +202,7 @@ class Condition(Expr):
     """``path`` compared by ``op`` (a classic modifier name, or ``after``,
     ``before``, ``hasany``, ``hasall``, ``hasnone``, ``isexactly``) with ``values``."""
 
-    __slots__ = ("__weakref__", "_hash", "op", "path", "values")
+    __slots__ = ("__weakref__", "_classic", "_hash", "op", "path", "values")
     __match_args__ = ("path", "op", "values")
 
     path: tuple[str, ...]
@@ -208,7 +213,9 @@ class Condition(Expr):
     def __new__(cls, path: tuple[str, ...], op: str, values: tuple[object, ...] = ()) -> Condition:
         if cls is Condition:
             return _condition_node(path, op, values)
-        return cast(Condition, _filled(cls, path=path, op=op, values=values, _hash=None))
+        return cast(
+            Condition, _filled(cls, path=path, op=op, values=values, _hash=None, _classic=None)
+        )
 
     @property
     def field(self) -> Field:
@@ -231,15 +238,15 @@ class Condition(Expr):
 
     def __and__(self, other: object) -> Expr:
         if type(other) is Condition:  # the first & of a chain
-            if other is self or self == other:
-                return self
+            if other.path == self.path and other.op == self.op and other.values == self.values:
+                return self  # the same condition twice (compared here: no __eq__ call)
             return _chain_node(_AndInit, And, (self, other), 1, None)
         return Expr.__and__(self, other)
 
     def __or__(self, other: object) -> Expr:
         if type(other) is Condition:
-            if other is self or self == other:
-                return self
+            if other.path == self.path and other.op == self.op and other.values == self.values:
+                return self  # the same condition twice (compared here: no __eq__ call)
             return _chain_node(_OrInit, Or, (self, other), 1, None)
         return Expr.__or__(self, other)
 
@@ -269,6 +276,7 @@ def _condition_node(path: tuple[str, ...], op: str, values: tuple[object, ...]) 
     node.op = op
     node.values = values
     node._hash = None
+    node._classic = None
     node.__class__ = Condition  # type: ignore[assignment]  # from now on, frozen
     return node
 
@@ -295,7 +303,7 @@ _METHOD: Final = {
 class _Chain(Expr):
     """What ``And`` and ``Or`` share: children in a tuple."""
 
-    __slots__ = ("__weakref__", "_hash", "_members", "children", "depth")
+    __slots__ = ("__weakref__", "_classic", "_hash", "_members", "children", "depth")
     __match_args__ = ("children",)
 
     children: tuple[Expr, ...]
@@ -337,7 +345,8 @@ def _new_chain(
     checked = _nesting(children) if depth is None else depth
     if cls is final:
         return _chain_node(init, final, children, checked, members)
-    node = _filled(cls, children=children, depth=checked, _members=members, _hash=None)
+    fields = {"children": children, "depth": checked, "_members": members}
+    node = _filled(cls, **fields, _hash=None, _classic=None)
     return cast(_C, node)
 
 
@@ -354,6 +363,7 @@ def _chain_node(
     node.depth = depth
     node._members = members
     node._hash = None
+    node._classic = None
     node.__class__ = final  # type: ignore[assignment]  # from now on, frozen
     return node
 
@@ -437,13 +447,13 @@ class Not(Expr):
     """The negation of a condition whose operator has no negated twin
     (``like``, ``startswith``, ``nee``, ``after``, ...)."""
 
-    __slots__ = ("__weakref__", "child")
+    __slots__ = ("__weakref__", "_classic", "child")
     __match_args__ = ("child",)
 
     child: Condition
 
     def __new__(cls, child: Condition) -> Not:
-        return cast(Not, _filled(cls, child=child))
+        return cast(Not, _filled(cls, child=child, _classic=None))
 
     def __eq__(self, other: object) -> bool:
         if type(other) is Not:
@@ -464,7 +474,7 @@ class Exists(Expr):
     """Objects of type ``objcode`` linked by ``on`` (related field -> field of
     the queried object) for which ``where`` holds exist (or, ``negated``, do not)."""
 
-    __slots__ = ("__weakref__", "depth", "negated", "objcode", "on", "where")
+    __slots__ = ("__weakref__", "_classic", "depth", "negated", "objcode", "on", "where")
     __match_args__ = ("objcode", "on", "where", "negated")
 
     objcode: str
@@ -481,7 +491,8 @@ class Exists(Expr):
         negated: bool = False,
     ) -> Exists:
         depth = _nesting(() if where is None else (where,))
-        node = _filled(cls, objcode=objcode, on=on, where=where, negated=negated, depth=depth)
+        fields = {"objcode": objcode, "on": on, "where": where, "negated": negated}
+        node = _filled(cls, **fields, depth=depth, _classic=None)
         return cast(Exists, node)
 
     def _fields(self) -> tuple[object, ...]:
