@@ -750,11 +750,23 @@ def _values(values: Iterable[object], method: str) -> tuple[object, ...]:
     return tuple(values)
 
 
-# How many fields named as attributes (``Q.status``, ``Q.project.name``) a
-# field or ``Q`` keeps in its own ``__dict__``: Python then finds them as
-# plain attributes, instead of calling ``__getattr__`` after a failed look-up
-# (about a microsecond each). Names beyond the bound go through the cache below.
-_NAMED_CHILDREN: Final = 256
+# Fields named as attributes (``Q.status``, ``Q.project.name``) are kept in
+# the ``__dict__`` of ``Q`` or of their parent field, so that Python finds
+# them as plain attributes the next time instead of calling ``__getattr__``
+# after a failed look-up (about a microsecond each). At most this many are
+# kept in all, the bound of the field cache below; past it, names still work
+# through that cache.
+_MAX_KEPT: Final = 8192
+_kept = 0
+
+
+def _keep(named: dict[str, object], name: str, field: Field) -> Field:
+    global _kept
+    if _kept < _MAX_KEPT:
+        _kept += 1
+        named[name] = field
+    return field
+
 
 # The fast paths of comparisons: a text or an integer needs no check.
 _TEXT_OR_INT: Final = frozenset({str, int})
@@ -791,10 +803,7 @@ class Field:
         if name.startswith("_"):
             raise AttributeError(name)
         field = _child_field(self.path, name)
-        named = self.__dict__
-        if len(named) < _NAMED_CHILDREN:
-            named[name] = field
-        return field
+        return _keep(self.__dict__, name, field)
 
     def __getitem__(self, name: str) -> Field:
         if not isinstance(name, str):
@@ -1035,10 +1044,7 @@ class _Root:
         if name.startswith("_"):
             raise AttributeError(name)
         field = _child_field((), name)
-        named = self.__dict__
-        if len(named) < _NAMED_CHILDREN:
-            named[name] = field
-        return field
+        return _keep(self.__dict__, name, field)
 
     def __getitem__(self, name: str) -> Field:
         if not isinstance(name, str):
