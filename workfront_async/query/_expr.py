@@ -120,11 +120,16 @@ def _is_secret(path: tuple[str, ...]) -> bool:
 # and ``Field`` each have a private twin (``_ConditionInit``, ...) with the
 # same slots and the ordinary ``__setattr__``: a node is filled in as the
 # twin, then switched to its real class, which refuses every later
-# assignment (``FrozenInstanceError``, as attrs raised). Equality compares
-# the fields (``depth`` and the cached members, hash and compiled form are not
-# part of it); conditions and chains compute their hash once, on first use.
-# ``__reduce__`` rebuilds a node from its fields, so pickling and copying
-# never carry a cached hash (string hashes differ between processes).
+# assignment (``FrozenInstanceError``, as attrs raised). A twin takes both
+# ``object.__setattr__`` and ``object.__delattr__``: with either one left
+# in Python, CPython sends every slot assignment through a Python-level
+# look-up, several times slower.
+#
+# Equality compares the fields (``depth`` and the cached members, hash and
+# compiled form are not part of it); conditions and chains compute their
+# hash once, on first use. ``__reduce__`` rebuilds a node from its fields,
+# so pickling and copying never carry a cached hash (string hashes differ
+# between processes).
 
 _new: Final = object.__new__
 
@@ -265,6 +270,8 @@ class Condition(Expr):
 
 
 class _ConditionInit(Condition):
+    """Fills in a new ``Condition`` (see the note above ``Expr``)."""
+
     __slots__ = ()
     __setattr__ = object.__setattr__  # type: ignore[assignment]
     __delattr__ = object.__delattr__  # type: ignore[assignment]
@@ -432,12 +439,16 @@ class Or(_Chain):
 
 
 class _AndInit(And):
+    """Fills in a new ``And`` (see the note above ``Expr``)."""
+
     __slots__ = ()
     __setattr__ = object.__setattr__  # type: ignore[assignment]
     __delattr__ = object.__delattr__  # type: ignore[assignment]
 
 
 class _OrInit(Or):
+    """Fills in a new ``Or`` (see the note above ``Expr``)."""
+
     __slots__ = ()
     __setattr__ = object.__setattr__  # type: ignore[assignment]
     __delattr__ = object.__delattr__  # type: ignore[assignment]
@@ -1030,6 +1041,8 @@ def _child_field(path: tuple[str, ...], name: str) -> Field:
 
 
 class _FieldInit(Field):
+    """Fills in a new ``Field`` (see the note above ``Expr``)."""
+
     __slots__ = ()
     __setattr__ = object.__setattr__  # type: ignore[assignment]
     __delattr__ = object.__delattr__  # type: ignore[assignment]
