@@ -19,7 +19,7 @@ from typing import Final
 import orjson
 
 from .._exceptions import QueryError
-from ._expr import ALL, And, Condition, Exists, Expr, Not, Or, find_hole, or_
+from ._expr import And, Condition, Exists, Expr, Not, Or, find_hole, or_
 from ._modifiers import CLASSIC_OP, MULTI_VALUED, NO_VALUE, PLANNING_ONLY, RANGE, is_swallowed
 from ._values import classic_text
 
@@ -297,25 +297,32 @@ def compile_classic(expr: Expr | None) -> list[tuple[str, str]]:
     ``None`` and ``Q.all()`` give ``[]`` (no filter). An expression that can
     never match (``Q.none()``) raises ``QueryError``: there is nothing to ask.
 
-    Expressions are frozen, so a compiled form is kept (bounded, keyed by the
-    expression's structure and its values' types): running the same query
-    again costs a key walk and a dict look-up.
+    Expressions are frozen, so a compiled form is kept: on the expression
+    itself (compiling it again costs an attribute read) and in a bounded table
+    keyed by the expression's structure and its values' types (an equal
+    expression built again costs a key walk and a dict look-up).
     """
-    if expr is None or expr == ALL:
+    if expr is None:
         return []
     if not isinstance(expr, Expr):
         raise QueryError(f"compile_classic() takes a query expression, got {expr!r}")
+    known = expr._classic
+    if known is not None:
+        return list(known)
+    if type(expr) is And and not expr.children:  # Q.all()
+        return []
     try:
         key = _strict_key(expr)
-        hash(key)
-    except TypeError:
+        cached = _compiled.get(key)
+    except TypeError:  # an unhashable value
         return _compile(expr)
-    cached = _compiled.get(key)
     if cached is None:
         cached = tuple(_compile(expr))
         if len(_compiled) >= _CACHE_SIZE:
             del _compiled[next(iter(_compiled))]
         _compiled[key] = cached
+    # the node's own slot (see Expr._classic); nodes refuse ordinary assignment
+    object.__setattr__(expr, "_classic", cached)
     return list(cached)
 
 

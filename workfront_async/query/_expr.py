@@ -26,9 +26,9 @@ from __future__ import annotations
 import functools
 import keyword
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Final, NoReturn, overload
+from typing import Any, ClassVar, Final, NoReturn, TypeVar, cast, overload
 
-import attrs
+from attrs.exceptions import FrozenInstanceError
 
 from .._exceptions import REDACTED, SECRET_NAMES, QueryError
 from ._modifiers import CLASSIC_MODIFIERS, MULTI_VALUED, NEGATION, NO_VALUE, OPS, RANGE
@@ -113,10 +113,44 @@ def _is_secret(path: tuple[str, ...]) -> bool:
     return path[-1].lower() in SECRET_NAMES
 
 
+# The nodes are plain slotted classes rather than attrs classes: an
+# expression is built on every search, and attrs' frozen ``__init__`` (one
+# ``object.__setattr__`` per field) and uncached hashes made building five
+# conditions cost several times the compile. ``Condition``, ``And``, ``Or``
+# and ``Field`` each have a private twin (``_ConditionInit``, ...) with the
+# same slots and the ordinary ``__setattr__``: a node is filled in as the
+# twin, then switched to its real class, which refuses every later
+# assignment (``FrozenInstanceError``, as attrs raised). A twin takes both
+# ``object.__setattr__`` and ``object.__delattr__``: with either one left
+# in Python, CPython sends every slot assignment through a Python-level
+# look-up, several times slower.
+#
+# Equality compares the fields (``depth`` and the cached members, hash and
+# compiled form are not part of it); conditions and chains compute their
+# hash once, on first use. ``__reduce__`` rebuilds a node from its fields,
+# so pickling and copying never carry a cached hash (string hashes differ
+# between processes).
+
+_new: Final = object.__new__
+
+
 class Expr:
     """Base class of every node. Combine with ``&``, ``|`` and ``~``."""
 
     __slots__ = ()
+
+    # How many levels of &, | and EXISTS the node holds: none for a leaf.
+    depth: int = 0
+    # The classic compiler's answer for this expression, kept on the node by
+    # compile_classic (nodes are frozen, so it cannot go stale). Not part of
+    # equality, never pickled; a hole has no slot for it and is never compiled.
+    _classic: tuple[tuple[str, str], ...] | None = None
+
+    def __setattr__(self, name: str, value: object) -> NoReturn:
+        raise FrozenInstanceError()
+
+    def __delattr__(self, name: str) -> NoReturn:
+        raise FrozenInstanceError()
 
     def __and__(self, other: object) -> Expr:
         if isinstance(other, Expr):
@@ -160,18 +194,66 @@ def _paren(expr: Expr) -> str:
     return text
 
 
-@attrs.frozen(repr=False, cache_hash=True)
+def _filled(cls: type[Any], **fields: object) -> Any:
+    """A node filled field by field: the rarer nodes (``Not``, ``Exists``,
+    ``Hole``) and subclasses that users derive from the node classes."""
+    node = _new(cls)
+    for name, value in fields.items():
+        object.__setattr__(node, name, value)
+    return node
+
+
 class Condition(Expr):
     """``path`` compared by ``op`` (a classic modifier name, or ``after``,
     ``before``, ``hasany``, ``hasall``, ``hasnone``, ``isexactly``) with ``values``."""
 
+    __slots__ = ("__weakref__", "_classic", "_hash", "op", "path", "values")
+    __match_args__ = ("path", "op", "values")
+
     path: tuple[str, ...]
     op: str
-    values: tuple[object, ...] = ()
+    values: tuple[object, ...]
+    _hash: int | None
+
+    def __new__(cls, path: tuple[str, ...], op: str, values: tuple[object, ...] = ()) -> Condition:
+        if cls is Condition:
+            return _condition_node(path, op, values)
+        return cast(
+            Condition, _filled(cls, path=path, op=op, values=values, _hash=None, _classic=None)
+        )
 
     @property
     def field(self) -> Field:
         return Field(self.path)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is Condition:
+            return other.path == self.path and other.op == self.op and other.values == self.values
+        return False if isinstance(other, Expr) else NotImplemented
+
+    def __hash__(self) -> int:
+        found = self._hash
+        if found is None:
+            found = hash(("c", self.path, self.op, self.values))
+            object.__setattr__(self, "_hash", found)
+        return found
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.path, self.op, self.values))
+
+    def __and__(self, other: object) -> Expr:
+        if type(other) is Condition:  # the first & of a chain
+            if other.path == self.path and other.op == self.op and other.values == self.values:
+                return self  # the same condition twice (compared here: no __eq__ call)
+            return _chain_node(_AndInit, And, (self, other), 1, None)
+        return Expr.__and__(self, other)
+
+    def __or__(self, other: object) -> Expr:
+        if type(other) is Condition:
+            if other.path == self.path and other.op == self.op and other.values == self.values:
+                return self  # the same condition twice (compared here: no __eq__ call)
+            return _chain_node(_OrInit, Or, (self, other), 1, None)
+        return Expr.__or__(self, other)
 
     def __repr__(self) -> str:
         field = repr(Field(self.path))
@@ -185,6 +267,25 @@ class Condition(Expr):
         if self.op in MULTI_VALUED:
             return f"{field}.{method}([{', '.join(args)}])"
         return f"{field}.{method}({', '.join(args)})"
+
+
+class _ConditionInit(Condition):
+    """Fills in a new ``Condition`` (see the note above ``Expr``)."""
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__  # type: ignore[assignment]
+    __delattr__ = object.__delattr__  # type: ignore[assignment]
+
+
+def _condition_node(path: tuple[str, ...], op: str, values: tuple[object, ...]) -> Condition:
+    node = _new(_ConditionInit)
+    node.path = path
+    node.op = op
+    node.values = values
+    node._hash = None
+    node._classic = None
+    node.__class__ = Condition  # type: ignore[assignment]  # from now on, frozen
+    return node
 
 
 _OP_SYMBOL: Final = {"eq": "==", "ne": "!=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
@@ -206,25 +307,99 @@ _METHOD: Final = {
 }
 
 
-@attrs.frozen(repr=False)
-class And(Expr):
-    """All children hold. ``And(())`` always holds (``Q.all()``)."""
+class _Chain(Expr):
+    """What ``And`` and ``Or`` share: children in a tuple."""
 
-    children: tuple[Expr, ...] = ()
+    __slots__ = ("__weakref__", "_classic", "_hash", "_members", "children", "depth")
+    __match_args__ = ("children",)
+
+    children: tuple[Expr, ...]
     # How many levels of &, | and EXISTS this node holds (not part of equality);
     # and_/or_ pass it in, since recounting every child on each fold is quadratic.
-    depth: int = attrs.field(kw_only=True, eq=False, repr=False)
+    depth: int
+    # The children as a set, for long chains only (see _extend).
+    _members: frozenset[Expr] | None
+    _hash: int | None
+    _tag: ClassVar[str]
 
-    @depth.default
-    def _depth(self) -> int:
-        return _nesting(self.children)
+    def __eq__(self, other: object) -> bool:
+        if type(other) is type(self):
+            return self.children == other.children
+        return False if isinstance(other, Expr) else NotImplemented
 
-    # The children as a set, built on first use: adding one more condition to
-    # a long chain (a fold such as reduce(operator.and_, ...)) then checks for
-    # a duplicate and copies the set in C, instead of rehashing every child.
-    _members: frozenset[Expr] | None = attrs.field(
-        default=None, kw_only=True, eq=False, repr=False, alias="members"
-    )
+    def __hash__(self) -> int:
+        found = self._hash
+        if found is None:
+            found = hash((self._tag, self.children))
+            object.__setattr__(self, "_hash", found)
+        return found
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.children,))
+
+
+_C = TypeVar("_C", bound=_Chain)
+
+
+def _new_chain(
+    cls: type[_C],
+    final: type[_Chain],
+    init: type[_C],
+    children: tuple[Expr, ...],
+    depth: int | None,
+    members: frozenset[Expr] | None,
+) -> _C:
+    checked = _nesting(children) if depth is None else depth
+    if cls is final:
+        return _chain_node(init, final, children, checked, members)
+    fields = {"children": children, "depth": checked, "_members": members}
+    node = _filled(cls, **fields, _hash=None, _classic=None)
+    return cast(_C, node)
+
+
+def _chain_node(
+    init: type[_C],
+    final: type[_Chain],
+    children: tuple[Expr, ...],
+    depth: int,
+    members: frozenset[Expr] | None,
+) -> _C:
+    """A new ``final`` node, filled in as its twin ``init`` (see above)."""
+    node = _new(init)
+    node.children = children
+    node.depth = depth
+    node._members = members
+    node._hash = None
+    node._classic = None
+    node.__class__ = final  # type: ignore[assignment]  # from now on, frozen
+    return node
+
+
+class And(_Chain):
+    """All children hold. ``And(())`` always holds (``Q.all()``)."""
+
+    __slots__ = ()
+    _tag = "&"
+
+    def __new__(
+        cls,
+        children: tuple[Expr, ...] = (),
+        *,
+        depth: int | None = None,
+        members: frozenset[Expr] | None = None,
+    ) -> And:
+        return _new_chain(cls, And, _AndInit, children, depth, members)
+
+    def __and__(self, other: object) -> Expr:
+        # one more condition on a chain: the common step of building a query
+        if (
+            self.children
+            and type(other) is not And
+            and isinstance(other, Expr)
+            and (type(other) is not Or or other.children)  # Q.none() absorbs: and_ says so
+        ):
+            return _extend(self, other, _AndInit, And)
+        return Expr.__and__(self, other)
 
     def __repr__(self) -> str:
         if not self.children:
@@ -232,25 +407,30 @@ class And(Expr):
         return " & ".join(_paren(c) for c in self.children)
 
 
-@attrs.frozen(repr=False)
-class Or(Expr):
+class Or(_Chain):
     """At least one child holds. ``Or(())`` never holds (``Q.none()``)."""
 
-    children: tuple[Expr, ...] = ()
-    # How many levels of &, | and EXISTS this node holds (not part of equality);
-    # and_/or_ pass it in, since recounting every child on each fold is quadratic.
-    depth: int = attrs.field(kw_only=True, eq=False, repr=False)
+    __slots__ = ()
+    _tag = "|"
 
-    @depth.default
-    def _depth(self) -> int:
-        return _nesting(self.children)
+    def __new__(
+        cls,
+        children: tuple[Expr, ...] = (),
+        *,
+        depth: int | None = None,
+        members: frozenset[Expr] | None = None,
+    ) -> Or:
+        return _new_chain(cls, Or, _OrInit, children, depth, members)
 
-    # The children as a set, built on first use: adding one more condition to
-    # a long chain (a fold such as reduce(operator.and_, ...)) then checks for
-    # a duplicate and copies the set in C, instead of rehashing every child.
-    _members: frozenset[Expr] | None = attrs.field(
-        default=None, kw_only=True, eq=False, repr=False, alias="members"
-    )
+    def __or__(self, other: object) -> Expr:
+        if (
+            self.children
+            and type(other) is not Or
+            and isinstance(other, Expr)
+            and (type(other) is not And or other.children)  # Q.all() absorbs: or_ says so
+        ):
+            return _extend(self, other, _OrInit, Or)
+        return Expr.__or__(self, other)
 
     def __repr__(self) -> str:
         if not self.children:
@@ -258,34 +438,90 @@ class Or(Expr):
         return " | ".join(_paren(c) for c in self.children)
 
 
-@attrs.frozen(repr=False)
+class _AndInit(And):
+    """Fills in a new ``And`` (see the note above ``Expr``)."""
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__  # type: ignore[assignment]
+    __delattr__ = object.__delattr__  # type: ignore[assignment]
+
+
+class _OrInit(Or):
+    """Fills in a new ``Or`` (see the note above ``Expr``)."""
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__  # type: ignore[assignment]
+    __delattr__ = object.__delattr__  # type: ignore[assignment]
+
+
 class Not(Expr):
     """The negation of a condition whose operator has no negated twin
     (``like``, ``startswith``, ``nee``, ``after``, ...)."""
 
+    __slots__ = ("__weakref__", "_classic", "child")
+    __match_args__ = ("child",)
+
     child: Condition
+
+    def __new__(cls, child: Condition) -> Not:
+        return cast(Not, _filled(cls, child=child, _classic=None))
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is Not:
+            return self.child == other.child
+        return False if isinstance(other, Expr) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(("~", self.child))
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.child,))
 
     def __repr__(self) -> str:
         return f"~({self.child!r})"
 
 
-@attrs.frozen(repr=False)
 class Exists(Expr):
     """Objects of type ``objcode`` linked by ``on`` (related field -> field of
     the queried object) for which ``where`` holds exist (or, ``negated``, do not)."""
 
+    __slots__ = ("__weakref__", "_classic", "depth", "negated", "objcode", "on", "where")
+    __match_args__ = ("objcode", "on", "where", "negated")
+
     objcode: str
     on: tuple[tuple[str, str], ...]
-    where: Expr | None = None
-    negated: bool = False
-    depth: int = attrs.field(init=False, eq=False, repr=False)
+    where: Expr | None
+    negated: bool
+    depth: int
 
-    @depth.default
-    def _depth(self) -> int:
-        return _nesting(() if self.where is None else (self.where,))
+    def __new__(
+        cls,
+        objcode: str,
+        on: tuple[tuple[str, str], ...],
+        where: Expr | None = None,
+        negated: bool = False,
+    ) -> Exists:
+        depth = _nesting(() if where is None else (where,))
+        fields = {"objcode": objcode, "on": on, "where": where, "negated": negated}
+        node = _filled(cls, **fields, depth=depth, _classic=None)
+        return cast(Exists, node)
+
+    def _fields(self) -> tuple[object, ...]:
+        return (self.objcode, self.on, self.where, self.negated)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is Exists:
+            return self._fields() == other._fields()
+        return False if isinstance(other, Expr) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(("E", *self._fields()))
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), self._fields())
 
     def __invert__(self) -> Exists:
-        return attrs.evolve(self, negated=not self.negated)
+        return Exists(self.objcode, self.on, self.where, not self.negated)
 
     def __repr__(self) -> str:
         where = "" if self.where is None else f", where={self.where!r}"
@@ -293,18 +529,34 @@ class Exists(Expr):
         return f"~{text}" if self.negated else text
 
 
-@attrs.frozen(repr=False)
 class Hole(Expr):
     """A bare value on the left of ``|``/``&``, waiting for the comparison
     that Python applies afterwards."""
 
+    __slots__ = ("__weakref__", "value")
+    __match_args__ = ("value",)
+
     value: object
+
+    def __new__(cls, value: object) -> Hole:
+        return cast(Hole, _filled(cls, value=value))
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is Hole:
+            return (self.value,) == (other.value,)
+        return False if isinstance(other, Expr) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(("H", self.value))
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.value,))
 
     def __repr__(self) -> str:
         return f"<hole {self.value!r}>"
 
 
-def _nesting(children: Iterable[Expr]) -> int:
+def _nesting(children: Iterable[object]) -> int:
     return _checked(1 + max((getattr(c, "depth", 0) for c in children), default=0))
 
 
@@ -336,10 +588,14 @@ def and_(*items: Expr) -> Expr:
     if len(items) == 2:
         chain, item = items
         if type(chain) is Condition and type(item) is Condition:  # the first & of a chain
-            return chain if chain == item else And(items, depth=1)
-        extend = isinstance(chain, And) and chain.children and not isinstance(item, And)
-        if extend and not _is_none(item):
-            return _extend(chain, item)  # type: ignore[arg-type]
+            return chain if chain == item else _chain_node(_AndInit, And, items, 1, None)
+        if (
+            type(chain) is And
+            and chain.children
+            and not isinstance(item, And)
+            and not _is_none(item)
+        ):
+            return _extend(chain, item, _AndInit, And)
     out: list[Expr] = []
     depth = 1
     for item in items:
@@ -350,9 +606,11 @@ def and_(*items: Expr) -> Expr:
             return NONE
         else:
             out.append(item)
-            depth = max(depth, 1 + getattr(item, "depth", 0))
+            depth = max(depth, 1 + item.depth)
     unique = tuple(dict.fromkeys(out))
-    return unique[0] if len(unique) == 1 else And(unique, depth=_checked(depth))
+    if len(unique) == 1:
+        return unique[0]
+    return _chain_node(_AndInit, And, unique, _checked(depth), None)
 
 
 def or_(*items: Expr) -> Expr:
@@ -360,10 +618,9 @@ def or_(*items: Expr) -> Expr:
     if len(items) == 2:
         chain, item = items
         if type(chain) is Condition and type(item) is Condition:
-            return chain if chain == item else Or(items, depth=1)
-        extend = isinstance(chain, Or) and chain.children and not isinstance(item, Or)
-        if extend and not _is_all(item):
-            return _extend(chain, item)  # type: ignore[arg-type]
+            return chain if chain == item else _chain_node(_OrInit, Or, items, 1, None)
+        if type(chain) is Or and chain.children and not isinstance(item, Or) and not _is_all(item):
+            return _extend(chain, item, _OrInit, Or)
     out: list[Expr] = []
     depth = 1
     for item in items:
@@ -374,27 +631,46 @@ def or_(*items: Expr) -> Expr:
             return ALL
         else:
             out.append(item)
-            depth = max(depth, 1 + getattr(item, "depth", 0))
+            depth = max(depth, 1 + item.depth)
     unique = tuple(dict.fromkeys(out))
-    return unique[0] if len(unique) == 1 else Or(unique, depth=_checked(depth))
+    if len(unique) == 1:
+        return unique[0]
+    return _chain_node(_OrInit, Or, unique, _checked(depth), None)
 
 
-def _extend(chain: And | Or, item: Expr) -> Expr:
+# Up to this many children a duplicate is found by comparing the new item
+# with each child (cheap, and no set to build); a longer chain keeps its
+# children in a frozenset, handed from each chain to the next, so that a fold
+# such as reduce(operator.and_, conditions) over thousands of conditions
+# checks each new one in constant time and copies the set in C.
+_SCAN_LIMIT: Final = 16
+
+
+def _extend(chain: _C, item: Expr, init: type[_C], final: type[_Chain]) -> Expr:
+    """``chain`` with ``item`` added at the end, unless it is already there."""
+    children = chain.children
     members = chain._members
-    if members is None:
-        members = frozenset(chain.children)
-        object.__setattr__(chain, "_members", members)
-    if item in members:
-        return chain
-    depth = _checked(max(chain.depth, 1 + getattr(item, "depth", 0)))
-    return type(chain)((*chain.children, item), depth=depth, members=members | {item})
+    if members is None and len(children) < _SCAN_LIMIT:
+        if item in children:
+            return chain
+    else:
+        if members is None:
+            members = frozenset(children)
+            object.__setattr__(chain, "_members", members)
+        if item in members:
+            return chain
+        members = members | {item}
+    depth = chain.depth
+    if item.depth >= depth:
+        depth = _checked(item.depth + 1)
+    return _chain_node(init, final, (*children, item), depth, members)
 
 
 def negate(expr: Expr) -> Expr:
     """``~expr`` in negation normal form."""
     if isinstance(expr, Condition):
         twin = NEGATION.get(expr.op)
-        return Not(expr) if twin is None else attrs.evolve(expr, op=twin)
+        return Not(expr) if twin is None else _condition_node(expr.path, twin, expr.values)
     if isinstance(expr, Not):
         return expr.child
     if isinstance(expr, And):
@@ -402,7 +678,7 @@ def negate(expr: Expr) -> Expr:
     if isinstance(expr, Or):
         return and_(*(negate(c) for c in expr.children))
     if isinstance(expr, Exists):
-        return attrs.evolve(expr, negated=not expr.negated)
+        return ~expr
     if isinstance(expr, Hole):
         raise TypeError(
             f"~ applied to an incomplete expression {expr!r}: put the comparison in "
@@ -436,7 +712,7 @@ def _condition(path: tuple[str, ...], op: str, values: tuple[object, ...]) -> Co
         # the common shape (one text or number): nothing to check but finiteness
         value = values[0]
         if type(value) is not float or value - value == 0:
-            return Condition(path, op, values)
+            return _condition_node(path, op, values)
     if op not in OPS:
         raise QueryError(
             f"unknown modifier {op!r}; Workfront modifiers are: {' '.join(CLASSIC_MODIFIERS)}"
@@ -463,7 +739,7 @@ def _condition(path: tuple[str, ...], op: str, values: tuple[object, ...]) -> Co
                 f"unsupported value for {shown!r} (value hidden): use str, bool, int, float, "
                 "Decimal, datetime (with tzinfo), date or an Enum of those"
             ) from exc.__cause__
-    return Condition(path, op, values)
+    return _condition_node(path, op, values)
 
 
 def _fill(expr: Expr, field: Field, op: str) -> Expr | None:
@@ -485,17 +761,60 @@ def _values(values: Iterable[object], method: str) -> tuple[object, ...]:
     return tuple(values)
 
 
-@attrs.frozen(eq=False, repr=False)
+# Fields named as attributes (``Q.status``, ``Q.project.name``) are kept in
+# the ``__dict__`` of ``Q`` or of their parent field, so that Python finds
+# them as plain attributes the next time instead of calling ``__getattr__``
+# after a failed look-up (about a microsecond each). At most this many are
+# kept in all, the bound of the field cache below; past it, names still work
+# through that cache.
+_MAX_KEPT: Final = 8192
+_kept = 0
+
+
+def _keep(named: dict[str, object], name: str, field: Field) -> Field:
+    global _kept
+    if _kept < _MAX_KEPT:
+        _kept += 1
+        named[name] = field
+    return field
+
+
+# The fast paths of comparisons: a text or an integer needs no check.
+_TEXT_OR_INT: Final = frozenset({str, int})
+
+
 class Field:
     """A field path. Attribute access and ``[...]`` go one level deeper;
     comparisons and the methods below build conditions."""
 
-    path: tuple[str, ...] = attrs.field(converter=_check_depth)
+    __slots__ = ("__dict__", "__weakref__", "path")
+    __match_args__ = ("path",)
+
+    path: tuple[str, ...]
+
+    def __new__(cls, path: tuple[str, ...]) -> Field:
+        path = _check_depth(path)
+        if cls is not Field:
+            return cast(Field, _filled(cls, path=path))
+        node = _new(_FieldInit)
+        node.path = path
+        node.__class__ = Field  # type: ignore[assignment]  # from now on, frozen
+        return node
+
+    def __setattr__(self, name: str, value: object) -> NoReturn:
+        raise FrozenInstanceError()
+
+    def __delattr__(self, name: str) -> NoReturn:
+        raise FrozenInstanceError()
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.path,))
 
     def __getattr__(self, name: str) -> Field:
         if name.startswith("_"):
             raise AttributeError(name)
-        return _child_field(self.path, name)
+        field = _child_field(self.path, name)
+        return _keep(self.__dict__, name, field)
 
     def __getitem__(self, name: str) -> Field:
         if not isinstance(name, str):
@@ -564,6 +883,8 @@ class Field:
     @overload
     def __eq__(self, other: object) -> Condition: ...
     def __eq__(self, other: object) -> Expr:
+        if type(other) in _TEXT_OR_INT:
+            return _condition_node(self.path, "eq", (other,))
         return self._compare("eq", other)
 
     @overload  # type: ignore[override]
@@ -571,6 +892,8 @@ class Field:
     @overload
     def __ne__(self, other: object) -> Condition: ...
     def __ne__(self, other: object) -> Expr:
+        if type(other) in _TEXT_OR_INT:
+            return _condition_node(self.path, "ne", (other,))
         return self._compare("ne", other)
 
     @overload
@@ -578,6 +901,8 @@ class Field:
     @overload
     def __lt__(self, other: object) -> Condition: ...
     def __lt__(self, other: object) -> Expr:
+        if type(other) in _TEXT_OR_INT:
+            return _condition_node(self.path, "lt", (other,))
         return self._compare("lt", other)
 
     @overload
@@ -585,6 +910,8 @@ class Field:
     @overload
     def __le__(self, other: object) -> Condition: ...
     def __le__(self, other: object) -> Expr:
+        if type(other) in _TEXT_OR_INT:
+            return _condition_node(self.path, "lte", (other,))
         return self._compare("lte", other)
 
     @overload
@@ -592,6 +919,8 @@ class Field:
     @overload
     def __gt__(self, other: object) -> Condition: ...
     def __gt__(self, other: object) -> Expr:
+        if type(other) in _TEXT_OR_INT:
+            return _condition_node(self.path, "gt", (other,))
         return self._compare("gt", other)
 
     @overload
@@ -599,6 +928,8 @@ class Field:
     @overload
     def __ge__(self, other: object) -> Condition: ...
     def __ge__(self, other: object) -> Expr:
+        if type(other) in _TEXT_OR_INT:
+            return _condition_node(self.path, "gte", (other,))
         return self._compare("gte", other)
 
     def __or__(self, other: object) -> NoReturn:
@@ -632,14 +963,20 @@ class Field:
 
     def contains(self, text: object) -> Condition:
         """Case-sensitive substring (``contains``)."""
+        if type(text) is str:
+            return _condition_node(self.path, "contains", (text,))
         return _condition(self.path, "contains", (text,))
 
     def icontains(self, text: object) -> Condition:
         """Case-insensitive substring (``cicontains``)."""
+        if type(text) is str:
+            return _condition_node(self.path, "cicontains", (text,))
         return _condition(self.path, "cicontains", (text,))
 
     def not_contains(self, text: object) -> Condition:
         """No such substring (``notcontains``)."""
+        if type(text) is str:
+            return _condition_node(self.path, "notcontains", (text,))
         return _condition(self.path, "notcontains", (text,))
 
     def isin(self, values: Iterable[object]) -> Condition:
@@ -703,20 +1040,38 @@ def _child_field(path: tuple[str, ...], name: str) -> Field:
     return Field(path + _parse_path(name))
 
 
+class _FieldInit(Field):
+    """Fills in a new ``Field`` (see the note above ``Expr``)."""
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__  # type: ignore[assignment]
+    __delattr__ = object.__delattr__  # type: ignore[assignment]
+
+
 class _Root:
     """The type of ``Q``: ``Q.name`` and ``Q["DE:Field"]`` are fields."""
 
-    __slots__ = ()
+    __slots__ = ("__dict__",)
 
     def __getattr__(self, name: str) -> Field:
         if name.startswith("_"):
             raise AttributeError(name)
-        return _child_field((), name)
+        field = _child_field((), name)
+        return _keep(self.__dict__, name, field)
 
     def __getitem__(self, name: str) -> Field:
         if not isinstance(name, str):
             raise TypeError(f"field names are strings, got {name!r}")
         return _child_field((), name)
+
+    def __setattr__(self, name: str, value: object) -> NoReturn:
+        raise FrozenInstanceError()
+
+    def __delattr__(self, name: str) -> NoReturn:
+        raise FrozenInstanceError()
+
+    def __reduce__(self) -> str:
+        return "Q"  # the one root, found again by name
 
     def __repr__(self) -> str:
         return "Q"
