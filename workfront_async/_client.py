@@ -716,7 +716,7 @@ class Workfront:
         ``consistency="keyset"`` pages by ID and yields every row that exists
         for the whole export exactly once even while others change;
         ``"offset"`` is exact only while nothing changes. Memory stays bounded
-        by (concurrency x page size).
+        by ((concurrency + 2) x page size).
         """
         from .export._export import Export, SearchFetcher, export_pages
 

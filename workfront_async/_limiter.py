@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 import anyio
 
-__all__ = ["AdaptiveWindow", "Limiter", "Slots", "tenant_of"]
+__all__ = ["REQUEST_GATE", "AdaptiveWindow", "Limiter", "Slots", "tenant_of"]
 
 
 @runtime_checkable
@@ -115,6 +115,13 @@ class AdaptiveWindow:
 
 # One window per limiter object, so clients sharing a limiter share its window.
 _WINDOWS: weakref.WeakKeyDictionary[Any, AdaptiveWindow] = weakref.WeakKeyDictionary()
+# A caller's own bound on its requests in flight, taken before the client's
+# slot by every request of a task that set it: an export runs a couple of page
+# loops more than its workers, and this keeps its requests to ``workers``.
+REQUEST_GATE: contextvars.ContextVar[anyio.CapacityLimiter | None] = contextvars.ContextVar(
+    "REQUEST_GATE", default=None
+)
+
 # The epoch of the current task's last slot, read back by ``Slots.record``.
 _EPOCH: contextvars.ContextVar[int | None] = contextvars.ContextVar("_EPOCH", default=None)
 
@@ -158,7 +165,18 @@ class Slots:
 
     @contextlib.asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
-        """Hold one slot for the duration of one HTTP exchange."""
+        """Hold one slot for the duration of one HTTP exchange (and one of the
+        task's ``REQUEST_GATE``, when it set one, taken first)."""
+        gate = REQUEST_GATE.get()
+        if gate is None:
+            async with self._slot():
+                yield
+            return
+        async with _take(gate), self._slot():
+            yield
+
+    @contextlib.asynccontextmanager
+    async def _slot(self) -> AsyncIterator[None]:
         window = self.window
         if window is None:
             async with _take(self.limiter):

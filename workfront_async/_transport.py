@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import anyio
+import anyio.lowlevel
 import httpx
 
 from ._auth import Auth
@@ -38,7 +39,15 @@ from ._exceptions import (
 from ._http import HttpNode, HttpxNode, NodeError, NodeTimeout, SensitiveHeaders
 from ._limiter import Limiter, Slots
 from ._retry import Retry
-from ._wire import FORM_CONTENT_TYPE, Call, HttpPlan, parse_classic, plan_http, query_string
+from ._wire import (
+    FORM_CONTENT_TYPE,
+    LARGE_BODY,
+    Call,
+    HttpPlan,
+    parse_classic,
+    plan_http,
+    query_string,
+)
 
 __all__ = [
     "LOGGER",
@@ -373,6 +382,12 @@ class Sender:
             )
         self._slots.record(overloaded=response.status == 429)
         self._log.debug("%s %s -> %d in %.3fs", plan.method, shown, response.status, elapsed)
+        if len(response.content) >= LARGE_BODY:
+            # Before decoding a large body (milliseconds of CPU), let a request
+            # waiting for the slot just given back go out: the cap's time is
+            # what bounds an export, the decoding can wait. Not a cancellation
+            # point: the answer is in, it is returned.
+            await anyio.lowlevel.cancel_shielded_checkpoint()
         parse = call.parse if call is not None and call.parse is not None else self._parse
         return parse(
             response.status,

@@ -62,6 +62,7 @@ class ScriptedServer(socketserver.ThreadingTCPServer):
         self.stopping = threading.Event()
         self.rows = 0
         self.cap = 10**9
+        self.search_seconds = 0.002  # long enough for requests to overlap
 
     @property
     def url(self) -> str:
@@ -181,7 +182,7 @@ class _Handler(socketserver.BaseRequestHandler):
                 server.max_in_flight = max(server.max_in_flight, server.in_flight)
                 over = server.in_flight > server.cap
             try:
-                time.sleep(0.002)  # long enough for requests to overlap
+                time.sleep(server.search_seconds)
                 params = dict(req.params)
                 first = int(params.get("$$FIRST", "0"))
                 limit = int(params.get("$$LIMIT", "100"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import traceback
 from collections.abc import Iterator
 
@@ -199,6 +200,32 @@ async def test_an_export_never_passes_the_cap(server: ScriptedServer, node: str)
         ids = [row["ID"] async for row in rows]
     assert len(ids) == len(set(ids)) == 3_000
     assert 1 < server.max_in_flight <= 4
+
+
+async def test_an_export_keeps_its_requests_to_its_workers(
+    server: ScriptedServer, node: str
+) -> None:
+    # An export runs a couple of page loops beyond its workers, waiting for a
+    # slot so that the next request goes out before an answer is decoded. Under
+    # a limiter without a cap its workers (10) still bound its requests in
+    # flight, and a stalled consumer stops it after a bounded number of pages.
+    server.rows = 6_000
+    server.search_seconds = 0.05  # every request overlaps all the others
+    unbounded = anyio.CapacityLimiter(math.inf)
+    async with client(server, node, limiter=unbounded) as wf:
+        async with wf.export("task", page_size=100) as rows:
+            ids = [row["ID"] async for row in rows]
+        assert len(ids) == len(set(ids)) == 6_000
+        assert server.max_in_flight == 10
+
+        server.requests.clear()
+        async with wf.export("task", page_size=100) as stalled:
+            pages = stalled.pages()
+            await anext(pages)
+            for _ in range(200):  # the consumer does not come back
+                await anyio.sleep(0.001)
+            searches = [r for r in server.requests if r.path.endswith("/search")]
+            assert len(searches) <= 10 + 2 + 1  # workers, loops on standby, the one taken
 
 
 # -- the deadline ----------------------------------------------------------------------
