@@ -533,6 +533,10 @@ async def _windowed(
                     out.send_nowait((i, page))
                 except anyio.WouldBlock:
                     await out.send((i, page))
+                # Not kept through the next fetch: the consumer frees the page
+                # when done with it (while it is still in the CPU's cache), and
+                # a loop waiting for an answer holds no page.
+                del page
 
     async with send, task_group() as tg:
         for _ in range(workers + standby):
