@@ -14,6 +14,9 @@
    latency. Target: p95 under 10 ms.
 3. The cost of a deep page (``$$FIRST`` = half the tasks) as a ratio of the
    first page, ID-ordered (keyset) and filtered + sorted by another field.
+
+``--control`` measures only the cheap request, idle, beside the export and
+beside two CPU burners that send no request (see ``control``).
 """
 
 from __future__ import annotations
@@ -173,6 +176,36 @@ def run(scale: float, latency: float, reps: int, probes: int) -> dict[str, Any]:
     return result
 
 
+def control(scale: float, probes: int, reps: int = 2) -> dict[str, list[dict[str, float]]]:
+    """A cheap request's p50/p95 on the served emulator (no latency) idle, beside
+    an export in another process, and beside two CPU burners in other processes
+    (pure Python loops that send no request): when the burners slow it as much
+    as the export does, what the export costs it is CPU time on the machine's
+    cores, not the emulator's work."""
+    command = [*emulator_command(scale, 0.0), "--max-concurrency", str(CAP + 1)]
+    out: dict[str, list[dict[str, float]]] = {"idle": [], "export": [], "cpu_burners": []}
+
+    def summary(times: list[float]) -> dict[str, float]:
+        times = sorted(times)
+        return {"p50": 1000 * times[len(times) // 2], "p95": 1000 * times[int(len(times) * 0.95)]}
+
+    with served_process([(command, 0.0)]) as (f,):
+        url, key = f.base_url, f.api_key
+        for _ in range(reps):
+            out["idle"].append(summary(asyncio.run(_probe(url, key, probes))))
+            out["export"].append(summary(_under_load(url, key, probes)))
+            burn = [sys.executable, "-c", "while True: pass"]
+            burners = [subprocess.Popen(burn) for _ in range(2)]
+            try:
+                time.sleep(1.0)
+                out["cpu_burners"].append(summary(asyncio.run(_probe(url, key, probes))))
+            finally:
+                for burner in burners:
+                    burner.kill()
+                    burner.wait()
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.emulator_served")
     parser.add_argument("--scale", type=float, default=10.0, help="10 = 200,000 tasks")
@@ -180,7 +213,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--probes", type=int, default=200)
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--load", nargs=2, metavar=("URL", "KEY"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--control",
+        action="store_true",
+        help="only the cheap request: idle, beside an export, beside two CPU burners",
+    )
     args = parser.parse_args(argv)
+    if args.control:
+        print(orjson.dumps(control(args.scale, args.probes), option=orjson.OPT_INDENT_2).decode())
+        return 0
     if args.load:  # the load process of the cheap-request figure
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(_load_forever(*args.load))
