@@ -530,9 +530,14 @@ async def _windowed(
             while (i := await indexes()) is not None:
                 page = await fetch(i)
                 try:
-                    out.send_nowait((i, page))
-                except anyio.WouldBlock:
-                    await out.send((i, page))
+                    try:
+                        out.send_nowait((i, page))
+                    except anyio.WouldBlock:
+                        await out.send((i, page))
+                except anyio.BrokenResourceError:
+                    # the consumer has left (cancelled, or stopped early) while
+                    # this page came in: nobody to hand it to
+                    return
                 # Not kept through the next fetch: the consumer frees the page
                 # when done with it (while it is still in the CPU's cache), and
                 # a loop waiting for an answer holds no page.
