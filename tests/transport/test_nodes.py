@@ -216,7 +216,7 @@ async def test_an_export_keeps_its_requests_to_its_workers(
         async with wf.export("task", page_size=100) as rows:
             ids = [row["ID"] async for row in rows]
         assert len(ids) == len(set(ids)) == 6_000
-        assert server.max_in_flight == 10
+        assert 5 <= server.max_in_flight <= 10
 
         server.requests.clear()
         async with wf.export("task", page_size=100) as stalled:
