@@ -107,6 +107,12 @@ async def _page_time(base_url: str, key: str, params: dict[str, str], reps: int)
         return statistics.median(times)
 
 
+def _percentiles(seconds: list[float]) -> dict[str, float]:
+    """p50 and p95 of request times, in ms."""
+    times = sorted(seconds)
+    return {"p50": 1000 * times[len(times) // 2], "p95": 1000 * times[int(len(times) * 0.95)]}
+
+
 def schedule_bound(rows: int) -> float:
     """The export sends a count beside its first pages: ``pages + 1`` requests
     at ``CAP`` per round trip, so the best ratio to C x P / L is below 1."""
@@ -148,11 +154,7 @@ def run(scale: float, latency: float, reps: int, probes: int) -> dict[str, Any]:
         # core; the OS then delays every other process, server and probe alike.
         # With the load process at a lower priority the figure is the server's.
         for label, nice in (("cheap_request_ms", 0), ("cheap_request_ms_load_niced", 10)):
-            times = sorted(_under_load(f.base_url, key_f, probes, nice))
-            result[label] = {
-                "p50": 1000 * times[len(times) // 2],
-                "p95": 1000 * times[int(len(times) * 0.95)],
-            }
+            result[label] = _percentiles(_under_load(f.base_url, key_f, probes, nice))
         half = str(n // 2)
         by_id = {"ID_Sort": "asc", "$$LIMIT": str(PAGE), "fields": "ID,name"}
         sorted_ = {
@@ -185,20 +187,16 @@ def control(scale: float, probes: int, reps: int = 2) -> dict[str, list[dict[str
     command = [*emulator_command(scale, 0.0), "--max-concurrency", str(CAP + 1)]
     out: dict[str, list[dict[str, float]]] = {"idle": [], "export": [], "cpu_burners": []}
 
-    def summary(times: list[float]) -> dict[str, float]:
-        times = sorted(times)
-        return {"p50": 1000 * times[len(times) // 2], "p95": 1000 * times[int(len(times) * 0.95)]}
-
     with served_process([(command, 0.0)]) as (f,):
         url, key = f.base_url, f.api_key
         for _ in range(reps):
-            out["idle"].append(summary(asyncio.run(_probe(url, key, probes))))
-            out["export"].append(summary(_under_load(url, key, probes)))
+            out["idle"].append(_percentiles(asyncio.run(_probe(url, key, probes))))
+            out["export"].append(_percentiles(_under_load(url, key, probes)))
             burn = [sys.executable, "-c", "while True: pass"]
             burners = [subprocess.Popen(burn) for _ in range(2)]
             try:
                 time.sleep(1.0)
-                out["cpu_burners"].append(summary(asyncio.run(_probe(url, key, probes))))
+                out["cpu_burners"].append(_percentiles(asyncio.run(_probe(url, key, probes))))
             finally:
                 for burner in burners:
                     burner.kill()
