@@ -53,7 +53,7 @@ def _field(field_type: str) -> dict[str, Any]:
     return {"label": "x", "fieldType": field_type, "enumType": None, "url": None}
 
 
-# Workfront's metadata shape (API-NOTES §4 "Metadata").
+# Workfront's metadata shape (docs/api-notes.md §4 "Metadata").
 METADATA = {
     "TASK": {
         "objCode": "TASK",

@@ -6,7 +6,7 @@ serves ``/attask/api/v21.0/task/count``, ``/task/search`` and ``/task/<ID>``
 ``asyncio.Protocol`` (no framework, no pure-Python HTTP parser): HTTP/1.1
 keep-alive, ``Content-Length`` bodies, each answer held ``L`` seconds by a
 timer (not a sleeping task), 429 beyond ``C`` requests in flight (like
-Workfront, API-NOTES §1 "Limits"). Pages are encoded before it listens, so a
+Workfront, docs/api-notes.md §1 "Limits"). Pages are encoded before it listens, so a
 page costs a dictionary look-up and one ``writelines``; ``--lazy`` encodes on
 request instead (for the memory section's millions of rows, where the server
 must not hold every page).

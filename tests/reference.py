@@ -5,14 +5,14 @@ Three functions answer "does this record match?":
 - ``eval_expr(expr, record, related=None, wildcards=None)`` evaluates a ``Q``
   expression directly;
 - ``eval_classic(params, record, related=None, wildcards=None)`` evaluates the
-  (name, value) pairs of a classic search, reading them the way API-NOTES §1
+  (name, value) pairs of a classic search, reading them the way docs/api-notes.md §1
   documents: the unprefixed level and each ``OR:n:`` level are ORed, filters in
   a level are ANDed, ``field_Mod`` picks the modifier (default ``eq``),
   ``field_Range`` is the upper bound of ``between``, repeated ``field=`` values
   feed ``in``/``notin``, ``filters=`` JSON adds filters to the unprefixed level,
   ``EXISTS:n:`` blocks test related objects;
 - ``eval_planning(filter_obj, record)`` evaluates one Planning filter object
-  (API-NOTES §3).
+  (docs/api-notes.md §3).
 
 Record model: a plain ``dict``. A nested reference is a nested dict
 (``{"assignedTo": {"name": "Steve"}}``); a missing key or ``None`` is NULL

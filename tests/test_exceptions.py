@@ -1,4 +1,4 @@
-"""The error tree: mapping and redaction (API-NOTES section 1, "Responses")."""
+"""The error tree: mapping and redaction (docs/api-notes.md section 1, "Responses")."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from workfront_async import (
     RateLimitError,
     ServerError,
 )
-from workfront_async._exceptions import error_for_status, redact_text, redact_url
+from workfront_async._core.exceptions import error_for_status, redact_text, redact_url
 
 
 @pytest.mark.parametrize(
@@ -34,7 +34,7 @@ def test_status_mapping(status: int, cls: type[APIError]) -> None:
 
 
 def test_error_with_http_200_maps_by_class() -> None:
-    # API-NOTES: errors sometimes come with HTTP 200.
+    # docs/api-notes.md: errors sometimes come with HTTP 200.
     assert error_for_status(200, "com.attask.common.AuthenticationException") is AuthenticationError
     assert error_for_status(200, "java.lang.IllegalArgumentException") is InvalidRequestError
     assert error_for_status(200, "", "Too many concurrent API requests") is RateLimitError

@@ -10,6 +10,7 @@ import workfront_async
 
 PUBLIC_MODULES = [
     "workfront_async",
+    "workfront_async.classic",
     "workfront_async.cli",
     "workfront_async.events",
     "workfront_async.planning",

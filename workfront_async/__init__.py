@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-# --- client ---
-from ._auth import ApiKeyAuth, Auth, BearerAuth, JWTAuth, OAuth2Auth, PasswordAuth, SessionAuth
-from ._batch import Batch
-from ._client import GetManyResult, Workfront
-from ._dates import convert_dates, format_date, parse_date
-from ._exceptions import (
+# --- the core: auth, errors, retries, dates, secrets, the request model ---
+from ._core.auth import ApiKeyAuth, Auth, BearerAuth, JWTAuth, OAuth2Auth, PasswordAuth, SessionAuth
+from ._core.dates import convert_dates, format_date, parse_date
+from ._core.exceptions import (
     APIError,
     AuthenticationError,
     BulkError,
@@ -27,14 +25,27 @@ from ._exceptions import (
     URITooLongError,
     WorkfrontError,
 )
-from ._metadata import ApiMetadata, FieldMeta, ObjectMetadata, ReferenceMeta
-from ._retry import Retry
-from ._search import Search
-from ._secret import Secret
+from ._core.request import Call
+from ._core.retry import Retry
+from ._core.secret import Secret
 
-# --- export and sync ---
-from ._sync import ChangeFeed, SyncCursor
-from ._sync_file import SyncReport, sync_to_file
+# --- the classic API: client, batches, searches, metadata, change feed and sync ---
+from .classic import (
+    ApiMetadata,
+    Batch,
+    ChangeFeed,
+    FieldMeta,
+    GetManyResult,
+    ObjectMetadata,
+    ReferenceMeta,
+    Search,
+    SyncCursor,
+    SyncReport,
+    Workfront,
+    sync_to_file,
+)
+
+# --- events and exports ---
 from .events import Event, EventReceiver, FilterGroup, SubscriptionFilter
 from .export import Export, ExportProgress
 
@@ -45,7 +56,7 @@ from .planning import Planning, PlanningV2, ServerToServerAuth
 from .query import Q
 
 if TYPE_CHECKING:
-    from ._redis import RedisLimiter
+    from ._core.redis_limiter import RedisLimiter
 
 __version__ = "0.1.0.dev0"
 
@@ -58,6 +69,7 @@ __all__ = [
     "Batch",
     "BearerAuth",
     "BulkError",
+    "Call",
     "ChangeFeed",
     "Event",
     "EventError",
@@ -109,7 +121,7 @@ def __getattr__(name: str) -> object:
     # The shared limiter lives in the ``redis`` extra: import it only when asked
     # for, so that ``import workfront_async`` never needs redis-py.
     if name == "RedisLimiter":
-        from ._redis import RedisLimiter
+        from ._core.redis_limiter import RedisLimiter
 
         RedisLimiter.__module__ = __name__  # shown as workfront_async.RedisLimiter
         return RedisLimiter

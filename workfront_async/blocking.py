@@ -204,7 +204,7 @@ class Workfront(_Blocking):
     __slots__ = ("_exit",)
 
     def __init__(self, base_url: str, **kwargs: Any) -> None:
-        from ._client import Workfront as AsyncWorkfront
+        from .classic._client import Workfront as AsyncWorkfront
 
         manager = start_blocking_portal()
         portal = manager.__enter__()

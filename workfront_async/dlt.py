@@ -34,15 +34,15 @@ from typing import TYPE_CHECKING, Any
 import anyio
 from anyio.from_thread import start_blocking_portal
 
-from ._dates import parse_date
-from ._exceptions import QueryError
-from ._sync import SyncCursor
+from ._core.dates import parse_date
+from ._core.exceptions import QueryError
+from .classic._changes import SyncCursor
 from .export._arrow import require_pyarrow, rows_to_batch
 from .export._metadata import schema_for
 from .export._schema import ExportSchema
 
 if TYPE_CHECKING:
-    from ._client import Workfront
+    from .classic._client import Workfront
 
 try:
     import dlt

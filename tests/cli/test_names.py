@@ -1,5 +1,5 @@
 """Typo checks against metadata shaped like real Workfront's answers
-(API-NOTES §4 "Metadata": references carry ``typeObjCode``; ``GET /metadata``
+(docs/api-notes.md §4 "Metadata": references carry ``typeObjCode``; ``GET /metadata``
 lists the object types)."""
 
 from __future__ import annotations

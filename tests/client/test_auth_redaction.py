@@ -1,4 +1,4 @@
-"""Authentication variants (API-NOTES §1 Authentication) and secret redaction."""
+"""Authentication variants (docs/api-notes.md §1 Authentication) and secret redaction."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def assert_no_secret(text: str, *secrets: str) -> None:
 
 
 async def test_session_id_travels_in_the_header_only() -> None:
-    # API-NOTES §1 Authentication: SessionID header preferred, keeps URIs clean
+    # docs/api-notes.md §1 Authentication: SessionID header preferred, keeps URIs clean
     rec = Recorder(lambda r: ok([] if r.url.path.endswith("search") else {"ID": "T1"}))
     async with client(rec, api_key=None, session_id=SESSION) as wf:
         await wf.get("task", "T1")
@@ -92,7 +92,7 @@ def login_server(expire_after: int = 0) -> tuple[Recorder, dict[str, int]]:
 
 
 async def test_login_and_logout() -> None:
-    # API-NOTES §1: POST /login?username=&password= returns {sessionID, userID}; GET /logout
+    # docs/api-notes.md §1: POST /login?username=&password= returns {sessionID, userID}; GET /logout
     rec, state = login_server()
     async with client(rec, api_key=None) as wf:
         info = await wf.login("me@acme.com", PASSWORD)
@@ -116,7 +116,7 @@ async def test_password_auth_logs_in_again_once_after_401_and_out_on_close() -> 
 
 
 async def test_api_key_management_keeps_password_out_of_the_uri() -> None:
-    # API-NOTES §1: PUT /user?action=generateApiKey|getApiKey|clearApiKey&username=&password=
+    # API notes §1: PUT /user?action=generateApiKey|getApiKey|clearApiKey&username=&password=
     rec = Recorder(lambda r: ok({"result": "NEWKEY123456"}))
     async with client(rec, api_key=None) as wf:
         assert await wf.generate_api_key("me", PASSWORD) == "NEWKEY123456"
@@ -210,7 +210,7 @@ async def test_token_renewal_happens_once_per_401() -> None:
 
 
 async def test_jwt_exchange() -> None:
-    # API-NOTES §1: server-to-server JWT at /integrations/oauth2/api/v1/jwt/exchange
+    # docs/api-notes.md §1: server-to-server JWT at /integrations/oauth2/api/v1/jwt/exchange
     server = TokenServer()
     auth = JWTAuth("cid", SECRET, lambda: "signed.jwt.value")
     async with client(Recorder(server), api_key=None, auth=auth) as wf:
@@ -232,7 +232,7 @@ async def test_token_endpoint_without_token_is_an_error() -> None:
 
 
 async def test_bearer_auth_headers() -> None:
-    # API-NOTES §1: Adobe IMS tokens as Authorization: Bearer (+ x-gw-ims-org-id)
+    # docs/api-notes.md §1: Adobe IMS tokens as Authorization: Bearer (+ x-gw-ims-org-id)
     rec = Recorder(lambda r: ok({"ID": "T1"}))
     async with client(rec, api_key=None, auth=BearerAuth("ims-token-xyz", "ORG@AdobeOrg")) as wf:
         await wf.get("task", "T1")
@@ -300,7 +300,7 @@ async def test_secrets_never_in_errors_or_logs(caplog: pytest.LogCaptureFixture)
 
 
 async def test_oauth2_exchanges_an_authorization_code_once() -> None:
-    # API-NOTES §1: authorization code at /integrations/oauth2/authorize, tokens at .../token
+    # API notes §1: authorization code at /integrations/oauth2/authorize, tokens at .../token
     server = TokenServer()
     auth = OAuth2Auth("cid", SECRET, code="auth-code-123", redirect_uri="https://app/cb")
     async with client(Recorder(server), api_key=None, auth=auth) as wf:

@@ -1,5 +1,5 @@
-"""wf.batch(): several calls in one POST /batch (API-NOTES §4 "Batch"), and
-wf.metadata() typed (API-NOTES §4 "Metadata"), on a recording mock transport."""
+"""wf.batch(): several calls in one POST /batch (docs/api-notes.md §4 "Batch"), and
+wf.metadata() typed (docs/api-notes.md §4 "Metadata"), on a recording mock transport."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def batch_answer(*items: Any) -> httpx.Response:
 
 
 async def test_wire_format_matches_the_official_client() -> None:
-    # API-NOTES §4: POST /batch, form body atomic=false&concurrent=false&uri=<r1>&uri=<r2>,
+    # docs/api-notes.md §4: POST /batch, form body atomic=false&concurrent=false&uri=<r1>&uri=<r2>,
     # each uri a relative request with its own query string
     rec = Recorder(
         lambda r: batch_answer({"data": [{"ID": "T1", "name": "a"}]}, {"data": {"count": 7}})
@@ -149,7 +149,7 @@ async def test_failed_items_raise_typed_errors_by_position() -> None:
 
 
 async def test_atomic_batch_answers_success_only() -> None:
-    # API-NOTES §4: atomic answers {"data": {"success": true}} or an error
+    # docs/api-notes.md §4: atomic answers {"data": {"success": true}} or an error
     rec = Recorder(lambda r: ok({"success": True}))
     async with client(rec) as wf:
         b = wf.batch(atomic=True)
@@ -266,7 +266,7 @@ def test_batch_builder_rejects_bad_input() -> None:
 # -- metadata ------------------------------------------------------------------------
 
 ROLE_METADATA = {
-    # the shape of the recorded fixtures/metadata.json (API-NOTES §4 "Metadata")
+    # the shape of the recorded fixtures/metadata.json (docs/api-notes.md §4 "Metadata")
     "name": "Role",
     "label": "Job Role",
     "objCode": "ROLE",

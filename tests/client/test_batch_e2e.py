@@ -1,5 +1,5 @@
 """End-to-end: wf.batch() and wf.metadata() against the embedded Workfront
-(API-NOTES §4 "Batch", "Metadata")."""
+(docs/api-notes.md §4 "Batch", "Metadata")."""
 
 from __future__ import annotations
 

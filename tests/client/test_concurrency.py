@@ -1,6 +1,6 @@
 """The concurrency cap: never more than the limiter's tokens in flight.
 
-API-NOTES §1 Limits: 10 concurrent API threads per customer; more gets HTTP 429.
+docs/api-notes.md §1 Limits: 10 concurrent API threads per customer; more gets HTTP 429.
 The in-flight count is taken inside the mock transport under an anyio lock,
 with ``anyio.sleep(0)`` yields so that requests really overlap.
 """
@@ -14,7 +14,7 @@ import orjson
 import pytest
 
 from workfront_async import Retry, Workfront
-from workfront_async._http import pool_limits
+from workfront_async._nodes import pool_limits
 
 from .helpers import BASE, KEY, err, ok, param
 

@@ -1,4 +1,4 @@
-"""Error mapping and retries over the transport (API-NOTES §1 Responses, Limits)."""
+"""Error mapping and retries over the transport (docs/api-notes.md §1 Responses, Limits)."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def record_sleeps(wf: object) -> list[float]:
 
 
 async def test_200_with_error_raises() -> None:
-    # API-NOTES §1 Responses: errors sometimes come with HTTP 200
+    # docs/api-notes.md §1 Responses: errors sometimes come with HTTP 200
     body = {"message": "bad field", "class": "java.lang.IllegalArgumentException"}
     rec = Recorder(lambda r: httpx.Response(200, json={"error": body}))
     async with client(rec) as wf:

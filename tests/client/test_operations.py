@@ -1,6 +1,6 @@
 """Wire format of every classic-API operation: method, path, parameters, body.
 
-Each test cites the API-NOTES section that fixes the format.
+Each test cites the docs/api-notes.md section that fixes the format.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def echo(request: httpx.Request) -> httpx.Response:
 
 
 async def test_get_by_id_uses_the_object_uri() -> None:
-    # API-NOTES §1 Object URIs: /<objCode>/<ID>; fields=a,b
+    # docs/api-notes.md §1 Object URIs: /<objCode>/<ID>; fields=a,b
     rec = Recorder(echo)
     async with client(rec) as wf:
         row = await wf.get("task", "T1", fields=["name", "assignedTo:name"])
@@ -39,11 +39,11 @@ async def test_get_by_id_uses_the_object_uri() -> None:
     assert req.method == "GET"
     assert path_of(req) == "task/T1"
     assert params_of(req) == [("fields", "name,assignedTo:name")]
-    assert req.headers["apiKey"] == KEY  # API-NOTES §4 "API key as a header"
+    assert req.headers["apiKey"] == KEY  # docs/api-notes.md §4 "API key as a header"
 
 
 async def test_get_wildcard_id_goes_in_the_query() -> None:
-    # API-NOTES §1: IDs that start with $$ go in the query, not the path
+    # docs/api-notes.md §1: IDs that start with $$ go in the query, not the path
     rec = Recorder(lambda r: ok([{"ID": "U1"}]))
     async with client(rec) as wf:
         row = await wf.get("user", "$$USER")
@@ -53,7 +53,7 @@ async def test_get_wildcard_id_goes_in_the_query() -> None:
 
 
 async def test_get_many_keeps_input_order_and_reports_missing() -> None:
-    # API-NOTES §1: several: GET /proj?id=a,b
+    # docs/api-notes.md §1: several: GET /proj?id=a,b
     def handler(request: httpx.Request) -> httpx.Response:
         ids = (param(request, "id") or "").split(",")
         return ok([{"ID": i} for i in reversed(ids) if i != "gone"])
@@ -70,7 +70,7 @@ async def test_get_many_keeps_input_order_and_reports_missing() -> None:
 
 
 async def test_search_wire_format() -> None:
-    # API-NOTES §1 Search: GET /<obj>/search, in repeats the parameter, $$FIRST/$$LIMIT,
+    # docs/api-notes.md §1 Search: GET /<obj>/search, in repeats the parameter, $$FIRST/$$LIMIT,
     # ID_Sort appended for stable paging
     rec = Recorder(lambda r: ok([{"ID": "1"}]))
     async with client(rec) as wf:
@@ -109,7 +109,7 @@ async def test_search_accepts_pairs() -> None:
 
 @pytest.mark.parametrize("body", [{"data": {"count": 7}}, {"count": 7}])
 async def test_count_accepts_both_shapes(body: dict[str, Any]) -> None:
-    # API-NOTES §1 Count: {"data": {"count": 3}} (some docs show a bare {"count": 3})
+    # docs/api-notes.md §1 Count: {"data": {"count": 3}} (some docs show a bare {"count": 3})
     rec = Recorder(lambda r: httpx.Response(200, content=orjson.dumps(body)))
     async with client(rec) as wf:
         assert await wf.count("proj", {"status": "CUR"}) == 7
@@ -119,7 +119,7 @@ async def test_count_accepts_both_shapes(body: dict[str, Any]) -> None:
 
 
 async def test_report_wire_format() -> None:
-    # API-NOTES §1 Report: <field>_<n>_GroupBy=true, <field>_AggFunc=sum, $$ROLLUP=true
+    # docs/api-notes.md §1 Report: <field>_<n>_GroupBy=true, <field>_AggFunc=sum, $$ROLLUP=true
     rec = Recorder(lambda r: ok({"First project": {"sum_hours": 15}}))
     async with client(rec) as wf:
         out = await wf.report(
@@ -143,7 +143,7 @@ async def test_report_rejects_unknown_aggregate_before_sending() -> None:
 
 
 async def test_named_query_and_metadata() -> None:
-    # API-NOTES §1 Named queries: GET /work/myWork
+    # docs/api-notes.md §1 Named queries: GET /work/myWork
     rec = Recorder(lambda r: ok({"objects": {}} if "metadata" in r.url.path else [{"ID": "W"}]))
     async with client(rec) as wf:
         assert await wf.named_query("work", "myWork", fields=["name"]) == [{"ID": "W"}]
@@ -156,7 +156,7 @@ async def test_named_query_and_metadata() -> None:
 
 
 async def test_create_sends_updates_json() -> None:
-    # API-NOTES §1 Create: POST /proj with JSON in updates=; fields= honoured
+    # docs/api-notes.md §1 Create: POST /proj with JSON in updates=; fields= honoured
     rec = Recorder(lambda r: ok({"ID": "P1", "name": "New"}))
     async with client(rec) as wf:
         row = await wf.create("proj", {"name": "New", "plannedHours": 3}, fields=["status"])
@@ -169,7 +169,7 @@ async def test_create_sends_updates_json() -> None:
 
 
 async def test_copy_wire_format() -> None:
-    # API-NOTES §1 Create: POST /proj?copySourceID=<ID>&... (options as options=[...])
+    # docs/api-notes.md §1 Create: POST /proj?copySourceID=<ID>&... (options as options=[...])
     rec = Recorder(lambda r: ok({"ID": "P2"}))
     async with client(rec) as wf:
         await wf.copy("proj", "P1", {"name": "Copied"}, options=["clearFinancials"])
@@ -181,7 +181,7 @@ async def test_copy_wire_format() -> None:
 
 
 async def test_update_and_delete() -> None:
-    # API-NOTES §1 Edit: PUT /proj/<ID>?updates={...}; Delete: DELETE /task/<ID>?force=true
+    # docs/api-notes.md §1 Edit: PUT /proj/<ID>?updates={...}; Delete: DELETE /task/<ID>?force=true
     rec = Recorder(lambda r: ok({"ID": "T1"} if r.method == "PUT" else {"success": True}))
     async with client(rec) as wf:
         await wf.update("task", "T1", {"name": "Renamed"})
@@ -197,7 +197,7 @@ async def test_update_and_delete() -> None:
 
 
 async def test_bulk_create_chunks_of_100_in_input_order() -> None:
-    # API-NOTES §1 Bulk: PUT /proj?updates=[...]&method=POST, at most 100 per call
+    # docs/api-notes.md §1 Bulk: PUT /proj?updates=[...]&method=POST, at most 100 per call
     def handler(request: httpx.Request) -> httpx.Response:
         items = orjson.loads(param(request, "updates") or "")
         return ok([{"ID": f"ID-{it['name']}", **it} for it in items])
@@ -231,7 +231,7 @@ async def test_bulk_update_requires_ids_and_sends_put() -> None:
 
 
 async def test_atomic_bulk_over_100_raises_before_sending() -> None:
-    # API-NOTES §1 Bulk: atomic=true is all-or-nothing for one call only
+    # docs/api-notes.md §1 Bulk: atomic=true is all-or-nothing for one call only
     rec = Recorder(lambda r: ok({"success": True}))
     async with client(rec) as wf:
         with pytest.raises(QueryError, match="atomic"):
@@ -258,7 +258,7 @@ async def test_bulk_partial_failure_reports_items() -> None:
 
 
 async def test_bulk_delete_counts_not_found_as_done() -> None:
-    # API-NOTES §1 Delete: a child deleted by a cascade later fails with "not found"
+    # docs/api-notes.md §1 Delete: a child deleted by a cascade later fails with "not found"
     def handler(request: httpx.Request) -> httpx.Response:
         id_ = path_of(request).split("/")[1]
         if id_ == "child":
@@ -279,7 +279,7 @@ async def test_bulk_delete_counts_not_found_as_done() -> None:
 
 
 async def test_actions_move_and_share() -> None:
-    # API-NOTES §1 Actions: PUT /task/<ID>/move?projectID=...;
+    # docs/api-notes.md §1 Actions: PUT /task/<ID>/move?projectID=...;
     # PUT /proj/<ID>/share?accessorID=&accessorObjCode=USER&coreAction=VIEW
     rec = Recorder(lambda r: ok({"result": "ok"}))
     async with client(rec) as wf:
@@ -304,7 +304,7 @@ async def _chunks() -> AsyncIterator[bytes]:
 
 @pytest.mark.parametrize("content", [b"hello world", io.BytesIO(b"hello world"), "stream"])
 async def test_upload_multipart_and_attach(content: Any) -> None:
-    # API-NOTES §1 Upload: POST /upload multipart, field uploadedFile -> {"handle": ...};
+    # docs/api-notes.md §1 Upload: POST /upload multipart, field uploadedFile -> {"handle": ...};
     # then POST /document?updates={name, handle, docObjCode, objID, currentVersion}
     def handler(request: httpx.Request) -> httpx.Response:
         if path_of(request) == "upload":
@@ -374,7 +374,7 @@ async def test_get_not_found_maps_to_error() -> None:
 
 async def test_get_many_falls_back_to_an_id_search_when_a_list_is_refused() -> None:
     # a list with an unknown ID can be refused as a whole (404): the chunk is asked again
-    # as GET /<obj>/search?ID=a&ID=b&ID_Mod=in (API-NOTES §1 Search: in repeats the parameter)
+    # as GET /<obj>/search?ID=a&ID=b&ID_Mod=in (API notes §1 Search: in repeats the parameter)
     known = {"a", "c"}
 
     def handler(request: httpx.Request) -> httpx.Response:

@@ -25,15 +25,9 @@ from workfront_async import (
     format_date,
     parse_date,
 )
-from workfront_async._paging import check_page_size, normalize_sort, sort_params
-from workfront_async._wire import (
-    Call,
-    chunk_ids,
-    parse_classic,
-    parse_retry_after,
-    plan_http,
-    where_params,
-)
+from workfront_async._core.checks import check_page_size, normalize_sort, sort_params
+from workfront_async._core.request import Call, parse_classic, parse_retry_after, plan_http
+from workfront_async.classic._wire import chunk_ids, where_params
 
 API = "https://acme.my.workfront.com/attask/api/v21.0/"
 
@@ -41,7 +35,7 @@ API = "https://acme.my.workfront.com/attask/api/v21.0/"
 
 
 def test_short_call_stays_get_with_api_key_in_query() -> None:
-    # API-NOTES §1 Authentication: apiKey= request parameter
+    # docs/api-notes.md §1 Authentication: apiKey= request parameter
     plan = plan_http(
         Call("GET", "task/search", (("name", "a b"),)), API, auth_params=[("apiKey", "K")]
     )
@@ -52,7 +46,7 @@ def test_short_call_stays_get_with_api_key_in_query() -> None:
 
 
 def test_long_call_becomes_post_with_method_in_form_body() -> None:
-    # API-NOTES §1 Verbs: POST with form body carrying all parameters plus method=GET
+    # docs/api-notes.md §1 Verbs: POST with form body carrying all parameters plus method=GET
     params = tuple(("ID", f"{i:032x}") for i in range(400))
     plan = plan_http(Call("GET", "task/search", params), API, auth_params=[("apiKey", "K")])
     assert plan.method == "POST"
@@ -70,7 +64,7 @@ def test_long_put_keeps_its_verb_in_method() -> None:
 
 
 def test_existing_method_parameter_is_not_duplicated() -> None:
-    # bulk create is PUT ...&method=POST (API-NOTES §1 Bulk)
+    # bulk create is PUT ...&method=POST (docs/api-notes.md §1 Bulk)
     plan = plan_http(Call("PUT", "task", (("updates", "y" * 9000), ("method", "POST"))), API)
     body = parse_qsl((plan.content or b"").decode())
     assert [v for k, v in body if k == "method"] == ["POST"]
@@ -102,7 +96,7 @@ def test_planned_uri_never_exceeds_limit(values: list[str], limit: int) -> None:
 
 
 def test_where_mapping_repeats_lists() -> None:
-    # API-NOTES §1 Search: in/notin repeat the parameter
+    # docs/api-notes.md §1 Search: in/notin repeat the parameter
     assert where_params({"status": ["CUR", "PLN"], "status_Mod": "in", "done": True}) == [
         ("status", "CUR"),
         ("status", "PLN"),
@@ -154,7 +148,7 @@ def test_data_is_unwrapped_and_bare_bodies_returned() -> None:
         (429, "", RateLimitError),
         (500, "", ServerError),
         (503, "", ServerError),
-        # API-NOTES §1 Responses: errors sometimes come with HTTP 200
+        # docs/api-notes.md §1 Responses: errors sometimes come with HTTP 200
         (200, "com.attask.common.AuthenticationException", AuthenticationError),
         (200, "java.lang.IllegalArgumentException", InvalidRequestError),
         (200, "", APIError),
@@ -180,7 +174,7 @@ def test_error_as_bare_string() -> None:
 
 
 def test_truncated_json_is_a_clear_error() -> None:
-    # API-NOTES §1 Responses: responses can be truncated ({"data":[)
+    # docs/api-notes.md §1 Responses: responses can be truncated ({"data":[)
     with pytest.raises(ResponseError) as info:
         parse_classic(200, b'{"data":[{"ID":"a"', method="GET", url=API + "task/search")
     assert "not valid JSON" in str(info.value)
@@ -219,7 +213,7 @@ def test_secrets_in_error_messages_are_scrubbed() -> None:
 
 
 def test_page_size_over_2000_is_a_query_error() -> None:
-    # API-NOTES §1 Limits: max $$LIMIT 2000; more is an error, not truncation
+    # docs/api-notes.md §1 Limits: max $$LIMIT 2000; more is an error, not truncation
     with pytest.raises(QueryError, match="2000"):
         check_page_size(2001)
     with pytest.raises(QueryError):
@@ -227,7 +221,7 @@ def test_page_size_over_2000_is_a_query_error() -> None:
 
 
 def test_sort_always_ends_with_id() -> None:
-    # API-NOTES §1 Search: without a stable sort pages may repeat or skip rows
+    # docs/api-notes.md §1 Search: without a stable sort pages may repeat or skip rows
     assert sort_params(()) == [("ID_Sort", "asc")]
     assert sort_params(normalize_sort(["name"])) == [("name_1_Sort", "asc"), ("ID_2_Sort", "asc")]
     assert sort_params(normalize_sort(["-ID"])) == [("ID_Sort", "desc")]
@@ -244,7 +238,7 @@ def test_sort_always_ends_with_id() -> None:
 
 
 def test_parse_workfront_dates() -> None:
-    # API-NOTES §1 Dates
+    # docs/api-notes.md §1 Dates
     d = parse_date("2020-05-18T17:00:00:000-0600")
     assert d == datetime(2020, 5, 18, 17, tzinfo=timezone(timedelta(hours=-6)))
     assert parse_date("2020-05-18T17:00:28.722-0600").microsecond == 722000

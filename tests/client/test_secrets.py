@@ -21,8 +21,8 @@ from workfront_async import (
     TransportError,
     Workfront,
 )
-from workfront_async._exceptions import redact_text, redact_url
-from workfront_async._secret import Secret
+from workfront_async._core.exceptions import redact_text, redact_url
+from workfront_async._core.secret import Secret
 
 from .helpers import BASE, KEY, Recorder, client, err, ok
 
@@ -92,7 +92,7 @@ async def test_httpx_log_lines_never_show_a_key_sent_as_parameter(
 
 
 async def test_the_api_key_travels_in_a_header_by_default() -> None:
-    # API-NOTES §4 "API key as a header": the official client sends `apiKey: <key>`
+    # docs/api-notes.md §4 "API key as a header": the official client sends `apiKey: <key>`
     rec = Recorder(lambda r: ok([] if r.url.path.endswith("search") else {"ID": "T1"}))
     async with client(rec) as wf:
         await wf.search("task", {"ID": [f"{i:032x}" for i in range(400)]}).all()

@@ -1,5 +1,5 @@
-"""URI limit (API-NOTES §1 Limits: 8892-byte URIs through the CDN) and pagination
-(API-NOTES §1 Search "Paging": $$FIRST/$$LIMIT, max 2000, stable ID sort)."""
+"""URI limit (docs/api-notes.md §1 Limits: 8892-byte URIs through the CDN) and pagination
+(docs/api-notes.md §1 Search "Paging": $$FIRST/$$LIMIT, max 2000, stable ID sort)."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ async def test_get_many_respects_a_smaller_limit() -> None:
 
 
 async def test_isin_with_2000_values_is_sent_as_post_with_method_get() -> None:
-    # API-NOTES §1 Verbs: POST with the parameters and method=GET in a form body
+    # docs/api-notes.md §1 Verbs: POST with the parameters and method=GET in a form body
     values = [WF_ID.format(i) for i in range(2000)]
     rec = Recorder(lambda r: ok([{"ID": "a"}]))
     async with client(rec) as wf:
@@ -95,7 +95,7 @@ class Pager:
             k.startswith("ID_") and k.endswith("_Sort") for k, _ in params_of(request)
         )
         limit = int(param(request, "$$LIMIT") or 100)
-        assert limit <= 2000  # API-NOTES: more than 2000 is an error
+        assert limit <= 2000  # docs/api-notes.md: more than 2000 is an error
         first = 0 if self.ignore_first else int(param(request, "$$FIRST") or 0)
         extra = 1 if self.overfill else 0
         return ok(self.rows[first : first + limit + extra])

@@ -12,7 +12,7 @@ from .helpers import KEY, Recorder, client, is_form, ok, param, params_of
 
 
 async def test_search_with_q_sends_the_compiled_filters() -> None:
-    # API-NOTES §1 Search: field=value&field_Mod=<modifier>
+    # docs/api-notes.md §1 Search: field=value&field_Mod=<modifier>
     rec = Recorder(lambda r: ok([]))
     async with client(rec) as wf:
         await wf.search("task", Q.status == "CUR", fields=["name", "assignedTo:name"]).all()
@@ -26,7 +26,7 @@ async def test_search_with_q_sends_the_compiled_filters() -> None:
 
 
 async def test_where_clauses_are_anded_as_one_expression() -> None:
-    # API-NOTES §1 Search "OR": a DNF over OR:<n>: levels; AND of ORs must be distributed
+    # docs/api-notes.md §1 Search "OR": a DNF over OR:<n>: levels; AND of ORs must be distributed
     rec = Recorder(lambda r: ok([]))
     a = (Q.status == "CUR") | (Q.status == "PLN")
     b = Q.name.contains("x")
@@ -61,14 +61,14 @@ async def test_count_with_q() -> None:
 
 
 def test_unknown_where_types_are_refused() -> None:
-    from workfront_async._wire import where_params
+    from workfront_async.classic._wire import where_params
 
     with pytest.raises(QueryError, match="Q expression"):
         where_params(42)  # type: ignore[arg-type]
 
 
 def test_raw_where_is_anded_with_every_or_level() -> None:
-    # API-NOTES §1 Search "OR": filters inside a level are ANDed, levels ORed;
+    # docs/api-notes.md §1 Search "OR": filters inside a level are ANDed, levels ORed;
     # a raw clause ANDed to an OR query must stand in every level.
     from workfront_async import Search
 

@@ -7,7 +7,7 @@ in python-workfront's generated ``workfront/versions/v40.py`` and ``unsupported.
 page "Category" (experienceleague.adobe.com, .../workfrtont-object-descriptions/
 category), what workfront-sdk 0.25 asks for (``workfront/objects/custom_form.py``:
 ``categoryParameters:parameter:*`` and ``ID,name,isActive`` on CTGY; ``parameter.py``:
-``parameterOptions:*``), API-NOTES §4 "Metadata" and "fields".
+``parameterOptions:*``), docs/api-notes.md §4 "Metadata" and "fields".
 """
 
 from __future__ import annotations

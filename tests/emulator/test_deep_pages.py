@@ -1,5 +1,5 @@
 """Deep pages (``$$FIRST`` far into the result) answer exactly what an OFFSET
-would, for every offset, filter and write in between (API-NOTES §1 Search
+would, for every offset, filter and write in between (docs/api-notes.md §1 Search
 "Paging"); ID-ordered and unordered pages are served by key instead of an
 OFFSET scan, so their cost does not grow with the offset (benchmarks/)."""
 

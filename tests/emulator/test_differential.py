@@ -1,6 +1,6 @@
 """Differential property: random ``Q`` expressions, compiled by the classic compiler
 and answered by the emulator over HTTP, select exactly the rows a plain-Python
-evaluation of the expression selects (API-NOTES §1 Search; ``tests/reference.py``).
+evaluation of the expression selects (docs/api-notes.md §1 Search; ``tests/reference.py``).
 
 Records are random too, with NULLs anywhere (nested references included).
 """

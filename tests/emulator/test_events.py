@@ -1,4 +1,4 @@
-"""Event subscriptions: endpoints, matching and delivery (API-NOTES §2 Event subscriptions)."""
+"""Event subscriptions: endpoints, matching and delivery (API notes §2 Event subscriptions)."""
 
 from __future__ import annotations
 
@@ -177,7 +177,7 @@ async def test_filters_objid_and_connector(emu: Emulator) -> None:
 
 
 async def test_retries_then_success_and_disable_after_failures(emu: Emulator) -> None:
-    # API-NOTES §2: failures are retried with growing back-off; a failing URL is disabled.
+    # docs/api-notes.md §2: failures are retried with growing back-off; a failing URL is disabled.
     receiver = Receiver(statuses=[500, 503, 200])
     emu.event_transport = httpx.MockTransport(receiver)
     token = emu.issue_token()
@@ -227,7 +227,7 @@ async def test_base64_encoding_and_in_process_receiver(emu: Emulator) -> None:
     assert json.loads(base64.b64decode(message["oldState"])) == {}
     assert message["newState"]["name"] == "Leak"
     assert message["newState"]["objCode"] == "OPTASK"
-    # event payload dates: 2020-05-18T17:00:28.722-0600 style (API-NOTES §1 Dates)
+    # event payload dates: 2020-05-18T17:00:28.722-0600 style (docs/api-notes.md §1 Dates)
     import re
 
     assert re.fullmatch(

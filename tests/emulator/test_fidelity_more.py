@@ -6,7 +6,7 @@ with an administrator's API key.
 Raw HTTP against the embedded Workfront. Sources: Adobe's "API basics" page
 (``AdobeDocs/workfront.en`` help/quicksilver/wf-api/general/api-basics.md), Adobe's
 API object page "Category", the real object metadata recorded in python-workfront's
-generated ``workfront/versions/v40.py`` and ``unsupported.py``, API-NOTES §1 and §4.
+generated ``workfront/versions/v40.py`` and ``unsupported.py``, docs/api-notes.md §1 and §4.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ async def test_handoff_date_is_selectable_and_searchable(wf: Api) -> None:
     )
     assert rows
     for row in rows:
-        # Workfront's date form (API-NOTES §1 "Dates")
+        # Workfront's date form (docs/api-notes.md §1 "Dates")
         assert row["handoffDate"][10] == "T"
         assert row["handoffDate"][19] == ":"
         assert row["status"] != "NEW"
@@ -87,7 +87,7 @@ async def test_template_task_reference_renders_the_template_task(wf: Api) -> Non
         assert row["templateTask"]["ID"] == row["templateTaskID"]
         # demo phase tasks come from the template task of the same name
         assert row["templateTask"]["name"] == row["name"]
-    # and the reference can be filtered on, like any reference (API-NOTES §1 "Search")
+    # and the reference can be filtered on, like any reference (docs/api-notes.md §1 "Search")
     name = rows[0]["name"]
     same = ok(await wf.get("/task/search", {"templateTask:name": name, "fields": "templateTaskID"}))
     assert same

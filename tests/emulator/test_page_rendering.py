@@ -1,6 +1,6 @@
 """Search pages of stored fields are written by SQLite; everything else by Python.
 
-The two must give the same JSON, value for value and key for key (API-NOTES §1
+The two must give the same JSON, value for value and key for key (docs/api-notes.md §1
 "Search": default fields plus those asked for, ``objCode`` last). The Python
 renderer answers ``map=true`` searches and gets by ID, so each page is checked
 against those answers for every object type and field shape, including values

@@ -3,7 +3,7 @@
 Each test sends, over raw HTTP, the exact request shape a peer client sends
 (read from the peer's own source) and checks the emulator's answer against
 the primary sources: the official client ``Workfront/workfront-api``
-(``src/Api.ts``), Adobe's ``api-basics.md`` and API-NOTES §4.
+(``src/Api.ts``), Adobe's ``api-basics.md`` and docs/api-notes.md §4.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ async def test_bulk_move_as_the_official_client_sends_it(wapi: Api, fresh: Emula
 
 
 async def test_bulk_move_named_in_the_path(wapi: Api, fresh: Emulator) -> None:
-    # API-NOTES §4 "Actions without an ID": the action may be named in the path
+    # docs/api-notes.md §4 "Actions without an ID": the action may be named in the path
     # instead of action= (PUT /user/generateApiKey); a JSON array parameter works too.
     moving, target = _two_tasks_and_another_project(fresh)
     r = await wapi.put("/task/bulkMove", {"projectID": target, "taskIDs": json.dumps(moving)})
@@ -91,7 +91,7 @@ async def test_bulk_move_is_all_or_nothing_and_says_what_is_wrong(
 
 
 async def test_task_metadata_lists_bulk_move(api: Api) -> None:
-    # GET /task/metadata lists every action with its arguments (API-NOTES §4 "Metadata")
+    # GET /task/metadata lists every action with its arguments (docs/api-notes.md §4 "Metadata")
     meta = await api.data("/task/metadata")
     assert "bulkMove" in meta["actions"]
 

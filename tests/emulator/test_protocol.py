@@ -1,4 +1,4 @@
-"""Authentication, method override, versions, limits, faults, counters (API-NOTES §1)."""
+"""Authentication, method override, versions, limits, faults, counters (docs/api-notes.md §1)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def client(emu: Emulator) -> httpx.AsyncClient:
 
 
 async def test_every_credential_form(fresh: Emulator) -> None:
-    # API-NOTES §1 Authentication: SessionID header, sessionID parameter, apiKey parameter,
+    # docs/api-notes.md §1 Authentication: SessionID header, sessionID parameter, apiKey parameter,
     # and Authorization: Bearer (standing in for OAuth2/IMS tokens).
     token = fresh.issue_token()
     key = fresh.api_key()
@@ -52,7 +52,7 @@ async def test_every_credential_form(fresh: Emulator) -> None:
 
 
 async def test_login_logout_and_api_key_actions(fresh: Emulator) -> None:
-    # API-NOTES §1: POST /login?username=&password=; GET /logout;
+    # docs/api-notes.md §1: POST /login?username=&password=; GET /logout;
     # PUT /user?action=generateApiKey|getApiKey|clearApiKey&username=&password=.
     user = fresh.add_user("pat@example.com", "s3cret", name="Pat Doe")
     async with client(fresh) as c:
@@ -91,7 +91,7 @@ async def test_login_logout_and_api_key_actions(fresh: Emulator) -> None:
 
 
 async def test_auth_names_are_consumed_and_filters_json_reaches_them(fresh: Emulator) -> None:
-    # API-NOTES §1 filters=: username etc. are consumed by authentication.
+    # docs/api-notes.md §1 filters=: username etc. are consumed by authentication.
     fresh.add_user("kim@example.com", "pw")
     async with client(fresh) as c:
         r = await c.get(
@@ -110,7 +110,7 @@ async def test_auth_names_are_consumed_and_filters_json_reaches_them(fresh: Emul
 
 
 async def test_method_override_with_form_body(fresh: Emulator) -> None:
-    # API-NOTES §1 Verbs: a POST whose form body carries method=GET is a GET, no URI limit.
+    # docs/api-notes.md §1 Verbs: a POST whose form body carries method=GET is a GET, no URI limit.
     key = fresh.api_key()
     ids = [t["ID"] for t in fresh.rows("TASK")]
     async with client(fresh) as c:
@@ -140,7 +140,7 @@ async def test_method_override_with_form_body(fresh: Emulator) -> None:
 
 
 async def test_versions(fresh: Emulator) -> None:
-    # API-NOTES §1 Versions: v<N>.0; the emulator accepts v9.0 to v21.0 and "unsupported".
+    # docs/api-notes.md §1 Versions: v<N>.0; the emulator accepts v9.0 to v21.0 and "unsupported".
     key = fresh.api_key()
     async with client(fresh) as c:
         for version in ("v9.0", "v15.0", "v21.0", "unsupported"):
@@ -156,7 +156,7 @@ async def test_versions(fresh: Emulator) -> None:
 
 
 async def test_uri_limit_and_sandbox(fresh: Emulator) -> None:
-    # API-NOTES §1 Limits: 8892 bytes through the CDN (assume 414); sandboxes exempt.
+    # docs/api-notes.md §1 Limits: 8892 bytes through the CDN (assume 414); sandboxes exempt.
     key = fresh.api_key()
     path = f"{API}/task/search"
     async with client(fresh) as c:
@@ -173,7 +173,7 @@ async def test_uri_limit_and_sandbox(fresh: Emulator) -> None:
 
 
 async def test_concurrency_cap_and_counters(fresh: Emulator) -> None:
-    # API-NOTES §1 Limits: 10 concurrent threads; more get 429 "Too many concurrent API requests".
+    # API notes §1 Limits: 10 concurrent threads; more get 429 "Too many concurrent API requests".
     fresh.latency = 0.2  # long enough for all 15 to arrive while the first 10 are in flight
     key = fresh.api_key()
     async with client(fresh) as c:
@@ -236,7 +236,7 @@ async def test_fault_rate_is_seeded_and_partial() -> None:
 
 
 async def test_dropped_connection_and_truncated_body(fresh: Emulator) -> None:
-    # API-NOTES §1 Responses: bodies can be truncated ({"data":[).
+    # docs/api-notes.md §1 Responses: bodies can be truncated ({"data":[).
     fresh.faults = Faults(drop_rate=1.0)
     async with client(fresh) as c:
         with pytest.raises(httpx.RemoteProtocolError):
@@ -269,7 +269,7 @@ async def test_unknown_paths_are_workfront_shaped(fresh: Emulator) -> None:
 
 
 async def test_planning_requests_pass_auth_limits_and_counters(fresh: Emulator) -> None:
-    # API-NOTES §3: the Planning API authenticates with Authorization: Bearer.
+    # docs/api-notes.md §3: the Planning API authenticates with Authorization: Bearer.
     assert fresh.planning is not None
     async with client(fresh) as c:
         anonymous = await c.get("/maestro/api/v1/workspaces")

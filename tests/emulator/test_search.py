@@ -1,4 +1,4 @@
-"""Search, count, report, get and named queries on the embedded Workfront (API-NOTES §1).
+"""Search, count, report, get and named queries on the embedded Workfront (docs/api-notes.md §1).
 
 Expected rows come from a plain-Python evaluation (``tests/reference.py``) over
 the emulator's own rows, so nothing here is a hard-coded answer.
@@ -49,7 +49,7 @@ def first_user(demo: Emulator, name_part: str) -> dict[str, Any]:
     return next(u for u in demo.rows("USER") if name_part in (u["name"] or ""))
 
 
-# API-NOTES §1 Search: every modifier, with _Mod (default eq) and _Range.
+# docs/api-notes.md §1 Search: every modifier, with _Mod (default eq) and _Range.
 CASES: list[list[tuple[str, str]]] = [
     [("status", "INP")],
     [("status", "CPL"), ("status_Mod", "ne")],
@@ -106,7 +106,7 @@ CASES: list[list[tuple[str, str]]] = [
     # OR levels
     [("status", "CPL"), ("OR:1:priority", "4"), ("OR:1:status", "NEW")],
     [("OR:1:name", "Build"), ("OR:2:name", "Test"), ("OR:2:priority", "0")],
-    # filters= JSON (API-NOTES §1: names consumed by authentication go there)
+    # filters= JSON (docs/api-notes.md §1: names consumed by authentication go there)
     [("filters", json.dumps({"status": "INP", "name": "Final Task"}))],
 ]
 
@@ -118,7 +118,7 @@ async def test_search_matches_plain_python(
     want = expected_ids(params, tasks)
     got = await search_ids(api, "task", params)
     assert got == want
-    # the count endpoint agrees (API-NOTES §1 Count)
+    # the count endpoint agrees (docs/api-notes.md §1 Count)
     count = await api.data("/task/count", params)
     assert count == {"count": len(want)}
 
@@ -131,7 +131,7 @@ async def test_cases_are_not_trivial(tasks: list[dict[str, Any]]) -> None:
 
 
 async def test_documented_or_example(api: Api, tasks: list[dict[str, Any]]) -> None:
-    # API-NOTES §1 OR: the documented example, verbatim.
+    # docs/api-notes.md §1 OR: the documented example, verbatim.
     query = (
         "name=Planning&name_Mod=contains&OR:1:portfolio:name=FixedAssets"
         "&OR:1:portfolio:name_Mod=eq&OR:1:assignedTo:name=Steve"
@@ -154,12 +154,12 @@ async def test_documented_or_example(api: Api, tasks: list[dict[str, Any]]) -> N
 
 
 async def test_comma_joined_in_values_match_nothing(api: Api) -> None:
-    # API-NOTES §1: comma-joined values silently match nothing on string fields.
+    # docs/api-notes.md §1: comma-joined values silently match nothing on string fields.
     assert await search_ids(api, "task", [("status", "INP,NEW"), ("status_Mod", "in")]) == []
 
 
 async def test_ne_matches_null_but_nee_does_not(api: Api, tasks: list[dict[str, Any]]) -> None:
-    # API-NOTES §1: `ne` also matches NULL; `nee` does not.
+    # docs/api-notes.md §1: `ne` also matches NULL; `nee` does not.
     someone = next(r["assignedToID"] for r in tasks if r["assignedToID"])
     ne = await search_ids(api, "task", [("assignedToID", someone), ("assignedToID_Mod", "ne")])
     nee = await search_ids(api, "task", [("assignedToID", someone), ("assignedToID_Mod", "nee")])
@@ -171,7 +171,7 @@ async def test_ne_matches_null_but_nee_does_not(api: Api, tasks: list[dict[str, 
 
 
 async def test_exists_and_notexists(api: Api, demo: Emulator, tasks: list[dict[str, Any]]) -> None:
-    # API-NOTES §1 EXISTS: filter by related objects of another type.
+    # docs/api-notes.md §1 EXISTS: filter by related objects of another type.
     assignments = demo.rows("ASSGN")
     user = next(a["assignedToID"] for a in assignments if a["taskID"])
     params = [
@@ -189,7 +189,7 @@ async def test_exists_and_notexists(api: Api, demo: Emulator, tasks: list[dict[s
 
 
 async def test_user_wildcard(demo: Emulator, tasks: list[dict[str, Any]]) -> None:
-    # API-NOTES §1 wildcards: $$USER.ID is the calling user.
+    # docs/api-notes.md §1 wildcards: $$USER.ID is the calling user.
     import httpx
 
     user = first_user(demo, "Steve")
@@ -220,7 +220,7 @@ def _between(tasks: list[dict[str, Any]], low: datetime, high: datetime) -> list
 
 
 async def test_today_wildcards(api: Api, tasks: list[dict[str, Any]]) -> None:
-    # API-NOTES §1 wildcards: $$TODAY with offsets and b/e; the emulator's clock is fixed.
+    # docs/api-notes.md §1 wildcards: $$TODAY with offsets and b/e; the emulator's clock is fixed.
     today = NOW.replace(hour=0, minute=0, second=0, microsecond=0)
     demo_tasks = [dict(r, plannedCompletionDate=r["plannedCompletionDate"]) for r in tasks]
     got = await search_ids(
@@ -279,7 +279,7 @@ async def test_multi_select_custom_field(api: Api, demo: Emulator) -> None:
 
 
 async def test_multi_key_sort(api: Api, tasks: list[dict[str, Any]]) -> None:
-    # API-NOTES §1 Sort: field_1_Sort, field_2_Sort for several keys.
+    # docs/api-notes.md §1 Sort: field_1_Sort, field_2_Sort for several keys.
     data = await api.data(
         "/task/search",
         [("priority_1_Sort", "desc"), ("name_2_Sort", "asc"), ("$$LIMIT", "2000")],
@@ -296,7 +296,7 @@ async def test_sort_on_nested_field(api: Api, tasks: list[dict[str, Any]]) -> No
 
 
 async def test_paging_default_limit_and_pages(api: Api, tasks: list[dict[str, Any]]) -> None:
-    # API-NOTES §1 Limits: default $$LIMIT is 100; $$FIRST is a 0-based offset.
+    # docs/api-notes.md §1 Limits: default $$LIMIT is 100; $$FIRST is a 0-based offset.
     first = await api.data("/task/search", [("ID_Sort", "asc")])
     assert len(first) == 100
     pages = []
@@ -309,7 +309,7 @@ async def test_paging_default_limit_and_pages(api: Api, tasks: list[dict[str, An
 
 
 async def test_limit_above_2000_is_an_error(api: Api) -> None:
-    # API-NOTES §1 Limits: more than 2000 is an error, not truncation.
+    # docs/api-notes.md §1 Limits: more than 2000 is an error, not truncation.
     response = await api.get("/task/search", {"$$LIMIT": "2001"})
     assert response.status_code == 422
     error = response.json()["error"]
@@ -323,7 +323,7 @@ async def test_limit_above_2000_is_an_error(api: Api) -> None:
 
 
 async def test_fields_nested_collections_and_star(api: Api, demo: Emulator) -> None:
-    # API-NOTES §1: fields=a,b,owner:title,assignments:*,DE:...,parameterValues.
+    # docs/api-notes.md §1: fields=a,b,owner:title,assignments:*,DE:...,parameterValues.
     task = next(
         r for r in demo.rows("TASK") if r["assignedToID"] and r.get("DE:Region") and r["parentID"]
     )
@@ -361,7 +361,7 @@ async def test_star_returns_every_field(api: Api, demo: Emulator) -> None:
 
 
 async def test_depth_limit(api: Api) -> None:
-    # API-NOTES §1 Limits: field depth 4 levels from the queried object.
+    # docs/api-notes.md §1 Limits: field depth 4 levels from the queried object.
     ok = await api.get(
         "/task/search", {"fields": "project:owner:homeTeam:owner:name", "$$LIMIT": "1"}
     )
@@ -376,7 +376,7 @@ async def test_depth_limit(api: Api) -> None:
 
 
 async def test_object_limit(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
-    # API-NOTES §1 Limits: 50,000 objects per result (primary + nested), lowered here.
+    # docs/api-notes.md §1 Limits: 50,000 objects per result (primary + nested), lowered here.
     from workfront_async.testing import _store
 
     monkeypatch.setattr(_store, "MAX_OBJECTS", 150)
@@ -388,14 +388,14 @@ async def test_object_limit(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def test_map_true(api: Api) -> None:
-    # API-NOTES §1: map=true makes data an object keyed by ID.
+    # docs/api-notes.md §1: map=true makes data an object keyed by ID.
     listed = await api.data("/task/search", {"$$LIMIT": "5"})
     mapped = await api.data("/task/search", {"$$LIMIT": "5", "map": "true"})
     assert mapped == {row["ID"]: row for row in listed}
 
 
 async def test_dates_in_workfront_format(api: Api) -> None:
-    # API-NOTES §1 Dates: 2020-05-18T17:00:00:000-0600 (colon before the milliseconds).
+    # docs/api-notes.md §1 Dates: 2020-05-18T17:00:00:000-0600 (colon before the milliseconds).
     import re
 
     row = (await api.data("/task/search", {"$$LIMIT": "1", "fields": "entryDate"}))[0]
@@ -406,7 +406,7 @@ async def test_dates_in_workfront_format(api: Api) -> None:
 
 
 async def test_get_by_id_and_id_lists(api: Api, demo: Emulator) -> None:
-    # API-NOTES §1: GET /proj/<ID>; several: ?id=a,b or repeated id=.
+    # docs/api-notes.md §1: GET /proj/<ID>; several: ?id=a,b or repeated id=.
     projects = demo.rows("PROJ")
     a, b = projects[0]["ID"], projects[3]["ID"]
     one = await api.data(f"/PROJECT/{a}")
@@ -424,7 +424,7 @@ async def test_get_by_id_and_id_lists(api: Api, demo: Emulator) -> None:
 
 
 async def test_object_codes_short_long_and_any_case(api: Api) -> None:
-    # API-NOTES §1 Object URIs: short or long name, case-insensitive.
+    # docs/api-notes.md §1 Object URIs: short or long name, case-insensitive.
     counts = [
         (await api.data(f"/{name}/count"))["count"]
         for name in ("optask", "OPTASK", "issue", "Issue")
@@ -449,8 +449,8 @@ async def test_unknown_object_type_and_field(api: Api) -> None:
 
 
 async def test_report_group_by_and_rollup(api: Api, demo: Emulator) -> None:
-    # API-NOTES §1 Report: groups keyed by value, $$ROLLUP adds a total; each bucket
-    # repeats its group-by value (API-NOTES §4 "Report buckets", recorded report.json).
+    # docs/api-notes.md §1 Report: groups keyed by value, $$ROLLUP adds a total; each bucket
+    # repeats its group-by value (docs/api-notes.md §4 "Report buckets", recorded report.json).
     data = await api.data(
         "/hour/report",
         {
@@ -497,7 +497,7 @@ async def test_report_distinct_and_two_levels(api: Api, demo: Emulator) -> None:
 
 
 async def test_named_queries(demo: Emulator) -> None:
-    # API-NOTES §1 Named queries: GET /work/myWork, GET /CSTEM/projectStatuses.
+    # docs/api-notes.md §1 Named queries: GET /work/myWork, GET /CSTEM/projectStatuses.
     import httpx
 
     user = first_user(demo, "Steve")

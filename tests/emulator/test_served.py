@@ -1,7 +1,7 @@
 """The emulator behind a real HTTP server (uvicorn on 127.0.0.1, port 0).
 
 Includes the public ``python-workfront`` package, which sends every call as a
-form-encoded POST with ``method=GET|POST|PUT|DELETE`` (API-NOTES §1 Verbs).
+form-encoded POST with ``method=GET|POST|PUT|DELETE`` (docs/api-notes.md §1 Verbs).
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ print(json.dumps({
 
 
 async def test_python_workfront_package(emu: Emulator) -> None:
-    # API-NOTES §1 Verbs: python-workfront sends every call as a form POST with method=...
+    # docs/api-notes.md §1 Verbs: python-workfront sends every call as a form POST with method=...
     if importlib.util.find_spec("workfront") is None:
         pytest.fail("python-workfront is missing: pip install -e '.[test]'")
     project = emu.rows("PROJ")[0]

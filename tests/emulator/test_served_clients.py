@@ -23,7 +23,7 @@ def emu() -> Emulator:
 
 
 async def test_served_js_client_requests(emu: Emulator) -> None:
-    # The official JS client's wire form (API-NOTES §4): /attask/api-internal/, the key as
+    # The official JS client's wire form (docs/api-notes.md §4): /attask/api-internal/, the key as
     # an apiKey header, a form-encoded POST /batch with repeated uri=.
     async with emu.serve() as served, httpx.AsyncClient(base_url=served.base_url) as c:
         headers = {"apiKey": emu.api_key(), "X-Requested-With": "XMLHttpRequest"}
@@ -80,7 +80,7 @@ async def test_python_workfront_generate_reflects_the_metadata(
     emu: Emulator, tmp_path: Path
 ) -> None:
     # python-workfront's generate reads GET /metadata and GET /<obj>/metadata
-    # (API-NOTES §4 "Metadata") and writes classes; they must import and work.
+    # (docs/api-notes.md §4 "Metadata") and writes classes; they must import and work.
     if importlib.util.find_spec("workfront") is None:
         pytest.fail("python-workfront is missing: pip install -e '.[test]'")
     task = emu.rows("TASK")[0]

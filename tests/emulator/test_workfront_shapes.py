@@ -2,7 +2,7 @@
 
 Raw HTTP (httpx against ``Emulator.transport()``), compared with the official JS
 client's recorded real answers (``Workfront/workfront-api`` ``fixtures/*.json``) and
-API-NOTES §4: key sets and value types, not the recorded values.
+docs/api-notes.md §4: key sets and value types, not the recorded values.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from .conftest import BASE
 
 V21 = "/attask/api/v21.0"
 
-# Recorded create.json: the default field set of a new task (API-NOTES §4).
+# Recorded create.json: the default field set of a new task (docs/api-notes.md §4).
 CREATE_JSON_KEYS = {
     "ID",
     "name",
@@ -35,7 +35,7 @@ CREATE_JSON_KEYS = {
     "taskNumber",
     "wbs",
 }
-# Recorded get.json: the default field set of a project (API-NOTES §4).
+# Recorded get.json: the default field set of a project (docs/api-notes.md §4).
 GET_JSON_PROJECT_KEYS = {
     "ID",
     "name",
@@ -115,7 +115,7 @@ async def data(client: httpx.AsyncClient, path: str, **params: Any) -> Any:
 async def test_every_api_path_answers_like_the_versioned_one(
     client: httpx.AsyncClient, prefix: str
 ) -> None:
-    # API-NOTES §4 "Paths"
+    # docs/api-notes.md §4 "Paths"
     params = {"status": "INP", "fields": "projectID", "$$LIMIT": "7"}
     want = await data(client, f"{V21}/task/search", **params)
     assert want
@@ -133,7 +133,7 @@ async def test_unknown_paths_and_versions_stay_errors(client: httpx.AsyncClient)
 
 
 async def test_api_key_header_any_case(fresh: Emulator) -> None:
-    # API-NOTES §4 "API key as a header": the JS client sends only `apiKey: <key>`.
+    # docs/api-notes.md §4 "API key as a header": the JS client sends only `apiKey: <key>`.
     async with httpx.AsyncClient(transport=fresh.transport(), base_url=BASE) as raw:
         for name in ("apiKey", "APIKEY", "apikey"):
             ok = await raw.get(f"{V21}/proj/count", headers={name: fresh.api_key()})
@@ -159,7 +159,7 @@ async def test_api_key_header_any_case(fresh: Emulator) -> None:
 async def test_batch_not_atomic_answers_each_request_in_order(
     client: httpx.AsyncClient, fresh: Emulator
 ) -> None:
-    # API-NOTES §4 "Batch"; recorded batch.json: {"data": [{"data": ...}, {"data": ...}]}
+    # docs/api-notes.md §4 "Batch"; recorded batch.json: {"data": [{"data": ...}, {"data": ...}]}
     uris = [
         "task/search?status=INP&fields=name&$$LIMIT=5",
         "task/count?status=INP",
@@ -213,7 +213,7 @@ async def test_batch_not_atomic_puts_a_failure_in_its_slot(
 
 
 async def test_batch_atomic_is_all_or_nothing(client: httpx.AsyncClient, fresh: Emulator) -> None:
-    # API-NOTES §4 "Batch": atomic answers {"success": true} or an error, nothing kept
+    # docs/api-notes.md §4 "Batch": atomic answers {"success": true} or an error, nothing kept
     before = fresh.tenant.store.count("PROJ")
     ok = await client.post(
         f"{V21}/batch",
@@ -276,7 +276,7 @@ async def test_batch_limits_and_auth(short_uris: Emulator) -> None:
 
 
 async def test_metadata_index_lists_every_object_type(client: httpx.AsyncClient) -> None:
-    # API-NOTES §4 "Metadata": GET /metadata -> {"objects": {"PROJ": {...}, ...}}
+    # docs/api-notes.md §4 "Metadata": GET /metadata -> {"objects": {"PROJ": {...}, ...}}
     objects = (await data(client, "/attask/api-internal/metadata"))["objects"]
     assert {"PROJ", "TASK", "NOTE", "TMPL", "TTSK", "CMPY", "EXPNS", "BSLN"} <= set(objects)
     assert objects["OPTASK"]["objCode"] == "OPTASK"
@@ -381,7 +381,7 @@ async def test_report_buckets_repeat_their_group_by_value(
 async def test_task_create_answers_the_recorded_default_fields(
     client: httpx.AsyncClient, fresh: Emulator
 ) -> None:
-    # recorded create.json (API-NOTES §4 "Defaults on create")
+    # recorded create.json (docs/api-notes.md §4 "Defaults on create")
     project = fresh.rows("PROJ")[0]
     numbers = [t["taskNumber"] for t in fresh.rows("TASK") if t["projectID"] == project["ID"]]
     tops = [t for t in fresh.rows("TASK") if t["projectID"] == project["ID"] and not t["parentID"]]
@@ -521,7 +521,7 @@ async def test_login_answers_version_information(fresh: Emulator) -> None:
 
 
 async def test_key_actions_named_in_the_path(fresh: Emulator) -> None:
-    # API-NOTES §4 "Actions without an ID": PUT /user/generateApiKey?username=&password=
+    # docs/api-notes.md §4 "Actions without an ID": PUT /user/generateApiKey?username=&password=
     fresh.add_user("kim@example.com", "secret")
     async with httpx.AsyncClient(transport=fresh.transport(), base_url=BASE) as raw:
         creds = {"username": "kim@example.com", "password": "secret"}

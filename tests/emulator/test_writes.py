@@ -1,4 +1,4 @@
-"""Create, copy, edit, actions, delete, bulk, upload and journal entries (API-NOTES §1, §2)."""
+"""Create, copy, edit, actions, delete, bulk, upload and journal entries (API notes §1, §2)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def first(emu: Emulator, obj: str, **match: object) -> dict[str, object]:
 
 
 async def test_create_with_parameters_and_updates(wapi: Api, fresh: Emulator) -> None:
-    # API-NOTES §1 Create: POST /proj?name=... or updates= JSON; fields= honoured.
+    # docs/api-notes.md §1 Create: POST /proj?name=... or updates= JSON; fields= honoured.
     r = await wapi.post("/proj", {"name": "New Project", "status": "CUR", "fields": "budget"})
     assert r.status_code == 200, r.text
     created = r.json()["data"]
@@ -61,7 +61,7 @@ async def test_create_refuses_unknown_fields_and_missing_required(wapi: Api) -> 
 
 
 async def test_copy(wapi: Api, fresh: Emulator) -> None:
-    # API-NOTES §1 Create: POST /proj?copySourceID=<ID>&name=Copied
+    # docs/api-notes.md §1 Create: POST /proj?copySourceID=<ID>&name=Copied
     source = fresh.rows("PROJ")[0]
     r = await wapi.post("/proj", {"copySourceID": source["ID"], "name": "Copied"})
     assert r.status_code == 200, r.text
@@ -80,7 +80,7 @@ async def test_copy(wapi: Api, fresh: Emulator) -> None:
 
 
 async def test_edit_parameters_updates_journal_and_last_update(fresh: Emulator) -> None:
-    # API-NOTES §1 Edit and §2: lastUpdateDate changes on every edit; JRNLE records it.
+    # docs/api-notes.md §1 Edit and §2: lastUpdateDate changes on every edit; JRNLE records it.
     fresh.set_now(datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC))
     task = first(fresh, "TASK", status="NEW")
     async with httpx.AsyncClient(transport=fresh.transport(), base_url="https://x") as c:
@@ -138,7 +138,7 @@ async def test_edit_parameters_updates_journal_and_last_update(fresh: Emulator) 
 async def test_edit_unknown_id_fails_and_collections_are_replaced(
     wapi: Api, fresh: Emulator
 ) -> None:
-    # API-NOTES §1 Edit: PUT fails for an unknown ID; an updated collection replaces the old.
+    # API notes §1 Edit: PUT fails for an unknown ID; an updated collection replaces the old.
     r = await wapi.put("/task/ffffffffffffffffffffffffffffffff", {"name": "x"})
     assert r.status_code == 404
     task = next(t for t in fresh.rows("TASK") if t["assignedToID"])
@@ -157,7 +157,7 @@ async def test_edit_unknown_id_fails_and_collections_are_replaced(
 
 
 async def test_delete_with_and_without_force(wapi: Api, fresh: Emulator) -> None:
-    # API-NOTES §1 Delete: force=true removes dependents; a later child delete is "not found".
+    # API notes §1 Delete: force=true removes dependents; a later child delete is "not found".
     parent = next(t for t in fresh.rows("TASK") if t["parentID"] is None)
     children = [t["ID"] for t in fresh.rows("TASK") if t["parentID"] == parent["ID"]]
     assert children
@@ -177,7 +177,7 @@ async def test_delete_with_and_without_force(wapi: Api, fresh: Emulator) -> None
 
 
 async def test_bulk_create_edit_limit_and_atomic(wapi: Api, fresh: Emulator) -> None:
-    # API-NOTES §1 Bulk: updates=[...] with method=POST creates; with IDs edits; max 100.
+    # docs/api-notes.md §1 Bulk: updates=[...] with method=POST creates; with IDs edits; max 100.
     project = fresh.rows("PROJ")[0]["ID"]
     items = [{"name": f"Bulk {i}", "projectID": project} for i in range(3)]
     r = await wapi.put("/task", {"updates": json.dumps(items), "method": "POST"})
@@ -204,7 +204,7 @@ async def test_bulk_create_edit_limit_and_atomic(wapi: Api, fresh: Emulator) -> 
 
 
 async def test_actions_move_share_timeline(wapi: Api, fresh: Emulator) -> None:
-    # API-NOTES §1 Actions.
+    # docs/api-notes.md §1 Actions.
     projects = fresh.rows("PROJ")
     parent = next(t for t in fresh.rows("TASK") if t["parentID"] is None)
     target = next(p for p in projects if p["ID"] != parent["projectID"])
@@ -237,7 +237,7 @@ async def test_actions_move_share_timeline(wapi: Api, fresh: Emulator) -> None:
 
 
 async def test_upload_and_document(wapi: Api, fresh: Emulator) -> None:
-    # API-NOTES §1 Upload: multipart uploadedFile -> handle; then POST /document.
+    # docs/api-notes.md §1 Upload: multipart uploadedFile -> handle; then POST /document.
     r = await wapi.post("/upload", files={"uploadedFile": ("spec.txt", b"hello", "text/plain")})
     assert r.status_code == 200, r.text
     handle = r.json()["data"]["handle"]
@@ -263,7 +263,7 @@ async def test_upload_and_document(wapi: Api, fresh: Emulator) -> None:
 
 
 async def test_writes_need_an_explicit_session(fresh: Emulator) -> None:
-    # API-NOTES §1 Authentication: any write must carry the session explicitly.
+    # docs/api-notes.md §1 Authentication: any write must carry the session explicitly.
     token = fresh.issue_token()
     async with httpx.AsyncClient(transport=fresh.transport(), base_url="https://x") as c:
         cookie = {"Cookie": f"sessionID={token}"}
@@ -277,7 +277,7 @@ async def test_writes_need_an_explicit_session(fresh: Emulator) -> None:
 
 
 async def test_access_rules_replaced_by_updates(wapi: Api, fresh: Emulator) -> None:
-    # API-NOTES §1 Actions: replace all rules with updates={accessRules:[...]}.
+    # docs/api-notes.md §1 Actions: replace all rules with updates={accessRules:[...]}.
     project = fresh.rows("PROJ")[0]["ID"]
     users = [u["ID"] for u in fresh.rows("USER")]
     await wapi.put(f"/proj/{project}/share", {"accessorID": users[1], "accessorObjCode": "USER"})

@@ -1,5 +1,5 @@
 """Helpers of the embedded Planning API tests: a small tenant with one field
-of every API-NOTES §3 field type and five hand-made records."""
+of every docs/api-notes.md §3 field type and five hand-made records."""
 
 from __future__ import annotations
 
@@ -155,7 +155,7 @@ def ids(backend: PlanningBackend, filters: object, **body: object) -> list[str]:
 
 
 def error_of(answer: Mapping[str, Any]) -> tuple[int, str, str]:
-    """(status, machine code, message) of a v1 error body (API-NOTES §5:
+    """(status, machine code, message) of a v1 error body (docs/api-notes.md §5:
     ``{"type": 40001, "title", "report": {"detailedMessage"}}``; the embedded
     Workfront adds ``errorCode`` and ``details`` inside ``report``)."""
     report = answer["report"]

@@ -1,4 +1,4 @@
-"""Records CRUD, workspaces and record types (API-NOTES §3 endpoints), the
+"""Records CRUD, workspaces and record types (docs/api-notes.md §3 endpoints), the
 error body and the seeding helpers."""
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def test_create_get_update_delete(small: PlanningBackend, clock: FakeClock) -> N
     )
     assert status == 200
     rid = created["id"]
-    # static/v1.json RecordDto; a date-only value stays a date (API-NOTES §5)
+    # static/v1.json RecordDto; a date-only value stays a date (docs/api-notes.md §5)
     assert created == {
         "id": rid,
         "recordTypeId": "rt",
@@ -91,7 +91,7 @@ def test_create_get_update_delete(small: PlanningBackend, clock: FakeClock) -> N
     assert updated["data"]["name"] == "uno"
     assert updated["data"]["ss"] == "A"
     assert "n" not in updated["data"]  # null clears
-    # API-NOTES §5: v1 PUT is a full replacement, a field not sent is emptied
+    # docs/api-notes.md §5: v1 PUT is a full replacement, a field not sent is emptied
     assert "when" not in updated["data"]
     assert updated["updatedBy"] == updated["data"]["ub"] == "editor@AdobeID"
     assert updated["updatedAt"] == "2026-05-04T13:00:00.000Z"
@@ -124,7 +124,7 @@ def test_delete_removes_the_record_from_reference_fields(small: PlanningBackend)
     assert ids(small, [{"others": {"$hasAnyOf": [a.id]}}], recordTypeId="rt") == [b.id, d.id]
     assert call(small, "DELETE", f"/v1/records/{a.id}")[0] == 200
     assert ids(small, [{"others": "$isEmpty"}], recordTypeId="rt") == [b.id, c.id]
-    # API-NOTES §5: reference values are [{"id", "externalId", "value"}]
+    # docs/api-notes.md §5: reference values are [{"id", "externalId", "value"}]
     assert call(small, "GET", f"/v1/records/{d.id}")[1]["data"]["others"] == [
         {"id": c.id, "externalId": None, "value": None}
     ]
@@ -198,7 +198,7 @@ def test_put_cannot_change_record_type_or_id(small: PlanningBackend) -> None:
 def test_error_body_shape(small: PlanningBackend) -> None:
     status, answer = call(small, "GET", "/v1/records/missing")
     assert status == 404
-    # API-NOTES §5 / the "V1 vs V2" guide: {type, title, report: {detailedMessage}};
+    # docs/api-notes.md §5 / the "V1 vs V2" guide: {type, title, report: {detailedMessage}};
     # errorCode and details inside report are the embedded Workfront's additions
     assert answer == {
         "type": 40401,
@@ -235,7 +235,7 @@ def test_record_types(small: PlanningBackend) -> None:
     assert rt["workspaceId"] == "ws"
     assert rt["primaryFieldId"] == "name"
     by_id = {f["id"]: f for f in rt["fields"]}
-    # API-NOTES §5: v1 spells field types in kebab case
+    # docs/api-notes.md §5: v1 spells field types in kebab case
     assert by_id["ss"] == {
         "id": "ss",
         "alias": "s",
@@ -349,7 +349,7 @@ def test_demo_data_is_deterministic_and_searchable() -> None:
         {"recordTypeId": "rt000002", "filters": [{"tactics": "$isNotEmpty"}], "limit": 1},
     )
     assert status == 200
-    tactic = answer["records"][0]["data"]["tactics"][0]["id"]  # API-NOTES §5 shape
+    tactic = answer["records"][0]["data"]["tactics"][0]["id"]  # docs/api-notes.md §5 shape
     assert call(a, "GET", f"/v1/records/{tactic}")[1]["recordTypeId"] == "rt000001"
 
 
@@ -363,7 +363,7 @@ def test_demo_default_size() -> None:
 
 
 def test_lookup_fields_take_their_linked_types_values_and_operators() -> None:
-    # API-NOTES §3: lookup accepts "those of the linked field"
+    # docs/api-notes.md §3: lookup accepts "those of the linked field"
     backend = PlanningBackend()
     ws = backend.add_workspace("W")
     rt = backend.add_record_type(

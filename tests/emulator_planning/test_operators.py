@@ -1,4 +1,4 @@
-"""Every operator on every field type that accepts it (API-NOTES §3 table),
+"""Every operator on every field type that accepts it (docs/api-notes.md §3 table),
 against five hand-made records whose expected matches are worked out by hand
 in the table below."""
 
@@ -79,7 +79,7 @@ CASES: list[tuple[str, str, object, list[str]]] = [
     ("d", "$isBetween", ["2023-12-31T23:59:59.999Z", "2024-03-31T00:00:00Z"], ["r4", "r5"]),
     ("d", "$isNotBetween", ["2024-01-01", "2024-03-31"], ["r2", "r3", "r5"]),
     ("d", "$isNotEmpty", None, ["r1", "r2", "r4", "r5"]),
-    # API-NOTES §3 table as corrected from Adobe's current page: dates take $isEmpty
+    # docs/api-notes.md §3 table as corrected from Adobe's current page: dates take $isEmpty
     ("d", "$isEmpty", None, ["r3"]),
     # updated at: defaults to the creation time
     ("ua", "$is", "2024-01-02", ["r2"]),
@@ -147,7 +147,7 @@ TYPE_OF = {str(f["id"]): str(f["type"]) for f in FIELDS}
 
 
 def test_the_table_covers_every_operator_of_every_field_type() -> None:
-    # API-NOTES §3: the field-type table
+    # docs/api-notes.md §3: the field-type table
     covered = {(TYPE_OF[fid], op) for fid, op, _, _ in CASES}
     wanted = {(ftype, op) for ftype, ops in OPERATORS_BY_FIELD_TYPE.items() for op in ops}
     assert wanted - covered == set()
@@ -166,7 +166,7 @@ def test_operator(
     [("t", "$isEmpty", ["r3"]), ("ss", "$isNotEmpty", ["r1", "r2", "r4", "r5"])],
 )
 def test_short_forms(backend: PlanningBackend, field_id: str, op: str, expected: list[str]) -> None:
-    # API-NOTES §3: "fieldId": "$isEmpty" is the short form of {"$isEmpty": null}
+    # docs/api-notes.md §3: "fieldId": "$isEmpty" is the short form of {"$isEmpty": null}
     assert ids(backend, [{field_id: op}]) == expected
     assert ids(backend, [{field_id: {op: None}}]) == expected
 
@@ -178,7 +178,7 @@ def test_short_forms(backend: PlanningBackend, field_id: str, op: str, expected:
 def test_bare_value_means_is(
     backend: PlanningBackend, field_id: str, value: object, expected: list[str]
 ) -> None:
-    # API-NOTES §3: {"fieldId": value} means $is
+    # docs/api-notes.md §3: {"fieldId": value} means $is
     assert ids(backend, [{field_id: value}]) == expected
 
 

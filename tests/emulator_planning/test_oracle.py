@@ -1,6 +1,6 @@
 """The Planning differential test: random filter objects over random
 records give the same answer from the embedded Workfront as from the plain
-evaluator written below (API-NOTES §3 semantics, as documented in
+evaluator written below (docs/api-notes.md §3 semantics, as documented in
 ``workfront_async.testing._planning``)."""
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ KIND = {
     "multi select": "set", "people": "set", "reference": "set",
     "boolean": "boolean",
 }  # fmt: skip
-# API-NOTES §3: the field-type table, written out again on purpose.
+# docs/api-notes.md §3: the field-type table, written out again on purpose.
 OPS = {
     "text": ["$contains", "$doesNotContain", "$is", "$isNot", "$isEmpty", "$isNotEmpty"],
     "number": ["$is", "$isNot", "$greaterThan", "$greaterThanOrEqual", "$lessThan",
@@ -137,9 +137,9 @@ def leaf(draw: st.DrawFn) -> dict[str, Any]:
     operand = draw(operand_for(field_id, op))
     style = draw(st.integers(0, 2))
     if op in ("$isEmpty", "$isNotEmpty") and style == 1:
-        return {field_id: op}  # API-NOTES §3 short form
+        return {field_id: op}  # docs/api-notes.md §3 short form
     if op == "$is" and style == 2:
-        return {field_id: operand}  # API-NOTES §3: a bare value means $is
+        return {field_id: operand}  # docs/api-notes.md §3: a bare value means $is
     return {field_id: {op: operand}}
 
 

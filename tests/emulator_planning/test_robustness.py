@@ -61,12 +61,12 @@ def _check(status: int, answer: object, path: str = "/v1") -> None:
     if status >= 400:
         assert isinstance(answer, dict)
         if path.startswith("/v2"):
-            # API-NOTES §5: v2 problem details (static/v2.json V2ProblemDetail)
+            # docs/api-notes.md §5: v2 problem details (static/v2.json V2ProblemDetail)
             assert {"title", "status", "detail", "errorCode", "requestId"} <= set(answer)
             assert answer["status"] == status
             assert answer["detail"]
         else:
-            # API-NOTES §5: the v1 error body
+            # docs/api-notes.md §5: the v1 error body
             assert set(answer) == {"type", "title", "report"}
             assert answer["type"] // 100 == status
             assert answer["report"]["detailedMessage"]

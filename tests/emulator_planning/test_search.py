@@ -1,5 +1,5 @@
 """Search: $and/$or nesting, paging, sorting, attributes and request
-validation (API-NOTES §3)."""
+validation (docs/api-notes.md §3)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def test_keys_and_operators_in_one_object_are_anded(backend: PlanningBackend) ->
 
 
 def test_the_api_notes_or_and_shape(backend: PlanningBackend) -> None:
-    # API-NOTES §3: {"$or": [...]} / {"$and": [...]} combine filters to any depth
+    # docs/api-notes.md §3: {"$or": [...]} / {"$and": [...]} combine filters to any depth
     filters = [
         {
             "$or": [
@@ -133,7 +133,7 @@ def _numbers(count: int) -> PlanningBackend:
 
 
 def test_default_limit_is_500_and_total_count_is_everything() -> None:
-    # API-NOTES §3: default limit 500
+    # docs/api-notes.md §3: default limit 500
     backend = _numbers(1203)
     status, answer = search(backend, recordTypeId="rt")
     assert status == 200
@@ -143,7 +143,7 @@ def test_default_limit_is_500_and_total_count_is_everything() -> None:
 
 
 def test_max_limit_is_2000_and_more_is_an_error() -> None:
-    # API-NOTES §3: max 2000; above it is an error, not truncation
+    # docs/api-notes.md §3: max 2000; above it is an error, not truncation
     backend = _numbers(2100)
     status, answer = search(backend, recordTypeId="rt", limit=2000)
     assert status == 200
@@ -219,7 +219,7 @@ def test_bad_paging_values(backend: PlanningBackend, body: dict[str, object], co
 
 
 def test_attributes_pick_returned_attributes(backend: PlanningBackend) -> None:
-    # API-NOTES §3: attributes=data,createdBy in the query string
+    # docs/api-notes.md §3: attributes=data,createdBy in the query string
     body = {"recordTypeId": "rtI", "filters": [{"ss": "B"}]}
     status, answer = call(
         backend, "POST", "/v1/records/search", body, [("attributes", "data,createdBy")]

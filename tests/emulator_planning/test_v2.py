@@ -1,5 +1,5 @@
 """The embedded Planning API v2 answers in the shapes of Adobe's
-``static/v2.json`` (API-NOTES §5), over the same storage as v1."""
+``static/v2.json`` (docs/api-notes.md §5), over the same storage as v1."""
 
 from __future__ import annotations
 
@@ -182,7 +182,7 @@ def test_cursor_pages_and_bad_cursors(backend: PlanningBackend) -> None:
 
 
 def test_a_lookup_that_rolls_up_several_records_is_a_list() -> None:
-    # API-NOTES §5 / the issue: lookups are lists where they roll up several
+    # docs/api-notes.md §5 / the issue: lookups are lists where they roll up several
     # records; a positive operator matches when any of the values does (the
     # embedded Workfront's documented choice: Adobe does not say)
     backend = PlanningBackend()

@@ -1,4 +1,4 @@
-"""The event receiver (API-NOTES §2, event subscriptions): the authToken is
+"""The event receiver (docs/api-notes.md §2, event subscriptions): the authToken is
 checked, messages parse into typed events, the answer is immediate."""
 
 from __future__ import annotations

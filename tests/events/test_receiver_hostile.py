@@ -2,7 +2,7 @@
 and trio: malformed events get 4xx (never 500, which Workfront retries for 48
 hours), memory is bounded in bytes (413 per delivery, 503 beyond the queue),
 and the handler runs when the receiver is mounted in FastAPI/Starlette, which
-give mounted apps no lifespan (API-NOTES §2, event subscriptions)."""
+give mounted apps no lifespan (docs/api-notes.md §2, event subscriptions)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The receiver mounted in a real FastAPI app behind a real uvicorn server on
 127.0.0.1: the main app gets the lifespan, the mounted receiver does not,
-and the handler still runs (API-NOTES §2, event subscriptions)."""
+and the handler still runs (docs/api-notes.md §2, event subscriptions)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Event subscriptions end to end: the client manages them on the embedded
-Workfront, which delivers matching events to our receiver (API-NOTES §2)."""
+Workfront, which delivers matching events to our receiver (docs/api-notes.md §2)."""
 
 from __future__ import annotations
 
@@ -117,7 +117,7 @@ def test_filter_validation() -> None:
 
 
 async def test_list_follows_the_meta_not_a_short_page() -> None:
-    # API-NOTES §2: the list answers page by page with meta page_count/total_count.
+    # docs/api-notes.md §2: the list answers page by page with meta page_count/total_count.
     # A server whose pages are shorter than asked must not cut the list short.
     import orjson
 

@@ -12,7 +12,7 @@ import orjson
 from workfront_async import Retry, Workfront
 from workfront_async.testing import Emulator
 
-# Custom fields as Workfront's metadata describes them (API-NOTES §4 "Metadata":
+# Custom fields as Workfront's metadata describes them (docs/api-notes.md §4 "Metadata":
 # custom ``DE:`` fields appear in ``fields`` with a ``fieldType``). The embedded
 # Workfront does not list custom fields in its metadata yet; this transport
 # adds them in Workfront's own shape when they are missing, so the tests run

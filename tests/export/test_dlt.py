@@ -63,7 +63,7 @@ def test_incremental_runs_load_only_changes_and_deletes(tmp_path: Path) -> None:
     # Nothing changed: the second run loads nothing.
     assert load() == {}
 
-    # One edit and one deletion in the embedded Workfront (API-NOTES §2
+    # One edit and one deletion in the embedded Workfront (docs/api-notes.md §2
     # "Field history": the deletion is journaled).
     edited, gone = tasks[1]["ID"], tasks[2]["ID"]
 

@@ -35,7 +35,7 @@ async def test_records_export_typed_from_the_record_type(tmp_path: Path) -> None
     assert n == len(expected) > 40
     schema = planning_schema(record_type)
     kinds = {c.name: c.type_name for c in schema.columns}
-    # API-NOTES §3 field types
+    # docs/api-notes.md §3 field types
     assert kinds["Budget"] == "float64"
     assert kinds["Start date"] == "timestamp"
     assert kinds["Channels"] == "list<string>"

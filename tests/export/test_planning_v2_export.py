@@ -1,6 +1,6 @@
 """Planning records export the same through v1 and v2 (one store in the
 embedded Workfront): same typed columns, same rows; reference columns hold the
-linked records' IDs (API-NOTES §5: references are ``[{"id", "externalId", "value"}]``)."""
+linked records' IDs (docs/api-notes.md §5: references are ``[{"id", "externalId", "value"}]``)."""
 
 from __future__ import annotations
 

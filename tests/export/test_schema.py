@@ -17,7 +17,7 @@ from ._typed_helpers import RealShapeCustomFields, client
 
 
 def _field(field_type: str, **extra: Any) -> dict[str, Any]:
-    # the keys of a field in Workfront's recorded metadata (API-NOTES §4 "Metadata")
+    # the keys of a field in Workfront's recorded metadata (docs/api-notes.md §4 "Metadata")
     return {
         "label": "x",
         "typeObjCode": None,

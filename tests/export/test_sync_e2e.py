@@ -1,4 +1,4 @@
-"""Incremental sync against the embedded Workfront (API-NOTES §2 "Batch
+"""Incremental sync against the embedded Workfront (docs/api-notes.md §2 "Batch
 (polling)" and "Field history"): consecutive runs neither lose nor repeat a
 change, also when changes share a timestamp."""
 
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from workfront_async import Q, QueryError, Workfront
-from workfront_async._sync import SyncCursor
+from workfront_async.classic._changes import SyncCursor
 from workfront_async.testing import Emulator
 
 T0 = datetime(2026, 1, 5, 9, 0, 0, tzinfo=UTC)

@@ -1,7 +1,7 @@
 """The durable file sync (``sync_to_file``) in-process, under asyncio and trio:
 runs deliver each change once, the state file keeps the output's committed
 length, a crashed run's tail is cut off, older cursor files keep working and
-a failing API keeps the committed rows (API-NOTES §2 "Batch (polling)")."""
+a failing API keeps the committed rows (docs/api-notes.md §2 "Batch (polling)")."""
 
 from __future__ import annotations
 

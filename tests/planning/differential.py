@@ -20,7 +20,7 @@ TYPES = {
 FIELDS = [{"id": f, "name": f.title(), "type": t} for f, t in TYPES.items()]
 TEXT = st.text(alphabet="ab", min_size=1, max_size=3)
 NUMBER = st.integers(-3, 3)
-# Operators each field type accepts (API-NOTES §3), as Q methods / classic names.
+# Operators each field type accepts (docs/api-notes.md §3), as Q methods / classic names.
 OPS: dict[str, list[str]] = {
     "name": ["eq", "ne", "contains", "notcontains", "isnull", "notnull"],
     "status": ["eq", "ne", "in", "notin", "isnull", "notnull"],

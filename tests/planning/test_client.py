@@ -1,5 +1,5 @@
 """The Planning client on a mock Planning service: the wire format of every
-call, paging, validation before any request, errors and auth (API-NOTES §3)."""
+call, paging, validation before any request, errors and auth (docs/api-notes.md §3)."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def empty(_: httpx.Request) -> httpx.Response:
 
 
 async def test_documented_and_or_example_on_the_wire() -> None:
-    # API-NOTES §3: a filter is {"fieldId": {"$op": value}}, combined with $and/$or
+    # docs/api-notes.md §3: a filter is {"fieldId": {"$op": value}}, combined with $and/$or
     # to any depth. The example of Adobe's "Planning API basics" (the same one
     # tests/query/test_planning.py compiles), sent as the body of a search.
     first = ("2024-03-31T20:00:00.000Z", "2024-04-01T20:00:00.000Z")
@@ -124,7 +124,7 @@ async def test_sort_attributes_and_raw_filters_on_the_wire() -> None:
         ).where({"owners": "$isNotEmpty"})
         await search.all()
     request = rec.last
-    # API-NOTES §3: attributes=data,createdBy in the query string
+    # docs/api-notes.md §3: attributes=data,createdBy in the query string
     assert request.url.params.get_list("attributes") == ["data,createdBy"]
     assert body_of(request) == {
         "recordTypeId": "rt1",
@@ -307,7 +307,7 @@ async def test_a_search_that_can_never_match_sends_nothing() -> None:
 
 
 async def test_has_any_of_on_a_number_field_fails_before_any_request() -> None:
-    # API-NOTES §3: number fields accept is, isNot, greaterThan, ..., isEmpty, isNotEmpty
+    # docs/api-notes.md §3: number fields accept is, isNot, greaterThan, ..., isEmpty, isNotEmpty
     rec = Recorder(empty)
     async with client(rec) as pl:
         with pytest.raises(QueryError) as info:
@@ -515,7 +515,7 @@ async def test_bearer_token_and_org_header() -> None:
     ],
 )
 def test_classic_credentials_fail_before_the_wire(auth: Auth, what: str) -> None:
-    # API-NOTES §5: Planning takes OAuth2/IMS bearer tokens only
+    # docs/api-notes.md §5: Planning takes OAuth2/IMS bearer tokens only
     with pytest.raises(QueryError) as info:
         Planning(BASE, auth=auth)
     message = str(info.value)

@@ -5,7 +5,7 @@ exactly the records a plain-Python evaluation of the same expression selects
 the compiled filter object).
 
 The generated values keep clear of the places where the Planning semantics
-(API-NOTES §3, as the embedded Workfront documents them) and the reference
+(docs/api-notes.md §3, as the embedded Workfront documents them) and the reference
 evaluator's classic reading differ on purpose: text is lower-case (Planning
 text comparisons ignore case), empty strings and lists are not generated
 (Planning counts them as empty), booleans are always set (a missing boolean

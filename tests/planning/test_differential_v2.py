@@ -6,7 +6,7 @@ expression, ``eval_planning`` on the v1 object the v2 group spells out). One
 tree, three dialects: the v1 test does the same for ``compile_planning``.
 
 The generated values keep clear of the places where the Planning semantics
-(API-NOTES §3, as the embedded Workfront documents them) and the reference
+(docs/api-notes.md §3, as the embedded Workfront documents them) and the reference
 evaluator's classic reading differ on purpose: text is lower-case (Planning
 text comparisons ignore case), empty strings and lists are not generated
 (Planning counts them as empty), booleans are always set (a missing boolean

@@ -124,7 +124,7 @@ async def test_validation_against_the_fetched_record_type(demo: Emulator) -> Non
             await pl.records.search(CAMPAIGNS, Q.budget.has_any([1]), validate=False).all()
     err = refused.value
     assert err.status == 400
-    # API-NOTES §5: v1 errors are {type: 40001, title, report: {detailedMessage}}
+    # docs/api-notes.md §5: v1 errors are {type: 40001, title, report: {detailedMessage}}
     assert err.error_class == "40001"
     assert err.detail["errorCode"] == "INVALID_FILTER_OPERATOR"  # the emulator's addition
     assert "[40001]" in str(err)

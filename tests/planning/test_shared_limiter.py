@@ -1,6 +1,6 @@
 """One concurrency budget for both APIs: a ``Planning`` and a ``Workfront``
 client sharing one ``anyio.CapacityLimiter`` never have more requests in
-flight together than it allows (API-NOTES §1 Limits: 10 concurrent API
+flight together than it allows (docs/api-notes.md §1 Limits: 10 concurrent API
 threads per customer)."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Every request the Planning clients send matches Adobe's OpenAPI spec for
 its version: the request schemas in ``data/planning_request_schemas.json``
-are written from ``static/v1.json`` and ``static/v2.json`` (API-NOTES §5);
+are written from ``static/v1.json`` and ``static/v2.json`` (docs/api-notes.md §5);
 a session that calls every client operation, v1 and v2, against the
 embedded Workfront records the requests and each one is checked: a known
 path and method, only the query parameters the operation defines (with their

@@ -1,4 +1,4 @@
-"""The v1 client and emulator as Adobe specifies v1 (API-NOTES §5; Adobe's
+"""The v1 client and emulator as Adobe specifies v1 (docs/api-notes.md §5; Adobe's
 ``static/v1.json`` and the "V1 vs V2" guide in ``src/pages/index.md`` of
 ``AdobeDocs/Workfront-Planning-API``)."""
 
@@ -55,7 +55,7 @@ def _connect(emu: Emulator, **kw: Any) -> Planning:
 
 
 async def test_update_keeps_the_fields_it_is_not_given() -> None:
-    # API-NOTES §5: PUT /v1/records/{id} is a full replacement (the emulator's
+    # docs/api-notes.md §5: PUT /v1/records/{id} is a full replacement (the emulator's
     # PUT replaces, as Adobe documents); update() must not wipe unsent fields
     emu, backend = _tenant()
     other = backend.add_record("rtA", {"name": "other"})
@@ -101,7 +101,7 @@ async def test_update_is_a_get_then_a_put_of_the_merged_values() -> None:
 
 
 async def test_a_record_as_fetched_can_be_sent_back() -> None:
-    # API-NOTES §5: references come back as objects and are accepted back
+    # docs/api-notes.md §5: references come back as objects and are accepted back
     emu, backend = _tenant()
     target = backend.add_record("rtA", {"name": "t"})
     seeded = backend.add_record("rtA", {"name": "x", "links": [target.id], "code": "C-1"})
@@ -118,7 +118,7 @@ async def test_a_record_as_fetched_can_be_sent_back() -> None:
 
 
 async def test_is_empty_on_a_date_field_is_accepted_end_to_end() -> None:
-    # API-NOTES §3 table as Adobe's current page prints it: date, updated at take $isEmpty
+    # docs/api-notes.md §3 table as Adobe's current page prints it: date, updated at take $isEmpty
     emu, backend = _tenant()
     empty = backend.add_record("rtA", {"name": "no date"})
     backend.add_record("rtA", {"name": "dated", "due": "2026-01-01"})

@@ -1,5 +1,5 @@
 """The v2 client (``PlanningV2``) against the embedded Workfront's v2 routes
-and on mock transports (API-NOTES §5; Adobe's ``static/v2.json``)."""
+and on mock transports (docs/api-notes.md §5; Adobe's ``static/v2.json``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Pure Planning wire code: search bodies, field-type tables, error bodies (API-NOTES §3)."""
+"""Pure Planning wire code: search bodies, field-type tables, error bodies (API notes §3)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def test_public_names_are_sorted_and_import() -> None:
 
 
 def test_search_body_shape() -> None:
-    # API-NOTES §3 Search body: recordTypeId, filters, sorting, offset, limit
+    # docs/api-notes.md §3 Search body: recordTypeId, filters, sorting, offset, limit
     body = search_body("rt1", [{"status": "Done"}], [("budget", "desc")], offset=1000, limit=500)
     assert body == {
         "recordTypeId": "rt1",
@@ -51,7 +51,7 @@ def test_search_body_shape() -> None:
 
 def test_filters_and_expressions_and_keep_raw_objects() -> None:
     got = compile_filters([Q.a == 1, {"b": {"$isEmpty": None}}, Q.c > 2])
-    # API-NOTES §3 shows one filter object: several clauses travel as one $and.
+    # docs/api-notes.md §3 shows one filter object: several clauses travel as one $and.
     assert got == [{"$and": [{"a": 1}, {"c": {"$greaterThan": 2}}, {"b": {"$isEmpty": None}}]}]
     assert compile_filters([Q.a == 1]) == [{"a": 1}]
     assert compile_filters([]) == []

@@ -52,7 +52,7 @@ def test_field_names_are_strings() -> None:
 
 
 def test_depth_limit_at_build_time() -> None:
-    # API-NOTES §1 Limits: field depth 4 levels from the queried object.
+    # docs/api-notes.md §1 Limits: field depth 4 levels from the queried object.
     assert Q.a.b.c.d.path == ("a", "b", "c", "d")
     with pytest.raises(QueryError, match="5 levels deep"):
         Q.a.b.c.d.e  # noqa: B018

@@ -1,4 +1,4 @@
-"""The classic compiler: every modifier, every API-NOTES example, DNF levels."""
+"""The classic compiler: every modifier, every docs/api-notes.md example, DNF levels."""
 
 from __future__ import annotations
 
@@ -35,11 +35,11 @@ class Priority(enum.IntEnum):
     HIGH = 3
 
 
-# --- API-NOTES examples ------------------------------------------------------
+# --- docs/api-notes.md examples ------------------------------------------------------
 
 
 def test_api_notes_or_example_exactly() -> None:
-    # API-NOTES §1 Search, OR: the documented three-level example.
+    # docs/api-notes.md §1 Search, OR: the documented three-level example.
     expr = (
         Q.name.contains("Planning")
         | (Q.portfolio.name == "FixedAssets") & Q.assignedTo.name.icontains("Steve")
@@ -74,7 +74,7 @@ def test_issue_example_with_python_precedence() -> None:
 
 
 def test_api_notes_in_repeats_the_parameter() -> None:
-    # API-NOTES §1 Search: in / notin repeat the parameter.
+    # docs/api-notes.md §1 Search: in / notin repeat the parameter.
     assert compile_classic(Q.status.isin(["CUR", "PLN"])) == [
         ("status", "CUR"),
         ("status", "PLN"),
@@ -83,13 +83,13 @@ def test_api_notes_in_repeats_the_parameter() -> None:
 
 
 def test_api_notes_between_uses_range() -> None:
-    # API-NOTES §1 Search: entryDate=$$TODAY-7d&entryDate_Range=$$TODAY&entryDate_Mod=between
+    # API notes §1 Search: entryDate=$$TODAY-7d&entryDate_Range=$$TODAY&entryDate_Mod=between
     expr = Q.entryDate.between(today(-7, "d"), today())
     assert explain(expr) == "entryDate=$$TODAY-7d&entryDate_Range=$$TODAY&entryDate_Mod=between"
 
 
 def test_api_notes_exists_example() -> None:
-    # API-NOTES §1 EXISTS / NOTEXISTS.
+    # docs/api-notes.md §1 EXISTS / NOTEXISTS.
     expr = Q.exists("ASSGN", on={"taskID": "ID"}, where=Q.assignedToID == user())
     assert compile_classic(expr) == [
         ("EXISTS:1:$$OBJCODE", "ASSGN"),
@@ -145,7 +145,7 @@ def test_exists_inside_exists_is_refused() -> None:
 
 
 def test_api_notes_filters_json() -> None:
-    # API-NOTES §1 filters= JSON; the issue's example.
+    # docs/api-notes.md §1 filters= JSON; the issue's example.
     assert compile_classic(Q.username == "testuser@workfront.com") == [
         ("filters", '{"username":"testuser@workfront.com"}')
     ]
@@ -190,7 +190,7 @@ def test_swallowed_names_include_the_documented_ones() -> None:
 
 
 def test_api_notes_batch_polling_example() -> None:
-    # API-NOTES §2 Batch: lastUpdateDate=2020-05-13T18:18:37.255Z&lastUpdateDate_Mod=gte
+    # docs/api-notes.md §2 Batch: lastUpdateDate=2020-05-13T18:18:37.255Z&lastUpdateDate_Mod=gte
     since = dt.datetime(2020, 5, 13, 18, 18, 37, 255000, tzinfo=dt.UTC)
     assert compile_classic(Q.lastUpdateDate >= since) == [
         ("lastUpdateDate", "2020-05-13T18:18:37.255Z"),
@@ -199,7 +199,7 @@ def test_api_notes_batch_polling_example() -> None:
 
 
 def test_api_notes_journal_entry_example() -> None:
-    # API-NOTES §2 Field history: fieldName=name&objObjCode=OPTASK&entryDate=...&_Mod=gte
+    # docs/api-notes.md §2 Field history: fieldName=name&objObjCode=OPTASK&entryDate=...&_Mod=gte
     since = dt.datetime(2020, 5, 13, 18, 18, 37, 255000, tzinfo=dt.UTC)
     expr = (Q.fieldName == "name") & (Q.objObjCode == "OPTASK") & (Q.entryDate >= since)
     assert compile_classic(expr) == [
@@ -213,7 +213,7 @@ def test_api_notes_journal_entry_example() -> None:
 
 
 def test_api_notes_nested_and_custom_fields() -> None:
-    # API-NOTES §1 Search: nested references and DE: custom fields.
+    # docs/api-notes.md §1 Search: nested references and DE: custom fields.
     expr = (Q.project.owner.name == "Ann") & (Q["DE:Field Name"] == "v")
     expr = expr & (Q.project["DE:Budget Code"] == "B1")
     assert compile_classic(expr) == [
@@ -443,7 +443,7 @@ def test_not_an_expression() -> None:
 
 
 def test_id_filter_is_ordinary_but_lowercase_id_is_swallowed() -> None:
-    # API-NOTES §1: parameter names are case-sensitive; `id` is the get-by-ID
+    # docs/api-notes.md §1: parameter names are case-sensitive; `id` is the get-by-ID
     # list, while `ID` is an ordinary filter (`ID=...&ID_Mod=in`).
     assert compile_classic(Q.ID.isin(["a", "b"])) == [
         ("ID", "a"),

@@ -1,4 +1,4 @@
-"""The Planning compiler (API-NOTES §3)."""
+"""The Planning compiler (docs/api-notes.md §3)."""
 
 from __future__ import annotations
 
@@ -152,7 +152,7 @@ def test_field_types_validate_operators() -> None:
     assert "$greaterThanOrEqual" in message  # names the allowed operators
     with pytest.raises(QueryError, match="multi select"):
         compile_planning(Q.tags == "t", field_types=types)
-    # API-NOTES §3 table (Adobe's current page): date takes $isEmpty and $isNotEmpty
+    # docs/api-notes.md §3 table (Adobe's current page): date takes $isEmpty and $isNotEmpty
     assert compile_planning(Q.launch.not_null(), field_types=types) is not None
     assert compile_planning(Q.launch.is_null(), field_types=types) == {"launch": {"$isEmpty": None}}
     assert compile_planning(Q.seen.is_null(), field_types={"seen": "updated-at"}) is not None

@@ -1,5 +1,5 @@
 """The Planning v2 compiler: one ``Q`` tree, v2's typed filter group
-(API-NOTES §5; ``FilterGroupDto``/``FilterConditionDto`` in Adobe's
+(docs/api-notes.md §5; ``FilterGroupDto``/``FilterConditionDto`` in Adobe's
 ``static/v2.json``)."""
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def test_every_v1_operator_has_its_v2_name() -> None:
 
 
 def test_field_types_are_checked_in_either_spelling() -> None:
-    # API-NOTES §5: v1 pages write "multi-select", the v2 spec "MULTI_SELECT"
+    # docs/api-notes.md §5: v1 pages write "multi-select", the v2 spec "MULTI_SELECT"
     for spelling in ("multi-select", "MULTI_SELECT", "multi select", "multiSelect"):
         with pytest.raises(QueryError, match="multi select field does not accept"):
             compile_planning_v2(Q.tags == "t", field_types={"tags": spelling})
@@ -101,7 +101,7 @@ def test_field_types_are_checked_in_either_spelling() -> None:
         compile_planning_v2(Q.on != True, field_types={"on": "CHECKBOX"})  # noqa: E712
     with pytest.raises(QueryError, match="long text field"):
         compile_planning_v2(Q.notes > 1, field_types={"notes": "PARAGRAPH"})
-    # API-NOTES §3 table (current page): dates take IS_EMPTY
+    # docs/api-notes.md §3 table (current page): dates take IS_EMPTY
     assert compile_planning_v2(Q.due.is_null(), field_types={"due": "DATE"}) == {
         "operator": "AND",
         "conditions": [{"fieldId": "due", "condition": "IS_EMPTY"}],

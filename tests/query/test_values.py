@@ -1,4 +1,4 @@
-"""Wildcard helpers (API-NOTES §1 Wildcards)."""
+"""Wildcard helpers (docs/api-notes.md §1 Wildcards)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The adaptive window: a client yields when the server says the tenant is busy.
 
-API-NOTES §1 "Limits": the 10 concurrent requests are per customer and shared
+docs/api-notes.md §1 "Limits": the 10 concurrent requests are per customer and shared
 with integrations we do not control; over the cap, Workfront answers 429
 "Too many concurrent API requests". The window halves on a 429 (once per
 window of requests) and grows back by about one slot per window of answers.
@@ -12,7 +12,7 @@ import anyio
 import httpx
 
 from workfront_async import Retry, Workfront
-from workfront_async._limiter import AdaptiveWindow, Slots
+from workfront_async._core.limiter import AdaptiveWindow, Slots
 from workfront_async.testing import Emulator
 
 

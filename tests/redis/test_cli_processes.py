@@ -1,7 +1,7 @@
 """Eight ``workfront-async export`` processes pointed at one Redis and one
 served Workfront finish with exact files and not one answer of 429.
 
-API-NOTES §1 "Limits": 10 concurrent requests per customer, not per process.
+docs/api-notes.md §1 "Limits": 10 concurrent requests per customer, not per process.
 Measured before the shared limiter: 2 CLI processes caused 11 answers of 429,
 4 caused 70, 8 caused 203. Here every process takes its slots from one
 ``RedisLimiter`` (``--redis-url``), so the emulator never counts more than 10

@@ -1,6 +1,6 @@
 """RedisLimiter on a real Redis: cap, fairness, leases, cancellation, outages.
 
-API-NOTES §1 "Limits": 10 concurrent API threads per customer, whatever
+docs/api-notes.md §1 "Limits": 10 concurrent API threads per customer, whatever
 process or host the requests come from.
 """
 
@@ -17,7 +17,7 @@ import anyio
 import pytest
 
 from workfront_async import RedisLimiter, WorkfrontError
-from workfront_async._redis import limiter_from_env, redact_redis_url
+from workfront_async._core.redis_limiter import limiter_from_env, redact_redis_url
 
 from .conftest import PASSWORD, RedisServer, worker_command, worker_env
 

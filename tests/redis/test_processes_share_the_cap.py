@@ -1,6 +1,6 @@
 """Exports in separate OS processes, one Redis, one served Workfront.
 
-API-NOTES §1 "Limits": 10 concurrent requests per customer. Without a shared
+docs/api-notes.md §1 "Limits": 10 concurrent requests per customer. Without a shared
 limiter, separate processes overrun the cap (measured with the CLI: 2 processes
 11 answers of 429, 4 processes 70, 8 processes 203); with one RedisLimiter
 for the tenant they never do, and every file is exact.

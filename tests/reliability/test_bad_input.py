@@ -5,7 +5,7 @@ Unknown modifiers, ``$$LIMIT``/page sizes above 2000, field paths deeper than
 empty ``isin`` lists raise ``QueryError`` (a ``ValueError``) that says what to
 write instead, and not a single request reaches the transport.
 
-API-NOTES §1 Limits: max ``$$LIMIT`` 2000, field depth 4 levels, 100 objects
+docs/api-notes.md §1 Limits: max ``$$LIMIT`` 2000, field depth 4 levels, 100 objects
 per bulk call; §1 Search: the modifiers.
 """
 

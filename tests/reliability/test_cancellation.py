@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from workfront_async import Retry, Workfront
-from workfront_async._http import HttpxNode
+from workfront_async._nodes import HttpxNode
 from workfront_async.testing import Emulator
 
 from ._support import client, ids_of, seeded

@@ -3,7 +3,7 @@
 Thousands of concurrent calls of mixed kinds (get, search page, count,
 get_many, bulk update) through one client, and through two clients sharing one
 limiter: the emulator's own in-flight counter never passes 10 and it never has
-to refuse a request with 429 (API-NOTES §1 Limits: 10 concurrent API threads
+to refuse a request with 429 (docs/api-notes.md §1 Limits: 10 concurrent API threads
 per customer, more gets HTTP 429).
 """
 

@@ -8,7 +8,7 @@ the order are fine); never stops short when rows are added after the count;
 under concurrent inserts and deletes a row can be skipped or repeated, but
 only a row that sits within (inserts + deletes) positions of a page boundary.
 
-API-NOTES §1 Search "Paging": without a stable sort pages may repeat or skip
+docs/api-notes.md §1 Search "Paging": without a stable sort pages may repeat or skip
 rows; the exports always sort by ID last.
 """
 

@@ -2,7 +2,7 @@
 
 Malformed JSON in ``updates``, unknown object types, thousands of OR levels,
 huge bodies, invalid methods and garbage bytes get a Workfront-shaped 4xx
-(``{"error": {"class", "message"}}``, API-NOTES §1 Responses), never a 500 or
+(``{"error": {"class", "message"}}``, docs/api-notes.md §1 Responses), never a 500 or
 a hang, and the next normal request is served. Raw httpx requests, in-process
 (``emu.transport()``) and over a real socket (``emu.serve()``).
 """

@@ -6,7 +6,7 @@ truncated bodies and latency spikes deliver every row exactly once, compared
 by ID with the emulator's own data; or they fail with an error that names the
 request that failed once the retry budget is spent. Never a short result.
 
-API-NOTES §1 Responses: responses can be truncated and must then raise a clear
+docs/api-notes.md §1 Responses: responses can be truncated and must then raise a clear
 error; §1 Limits: 429 "Too many concurrent API requests".
 """
 

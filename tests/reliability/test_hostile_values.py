@@ -4,7 +4,7 @@ A task whose name is a hypothesis-generated string (any unicode, ``&``, ``=``,
 ``#``, ``%``, ``+``, ``:``, newlines, ``$$``-prefixed text, 10,000 characters)
 is written through the client and found again by an equality search: exactly
 that record, through a GET and through a POST with ``method=GET`` in a form
-body (API-NOTES §1 Verbs; forced with a small ``max_uri_bytes`` and by long
+body (docs/api-notes.md §1 Verbs; forced with a small ``max_uri_bytes`` and by long
 values). Two kinds of value cannot be round-tripped and fail before the wire:
 
 - a NUL character: refused in filters and in written data (``QueryError``);
@@ -144,7 +144,7 @@ def test_hostile_value_round_trips_through_get_and_post_soak(emu: Emulator, valu
 
 
 def test_wildcards_stay_wildcards() -> None:
-    # the helpers' output is a wildcard, sent as is (API-NOTES §1 Wildcards)
+    # the helpers' output is a wildcard, sent as is (docs/api-notes.md §1 Wildcards)
     from workfront_async.query import customer, now, today, today_begin, today_end, user
 
     for wildcard in (

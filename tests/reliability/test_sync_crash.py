@@ -2,7 +2,7 @@
 1 MB file-size limit where mounting is not allowed) and a real process killed
 with SIGKILL mid-sync. A tiny script runs ``sync_to_file`` in a subprocess
 against the emulator served on 127.0.0.1; after the failure, the rerun leaves
-each changed row in the output exactly once (API-NOTES §2 "Batch (polling)")."""
+each changed row in the output exactly once (docs/api-notes.md §2 "Batch (polling)")."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Auth, retries, deadlines, redaction, the limiter and error mapping live in the
 sender, above the node: these tests check that each node (httpx, aiohttp)
 puts the same bytes on the wire and turns every fault into the same error.
-API-NOTES §1 "Limits" (the concurrent-request cap, 429), §1 "Responses"
+docs/api-notes.md §1 "Limits" (the concurrent-request cap, 429), §1 "Responses"
 (a truncated body must raise a clear error).
 """
 
@@ -50,7 +50,7 @@ def _chosen(wf: Workfront) -> str:
 
 
 async def test_both_nodes_put_the_same_request_on_the_wire(server: ScriptedServer) -> None:
-    # API-NOTES §1 "Search": filters and wildcards travel in the query string.
+    # docs/api-notes.md §1 "Search": filters and wildcards travel in the query string.
     odd = "a b&c=d+é/%25?#"
     targets = {}
     bodies = {}
@@ -288,7 +288,7 @@ def test_an_httpx_transport_with_the_aiohttp_node_is_refused() -> None:
 
 
 async def test_a_node_instance_carries_every_request(server: ScriptedServer) -> None:
-    from workfront_async._http import HttpResponse, HttpxNode
+    from workfront_async._nodes import HttpResponse, HttpxNode
 
     class Counting:
         def __init__(self) -> None:

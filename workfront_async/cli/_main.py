@@ -28,8 +28,8 @@ from typing import Any, NoReturn, TextIO
 
 import anyio
 
-from .._exceptions import QueryError, WorkfrontError, redact_text
-from .._transport import RedactingFilter
+from .._core.exceptions import QueryError, WorkfrontError, redact_text
+from .._core.transport import RedactingFilter
 from ._output import OUTPUT_FORMATS, default_format, print_rows
 
 __all__ = ["GLOBAL_OPTIONS", "GlobalOption", "build_parser", "main"]
@@ -422,7 +422,7 @@ async def _connect(
     base_url = args.url or "https://demo.my.workfront.com"
     if args.redis_url:
         try:
-            from .._redis import limiter_from_env
+            from .._core.redis_limiter import limiter_from_env
 
             limiter = limiter_from_env(args.redis_url, base_url=base_url)
         except ImportError as exc:
@@ -569,7 +569,7 @@ async def _sync(
 ) -> None:
     """Append the rows changed since the saved cursor to ``args.output``, exactly
     once across crashes (see :func:`workfront_async.sync_to_file`)."""
-    from .._sync_file import sync_to_file
+    from ..classic._sync_file import sync_to_file
 
     report = await sync_to_file(
         wf, args.obj, output=args.output, state=args.state, where=where, fields=fields
@@ -581,7 +581,7 @@ async def _sync(
 @contextlib.asynccontextmanager
 async def _planning_client(args: argparse.Namespace, err: TextIO) -> AsyncIterator[Any]:
     """A Planning client: the tenant's (``--url`` and an IMS token) or the embedded one."""
-    from .._auth import BearerAuth
+    from .._core.auth import BearerAuth
     from ..planning import Planning, PlanningV2
 
     client = PlanningV2 if args.planning_version == "2" else Planning

@@ -8,13 +8,13 @@ import logging
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from .._exceptions import APIError, NotFoundError
+from .._core.exceptions import APIError, NotFoundError
 
 __all__ = ["NameProblem", "check_names", "field_paths"]
 
 log = logging.getLogger("workfront_async.cli")
 
-# Object types every tenant has (API-NOTES §1; Adobe's API Explorer). Used to
+# Object types every tenant has (docs/api-notes.md §1; Adobe's API Explorer). Used to
 # suggest a name when the tenant cannot list its object types.
 COMMON_OBJECTS = {
     "ASSGN": "assignment",

@@ -1,4 +1,4 @@
-"""Receiving event subscription deliveries (API-NOTES §2).
+"""Receiving event subscription deliveries (docs/api-notes.md §2).
 
 Workfront POSTs each event to the subscriber URL with the subscription's
 ``authToken`` as an OAuth2 bearer token, and expects a 2xx within 5 seconds;
@@ -35,7 +35,7 @@ import anyio.abc
 import attrs
 import orjson
 
-from .._exceptions import EventError, QueryError
+from .._core.exceptions import EventError, QueryError
 
 __all__ = ["Event", "EventReceiver", "parse_event"]
 

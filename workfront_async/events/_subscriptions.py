@@ -1,4 +1,4 @@
-"""Managing event subscriptions (API-NOTES §2, "Event subscriptions"), as
+"""Managing event subscriptions (docs/api-notes.md §2, "Event subscriptions"), as
 Adobe's event-subs-api and event-subs-versioning pages describe them today.
 
 ``POST /attask/eventsubscription/api/v1/subscriptions`` creates one (201,
@@ -26,12 +26,12 @@ from urllib.parse import urlsplit
 import attrs
 import orjson
 
-from .._exceptions import PaginationError, QueryError, ResponseError
-from .._secret import Secret
-from .._wire import Call, parse_classic
+from .._core.exceptions import PaginationError, QueryError, ResponseError
+from .._core.request import Call, parse_classic
+from .._core.secret import Secret
 
 if TYPE_CHECKING:
-    from .._client import Workfront
+    from ..classic._client import Workfront
 
 __all__ = ["FilterGroup", "SubscriptionFilter", "Subscriptions"]
 
@@ -175,13 +175,13 @@ class Subscriptions:
     """``wf.subscriptions``: create, list, get and delete event subscriptions."""
 
     def __init__(self, wf: Workfront) -> None:
-        from .._auth import ApiKeyAuth
+        from .._core.auth import ApiKeyAuth
 
         if isinstance(wf.auth, ApiKeyAuth):
             raise QueryError(
                 "event subscriptions need a system administrator's session in the SessionID "
-                "header, not an API key (API-NOTES §2): create the client with session_id=, "
-                "an OAuth2/JWT auth, or call login() first"
+                "header, not an API key (Adobe's event-subs-api page): create the client with "
+                "session_id=, an OAuth2/JWT auth, or call login() first"
             )
         self._wf = wf
         parts = urlsplit(wf.api_url)
@@ -251,7 +251,7 @@ class Subscriptions:
             body["filterConnector"] = filter_connector
         if base64_encoding:
             body["base64Encoding"] = True
-        result = await self._wf._call(
+        result = await self._wf.request(
             self._call("POST", "subscriptions", json=body, idempotent=False)
         )
         created = result["body"] if isinstance(result["body"], dict) else {}
@@ -277,7 +277,7 @@ class Subscriptions:
         page = 1
         seen = 0
         while True:
-            result = await self._wf._call(
+            result = await self._wf.request(
                 self._call(
                     "GET", "subscriptions", params=[("page", str(page)), ("limit", str(LIST_PAGE))]
                 )
@@ -316,7 +316,8 @@ class Subscriptions:
         """One subscription: ``id``, ``version``, ``objCode``, ``eventType``, ``url``,
         ``filters``, ``subscription_url`` (delivery counts)... Its ``authToken``
         comes back as a ``Secret``."""
-        result = await self._wf._call(self._call("GET", f"subscriptions/{_ident(subscription_id)}"))
+        path = f"subscriptions/{_ident(subscription_id)}"
+        result = await self._wf.request(self._call("GET", path))
         body = result["body"]
         if not isinstance(body, dict):
             raise ResponseError("a subscription came back that is not an object")
@@ -326,7 +327,7 @@ class Subscriptions:
     async def set_version(self, subscription_id: str, version: str = "v2") -> dict[str, Any]:
         """Change one subscription's version (``PUT /subscriptions/<id>/version``);
         returns ``{"id", "version"}``. Workfront refuses downgrades to ``v1``."""
-        result = await self._wf._call(
+        result = await self._wf.request(
             self._call(
                 "PUT",
                 f"subscriptions/{_ident(subscription_id)}/version",
@@ -359,7 +360,7 @@ class Subscriptions:
             if not ids:
                 raise QueryError("give subscription_ids (at least one) or all_subscriptions=True")
             body["subscriptionIds"] = ids
-        result = await self._wf._call(
+        result = await self._wf.request(
             self._call("PUT", "subscriptions/version", json=body, idempotent=True)
         )
         answer = result["body"]
@@ -370,6 +371,6 @@ class Subscriptions:
 
     async def delete(self, subscription_id: str) -> None:
         # A write: retried only with Retry(retry_writes=True), like every other.
-        await self._wf._call(
+        await self._wf.request(
             self._call("DELETE", f"subscriptions/{_ident(subscription_id)}", idempotent=False)
         )

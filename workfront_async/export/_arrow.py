@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .._exceptions import QueryError
+from .._core.exceptions import QueryError
 from ._schema import Column, ExportSchema, convert
 
 __all__ = ["arrow_schema", "arrow_type", "require_pyarrow", "rows_to_batch"]

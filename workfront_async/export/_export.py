@@ -42,15 +42,16 @@ import attrs
 from anyio.abc import ObjectReceiveStream, ObjectSendStream
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-from .._concurrency import task_group
-from .._dates import convert_dates
-from .._exceptions import PaginationError, QueryError, ResponseError
-from .._limiter import REQUEST_GATE
-from .._paging import check_limit, check_page_size
+from .._core.checks import check_limit, check_page_size
+from .._core.concurrency import task_group
+from .._core.dates import convert_dates
+from .._core.exceptions import PaginationError, QueryError, ResponseError
+from .._core.limiter import REQUEST_GATE
+from .._core.request import Call
 
 if TYPE_CHECKING:
-    from .._client import Workfront
-    from .._search import Search
+    from ..classic._client import Workfront
+    from ..classic._search import Search
     from ._schema import ExportSchema
     from ._writers import Format
 
@@ -130,7 +131,7 @@ class SearchFetcher:
         if sort:
             search = search.sort(*sort)
         params = [*search.params(), ("$$FIRST", str(first)), ("$$LIMIT", str(limit))]
-        rows = await self.wf._search_page(self.obj, params)
+        rows = await self.wf.request(Call("GET", f"{self.obj}/search", tuple(params)))
         # set(map(type, ...)) checks every row in C, a fraction of a Python loop's cost.
         if not isinstance(rows, list) or not set(map(type, rows)) <= {dict}:
             raise ResponseError(

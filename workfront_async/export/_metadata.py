@@ -6,11 +6,11 @@ import weakref
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from .._concurrency import task_group
+from .._core.concurrency import task_group
 from ._schema import ExportSchema, build_schema, needed_objects
 
 if TYPE_CHECKING:
-    from .._client import Workfront
+    from ..classic._client import Workfront
 
 __all__ = ["clear_metadata_cache", "object_metadata", "schema_for"]
 

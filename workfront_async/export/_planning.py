@@ -3,7 +3,7 @@
 A record (``{"id", "recordTypeId", "data": {fieldId: value}}``) becomes one
 row: ``id`` and one column per field of the record type, named by the
 field's name (its ID when two fields share a name), typed from the field's
-type (API-NOTES §3 "field types"):
+type (docs/api-notes.md §3 "field types"):
 
 =======================================================  ==================
 text, long text, formula, url, single select,            string
@@ -28,7 +28,7 @@ import os
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, BinaryIO, Literal, Protocol
 
-from .._exceptions import QueryError, ResponseError
+from .._core.exceptions import QueryError, ResponseError
 from ..query._planning import planning_field_type
 from ._schema import Column, ExportSchema, Kind
 
@@ -129,7 +129,7 @@ class PlanningV2Source:
 
 
 def _reference_ids(page: Sequence[Mapping[str, Any]], fields: Sequence[str]) -> list[Any]:
-    """Reference values come as ``[{"id", "externalId", "value"}]`` (API-NOTES §5):
+    """Reference values come as ``[{"id", "externalId", "value"}]`` (docs/api-notes.md §5):
     a reference column holds the linked records' IDs."""
     out: list[Any] = []
     for record in page:
@@ -181,7 +181,7 @@ def planning_schema(
         name = str(f.get("name") or fid)
         if names[name] > 1 or name == "id":
             name = f"{name} ({fid})"
-        # v1 spells types "multi-select", v2 "MULTI_SELECT" (API-NOTES §5)
+        # v1 spells types "multi-select", v2 "MULTI_SELECT" (docs/api-notes.md §5)
         ftype = planning_field_type(str(f.get("type", "")))
         if ftype == "lookup":
             kind, is_list = _lookup_kind(f)

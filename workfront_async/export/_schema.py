@@ -1,6 +1,6 @@
 """Export schemas: the column types of an export, derived from Workfront's metadata.
 
-``GET /<obj>/metadata`` says what every field is (API-NOTES §4 "Metadata"):
+``GET /<obj>/metadata`` says what every field is (docs/api-notes.md §4 "Metadata"):
 ``{"data": {"objCode", "fields": {name: {"fieldType": ...}}, "references":
 {name: {"typeObjCode": ...}}, "collections": {...}}}``. From it and a
 ``fields=`` list this module builds an :class:`ExportSchema`: one typed
@@ -39,8 +39,8 @@ from typing import Any, Literal
 import attrs
 import orjson
 
-from .._dates import parse_date
-from .._exceptions import QueryError, ResponseError
+from .._core.dates import parse_date
+from .._core.exceptions import QueryError, ResponseError
 
 __all__ = [
     "KINDS",

@@ -19,8 +19,8 @@ from typing import Any, BinaryIO, Literal
 
 import orjson
 
-from .._dates import format_date
-from .._exceptions import QueryError
+from .._core.dates import format_date
+from .._core.exceptions import QueryError
 from ._schema import Column, ExportSchema, convert
 from ._writers import ExportWriter, Format, _fsync_close
 

@@ -21,7 +21,7 @@ from typing import IO, TYPE_CHECKING, Any, BinaryIO, Literal
 
 import orjson
 
-from .._exceptions import QueryError
+from .._core.exceptions import QueryError
 
 if TYPE_CHECKING:
     from ._schema import ExportSchema

@@ -1,7 +1,7 @@
 """``ServerToServerAuth``: Adobe Developer Console OAuth server-to-server
 credentials for the Planning API.
 
-API-NOTES §5: the Planning API takes OAuth2/IMS bearer tokens only. A
+docs/api-notes.md §5: the Planning API takes OAuth2/IMS bearer tokens only. A
 server-to-server integration gets them from Adobe IMS with the client
 credentials grant: ``POST https://ims-na1.adobelogin.com/ims/token/v3`` with
 ``grant_type=client_credentials``, ``client_id``, ``client_secret`` and
@@ -19,8 +19,8 @@ from typing import Any, Final
 
 import attrs
 
-from .._auth import AuthContext, _TokenAuth
-from .._exceptions import QueryError
+from .._core.auth import AuthContext, _TokenAuth
+from .._core.exceptions import QueryError
 
 __all__ = ["IMS_TOKEN_URL", "ServerToServerAuth"]
 

@@ -13,7 +13,7 @@ from typing import Any, Final
 
 import attrs
 
-from .._exceptions import APIError, BulkError, ResponseError, error_for_status
+from .._core.exceptions import APIError, BulkError, ResponseError, error_for_status
 
 __all__ = ["MAX_BULK", "BulkItem", "BulkResult", "chunks", "read_chunk"]
 

@@ -2,29 +2,27 @@
 
 It sends through the same ``Sender`` as the classic client (limiter, retry
 policy, auth renewal, error tree, log redaction), with JSON bodies and the
-Planning response parser (``_wire.parse_planning``). API-NOTES §3, corrected
+Planning response parser (``_wire.parse_planning``). docs/api-notes.md §3, corrected
 by §5 (Adobe's ``static/v1.json``). ``PlanningClientBase`` holds what the v1
 and the v2 client (``_v2.PlanningV2``) share.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Final, Self
+from typing import Any, Final
 
-import anyio
 import httpx
 import orjson
 
-from .._auth import ApiKeyAuth, Auth, AuthContext, PasswordAuth, SessionAuth
-from .._exceptions import QueryError, ResponseError, redact_url
-from .._http import HttpNode, make_node
-from .._limiter import Limiter
-from .._paging import check_name
-from .._retry import Retry
-from .._transport import Sender
-from .._wire import Call
+from .._core.auth import ApiKeyAuth, Auth, AuthContext, PasswordAuth, SessionAuth
+from .._core.checks import check_name
+from .._core.client import ClientBase
+from .._core.exceptions import QueryError, ResponseError, redact_url
+from .._core.limiter import Limiter
+from .._core.request import Call
+from .._core.retry import Retry
+from .._nodes import HttpNode
 from ._search import Record, RecordSearch
 from ._wire import Filter, check_sort, parse_planning
 
@@ -33,15 +31,9 @@ __all__ = ["API_ROOT", "Planning", "PlanningClientBase", "RecordTypes", "Records
 API_ROOT: Final = "/maestro/api"
 
 
-class _State(enum.Enum):
-    UNOPENED = 1
-    OPENED = 2
-    CLOSED = 3
-
-
 class _AsBearer(Auth):
     """Lends an auth object to the Planning API, which takes OAuth2 tokens as
-    ``Authorization: Bearer`` (API-NOTES §3): a token the classic API sends in
+    ``Authorization: Bearer`` (docs/api-notes.md §3): a token the classic API sends in
     the ``SessionID`` header goes as a bearer token instead. Renewal, secrets
     and the credential's generation stay with the wrapped object, so one
     ``OAuth2Auth`` can serve a ``Workfront`` and a ``Planning`` client."""
@@ -90,7 +82,7 @@ def _planning_root(base_url: str) -> str:
 
 def attrs_param(attributes: str | Iterable[str]) -> tuple[tuple[str, str], ...]:
     names = [attributes] if isinstance(attributes, str) else list(attributes)
-    # API-NOTES §3: attributes=data,createdBy in the query string
+    # docs/api-notes.md §3: attributes=data,createdBy in the query string
     return (("attributes", ",".join(names)),) if names else ()
 
 
@@ -146,7 +138,7 @@ class Records:
 
         The builders ``aliased()``, ``row_order(view_id)``, ``group_by()`` with
         ``groups()``, and ``via_get()`` add the other search options of
-        API-NOTES §5.
+        docs/api-notes.md §5.
         """
         s = RecordSearch(
             backend=self._client,
@@ -165,7 +157,8 @@ class Records:
     async def get(self, record_id: str, *, attributes: str | Iterable[str] = ()) -> Record:
         """One record (``GET /v1/records/<id>``)."""
         path = f"v1/records/{check_name('record_id', record_id)}"
-        return as_object(await self._client._call(Call("GET", path, attrs_param(attributes))), path)
+        call = Call("GET", path, attrs_param(attributes))
+        return as_object(await self._client.request(call), path)
 
     async def create(self, record_type_id: str, data: Mapping[str, Any]) -> Record:
         """Create a record (``POST /v1/records``); returns it."""
@@ -174,14 +167,14 @@ class Records:
             "data": check_data(data, "create()"),
         }
         call = Call("POST", "v1/records", json=json_body(body), idempotent=False)
-        return as_object(await self._client._call(call), "POST v1/records")
+        return as_object(await self._client.request(call), "POST v1/records")
 
     async def update(self, record_id: str, data: Mapping[str, Any]) -> Record:
         """Change some fields of a record and keep the others; ``None`` clears
         a field. Returns the record.
 
         v1 has no partial update: ``PUT /v1/records/<id>`` replaces the whole
-        record and empties every field it is not sent (API-NOTES §5). So this
+        record and empties every field it is not sent (docs/api-notes.md §5). So this
         reads the record (``GET``), merges ``data`` into its values and sends
         the merged values (``PUT``). Between the read and the write another
         writer's change to a field you did not name is overwritten with the
@@ -190,28 +183,28 @@ class Records:
         """
         changes = check_data(data, "update()")
         path = f"v1/records/{check_name('record_id', record_id)}"
-        current = as_object(await self._client._call(Call("GET", path)), f"GET {path}")
+        current = as_object(await self._client.request(Call("GET", path)), f"GET {path}")
         values = current.get("data")
         if not isinstance(values, Mapping):
             raise ResponseError(f"GET {path} returned a record without a 'data' object")
         merged = {**values, **changes}
         call = Call("PUT", path, json=json_body({"data": merged}), idempotent=False)
-        return as_object(await self._client._call(call), f"PUT {path}")
+        return as_object(await self._client.request(call), f"PUT {path}")
 
     async def replace(self, record_id: str, data: Mapping[str, Any]) -> Record:
         """Replace a record's values (``PUT /v1/records/<id>``): every field
-        not in ``data`` becomes empty, as v1's ``PUT`` does (API-NOTES §5).
+        not in ``data`` becomes empty, as v1's ``PUT`` does (docs/api-notes.md §5).
         Computed fields (formula, lookup) and system fields are not affected.
         Use ``update()`` to change some fields and keep the rest."""
         path = f"v1/records/{check_name('record_id', record_id)}"
         body = json_body({"data": check_data(data, "replace()")})
         call = Call("PUT", path, json=body, idempotent=False)
-        return as_object(await self._client._call(call), f"PUT {path}")
+        return as_object(await self._client.request(call), f"PUT {path}")
 
     async def delete(self, record_id: str) -> None:
         """Delete a record (``DELETE /v1/records/<id>``)."""
         path = f"v1/records/{check_name('record_id', record_id)}"
-        await self._client._call(Call("DELETE", path, idempotent=False))
+        await self._client.request(Call("DELETE", path, idempotent=False))
 
 
 class Workspaces:
@@ -222,7 +215,7 @@ class Workspaces:
 
     async def list(self) -> list[dict[str, Any]]:
         """Every workspace (``GET /v1/workspaces``)."""
-        answer = await self._client._call(Call("GET", "v1/workspaces"))
+        answer = await self._client.request(Call("GET", "v1/workspaces"))
         if isinstance(answer, Mapping):
             answer = answer.get("workspaces")
         if not isinstance(answer, list):
@@ -232,7 +225,7 @@ class Workspaces:
     async def get(self, workspace_id: str) -> dict[str, Any]:
         """One workspace (``GET /v1/workspaces/<id>``)."""
         path = f"v1/workspaces/{check_name('workspace_id', workspace_id)}"
-        return as_object(await self._client._call(Call("GET", path)), f"GET {path}")
+        return as_object(await self._client.request(Call("GET", path)), f"GET {path}")
 
 
 class RecordTypes:
@@ -244,7 +237,7 @@ class RecordTypes:
     async def list(self, workspace_id: str) -> list[dict[str, Any]]:
         """The record types of a workspace (``GET /v1/record-types?workspaceId=``)."""
         params = (("workspaceId", check_name("workspace_id", workspace_id)),)
-        answer = await self._client._call(Call("GET", "v1/record-types", params))
+        answer = await self._client.request(Call("GET", "v1/record-types", params))
         if isinstance(answer, Mapping):
             answer = answer.get("recordTypes", answer.get("records"))
         if not isinstance(answer, list):
@@ -257,13 +250,13 @@ class RecordTypes:
     async def get(self, record_type_id: str) -> dict[str, Any]:
         """One record type with its fields (``GET /v1/record-types/<id>``)."""
         path = f"v1/record-types/{check_name('record_type_id', record_type_id)}"
-        rt = as_object(await self._client._call(Call("GET", path)), f"GET {path}")
+        rt = as_object(await self._client.request(Call("GET", path)), f"GET {path}")
         self._client._types[record_type_id] = rt
         return rt
 
 
 def _check_auth(auth: object) -> None:
-    """API-NOTES §5: Planning takes OAuth2/IMS bearer tokens only; a classic
+    """docs/api-notes.md §5: Planning takes OAuth2/IMS bearer tokens only; a classic
     session or API key fails here, before anything is sent."""
     if isinstance(auth, (ApiKeyAuth, PasswordAuth, SessionAuth)):
         what = {
@@ -272,7 +265,7 @@ def _check_auth(auth: object) -> None:
             SessionAuth: "a classic session ID",
         }[type(auth)]
         raise QueryError(
-            f"the Planning API takes OAuth2/IMS bearer tokens (API-NOTES §5), not {what} "
+            f"the Planning API takes OAuth2/IMS bearer tokens (docs/api-notes.md §5), not {what} "
             f"({type(auth).__name__}); use BearerAuth(access_token, ims_org_id=...), "
             "ServerToServerAuth(client_id, client_secret, ims_org_id=...) for an Adobe "
             "Developer Console server-to-server credential, OAuth2Auth or JWTAuth"
@@ -283,7 +276,7 @@ def _check_auth(auth: object) -> None:
         )
 
 
-class PlanningClientBase:
+class PlanningClientBase(ClientBase):
     """Lifecycle, auth and sending shared by the v1 and the v2 clients."""
 
     _name = "Planning"
@@ -303,71 +296,34 @@ class PlanningClientBase:
         http: str | HttpNode = "auto",
     ) -> None:
         _check_auth(auth)
-        if limiter is None:
-            if (
-                isinstance(max_concurrency, bool)
-                or not isinstance(max_concurrency, int)
-                or max_concurrency < 1
-            ):
-                raise QueryError(f"max_concurrency must be a positive int, not {max_concurrency!r}")
-            limiter = anyio.CapacityLimiter(max_concurrency)
         self.api_url = _planning_root(base_url)
         self.validate = validate
         self._auth = auth
-        self._sender = Sender(
+        self._start(
             self.api_url,
             auth=_AsBearer(auth) if auth is not None else None,
             limiter=limiter,
+            max_concurrency=max_concurrency,
             adaptive=adaptive,
-            retry=retry if retry is not None else Retry(),
+            retry=retry,
             max_uri_bytes=8892,
-            node=make_node(
-                http, transport=transport, timeout=timeout, pool_size=limiter.total_tokens
-            ),
+            transport=transport,
+            timeout=timeout,
+            http=http,
             parse=parse_planning,
         )
-        self._state = _State.UNOPENED
         self._types: dict[str, Any] = {}
         self._add_resources()
 
     def _add_resources(self) -> None:
         """Attach the version's resources (``records``, ``workspaces``...)."""
 
-    async def __aenter__(self) -> Self:
-        self._open()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-    @property
-    def limiter(self) -> Limiter:
-        """The concurrency limiter every request of this client goes through."""
-        return self._sender.limiter
-
     @property
     def auth(self) -> Auth | None:
         return self._auth
 
-    async def aclose(self) -> None:
-        """Close the connections (the auth object is left as it is: it may be shared)."""
-        if self._state is _State.CLOSED:
-            return
-        self._state = _State.CLOSED
-        await self._sender.aclose()
-
-    def _open(self) -> None:
-        if self._state is _State.CLOSED:
-            raise RuntimeError(f"this {self._name} client is closed; create a new one")
-        self._state = _State.OPENED
-
     def __repr__(self) -> str:
         return f"{self._name}({redact_url(self.api_url)!r}, auth={self._auth!r})"
-
-    async def _call(self, call: Call) -> Any:
-        if self._state is _State.CLOSED:
-            raise RuntimeError(f"this {self._name} client is closed; create a new one")
-        return await self._sender.call(call)
 
 
 class Planning(PlanningClientBase):
@@ -377,7 +333,7 @@ class Planning(PlanningClientBase):
     (``BearerAuth``, ``ServerToServerAuth``, ``OAuth2Auth``, ``JWTAuth``); the
     token is sent as ``Authorization: Bearer``. An API key, a ``/login``
     session or a classic session ID is refused with a ``QueryError`` before
-    anything is sent (API-NOTES §5). ``limiter`` shares one concurrency cap
+    anything is sent (docs/api-notes.md §5). ``limiter`` shares one concurrency cap
     with other clients of the tenant (a ``Workfront`` client too); otherwise
     this client gets ``max_concurrency`` slots; ``adaptive`` as for ``Workfront``
     (fewer requests in flight after 429 answers). ``validate`` is the default of
@@ -423,7 +379,7 @@ class Planning(PlanningClientBase):
             call = Call("GET", "v1/records/search", tuple(params))
         else:
             call = Call("POST", "v1/records/search", tuple(params), json=json_body(dict(body)))
-        answer = await self._call(call)
+        answer = await self.request(call)
         if not isinstance(answer, Mapping):
             raise ResponseError(f"{method} v1/records/search did not return an object")
         return answer

@@ -2,11 +2,11 @@
 
 Builder methods return new objects (``attrs.evolve``); nothing is sent until
 the search is iterated, counted or collected. Iteration pages with
-``offset``/``limit`` (API-NOTES §3: default 500, at most 2000), never
+``offset``/``limit`` (docs/api-notes.md §3: default 500, at most 2000), never
 truncates, and raises ``PaginationError`` when a page makes no progress or
 repeats a record.
 
-The sort. API-NOTES §3 asks for a sort for stable paging. The body always
+The sort. docs/api-notes.md §3 asks for a sort for stable paging. The body always
 carries the caller's keys, then, when the record type's fields are known
 (fetched with ``validate=True`` or given as ``field_types=``), its
 ``created at`` field ascending (creation time never changes, so edits during
@@ -24,8 +24,8 @@ from typing import Any, Protocol
 
 import attrs
 
-from .._exceptions import PaginationError, QueryError, ResponseError
-from .._paging import SortKey, check_limit
+from .._core.checks import SortKey, check_limit
+from .._core.exceptions import PaginationError, QueryError, ResponseError
 from ..query import Expr
 from ._wire import (
     DEFAULT_PAGE_SIZE,
@@ -158,7 +158,7 @@ class RecordSearch:
 
     def aliased(self, aliased: bool = True) -> RecordSearch:
         """A new search whose records key ``data`` by field alias
-        (``?aliased=true``, API-NOTES §5) instead of field ID."""
+        (``?aliased=true``, docs/api-notes.md §5) instead of field ID."""
         return attrs.evolve(self, aliased=bool(aliased))
 
     def row_order(self, view_id: str | None) -> RecordSearch:
@@ -308,7 +308,7 @@ class RecordSearch:
 
     async def groups(self) -> list[dict[str, Any]]:
         """The ``groups`` of the answer (``[{fieldId, value, recordIds}]``,
-        API-NOTES §5) for the ``group_by()`` fields, from one request."""
+        docs/api-notes.md §5) for the ``group_by()`` fields, from one request."""
         if not self._grouping:
             raise QueryError("groups() needs group_by(field_id, ...) first")
         filters, _ = await self._plan()

@@ -1,7 +1,7 @@
 """``RecordSearchV2``: an immutable, lazily executed v2 record search.
 
 ``POST /v2/record-types/{id}/records/search?page=&size=&aliased=&fieldIds=``
-with ``{"filter": <group>, "sort": [...], "group": [...]}`` (API-NOTES §5,
+with ``{"filter": <group>, "sort": [...], "group": [...]}`` (docs/api-notes.md §5,
 static/v2.json ``RecordSearchRequestDto``). The answer is a Spring page
 (``records.content``, ``totalElements``, ``last``...). Iteration asks for page
 0, 1, 2... of one ``size`` until the page says ``last`` and every one of
@@ -21,8 +21,8 @@ from typing import Any, Final, Protocol
 
 import attrs
 
-from .._exceptions import PaginationError, QueryError, ResponseError
-from .._paging import SortKey, check_limit
+from .._core.checks import SortKey, check_limit
+from .._core.exceptions import PaginationError, QueryError, ResponseError
 from ..query import Expr, Q
 from ..query._planning_v2 import compile_planning_v2
 from ._search import _check_where, _types

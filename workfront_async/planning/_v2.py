@@ -1,5 +1,5 @@
 """``PlanningV2``: the async client for the Workfront Planning API v2
-(``/maestro/api/v2``; API-NOTES §5, Adobe's ``static/v2.json``).
+(``/maestro/api/v2``; docs/api-notes.md §5, Adobe's ``static/v2.json``).
 
 Same construction, auth rules, limiter and error tree as the v1 ``Planning``
 client. Resources:
@@ -23,9 +23,9 @@ from typing import Any
 
 import anyio
 
-from .._exceptions import APIError, QueryError, ResponseError
-from .._paging import check_name
-from .._wire import Call
+from .._core.checks import check_name
+from .._core.exceptions import APIError, QueryError, ResponseError
+from .._core.request import Call
 from ..query import Expr
 from ._bulk import MAX_BULK, BulkItem, BulkResult, chunks, read_chunk
 from ._client import PlanningClientBase, as_object, check_data, json_body
@@ -82,7 +82,7 @@ class _Resource:
         cursor: str | None = None
         seen: set[str] = set()
         while True:
-            answer = await self._client._call(
+            answer = await self._client.request(
                 Call("GET", path, _cursor_params(cursor, self._page_limit))
             )
             if not isinstance(answer, Mapping) or not isinstance(answer.get("content"), list):
@@ -106,29 +106,29 @@ class _Resource:
 
     async def get(self, ident: str) -> dict[str, Any]:
         path = self._path(ident)
-        return as_object(await self._client._call(Call("GET", path)), f"GET {path}")
+        return as_object(await self._client.request(Call("GET", path)), f"GET {path}")
 
     async def _create(self, parent_id: str | None, body: Mapping[str, Any]) -> dict[str, Any]:
         path = self._collection(parent_id)
         call = Call("POST", path, json=json_body(check_data(body, "create()")), idempotent=False)
-        return as_object(await self._client._call(call), f"POST {path}")
+        return as_object(await self._client.request(call), f"POST {path}")
 
     async def replace(self, ident: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """``PUT``: a full replacement; attributes not sent are set to null (static/v2.json)."""
         path = self._path(ident)
         call = Call("PUT", path, json=json_body(check_data(body, "replace()")), idempotent=False)
-        return as_object(await self._client._call(call), f"PUT {path}")
+        return as_object(await self._client.request(call), f"PUT {path}")
 
     async def update(self, ident: str, changes: Mapping[str, Any]) -> dict[str, Any]:
         """``PATCH``: a JSON merge patch; only the attributes sent change."""
         path = self._path(ident)
         body = json_body(check_data(changes, "update()"))
         call = Call("PATCH", path, json=body, idempotent=False)
-        return as_object(await self._client._call(call), f"PATCH {path}")
+        return as_object(await self._client.request(call), f"PATCH {path}")
 
     async def delete(self, ident: str) -> None:
         path = self._path(ident)
-        await self._client._call(Call("DELETE", path, idempotent=False))
+        await self._client.request(Call("DELETE", path, idempotent=False))
 
 
 class Workspaces(_Resource):
@@ -241,14 +241,14 @@ class Records:
         """One record (``GET /v2/records/{id}``; static/v2.json gives this
         operation no field projection: use a search with ``fields()`` for that)."""
         path = f"v2/records/{check_name('record_id', record_id)}"
-        return as_object(await self._client._call(Call("GET", path)), f"GET {path}")
+        return as_object(await self._client.request(Call("GET", path)), f"GET {path}")
 
     async def create(self, record_type_id: str, data: Mapping[str, Any]) -> Record:
         """Create a record (``POST /v2/record-types/{id}/records``, 201)."""
         path = f"v2/record-types/{check_name('record_type_id', record_type_id)}/records"
         body = json_body({"data": check_data(data, "create()")})
         return as_object(
-            await self._client._call(Call("POST", path, json=body, idempotent=False)),
+            await self._client.request(Call("POST", path, json=body, idempotent=False)),
             f"POST {path}",
         )
 
@@ -258,7 +258,7 @@ class Records:
         path = f"v2/records/{check_name('record_id', record_id)}"
         body = json_body({"data": check_data(data, "replace()")})
         return as_object(
-            await self._client._call(Call("PUT", path, json=body, idempotent=False)),
+            await self._client.request(Call("PUT", path, json=body, idempotent=False)),
             f"PUT {path}",
         )
 
@@ -268,14 +268,14 @@ class Records:
         path = f"v2/records/{check_name('record_id', record_id)}"
         body = json_body({"data": check_data(data, "update()")})
         return as_object(
-            await self._client._call(Call("PATCH", path, json=body, idempotent=False)),
+            await self._client.request(Call("PATCH", path, json=body, idempotent=False)),
             f"PATCH {path}",
         )
 
     async def delete(self, record_id: str) -> None:
         """Delete a record (``DELETE /v2/records/{id}``, 204)."""
         path = f"v2/records/{check_name('record_id', record_id)}"
-        await self._client._call(Call("DELETE", path, idempotent=False))
+        await self._client.request(Call("DELETE", path, idempotent=False))
 
     async def history(self, record_id: str) -> list[dict[str, Any]]:
         """The field change history of a record (``GET /v2/records/{id}/history``,
@@ -307,7 +307,7 @@ class Records:
         else:
             body["putBeforeRecordId"] = check_name("before", before)
         path = f"v2/record-types/{check_name('record_type_id', record_type_id)}/records/move"
-        answer = await self._client._call(
+        answer = await self._client.request(
             Call("POST", path, json=json_body(body), idempotent=False)
         )
         items, errors = read_chunk(answer, 0, len(ids), method="POST", url=path)
@@ -368,7 +368,7 @@ class Records:
         async def send(start: int, chunk: Sequence[Any]) -> None:
             payload = {"ids": list(chunk)} if method == "DELETE" else list(chunk)
             try:
-                answer = await self._client._call(
+                answer = await self._client.request(
                     Call(method, path, json=json_body(payload), idempotent=False)
                 )
                 got, request_errors = read_chunk(answer, start, len(chunk), method=method, url=path)
@@ -429,7 +429,7 @@ class PlanningV2(PlanningClientBase):
         self, record_type_id: str, body: Mapping[str, Any], params: Sequence[tuple[str, str]]
     ) -> Mapping[str, Any]:
         path = f"v2/record-types/{record_type_id}/records/search"
-        answer = await self._call(Call("POST", path, tuple(params), json=json_body(dict(body))))
+        answer = await self.request(Call("POST", path, tuple(params), json=json_body(dict(body))))
         if not isinstance(answer, Mapping):
             raise ResponseError(f"POST {path} did not return an object")
         return answer

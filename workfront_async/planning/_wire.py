@@ -1,10 +1,10 @@
 """Pure request building and response parsing for the Planning API. No I/O.
 
 - ``search_body`` builds the JSON body of ``POST /v1/records/search``
-  (API-NOTES §3): ``recordTypeId``, ``filters`` (one object from
+  (docs/api-notes.md §3): ``recordTypeId``, ``filters`` (one object from
   ``compile_planning``), ``sorting``, ``offset``, ``limit``.
 - ``parse_planning`` decodes an answer and maps errors into the one error
-  tree (the HTTP status picks the ``APIError`` subclass). API-NOTES §5 and
+  tree (the HTTP status picks the ``APIError`` subclass). docs/api-notes.md §5 and
   the "V1 vs V2" guide document two error bodies:
 
   * v1 ``{"type": 40001, "title": "Invalid Data", "report": {"detailedMessage"}}``:
@@ -33,11 +33,11 @@ from typing import Any, Final
 
 import orjson
 
-from .._exceptions import QueryError, ResponseError, error_for_status, redact_text
-from .._paging import MAX_PAGE_SIZE as _MAX_PAGE_SIZE
-from .._paging import SortKey, normalize_sort
-from .._paging import check_page_size as _check_page_size
-from .._wire import loads_page, parse_classic, parse_retry_after
+from .._core.checks import MAX_PAGE_SIZE as _MAX_PAGE_SIZE
+from .._core.checks import SortKey, normalize_sort
+from .._core.checks import check_page_size as _check_page_size
+from .._core.exceptions import QueryError, ResponseError, error_for_status, redact_text
+from .._core.request import loads_page, parse_classic, parse_retry_after
 from ..query import And, Condition, Expr, Not, Or, Q, compile_planning
 from ..query._modifiers import FIELD_TYPE_OPS
 from ..query._planning import planning_field_type
@@ -56,7 +56,7 @@ __all__ = [
     "search_body",
 ]
 
-# API-NOTES §3: default limit 500, max 2000 (the classic API's maximum too,
+# docs/api-notes.md §3: default limit 500, max 2000 (the classic API's maximum too,
 # which the shared page-size check enforces).
 DEFAULT_PAGE_SIZE: Final = 500
 MAX_PAGE_SIZE: Final = _MAX_PAGE_SIZE
@@ -80,7 +80,7 @@ def check_sort(sort: Iterable[str | tuple[str, str]]) -> tuple[SortKey, ...]:
 
 def _field_type(field: Mapping[str, Any]) -> str | None:
     """The type whose operators a field takes (a lookup's linked type), or
-    ``None`` when the type is not one API-NOTES §3 lists."""
+    ``None`` when the type is not one docs/api-notes.md §3 lists."""
     raw = field.get("type")
     if not isinstance(raw, str):
         return None
@@ -97,7 +97,7 @@ def _field_type(field: Mapping[str, Any]) -> str | None:
 def field_types(record_type: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> dict[str, str]:
     """The field-type table of a record type (as v1's ``record_types.get``
     returns it) or of a list of fields (v2's ``fields.list``): field ID ->
-    API-NOTES §3 type name, a lookup mapped to its linked field's type. Type
+    docs/api-notes.md §3 type name, a lookup mapped to its linked field's type. Type
     names may be spelled as v1 (``single-select``) or v2 (``SINGLE_SELECT``)
     writes them. Fields of a type the table does not list are left out (not
     validated)."""
@@ -166,7 +166,7 @@ def compile_filters(
         if compiled is not None:
             out.append(compiled)
     out.extend(raw)
-    # API-NOTES §3 documents one filter object per search: several clauses go
+    # docs/api-notes.md §3 documents one filter object per search: several clauses go
     # as one $and rather than as extra list items a tenant might ignore.
     if len(out) <= 1:
         return out
@@ -184,7 +184,7 @@ def search_body(
     offset: int,
     limit: int,
 ) -> dict[str, Any]:
-    """The JSON body of one ``POST /v1/records/search`` (API-NOTES §3)."""
+    """The JSON body of one ``POST /v1/records/search`` (docs/api-notes.md §3)."""
     body: dict[str, Any] = {"recordTypeId": record_type_id}
     if filters:
         body["filters"] = [dict(f) for f in filters]

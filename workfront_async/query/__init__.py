@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import orjson
 
-from .._exceptions import QueryError
+from .._core.exceptions import QueryError
 from ._classic import MAX_LEVELS, compile_classic, to_query_string
 from ._expr import MAX_DEPTH, MAX_NESTING, And, Condition, Exists, Expr, Field, Hole, Not, Or, Q
 from ._modifiers import CLASSIC_MODIFIERS, SWALLOWED_NAMES

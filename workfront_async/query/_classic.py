@@ -1,5 +1,5 @@
 """The classic compiler: an expression becomes the (name, value) pairs of a
-Workfront search (API-NOTES §1 Search, OR, EXISTS, ``filters=`` JSON).
+Workfront search (docs/api-notes.md §1 Search, OR, EXISTS, ``filters=`` JSON).
 
 The expression (already in negation normal form) is distributed into a
 disjunction of conjunctions (DNF). Duplicate literals and levels are dropped
@@ -18,7 +18,7 @@ from typing import Final
 
 import orjson
 
-from .._exceptions import QueryError
+from .._core.exceptions import QueryError
 from ._expr import And, Condition, Exists, Expr, Not, Or, find_hole, or_
 from ._modifiers import CLASSIC_OP, MULTI_VALUED, NO_VALUE, PLANNING_ONLY, RANGE, is_swallowed
 from ._values import classic_text
@@ -26,7 +26,7 @@ from ._values import classic_text
 __all__ = ["MAX_LEVELS", "compile_classic", "dnf", "to_query_string"]
 
 # A query with more OR levels than this is refused (it would not fit in a URI
-# anyway: API-NOTES §1 Limits, 8892 bytes through the CDN).
+# anyway: docs/api-notes.md §1 Limits, 8892 bytes through the CDN).
 MAX_LEVELS: Final = 64
 # Bound on intermediate products while distributing, before absorption.
 _MAX_WORK: Final = 1024
@@ -37,7 +37,7 @@ _CACHE_SIZE: Final = 1024
 Leaf = Condition | Exists
 Conjunction = tuple[Leaf, ...]
 
-# The wildcards Workfront reads in a filter value (API-NOTES §1 Search
+# The wildcards Workfront reads in a filter value (docs/api-notes.md §1 Search
 # "Wildcards"): ``$$TODAY``/``$$NOW`` with b/e and offsets, ``$$USER[.field]``,
 # ``$$CUSTOMER[.field]``.
 _WILDCARD: Final = re.compile(

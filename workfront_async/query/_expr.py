@@ -30,7 +30,7 @@ from typing import Any, ClassVar, Final, NoReturn, TypeVar, cast, overload
 
 from attrs.exceptions import FrozenInstanceError
 
-from .._exceptions import REDACTED, SECRET_NAMES, QueryError
+from .._core.exceptions import REDACTED, SECRET_NAMES, QueryError
 from ._modifiers import CLASSIC_MODIFIERS, MULTI_VALUED, NEGATION, NO_VALUE, OPS, RANGE
 from ._values import check_value
 
@@ -54,7 +54,7 @@ __all__ = [
     "walk",
 ]
 
-# API-NOTES §1 Limits: field depth is 4 levels from the queried object.
+# docs/api-notes.md §1 Limits: field depth is 4 levels from the queried object.
 MAX_DEPTH: Final = 4
 
 # How deeply &, | and EXISTS may nest. Every pass over a tree (hashing,

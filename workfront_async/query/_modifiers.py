@@ -30,7 +30,7 @@ __all__ = [
     "normalise_field_type",
 ]
 
-# API-NOTES §1 Search: every classic modifier, in the order the notes list them.
+# docs/api-notes.md §1 Search: every classic modifier, in the order the notes list them.
 CLASSIC_MODIFIERS: Final = (
     "eq",
     "ne",
@@ -66,7 +66,7 @@ CLASSIC_MODIFIERS: Final = (
     "allof",
 )
 
-# Operators only the Planning API has (API-NOTES §3).
+# Operators only the Planning API has (docs/api-notes.md §3).
 PLANNING_ONLY: Final = frozenset({"hasany", "hasall", "hasnone", "isexactly"})
 
 # ``after``/``before`` are ``gt``/``lt`` in the classic API and
@@ -78,7 +78,7 @@ NO_VALUE: Final = frozenset({"isnull", "notnull", "isblank", "notblank"})
 # Operators that take a lower and an upper bound (``field`` and ``field_Range``).
 RANGE: Final = frozenset({"between", "notbetween"})
 # Operators that take one or more values; the classic API repeats the parameter
-# (API-NOTES §1: ``status=CUR&status=PLN&status_Mod=in``).
+# (docs/api-notes.md §1: ``status=CUR&status=PLN&status_Mod=in``).
 MULTI_VALUED: Final = (
     frozenset({"in", "ciin", "notin", "cinotin", "cicontainsany", "cicontainsall", "allof"})
     | PLANNING_ONLY
@@ -125,7 +125,7 @@ CLASSIC_ONLY: Final = frozenset(CLASSIC_MODIFIERS) - {
     "notnull",
 }
 
-# Condition operator -> Planning operator (API-NOTES §3).
+# Condition operator -> Planning operator (docs/api-notes.md §3).
 PLANNING_OP: Final = MappingProxyType(
     {
         "eq": "$is",
@@ -166,7 +166,7 @@ _DATE = ("$is", "$isNot", "$isAfter", "$isBefore", "$isBetween", "$isNotBetween"
 _SINGLE = ("$is", "$isNot", "$isAnyOf", "$isNoneOf")
 _MULTI = ("$hasAnyOf", "$hasAllOf", "$isExactly", "$hasNoneOf", "$isEmpty", "$isNotEmpty")
 
-# API-NOTES §3 (corrected in §5 from Adobe's current page): which operators
+# docs/api-notes.md §3 (corrected in §5 from Adobe's current page): which operators
 # each Planning field type accepts; date and updated at take $isEmpty too. ``lookup``
 # is absent: it accepts those of the linked field, so it is not checked.
 FIELD_TYPE_OPS: Final = MappingProxyType(
@@ -201,8 +201,8 @@ def normalise_field_type(name: str) -> str:
 # Request parameter names Workfront consumes before filtering (authentication,
 # method override, projection, paging and action parameters). A filter on one
 # of these top-level names is sent inside ``filters=`` JSON instead
-# (API-NOTES §1 ``filters=`` JSON). Compared lower-cased, except ``id`` (the
-# get-by-ID list, API-NOTES §1): parameter names are case-sensitive, so a
+# (docs/api-notes.md §1 ``filters=`` JSON). Compared lower-cased, except ``id`` (the
+# get-by-ID list, docs/api-notes.md §1): parameter names are case-sensitive, so a
 # filter on ``ID`` is an ordinary filter (``ID=...&ID_Mod=in``).
 SWALLOWED_EXACT: Final = frozenset({"id"})
 SWALLOWED_NAMES: Final = frozenset(

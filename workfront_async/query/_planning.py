@@ -1,5 +1,5 @@
 """The Planning compiler: an expression becomes one Planning filter object
-(API-NOTES §3): ``{"fieldId": {"$op": value}}``, ``{"$and": [...]}``,
+(docs/api-notes.md §3): ``{"fieldId": {"$op": value}}``, ``{"$and": [...]}``,
 ``{"$or": [...]}``.
 
 ``&`` and ``|`` keep their (flattened) tree shape. ``==`` uses the documented
@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from .._exceptions import QueryError
+from .._core.exceptions import QueryError
 from ._expr import ALL, NONE, And, Condition, Exists, Expr, Not, Or, find_hole
 from ._modifiers import (
     FIELD_TYPE_OPS,
@@ -30,10 +30,10 @@ __all__ = ["PlanningCondition", "compile_planning", "planning_condition", "plann
 
 _ORDERING = frozenset({"gt", "gte", "lt", "lte"})
 
-# API-NOTES §5: field types are spelled ``long-text``, ``single-select``,
+# docs/api-notes.md §5: field types are spelled ``long-text``, ``single-select``,
 # ``user``, ``created-by``... on the v1 pages and ``PARAGRAPH``,
 # ``SINGLE_SELECT``, ``CHECKBOX``, ``USER``... in the v2 spec. After dropping
-# case, ``-`` and ``_`` they are the API-NOTES names, except these.
+# case, ``-`` and ``_`` they are the docs/api-notes.md names, except these.
 _SPELLINGS = {
     "paragraph": "long text",
     "longtext": "long text",
@@ -50,7 +50,7 @@ _SPELLINGS = {
 
 
 def planning_field_type(name: str) -> str:
-    """The API-NOTES name of a Planning field type written any way Adobe
+    """The docs/api-notes.md name of a Planning field type written any way Adobe
     writes it: ``"long-text"`` (v1), ``"PARAGRAPH"`` (v2), ``"Single Select"``
     and ``"singleSelect"`` all map to the table's names."""
     spaced = "".join(
@@ -169,7 +169,7 @@ def compile_planning(
 
     ``field_types`` maps field IDs to their Planning field type (``"text"``,
     ``"number"``, ``"date"``, ``"multi select"``, ...); each operator is then
-    checked against the table in API-NOTES §3 (v1 and v2 spellings of the
+    checked against the table in docs/api-notes.md §3 (v1 and v2 spellings of the
     type names are both understood).
     """
     root = check_root(expr, "compile_planning")

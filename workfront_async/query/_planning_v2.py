@@ -1,5 +1,5 @@
 """The Planning v2 compiler: an expression becomes v2's typed filter group
-(API-NOTES §5; ``FilterGroupDto`` in Adobe's ``static/v2.json``)::
+(docs/api-notes.md §5; ``FilterGroupDto`` in Adobe's ``static/v2.json``)::
 
     {"operator": "AND" | "OR",
      "conditions": [{"fieldId", "condition": "IS_ANY_OF", "value": [...]}, <group>, ...]}
@@ -82,7 +82,7 @@ def compile_planning_v2(
     ``Q.all()``). Send it as the search body's ``"filter"``.
 
     ``field_types`` (field ID -> type, v1 or v2 spelling) checks each
-    operator against the API-NOTES §3 table, as ``compile_planning`` does.
+    operator against the docs/api-notes.md §3 table, as ``compile_planning`` does.
     """
     root = check_root(expr, "compile_planning_v2")
     if root is None:

@@ -30,7 +30,7 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
-from .._exceptions import QueryError
+from .._core.exceptions import QueryError
 from ._expr import MAX_NESTING, Expr, Hole, and_, or_
 
 __all__ = ["parse_query"]

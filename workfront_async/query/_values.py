@@ -16,7 +16,7 @@ import math
 from decimal import Decimal
 from typing import Final, TypeAlias
 
-from .._exceptions import QueryError
+from .._core.exceptions import QueryError
 
 __all__ = [
     "JSONScalar",
@@ -112,7 +112,7 @@ def check_value(value: object) -> None:
     classic_text(value)
 
 
-# --- wildcards (API-NOTES §1 Wildcards) -------------------------------------
+# --- wildcards (docs/api-notes.md §1 Wildcards) -------------------------------------
 
 
 def _shift(offset: int, unit: str) -> str:

@@ -1,7 +1,7 @@
 """The classic REST API of the embedded Workfront: routing, authentication, endpoints.
 
 Synchronous and free of network I/O: a parsed request in, a reply (status,
-JSON-able body, headers) and the list of stored changes out. API-NOTES §1 and §4.
+JSON-able body, headers) and the list of stored changes out. docs/api-notes.md §1 and §4.
 
 Paths: ``/attask/api/v<N>.0/``, the unversioned ``/attask/api/`` (the latest
 version), ``/attask/api-internal/``, ``/attask/api-unsupported/`` and
@@ -66,7 +66,7 @@ _PREFIX = re.compile(
 )
 _WRITE_CONTROL = CONTROL_PARAMS | {"objCode"}
 _NAMED = {("work", "mywork"), ("cstem", "projectstatuses")}
-# Recorded namedQuery.json (API-NOTES §4 "Named query"): objCode and color on each entry.
+# Recorded namedQuery.json (docs/api-notes.md §4 "Named query"): objCode and color on each entry.
 _PROJECT_STATUSES = tuple(
     {
         "color": color,
@@ -238,7 +238,7 @@ def _authenticate(call: _Call) -> None:
     header = req.headers.get("sessionid")
     bearer = req.headers.get("authorization", "")
     param_session = call.p("sessionID")
-    # the official JS client sends the key only as an ``apiKey`` header (API-NOTES §4)
+    # the official JS client sends the key only as an ``apiKey`` header (docs/api-notes.md §4)
     api_key = call.p("apiKey") or req.headers.get("apikey", "").strip() or None
     if header:
         user = tenant.user_for_session(header.strip())
@@ -436,7 +436,7 @@ def _login(call: _Call) -> Any:
     else:
         user_id = call.tenant.check_password(call.p("username"), call.p("password"))
     token = call.tenant.issue_token(call.tenant.user_row(user_id)["username"])
-    # recorded login.json (API-NOTES §4 "Login")
+    # recorded login.json (docs/api-notes.md §4 "Login")
     return {
         "userID": user_id,
         "sessionID": token,
@@ -679,7 +679,7 @@ def _report(call: _Call, code: str) -> Any:
         if depth == n:
             out = summarise(members)
             # each bucket repeats every group-by value under the field's name
-            # (recorded report.json, API-NOTES §4 "Report buckets")
+            # (recorded report.json, docs/api-notes.md §4 "Report buckets")
             for i, path in enumerate(query.group_by):
                 out[path] = _group_value(groups[i].type, members[0][i])
             return out
@@ -726,7 +726,7 @@ def _entry(
 
 
 def _metadata(call: _Call, code: str) -> Any:
-    """``GET /<obj>/metadata`` in Workfront's shape (recorded metadata.json, API-NOTES §4)."""
+    """``GET /<obj>/metadata`` in Workfront's shape (recorded metadata.json, API notes §4)."""
     otype = OBJ_TYPES[code]
     base = _base_url(call)
     fields = {
@@ -785,7 +785,7 @@ def _metadata(call: _Call, code: str) -> Any:
 
 
 def _metadata_index(call: _Call) -> Any:
-    """``GET /metadata``: every object type (API-NOTES §4 "Metadata")."""
+    """``GET /metadata``: every object type (docs/api-notes.md §4 "Metadata")."""
     base = _base_url(call)
     return {
         "objects": {
@@ -804,7 +804,7 @@ def _metadata_index(call: _Call) -> Any:
 
 
 def _batch(call: _Call) -> Any:
-    """``POST /batch`` with repeated ``uri=`` (API-NOTES §4 "Batch", recorded batch.json).
+    """``POST /batch`` with repeated ``uri=`` (docs/api-notes.md §4 "Batch", recorded batch.json).
 
     Each ``uri`` is a relative request (``task/search?status=INP``, ``task?method=POST&
     updates=...``) run as if sent alone with the batch's credentials, in order

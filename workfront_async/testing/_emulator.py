@@ -35,7 +35,7 @@ import httpx
 import orjson
 import sniffio
 
-from .._exceptions import redact_text, redact_url
+from .._core.exceptions import redact_text, redact_url
 from ._api import Reply, Request, error_body, handle_classic, parse_params
 from ._dates import from_store, to_event
 from ._errors import Forbidden, MethodNotAllowed, ServerError

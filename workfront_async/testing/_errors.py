@@ -1,7 +1,7 @@
 """The embedded Workfront's own error types: what the server answers, not what a client raises.
 
 A handler raises one of these; the routing layer turns it into an HTTP status and
-Workfront's error body (recorded ``removeFailure.json``, API-NOTES §4 "Errors"):
+Workfront's error body (recorded ``removeFailure.json``, docs/api-notes.md §4 "Errors"):
 ``{"error": {"class", "message", "title", "msgKey", "attributes", "code"}}``.
 The emulator never imports a client's error tree, so it answers every client the same.
 """

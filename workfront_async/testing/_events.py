@@ -1,4 +1,4 @@
-"""Event subscriptions of the embedded Workfront (API-NOTES §2 Event subscriptions).
+"""Event subscriptions of the embedded Workfront (docs/api-notes.md §2 Event subscriptions).
 
 The endpoints and the matching are pure; delivery (an httpx POST per matching
 event, retried with back-off) runs as background asyncio tasks owned by the

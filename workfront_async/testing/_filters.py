@@ -1,7 +1,7 @@
 """Classic query parameters -> SQL, for the embedded Workfront.
 
 Pure: takes request parameters and the schema, returns SQL text with bound
-parameters. Semantics follow API-NOTES §1 Search:
+parameters. Semantics follow docs/api-notes.md §1 Search:
 
 * a filter is ``field=value`` plus ``field_Mod`` (default ``eq``) and ``field_Range``;
 * ``OR:<n>:`` levels: filters inside a level are ANDed; the unprefixed filters and
@@ -46,7 +46,7 @@ __all__ = [
 
 MAX_DEPTH = 4
 
-# The modifiers are API facts the query language already lists (API-NOTES §1).
+# The modifiers are API facts the query language already lists (docs/api-notes.md §1).
 MODIFIERS = frozenset(CLASSIC_MODIFIERS)
 _NO_VALUE = frozenset({"isnull", "notnull", "isblank", "notblank"})
 _TEXT_ONLY = frozenset(

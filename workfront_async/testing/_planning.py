@@ -1,4 +1,4 @@
-"""The Workfront Planning API of the embedded Workfront (API-NOTES §3).
+"""The Workfront Planning API of the embedded Workfront (docs/api-notes.md §3).
 
 ``PlanningBackend`` is pure and synchronous: the emulator app hands it the
 method, the path after ``/maestro/api``, the query pairs and the body, and
@@ -25,7 +25,7 @@ Shapes
 * Workspace list: ``{"workspaces": [...]}``; record types of a workspace: a
   JSON list. Record type: ``{"id", "workspaceId", "name", "displayName",
   "primaryFieldId", "fields": [{"id", "name", "displayName", "type", ...}],
-  ...}`` with the API-NOTES field-type names (``"single select"``, ...),
+  ...}`` with the docs/api-notes.md field-type names (``"single select"``, ...),
   select ``options`` as ``[{"name", "displayName"}]``, ``linkedField: {"type"}``
   on lookups and ``referenceOptions: {"recordTypeId"}`` on references.
 * Values: text types and single select/created by/updated by are strings;
@@ -50,7 +50,7 @@ forms ``{"fieldId": "$isEmpty"}`` / ``"$isNotEmpty"``, or ``{"$and": [...]}`` /
 ``{"$or": [...]}`` to any depth. Several keys in one object, or several
 operators on one field, are ANDed. An empty ``$and`` matches everything, an
 empty ``$or`` nothing. An operator the field's type does not accept (the
-API-NOTES table) is a 400 naming the field, its type and the allowed
+docs/api-notes.md table) is a 400 naming the field, its type and the allowed
 operators; so is an operand of the wrong shape. Evaluation:
 
 * A value is *empty* when it is missing, ``null``, ``""`` or ``[]``. Every
@@ -109,7 +109,7 @@ from types import MappingProxyType
 import attrs
 import orjson
 
-from .._exceptions import APIError
+from .._core.exceptions import APIError
 from ._planning_filters import (
     DATE_TYPES,
     DAY,
@@ -136,8 +136,8 @@ __all__ = [
     "PlanningWorkspace",
 ]
 
-DEFAULT_SEARCH_LIMIT = 500  # API-NOTES §3
-MAX_SEARCH_LIMIT = 2000  # API-NOTES §3
+DEFAULT_SEARCH_LIMIT = 500  # docs/api-notes.md §3
+MAX_SEARCH_LIMIT = 2000  # docs/api-notes.md §3
 MAX_RECORDS_PER_TYPE = 25_000  # static/v2.json "Limits and Quotas"
 MAX_FIELDS_PER_TYPE = 500  # static/v2.json "Limits and Quotas"
 DEMO_USER_ID = "0A1B2C3D4E5F60718293A4B5@AdobeID"
@@ -145,7 +145,7 @@ DEMO_CUSTOMER_ID = "61a9cc0500002f9fdaa7a6f824f557e1"
 DEMO_IMS_ORG_ID = "0A1B2C3D4E5F607182934A5B@AdobeOrg"
 DEFAULT_THUMBNAIL = "/maestro/static/thumbnail/default/thumbnail-1.png"  # static/v2.json example
 
-# API-NOTES §5: the v1 pages spell field types in kebab case, the v2 spec in
+# docs/api-notes.md §5: the v1 pages spell field types in kebab case, the v2 spec in
 # upper snake case (its FieldDto enum lists TEXT..FORMULA; the system and
 # lookup types are written the same way here).
 V1_TYPE_NAMES: Mapping[str, str] = MappingProxyType(
@@ -456,7 +456,7 @@ class PlanningBackend:
     ) -> PlanningRecordType:
         """Create a record type and return it.
 
-        Each field is a mapping with ``name`` and ``type`` (an API-NOTES field
+        Each field is a mapping with ``name`` and ``type`` (an docs/api-notes.md field
         type such as ``"single select"``; ``singleSelect`` spellings work too)
         and optionally ``id``, ``options`` (select values, strings or
         ``{"name": ...}``), ``linkedField: {"type": ...}`` or
@@ -807,7 +807,7 @@ class PlanningBackend:
         self, record_id: str, body: Mapping[str, object], *, replace: bool
     ) -> PlanningRecord:
         """``PUT`` (``replace``: every writable field not sent becomes empty,
-        API-NOTES §5) or ``PATCH`` (JSON merge patch: only the fields sent
+        docs/api-notes.md §5) or ``PATCH`` (JSON merge patch: only the fields sent
         change, ``null`` clears one; a list field also takes
         ``[{"op": "add"|"remove", "value": [...]}]``)."""
         record = self._get_record(record_id)
@@ -1015,7 +1015,7 @@ class PlanningBackend:
             return value
         if vtype in MULTI_TYPES:
             if vtype == "reference" and isinstance(value, list):
-                # API-NOTES §5: reference values come back as
+                # docs/api-notes.md §5: reference values come back as
                 # [{"id", "externalId", "value"}]; sending them back is fine
                 value = [_ref_id(v) for v in value]
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -1107,7 +1107,7 @@ class PlanningBackend:
     @staticmethod
     def _out_value(field: PlanningField, value: object) -> object:
         """A stored value as the API shapes it: references as
-        ``[{"id", "externalId", "value"}]`` (API-NOTES §5), lists copied."""
+        ``[{"id", "externalId", "value"}]`` (docs/api-notes.md §5), lists copied."""
         if value is None:
             return None
         if field.type == "reference" and isinstance(value, list):
@@ -1388,7 +1388,7 @@ def _int_param(body: Mapping[str, object], name: str, default: int) -> int:
         return default
     if isinstance(value, str) and value.strip().isdigit():
         # Adobe's page sends "offset": "2001"; Jackson reads a numeric string
-        # into an int field, so the service accepts it (API-NOTES §5)
+        # into an int field, so the service accepts it (docs/api-notes.md §5)
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise _bad(
@@ -1446,7 +1446,7 @@ _V1_TITLES = {
 
 
 def v1_error_body(exc: APIError) -> dict[str, object]:
-    """A v1 error as Adobe documents it (API-NOTES §5, the "V1 vs V2" guide):
+    """A v1 error as Adobe documents it (docs/api-notes.md §5, the "V1 vs V2" guide):
     ``{"type": 40001, "title": "Invalid Data", "report": {"detailedMessage"}}``.
     ``type`` is the status times 100 plus one. The embedded Workfront adds its
     own machine code and details inside ``report`` (``errorCode``,

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
-from .._exceptions import APIError, error_for_status
+from .._core.exceptions import APIError, error_for_status
 from ..query._modifiers import FIELD_TYPE_OPS
 
 __all__ = [
@@ -29,7 +29,7 @@ __all__ = [
     "sort_key",
 ]
 
-# API-NOTES §3: the field-type table.
+# docs/api-notes.md §3: the field-type table.
 FIELD_TYPES: tuple[str, ...] = (
     "text",
     "long text",
@@ -51,7 +51,7 @@ FIELD_TYPES: tuple[str, ...] = (
     "lookup",
 )
 
-# API-NOTES §3: the operators, in the documented order.
+# docs/api-notes.md §3: the operators, in the documented order.
 ALL_OPERATORS: tuple[str, ...] = (
     "$contains",
     "$doesNotContain",
@@ -76,7 +76,7 @@ ALL_OPERATORS: tuple[str, ...] = (
 )
 
 
-# API-NOTES §3: which operators each field type accepts ("lookup" takes its
+# docs/api-notes.md §3: which operators each field type accepts ("lookup" takes its
 # linked field's, resolved by the caller). The table is the query language's;
 # "user" is only its alias of "people".
 OPERATORS_BY_FIELD_TYPE: Mapping[str, tuple[str, ...]] = {
@@ -142,7 +142,7 @@ def _bad_filter(message: str, **details: object) -> APIError:
 
 
 def canonical_field_type(name: object) -> str | None:
-    """The API-NOTES spelling of a field type, or ``None`` if unknown."""
+    """The docs/api-notes.md spelling of a field type, or ``None`` if unknown."""
     if not isinstance(name, str):
         return None
     key = re.sub(r"[\s_\-]", "", name).lower()
@@ -171,7 +171,7 @@ def parse_datetime(text: object) -> tuple[int, int] | None:
 
 
 def format_datetime(moment: datetime) -> str:
-    """``2024-03-31T20:00:00.000Z``: the Planning API's date format (API-NOTES §3)."""
+    """``2024-03-31T20:00:00.000Z``: the Planning API's date format (docs/api-notes.md §3)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     utc = moment.astimezone(UTC)

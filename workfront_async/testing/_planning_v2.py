@@ -1,4 +1,4 @@
-"""The Planning API v2 of the embedded Workfront (API-NOTES §5; Adobe's
+"""The Planning API v2 of the embedded Workfront (docs/api-notes.md §5; Adobe's
 ``static/v2.json``), over the same storage as v1: a record created through
 v1 is read through v2 and the other way round.
 
@@ -57,7 +57,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import orjson
 
-from .._exceptions import APIError
+from .._core.exceptions import APIError
 from ..query._planning_v2 import V2_CONDITIONS
 from ._planning_filters import canonical_field_type, planning_error
 

@@ -6,7 +6,7 @@ fields, values set on create and actions. Storage (one SQLite column per field),
 ``/metadata`` answers, the default fields of every answer and the defaults on
 create are all read from this table: adding an object type is adding a row.
 
-Field kinds (storage kind -> Workfront ``fieldType``, API-NOTES §4 "Metadata"):
+Field kinds (storage kind -> Workfront ``fieldType``, docs/api-notes.md §4 "Metadata"):
 ``id`` and ``str`` -> ``string``; ``int`` -> ``int``; ``float`` -> ``double``;
 ``money`` -> ``double`` flagged ``CURRENCY``; ``date`` -> ``dateTime`` (stored as
 sortable UTC text); ``bool`` -> ``boolean``; ``enum:<Name>`` -> ``string`` with

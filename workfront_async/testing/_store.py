@@ -716,7 +716,7 @@ class Store:
         self, code: str, fields: dict[str, Any], now: datetime, user_id: str | None
     ) -> None:
         """Values the server computes for a new object (recorded ``create.json``,
-        API-NOTES §4 "Defaults on create"): planned and projected dates, the task's
+        docs/api-notes.md §4 "Defaults on create"): planned and projected dates, the task's
         number, WBS and progress status, a note's owner and target."""
         stamp = to_store(now)
         if code in ("PROJ", "TASK"):

@@ -48,7 +48,7 @@ async function main() {
         return `${projects.length} projects`
     })
     await run('search_default_path', async () => {
-        // the client's default path is /attask/api-internal (API-NOTES §4 "Paths")
+        // the client's default path is /attask/api-internal (docs/api-notes.md §4 "Paths")
         const internal = new NodeApi({url: base, apiKey})
         const rows = await internal.search('proj', {}, ['name'])
         check(Array.isArray(rows) && rows.length > 0, 'nothing under /attask/api-internal')

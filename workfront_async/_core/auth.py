@@ -4,7 +4,7 @@ An auth object contributes headers (``apiKey``, ``SessionID``,
 ``Authorization``) or request parameters to every outgoing request, can renew
 its credentials before they expire (``prepare``) and once after a 401
 (``refresh``). Credentials are kept as ``Secret``s: no ``repr``, ``str`` or
-traceback local shows them. API-NOTES §1 "Authentication", §4 "API key as a
+traceback local shows them. docs/api-notes.md §1 "Authentication", §4 "API key as a
 header".
 """
 
@@ -17,9 +17,9 @@ import anyio
 import attrs
 import httpx
 
-from ._exceptions import AuthenticationError, QueryError, ResponseError
-from ._secret import Secret, masked
-from ._wire import Call, Params
+from .exceptions import AuthenticationError, QueryError, ResponseError
+from .request import Call, Params
+from .secret import Secret, masked
 
 __all__ = [
     "ApiKeyAuth",
@@ -109,7 +109,7 @@ def _reveal(secret: Secret | None) -> str | None:
 @attrs.define(repr=False)
 class ApiKeyAuth(Auth):
     """An API key, sent in the ``apiKey`` request header as the official client
-    sends it (API-NOTES §4 "API key as a header"), so it is never in a URL, a
+    sends it (docs/api-notes.md §4 "API key as a header"), so it is never in a URL, a
     proxy log or an HTTP library's log line.
 
     ``in_header=False`` sends it as the ``apiKey`` request parameter instead
@@ -326,7 +326,7 @@ class _TokenAuth(Auth):
 class OAuth2Auth(_TokenAuth):
     """OAuth2 authorization-code tokens: the access token travels in the
     ``SessionID`` header and is renewed with the refresh token before it
-    expires and once after a 401 (API-NOTES §1 "Authentication").
+    expires and once after a 401 (docs/api-notes.md §1 "Authentication").
 
     Give the tokens you hold (``access_token``, ``refresh_token``), or the
     authorization ``code`` (with ``redirect_uri``) from

@@ -3,7 +3,7 @@
 Workfront returns ``2020-05-18T17:00:00:000-0600`` (a colon before the
 milliseconds, no colon in the offset); event payloads use
 ``2020-05-18T17:00:28.722-0600``; filters accept ISO 8601
-(``2020-05-13T18:18:37.255Z``). API-NOTES §1 "Dates".
+(``2020-05-13T18:18:37.255Z``). docs/api-notes.md §1 "Dates".
 """
 
 from __future__ import annotations

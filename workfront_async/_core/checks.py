@@ -1,6 +1,6 @@
 """Pure page planning for searches: page windows and the stable sort.
 
-API-NOTES §1 Search: paging is ``$$FIRST`` (0-based) and ``$$LIMIT`` (at most
+docs/api-notes.md §1 Search: paging is ``$$FIRST`` (0-based) and ``$$LIMIT`` (at most
 2000); without a stable sort (``ID_Sort=asc``) pages may repeat or skip rows.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Final, Literal
 
-from ._exceptions import QueryError
+from .exceptions import QueryError
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
@@ -32,8 +32,8 @@ SortKey = tuple[str, Literal["asc", "desc"]]
 def check_field_path(name: str, what: str = "field") -> str:
     """Raise ``QueryError`` before any request if ``name`` (``"project:owner:name"``,
     ``"DE:Region"``, ``"assignments:*"``) is nested deeper than Workfront reads
-    (API-NOTES §1 Limits: field depth, 4 levels from the queried object)."""
-    from .query._expr import MAX_DEPTH, parse_path
+    (docs/api-notes.md §1 Limits: field depth, 4 levels from the queried object)."""
+    from ..query._expr import MAX_DEPTH, parse_path
 
     if not isinstance(name, str):
         raise QueryError(f"{what} names are strings, not {name!r}")

@@ -1,4 +1,4 @@
-"""Typed views of the API's metadata answers (API-NOTES §4 "Metadata"). Pure, no I/O.
+"""Typed views of the API's metadata answers (docs/api-notes.md §4 "Metadata"). Pure, no I/O.
 
 ``GET /metadata`` lists the object types (``{"objects": {"PROJ": {...}}}``);
 ``GET /<obj>/metadata`` describes one: ``name``, ``label``, ``objCode``,
@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from ._exceptions import ResponseError
+from .._core.exceptions import ResponseError
 
 __all__ = ["ApiMetadata", "FieldMeta", "ObjectMetadata", "ObjectSummary", "ReferenceMeta"]
 

@@ -1,4 +1,4 @@
-"""Several API calls in one request: ``POST /batch`` (API-NOTES §4 "Batch").
+"""Several API calls in one request: ``POST /batch`` (docs/api-notes.md §4 "Batch").
 
 The form body is ``atomic=<bool>&concurrent=<bool>&uri=<r1>&uri=<r2>...``,
 each ``uri`` a relative request with its own query string
@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from ._exceptions import (
+from .._core.checks import check_field_path, check_name, normalize_sort
+from .._core.exceptions import (
     APIError,
     BulkError,
     PaginationError,
@@ -28,14 +29,12 @@ from ._exceptions import (
     ResponseError,
     error_for_status,
 )
+from .._core.request import Call, query_string
 from ._metadata import ApiMetadata, ObjectMetadata
-from ._paging import check_field_path, check_name, normalize_sort
 from ._wire import (
-    Call,
     Where,
     encode_value,
     field_params,
-    query_string,
     updates_json,
     where_params,
 )
@@ -46,7 +45,7 @@ if TYPE_CHECKING:
 __all__ = ["BATCH_MAX", "Batch", "BatchItem"]
 
 BATCH_MAX: Final = 100
-"""Items per ``/batch`` request: the API's limit for bulk writes (API-NOTES §1
+"""Items per ``/batch`` request: the API's limit for bulk writes (docs/api-notes.md §1
 "Limits", objects per bulk create/update) applied to batches, whose size
 Workfront does not document."""
 
@@ -109,7 +108,7 @@ class Batch:
 
     def _add(self, item: BatchItem) -> int:
         uri = item.uri()
-        limit = self._wf._sender.max_uri_bytes
+        limit = self._wf.max_uri_bytes
         if len(uri.encode()) > limit:
             raise QueryError(
                 f"batch item {len(self.items)} ({item.kind} {item.path}) is a URI of "
@@ -261,14 +260,14 @@ class Batch:
                     f"an atomic batch takes at most {BATCH_MAX} items (got {len(items)}): "
                     "atomicity cannot span several requests; split the work or use atomic=False"
                 )
-            data = await self._wf._call(self._call(items))
+            data = await self._wf.request(self._call(items))
             if not (isinstance(data, Mapping) and data.get("success") is True):
                 raise ResponseError("an atomic batch answered without success: true")
             return []
         results: list[Any] = []
         for start in range(0, len(items), BATCH_MAX):
             chunk = items[start : start + BATCH_MAX]
-            data = await self._wf._call(self._call(chunk))
+            data = await self._wf.request(self._call(chunk))
             if not isinstance(data, list) or len(data) != len(chunk):
                 got = len(data) if isinstance(data, list) else type(data).__name__
                 raise ResponseError(f"a batch of {len(chunk)} items answered with {got} results")

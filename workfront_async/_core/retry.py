@@ -13,7 +13,7 @@ from typing import Final
 
 import attrs
 
-from ._exceptions import APIError, QueryError, ResponseError, TransportError
+from .exceptions import APIError, QueryError, ResponseError, TransportError
 
 __all__ = ["Retry"]
 

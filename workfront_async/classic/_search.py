@@ -4,7 +4,7 @@ Builder methods return new objects (``attrs.evolve``); nothing is sent until
 the search is iterated, counted or collected. Iteration pages with
 ``$$FIRST``/``$$LIMIT`` under a sort that always ends in ``ID`` ascending,
 stops only at a short page, and raises ``PaginationError`` on a page that
-makes no progress (API-NOTES §1 Search "Paging").
+makes no progress (docs/api-notes.md §1 Search "Paging").
 """
 
 from __future__ import annotations
@@ -17,9 +17,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 
-from ._dates import convert_dates
-from ._exceptions import PaginationError, QueryError, ResponseError
-from ._paging import (
+from .._core.checks import (
     DEFAULT_PAGE_SIZE,
     SortKey,
     check_field_path,
@@ -28,6 +26,8 @@ from ._paging import (
     normalize_sort,
     sort_params,
 )
+from .._core.dates import convert_dates
+from .._core.exceptions import PaginationError, QueryError, ResponseError
 from ._wire import Where, where_params
 
 __all__ = ["Row", "Search", "SearchBackend"]
@@ -140,7 +140,7 @@ class Search(Generic[RowT]):
         if exprs:
             out.extend(where_params(functools.reduce(operator.and_, exprs)))
         # Raw parameters are ANDed with every OR level, so they are repeated
-        # under each level's prefix (API-NOTES §1: filters inside a level are
+        # under each level's prefix (docs/api-notes.md §1: filters inside a level are
         # ANDed, the levels are ORed).
         levels = sorted({m.group(0) for name, _ in out if (m := _LEVEL.match(name))})
         for w in raw:

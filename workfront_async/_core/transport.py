@@ -19,15 +19,24 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 from urllib.parse import urlsplit
 
 import anyio
 import anyio.lowlevel
 import httpx
 
-from ._auth import Auth
-from ._exceptions import (
+from .._nodes import (
+    Files,
+    HttpNode,
+    HttpResponse,
+    HttpxNode,
+    NodeError,
+    NodeTimeout,
+    SensitiveHeaders,
+)
+from .auth import Auth
+from .exceptions import (
     AuthenticationError,
     QueryError,
     RequestTimeout,
@@ -36,10 +45,8 @@ from ._exceptions import (
     redact_text,
     redact_url,
 )
-from ._http import HttpNode, HttpxNode, NodeError, NodeTimeout, SensitiveHeaders
-from ._limiter import Limiter, Slots
-from ._retry import Retry
-from ._wire import (
+from .limiter import Limiter, Slots
+from .request import (
     FORM_CONTENT_TYPE,
     LARGE_BODY,
     Call,
@@ -48,15 +55,159 @@ from ._wire import (
     plan_http,
     query_string,
 )
+from .retry import Retry
 
 __all__ = [
     "LOGGER",
+    "NODE_CLASS_NAMES",
+    "AutoNode",
+    "aiohttp_available",
+    "make_node",
+    "node_class",
     "RedactingFilter",
     "Redactions",
     "ResponseParser",
     "Sender",
     "install_log_redaction",
 ]
+
+# --- HTTP nodes by name ---
+
+NODE_CLASS_NAMES: Final = {
+    "httpx": "workfront_async._nodes._httpx.HttpxNode",
+    "aiohttp": "workfront_async._nodes._aiohttp.AiohttpNode",
+}
+"""The nodes ``http=`` can name, as elastic-transport's ``NODE_CLASS_NAMES``:
+the table lives here, above the nodes, so no node module knows of another."""
+
+
+def node_class(name: str) -> Any:
+    """The node class ``NODE_CLASS_NAMES`` names (imported on first use: the
+    aiohttp node's module needs the ``[fast]`` extra)."""
+    import importlib
+
+    module, _, cls = NODE_CLASS_NAMES[name].rpartition(".")
+    return getattr(importlib.import_module(module), cls)
+
+
+def aiohttp_available() -> bool:
+    """Whether the fast node's extra (``[fast]``: aiohttp) is installed."""
+    import importlib.util
+
+    return importlib.util.find_spec("aiohttp") is not None
+
+
+class AutoNode:
+    """The default node: aiohttp when it is installed and the running event
+    loop is asyncio, httpx otherwise (under trio, aiohttp cannot run). The
+    choice is made at the first request, in the loop that sends it."""
+
+    def __init__(self, *, timeout: float | httpx.Timeout | None, pool_size: float) -> None:
+        self._timeout = timeout
+        self._pool_size = pool_size
+        self.chosen: HttpNode | None = None
+
+    def __repr__(self) -> str:
+        return f"AutoNode({self.chosen!r})"
+
+    def _choose(self) -> HttpNode:
+        import sniffio
+
+        name = "aiohttp" if sniffio.current_async_library() == "asyncio" else "httpx"
+        if name == "aiohttp" and not aiohttp_available():
+            name = "httpx"
+        node: HttpNode = node_class(name)(timeout=self._timeout, pool_size=self._pool_size)
+        return node
+
+    async def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Iterable[tuple[str, str]] = (),
+        content: bytes | None = None,
+        files: Files | None = None,
+    ) -> HttpResponse:
+        node = self.chosen
+        if node is None:
+            node = self.chosen = self._choose()
+        return await node.send(method, url, headers=headers, content=content, files=files)
+
+    async def aclose(self) -> None:
+        if self.chosen is not None:
+            await self.chosen.aclose()
+
+
+def make_node(
+    http: str | HttpNode,
+    *,
+    transport: httpx.AsyncBaseTransport | None,
+    timeout: float | httpx.Timeout | None,
+    pool_size: float,
+) -> HttpNode:
+    """The node for a client's ``http=`` choice.
+
+    ``"auto"`` (the default) is the fast aiohttp node when ``[fast]`` is
+    installed and the loop is asyncio, else httpx; an injected httpx
+    ``transport=`` always means httpx, so tests, respx and the in-process
+    emulator keep working. ``"httpx"`` and ``"aiohttp"`` force a node; a node
+    instance is used as it is."""
+    if not isinstance(http, str):
+        if not isinstance(http, HttpNode):
+            raise QueryError(
+                f"http= takes 'auto', 'httpx', 'aiohttp' or an HTTP node "
+                f"(with send() and aclose()), not {type(http).__name__}"
+            )
+        if transport is not None:
+            raise QueryError("give either transport= (an httpx transport) or an HTTP node")
+        return http
+    if http == "httpx" or (http == "auto" and transport is not None):
+        return HttpxNode(transport=transport, timeout=timeout, pool_size=pool_size)
+    if http == "auto":
+        return AutoNode(timeout=timeout, pool_size=pool_size)
+    if http == "aiohttp":
+        if transport is not None:
+            raise QueryError(
+                "transport= is an httpx transport: use http='httpx' (or 'auto') with it"
+            )
+        if not aiohttp_available():
+            raise ImportError("http='aiohttp' needs aiohttp: pip install 'workfront-async[fast]'")
+        return _AsyncioOnly(node_class("aiohttp")(timeout=timeout, pool_size=pool_size))
+    raise QueryError(f"http= takes 'auto', 'httpx' or 'aiohttp' (or a node), not {http!r}")
+
+
+class _AsyncioOnly:
+    """Wraps a node that needs asyncio: under another loop it says what to do."""
+
+    def __init__(self, node: HttpNode) -> None:
+        self.node = node
+
+    def __repr__(self) -> str:
+        return repr(self.node)
+
+    async def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Iterable[tuple[str, str]] = (),
+        content: bytes | None = None,
+        files: Files | None = None,
+    ) -> HttpResponse:
+        import sniffio
+
+        library = sniffio.current_async_library()
+        if library != "asyncio":
+            raise RuntimeError(
+                f"http='aiohttp' runs on asyncio only, not {library}: use http='auto' or 'httpx'"
+            )
+        return await self.node.send(method, url, headers=headers, content=content, files=files)
+
+    async def aclose(self) -> None:
+        await self.node.aclose()
+
+
+# --- logging and redaction ---
 
 LOGGER = logging.getLogger("workfront_async")
 
@@ -196,7 +347,7 @@ class _Budget:
 
 class Sender:
     """Sends ``Call``s under a limiter with retries, deadlines, auth renewal and
-    error mapping, through one HTTP node (``_http``)."""
+    error mapping, through one HTTP node (``make_node`` picks it)."""
 
     def __init__(
         self,
@@ -206,12 +357,10 @@ class Sender:
         limiter: Limiter,
         retry: Retry,
         max_uri_bytes: int,
-        transport: httpx.AsyncBaseTransport | None = None,
-        timeout: float | httpx.Timeout | None = 60.0,
+        node: HttpNode,
         parse: ResponseParser = parse_classic,
         clock: Callable[[], float] | None = None,
         logger: logging.Logger = LOGGER,
-        node: HttpNode | None = None,
         adaptive: bool = True,
     ) -> None:
         install_log_redaction()
@@ -220,10 +369,6 @@ class Sender:
             raise QueryError(
                 f"base_url must be an http(s) URL such as 'https://acme.my.workfront.com', "
                 f"not {redact_url(base_url)!r}"
-            )
-        if node is not None and transport is not None:
-            raise QueryError(
-                "give either transport= (an httpx transport) or an HTTP node, not both"
             )
         self.base_url = base_url.rstrip("/") + "/"
         self.origin = f"{parts.scheme}://{parts.netloc}"
@@ -236,9 +381,7 @@ class Sender:
         self._clock = clock or anyio.current_time
         self._sleep: Callable[[float], Awaitable[None]] = anyio.sleep
         self._log = logger
-        self.node: HttpNode = node or HttpxNode(
-            transport=transport, timeout=timeout, pool_size=self._slots.capacity
-        )
+        self.node = node
 
     # -- AuthContext -----------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """A concurrency limiter shared through Redis by every process and host of a tenant.
 
-Workfront's 10 concurrent requests are per customer (API-NOTES §1 "Limits"),
+Workfront's 10 concurrent requests are per customer (docs/api-notes.md §1 "Limits"),
 not per process: web workers, replicas and ETL jobs of one tenant must share
 one cap. ``RedisLimiter`` keeps that cap in Redis:
 
@@ -41,8 +41,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import anyio
 import attrs
 
-from ._exceptions import QueryError, WorkfrontError
-from ._limiter import tenant_of
+from .exceptions import QueryError, WorkfrontError
+from .limiter import tenant_of
 
 __all__ = ["LimiterStats", "RedisLimiter", "limiter_from_env", "redact_redis_url"]
 

@@ -1,6 +1,6 @@
 """The concurrency limiter seam: how the sender takes and gives back a slot.
 
-Workfront caps concurrent requests per customer (API-NOTES §1 "Limits"). A
+Workfront caps concurrent requests per customer (docs/api-notes.md §1 "Limits"). A
 limiter is anything that can be entered as an async context manager for one
 request slot and says how many slots it has (``total_tokens``): an
 ``anyio.CapacityLimiter`` shared by the clients of one process, or a

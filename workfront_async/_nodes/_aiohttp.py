@@ -11,7 +11,7 @@ path that aiohttp already gets right; the node seam lets it replace this one
 later without touching the sender.
 
 aiohttp is asyncio-only: under trio ``auto`` selection falls back to httpx
-(``_http.make_node``); asking for ``http="aiohttp"`` under trio is an error
+(``_core.transport.make_node``); asking for ``http="aiohttp"`` under trio is an error
 that says so.
 """
 
@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from ._http import Files, HttpResponse, NodeError, NodeTimeout
+from ._base import Files, HttpResponse, NodeError, NodeTimeout
 
 try:
     import aiohttp

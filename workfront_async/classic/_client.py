@@ -1,14 +1,14 @@
 """``Workfront``: the async client for the classic REST API (``/attask/api/<version>/``).
 
-Every call goes through one ``Sender`` (``_transport``): never more than
-``max_concurrency`` requests in flight per limiter, never a URI longer than
-``max_uri_bytes``, retries only where they are safe. Requests are planned by
-the pure functions in ``_wire``; paging lives in ``Search``.
+Every call goes through ``request`` (``_core.client.ClientBase``) and one
+``Sender``: never more than ``max_concurrency`` requests in flight per
+limiter, never a URI longer than ``max_uri_bytes``, retries only where they
+are safe. Each operation's request is built by the pure functions of
+``_operations`` (shared with ``Batch``); paging lives in ``Search``.
 """
 
 from __future__ import annotations
 
-import enum
 import inspect
 from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
@@ -19,10 +19,11 @@ import anyio
 import attrs
 import httpx
 
-from ._auth import ApiKeyAuth, Auth, PasswordAuth, SessionAuth
-from ._batch import Batch
-from ._concurrency import task_group
-from ._exceptions import (
+from .._core.auth import ApiKeyAuth, Auth, PasswordAuth, SessionAuth
+from .._core.checks import check_field_path, check_name, normalize_sort
+from .._core.client import ClientBase
+from .._core.concurrency import task_group
+from .._core.exceptions import (
     BulkError,
     NotFoundError,
     QueryError,
@@ -30,30 +31,29 @@ from ._exceptions import (
     WorkfrontError,
     redact_url,
 )
-from ._http import HttpNode, make_node
-from ._limiter import Limiter
+from .._core.limiter import Limiter
+from .._core.request import Call, query_string
+from .._core.retry import Retry
+from .._core.secret import Secret, masked
+from .._core.transport import LOGGER
+from .._nodes import HttpNode
+from ._batch import Batch
 from ._metadata import ApiMetadata, ObjectMetadata
-from ._paging import check_field_path, check_name, normalize_sort
-from ._retry import Retry
 from ._search import Row, Search
-from ._secret import Secret, masked
-from ._transport import LOGGER, Sender
 from ._wire import (
-    Call,
     Where,
     chunk_ids,
     encode_json,
     encode_value,
     field_params,
-    query_string,
     updates_json,
     where_params,
 )
 
 if TYPE_CHECKING:
-    from ._sync import ChangeFeed, SyncCursor
-    from .events._subscriptions import Subscriptions
-    from .export._export import Export, ExportProgress
+    from ..events._subscriptions import Subscriptions
+    from ..export._export import Export, ExportProgress
+    from ._changes import ChangeFeed, SyncCursor
 
 JOURNAL_FIELDS: Final = (
     "objObjCode",
@@ -79,12 +79,6 @@ AGGREGATES: Final = frozenset(
 )
 
 Upload = bytes | IO[bytes] | AsyncIterable[bytes]
-
-
-class _State(enum.Enum):
-    UNOPENED = 1
-    OPENED = 2
-    CLOSED = 3
 
 
 @attrs.frozen(slots=True)
@@ -115,7 +109,7 @@ def _api_root(base_url: str, api_version: str) -> str:
     return f"{base}/attask/api/{api_version}/"
 
 
-class Workfront:
+class Workfront(ClientBase):
     """An async client for one Workfront tenant. Use it as ``async with``.
 
     Exactly one of ``api_key``, ``session_id`` or ``auth`` may be given (or
@@ -155,14 +149,6 @@ class Workfront:
             auth = ApiKeyAuth(api_key)
         elif session_id is not None:
             auth = SessionAuth(session_id)
-        if limiter is None:
-            if (
-                isinstance(max_concurrency, bool)
-                or not isinstance(max_concurrency, int)
-                or max_concurrency < 1
-            ):
-                raise QueryError(f"max_concurrency must be a positive int, not {max_concurrency!r}")
-            limiter = anyio.CapacityLimiter(max_concurrency)
         if max_uri_bytes < 256:
             raise QueryError(f"max_uri_bytes={max_uri_bytes} is too small to send any request")
         # a password in the URL's userinfo is a credential: register it for redaction
@@ -171,53 +157,34 @@ class Workfront:
         self.api_url = _api_root(base_url, api_version)
         self.api_version = api_version
         self.parse_dates = parse_dates
-        self._sender = Sender(
+        self._start(
             self.api_url,
             auth=auth,
             limiter=limiter,
+            max_concurrency=max_concurrency,
             adaptive=adaptive,
-            retry=retry if retry is not None else Retry(),
+            retry=retry,
             max_uri_bytes=max_uri_bytes,
-            node=make_node(
-                http, transport=transport, timeout=timeout, pool_size=limiter.total_tokens
-            ),
+            transport=transport,
+            timeout=timeout,
+            http=http,
         )
-        self._state = _State.UNOPENED
 
     # -- lifecycle ---------------------------------------------------------------------
-
-    @property
-    def limiter(self) -> Limiter:
-        """The concurrency limiter every request of this client goes through."""
-        return self._sender.limiter
 
     @property
     def auth(self) -> Auth | None:
         return self._sender.auth
 
-    async def __aenter__(self) -> Workfront:
-        if self._state is _State.CLOSED:
-            raise RuntimeError("this Workfront client is closed; create a new one")
-        self._state = _State.OPENED
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Log out (for password logins) and close the connections."""
-        if self._state is _State.CLOSED:
-            return
-        self._state = _State.CLOSED
+    async def _before_close(self) -> None:
+        # log out (password logins); closing must not fail because the session
+        # could not be ended remotely
         try:
             if self._sender.auth is not None:
                 with anyio.CancelScope(shield=True):
                     await self._sender.auth.close(self._sender)
         except WorkfrontError as exc:
-            # closing must not fail because the session could not be ended remotely
             LOGGER.debug("logout on close failed: %s", type(exc).__name__)
-        finally:
-            await self._sender.aclose()
 
     def __repr__(self) -> str:
         return (
@@ -225,20 +192,15 @@ class Workfront:
             f"max_uri_bytes={self._sender.max_uri_bytes})"
         )
 
-    async def _call(self, call: Call, *, authenticate: bool = True) -> Any:
-        if self._state is _State.CLOSED:
-            raise RuntimeError("this Workfront client is closed; create a new one")
-        return await self._sender.call(call, authenticate=authenticate)
-
     # -- reads -------------------------------------------------------------------------
 
     async def get(self, obj: str, id: str, fields: str | Iterable[str] = ()) -> Row:
         """One object by ID (``GET /<obj>/<ID>``; IDs starting with ``$$`` go in the query)."""
         obj, id = check_name("obj", obj), check_name("id", id)
         if id.startswith("$$"):
-            data = await self._call(Call("GET", obj, (("id", id), *field_params(fields))))
+            data = await self.request(Call("GET", obj, (("id", id), *field_params(fields))))
         else:
-            data = await self._call(Call("GET", f"{obj}/{id}", tuple(field_params(fields))))
+            data = await self.request(Call("GET", f"{obj}/{id}", tuple(field_params(fields))))
         if isinstance(data, list):
             if not data:
                 raise NotFoundError(f"no {obj} with ID {id}", status=200, method="GET")
@@ -258,7 +220,7 @@ class Workfront:
 
     def _rows(self, data: Any) -> Any:
         if self.parse_dates:
-            from ._dates import convert_dates
+            from .._core.dates import convert_dates
 
             return convert_dates(data)
         return data
@@ -283,10 +245,10 @@ class Workfront:
 
         async def fetch(chunk: list[str]) -> None:
             try:
-                data = await self._call(Call("GET", obj, (("id", ",".join(chunk)), *requested)))
+                data = await self.request(Call("GET", obj, (("id", ",".join(chunk)), *requested)))
             except NotFoundError:
                 # Workfront refuses the whole list when one ID is unknown: ask which exist
-                # with an ID-in search (API-NOTES §1 Search: in repeats the parameter)
+                # with an ID-in search (docs/api-notes.md §1 Search: in repeats the parameter)
                 params = [("ID", i) for i in chunk]
                 params += [("ID_Mod", "in"), *requested, ("$$LIMIT", str(len(chunk)))]
                 data = await self._search_page(obj, params)
@@ -336,11 +298,11 @@ class Workfront:
         return s
 
     async def _search_page(self, obj: str, params: Sequence[tuple[str, str]]) -> Any:
-        return await self._call(Call("GET", f"{obj}/search", tuple(params)))
+        return await self.request(Call("GET", f"{obj}/search", tuple(params)))
 
     async def _count(self, obj: str, params: Sequence[tuple[str, str]]) -> int:
-        data = await self._call(Call("GET", f"{obj}/count", tuple(params)))
-        # API-NOTES §1 Count: {"data": {"count": 3}} or a bare {"count": 3}
+        data = await self.request(Call("GET", f"{obj}/count", tuple(params)))
+        # docs/api-notes.md §1 Count: {"data": {"count": 3}} or a bare {"count": 3}
         if isinstance(data, Mapping) and "count" in data:
             data = data["count"]
         if isinstance(data, bool) or not isinstance(data, int):
@@ -360,7 +322,7 @@ class Workfront:
         aggregates: Mapping[str, str] | None = None,
         rollup: bool = False,
     ) -> dict[str, Any]:
-        """A grouped aggregate (``GET /<obj>/report``, API-NOTES §1 Report):
+        """A grouped aggregate (``GET /<obj>/report``, docs/api-notes.md §1 Report):
         ``group_by=["project:name"]``, ``aggregates={"hours": "sum"}``."""
         obj = check_name("obj", obj)
         params = where_params(where)
@@ -376,7 +338,7 @@ class Workfront:
             params.append((f"{field}_AggFunc", func))
         if rollup:
             params.append(("$$ROLLUP", "true"))
-        data = await self._call(Call("GET", f"{obj}/report", tuple(params)))
+        data = await self.request(Call("GET", f"{obj}/report", tuple(params)))
         if not isinstance(data, dict):
             raise ResponseError(f"GET {obj}/report did not return an object")
         return data
@@ -384,10 +346,10 @@ class Workfront:
     async def named_query(
         self, obj: str, name: str, *, fields: str | Iterable[str] = (), **params: Any
     ) -> Any:
-        """A named query such as ``GET /work/myWork`` (API-NOTES §1 Named queries)."""
+        """A named query such as ``GET /work/myWork`` (docs/api-notes.md §1 Named queries)."""
         call_params = [*((k, encode_value(v)) for k, v in params.items()), *field_params(fields)]
         path = f"{check_name('obj', obj)}/{check_name('name', name)}"
-        return self._rows(await self._call(Call("GET", path, tuple(call_params))))
+        return self._rows(await self.request(Call("GET", path, tuple(call_params))))
 
     @overload
     async def metadata(self, obj: None = None) -> ApiMetadata: ...
@@ -396,7 +358,7 @@ class Workfront:
     async def metadata(self, obj: str) -> ObjectMetadata: ...
 
     async def metadata(self, obj: str | None = None) -> ApiMetadata | ObjectMetadata:
-        """API metadata (API-NOTES §4 "Metadata").
+        """API metadata (docs/api-notes.md §4 "Metadata").
 
         ``wf.metadata()`` (``GET /metadata``) lists the object types in
         ``.objects``; ``wf.metadata("proj")`` (``GET /proj/metadata``) describes
@@ -405,13 +367,13 @@ class Workfront:
         ``operations``. Both keep the whole answer in ``.raw`` and read like it.
         """
         if obj is None:
-            return ApiMetadata.from_json(await self._call(Call("GET", "metadata")))
+            return ApiMetadata.from_json(await self.request(Call("GET", "metadata")))
         path = f"{check_name('obj', obj)}/metadata"
-        return ObjectMetadata.from_json(await self._call(Call("GET", path)), what=path)
+        return ObjectMetadata.from_json(await self.request(Call("GET", path)), what=path)
 
     def batch(self, *, atomic: bool = False, concurrent: bool = False) -> Batch:
         """A builder for several calls in one ``POST /batch`` request
-        (API-NOTES §4 "Batch"): add calls, then ``await batch.send()``.
+        (docs/api-notes.md §4 "Batch"): add calls, then ``await batch.send()``.
 
         ``b.get``, ``b.search``, ``b.count``, ``b.report``, ``b.named_query``,
         ``b.metadata``, ``b.create``, ``b.update``, ``b.delete`` and
@@ -428,7 +390,7 @@ class Workfront:
         """Create one object (``POST /<obj>`` with ``updates=``); returns it."""
         obj = check_name("obj", obj)
         params = (("updates", updates_json(data, "create()")), *field_params(fields))
-        return self._one(await self._call(Call("POST", obj, params, idempotent=False)), obj)
+        return self._one(await self.request(Call("POST", obj, params, idempotent=False)), obj)
 
     async def copy(
         self,
@@ -439,7 +401,7 @@ class Workfront:
         options: Sequence[str] | None = None,
         fields: str | Iterable[str] = (),
     ) -> Row:
-        """Copy an object (``POST /<obj>?copySourceID=<ID>``, API-NOTES §1 Create)."""
+        """Copy an object (``POST /<obj>?copySourceID=<ID>``, docs/api-notes.md §1 Create)."""
         obj = check_name("obj", obj)
         params: list[tuple[str, str]] = [("copySourceID", check_name("source_id", source_id))]
         if data:
@@ -447,7 +409,8 @@ class Workfront:
         if options:
             params.append(("options", encode_json(list(options))))
         params.extend(field_params(fields))
-        return self._one(await self._call(Call("POST", obj, tuple(params), idempotent=False)), obj)
+        call = Call("POST", obj, tuple(params), idempotent=False)
+        return self._one(await self.request(call), obj)
 
     async def update(
         self, obj: str, id: str, data: Mapping[str, Any], *, fields: str | Iterable[str] = ()
@@ -455,13 +418,13 @@ class Workfront:
         """Edit one object (``PUT /<obj>/<ID>`` with ``updates=``); returns it."""
         path = f"{check_name('obj', obj)}/{check_name('id', id)}"
         params = (("updates", updates_json(data, "update()")), *field_params(fields))
-        return self._one(await self._call(Call("PUT", path, params, idempotent=False)), path)
+        return self._one(await self.request(Call("PUT", path, params, idempotent=False)), path)
 
     async def delete(self, obj: str, id: str, *, force: bool = False) -> None:
         """Delete one object (``DELETE /<obj>/<ID>``; ``force=True`` removes dependents)."""
         path = f"{check_name('obj', obj)}/{check_name('id', id)}"
         params = (("force", "true"),) if force else ()
-        await self._call(Call("DELETE", path, params, idempotent=False))
+        await self.request(Call("DELETE", path, params, idempotent=False))
 
     async def _bulk(
         self, obj: str, items: Sequence[Mapping[str, Any]], *, create: bool, atomic: bool
@@ -489,11 +452,11 @@ class Workfront:
                 ("updates", encode_json([dict(items[p]) for p in positions]))
             ]
             if create:
-                params.append(("method", "POST"))  # API-NOTES §1 Bulk
+                params.append(("method", "POST"))  # docs/api-notes.md §1 Bulk
             if atomic:
                 params.append(("atomic", "true"))
             try:
-                data = await self._call(Call("PUT", obj, tuple(params), idempotent=False))
+                data = await self.request(Call("PUT", obj, tuple(params), idempotent=False))
             except Exception as exc:
                 if atomic:
                     raise
@@ -543,7 +506,7 @@ class Workfront:
 
     async def bulk_delete(self, obj: str, ids: Iterable[str], *, force: bool = False) -> None:
         """Delete many objects concurrently. An ID that is already gone (deleted by
-        a cascade, API-NOTES §1 Delete) counts as done; other failures raise
+        a cascade, docs/api-notes.md §1 Delete) counts as done; other failures raise
         ``BulkError`` listing them by input position."""
         obj = check_name("obj", obj)
         id_list = [check_name("id", i) for i in ids]
@@ -567,10 +530,10 @@ class Workfront:
             raise BulkError(f"bulk_delete() on {obj}", succeeded=succeeded, failed=failed)
 
     async def action(self, obj: str, id: str, name: str, **params: Any) -> Any:
-        """Run an action on an object (``PUT /<obj>/<ID>/<action>``, API-NOTES §1 Actions)."""
+        """Run an action on an object (``PUT /<obj>/<ID>/<action>``, API notes §1 Actions)."""
         path = f"{check_name('obj', obj)}/{check_name('id', id)}/{check_name('action', name)}"
         call_params = tuple((k, encode_value(v)) for k, v in params.items())
-        return await self._call(Call("PUT", path, call_params, idempotent=False))
+        return await self.request(Call("PUT", path, call_params, idempotent=False))
 
     async def move(self, task_id: str, project_id: str) -> Any:
         """Move a task to another project (``PUT /task/<ID>/move?projectID=``)."""
@@ -617,7 +580,7 @@ class Workfront:
                 f"not {type(content).__name__}"
             )
         files = {"uploadedFile": (check_name("name", name), data, "application/octet-stream")}
-        result = await self._call(Call("POST", "upload", files=files, idempotent=False))
+        result = await self.request(Call("POST", "upload", files=files, idempotent=False))
         handle = result.get("handle") if isinstance(result, Mapping) else None
         if not handle:
             raise ResponseError("POST upload answered without a handle")
@@ -658,8 +621,7 @@ class Workfront:
         form body); later calls use the session (``SessionID`` header). Returns
         ``{"userID": ...}``; the session ID itself stays inside the client."""
         auth = PasswordAuth(username, password)
-        if self._state is _State.CLOSED:
-            raise RuntimeError("this Workfront client is closed; create a new one")
+        self._check_open()
         await auth.prepare(self._sender)
         self._sender.auth = auth
         return {"userID": auth.user_id}
@@ -679,7 +641,7 @@ class Workfront:
             idempotent=False,
             params_in_body=True,
         )
-        return await self._call(call, authenticate=False)
+        return await self.request(call, authenticate=False)
 
     async def generate_api_key(self, username: str, password: str) -> str:
         """Generate a new API key for a user (``PUT /user?action=generateApiKey``)."""
@@ -718,7 +680,7 @@ class Workfront:
         ``"offset"`` is exact only while nothing changes. Memory stays bounded
         by ((concurrency + 2) x page size).
         """
-        from .export._export import Export, SearchFetcher, export_pages
+        from ..export._export import Export, SearchFetcher, export_pages
 
         field_list = [fields] if isinstance(fields, str) else list(fields)
         field_params(field_list)  # bad field paths fail here, before the count is sent
@@ -752,8 +714,8 @@ class Workfront:
         """The ``obj`` rows whose ``lastUpdateDate`` is at or after ``since``
         (a cursor from a previous run, an aware datetime, or ``None`` for all),
         oldest change first. After iterating, store ``feed.cursor`` for the
-        next run (API-NOTES §2 "Batch (polling)")."""
-        from ._sync import ChangeFeed
+        next run (docs/api-notes.md §2 "Batch (polling)")."""
+        from ._changes import ChangeFeed
 
         field_list = [fields] if isinstance(fields, str) else list(fields)
         return ChangeFeed(self, check_name("obj", obj), since, fields=field_list, where=where)
@@ -769,8 +731,8 @@ class Workfront:
     ) -> Search[Row]:
         """Journal entries (field-level old/new values) of ``obj_code`` objects,
         optionally only for ``field_names`` and since ``since``, oldest first
-        (API-NOTES §2 "Field history")."""
-        from .query import Expr, Q
+        (docs/api-notes.md §2 "Field history")."""
+        from ..query import Expr, Q
 
         cond: Expr = Q.objObjCode == obj_code.upper()
         names = list(field_names)
@@ -786,7 +748,7 @@ class Workfront:
     @property
     def subscriptions(self) -> Subscriptions:
         """Event subscriptions: ``create``, ``list``, ``get``, ``delete``."""
-        from .events._subscriptions import Subscriptions
+        from ..events._subscriptions import Subscriptions
 
         return Subscriptions(self)
 

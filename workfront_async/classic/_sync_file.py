@@ -36,9 +36,9 @@ import anyio.to_thread
 import attrs
 import orjson
 
-from ._dates import parse_date
-from ._exceptions import QueryError
-from ._sync import SyncCursor, _iso
+from .._core.dates import parse_date
+from .._core.exceptions import QueryError
+from ._changes import SyncCursor, _iso
 
 if TYPE_CHECKING:
     from ._client import Workfront

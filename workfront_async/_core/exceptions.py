@@ -29,8 +29,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
-from ._secret import MIN_SECRET_LENGTH, encodings, live_secrets
-from ._secret import REDACTED as REDACTED
+from .secret import MIN_SECRET_LENGTH, encodings, live_secrets
+from .secret import REDACTED as REDACTED
 
 __all__ = [
     "APIError",

@@ -1,4 +1,4 @@
-"""Incremental sync by ``lastUpdateDate`` (API-NOTES §2, "Batch (polling)").
+"""Incremental sync by ``lastUpdateDate`` (docs/api-notes.md §2, "Batch (polling)").
 
 A run asks for the objects whose ``lastUpdateDate`` is at or after the
 cursor, sorted by ``(lastUpdateDate, ID)``, and pages by keyset on that pair:
@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import orjson
 
-from ._dates import convert_dates, parse_date
-from ._exceptions import PaginationError, QueryError, ResponseError
+from .._core.dates import convert_dates, parse_date
+from .._core.exceptions import PaginationError, QueryError, ResponseError
 
 if TYPE_CHECKING:
     from ._client import Workfront
@@ -132,7 +132,7 @@ class ChangeFeed:
         return self._rows()
 
     async def _rows(self) -> AsyncGenerator[dict[str, Any], None]:
-        from .query import Q
+        from ..query import Q
 
         start = self.start
         after: tuple[datetime, str] | None = None
