@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
 import time
 from collections.abc import (
     AsyncGenerator,
@@ -35,7 +34,7 @@ from collections.abc import (
     Sequence,
 )
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, BinaryIO, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import anyio
 import attrs
@@ -48,12 +47,12 @@ from .._core.dates import convert_dates
 from .._core.exceptions import PaginationError, QueryError, ResponseError
 from .._core.limiter import REQUEST_GATE
 from .._core.request import Call
+from ._sinks import TypedSinks
 
 if TYPE_CHECKING:
     from ..classic._client import Workfront
     from ..classic._search import Search
     from ._schema import ExportSchema
-    from ._writers import Format
 
 __all__ = [
     "Export",
@@ -146,7 +145,7 @@ class SearchFetcher:
         return rows
 
 
-class Export:
+class Export(TypedSinks):
     """The result of ``wf.export(...)``: ``async for row in export`` yields rows,
     ``async for page in export.pages()`` yields lists of rows (cheaper per row,
     for writers that take batches). Use it as ``async with wf.export(...) as
@@ -193,69 +192,6 @@ class Export:
             self._fetcher.use_fields(schema.fields)
         return schema, self.pages()
 
-    async def arrow_batches(
-        self,
-        *,
-        schema: ExportSchema | None = None,
-        types: Mapping[str, str] | None = None,
-    ) -> AsyncGenerator[Any, None]:
-        """One ``pyarrow.RecordBatch`` per page, typed by the schema (needs the
-        ``arrow`` extra). Memory stays bounded by the pages in flight."""
-        from ._arrow import arrow_schema, require_pyarrow, rows_to_batch
-
-        require_pyarrow()
-        schema, pages = await self._typed_pages(schema, types)
-        target = arrow_schema(schema)
-        async with contextlib.aclosing(pages):
-            async for page in pages:
-                yield rows_to_batch(schema, page, target)
-
-    async def to_arrow(
-        self, *, schema: ExportSchema | None = None, types: Mapping[str, str] | None = None
-    ) -> Any:
-        """The whole export as one ``pyarrow.Table`` (the ``arrow`` extra)."""
-        from ._arrow import arrow_schema, require_pyarrow
-
-        pa = require_pyarrow()
-        if schema is None:
-            schema = await self.schema(types=types)
-        batches = [b async for b in self.arrow_batches(schema=schema)]
-        return pa.Table.from_batches(batches, schema=arrow_schema(schema))
-
-    async def to_polars(
-        self, *, schema: ExportSchema | None = None, types: Mapping[str, str] | None = None
-    ) -> Any:
-        """The whole export as a ``polars.DataFrame`` (the ``polars`` extra)."""
-        return polars_frame(await self.to_arrow(schema=schema, types=types))
-
-    async def to_pandas(
-        self, *, schema: ExportSchema | None = None, types: Mapping[str, str] | None = None
-    ) -> Any:
-        """The whole export as a ``pandas.DataFrame`` (the ``pandas`` extra); see
-        :func:`pandas_frame`."""
-        return pandas_frame(await self.to_arrow(schema=schema, types=types))
-
-    async def write(
-        self,
-        path: str | os.PathLike[str] | BinaryIO,
-        format: Format | None = None,
-        *,
-        schema: ExportSchema | None = None,
-        types: Mapping[str, str] | None = None,
-        dates: Literal["iso", "workfront"] = "iso",
-    ) -> int:
-        """Write the export to ``path`` (or a binary stream) with the typed
-        writers (see :func:`open_writer`); returns the number of rows. The
-        file appears only once the export finished."""
-        from ._writers import open_writer
-
-        schema, pages = await self._typed_pages(schema, types)
-        with open_writer(path, format, schema=schema, dates=dates) as writer:
-            async with contextlib.aclosing(pages):
-                async for page in pages:
-                    writer.write(page)
-        return writer.rows_written
-
     def _start(self, gen: AsyncGenerator[Any, None]) -> AsyncGenerator[Any, None]:
         if self._gen is not None:
             raise RuntimeError("an export can be iterated once; call wf.export() again")
@@ -283,39 +219,6 @@ class Export:
     async def aclose(self) -> None:
         if self._gen is not None:
             await self._gen.aclose()
-
-
-def polars_frame(table: Any) -> Any:
-    """A ``polars.DataFrame`` of an Arrow table (the ``polars`` extra)."""
-    try:
-        import polars as pl
-    except ImportError:
-        raise QueryError(
-            "to_polars() needs polars: pip install 'workfront-async[polars]'"
-        ) from None
-    return pl.from_arrow(table)
-
-
-def pandas_frame(table: Any) -> Any:
-    """A ``pandas.DataFrame`` of an Arrow table (the ``pandas`` extra):
-    timestamps ``datetime64[ms, UTC]``, and pandas' nullable integer, float,
-    boolean and string types so that a missing value never turns an int
-    column into floats."""
-    try:
-        import pandas as pd
-    except ImportError:
-        raise QueryError(
-            "to_pandas() needs pandas: pip install 'workfront-async[pandas]'"
-        ) from None
-    import pyarrow as pa
-
-    mapping = {
-        pa.int64(): pd.Int64Dtype(),
-        pa.bool_(): pd.BooleanDtype(),
-        pa.float64(): pd.Float64Dtype(),
-        pa.string(): pd.StringDtype(),
-    }
-    return table.to_pandas(types_mapper=mapping.get)
 
 
 async def _flatten(pages: AsyncGenerator[list[Row], None]) -> AsyncGenerator[Row, None]:

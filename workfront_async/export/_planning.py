@@ -16,21 +16,21 @@ lookup                                                   list of the linked
                                                          field's type
 =======================================================  ==================
 
-The records come from a :class:`RecordSource`: today the v1 ``Planning``
-client's record search (:class:`PlanningV1Source`); a v2 client plugs in by
-offering the same two calls.
+The records come from a :class:`RecordSource`: the v1 ``Planning`` client's
+record search (:class:`PlanningV1Source`), the v2 ``PlanningV2`` client's
+(:class:`PlanningV2Source`), or anything else offering the same two calls.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import Any, BinaryIO, Literal, Protocol
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
+from typing import Any, Protocol
 
 from .._core.exceptions import QueryError, ResponseError
 from ..query._planning import planning_field_type
 from ._schema import Column, ExportSchema, Kind
+from ._sinks import TypedSinks
 
 __all__ = [
     "PlanningExport",
@@ -203,10 +203,10 @@ def planning_schema(
     return ExportSchema(rt_id, tuple(out), tuple(c.path[-1] for c in out))
 
 
-class PlanningExport:
+class PlanningExport(TypedSinks):
     """The records of one record type, typed: ``schema()``,
     ``arrow_batches()``, ``to_arrow()``, ``to_pandas()``, ``to_polars()`` and
-    ``write(path)`` as on a classic export."""
+    ``write(path)``, the same sinks as a classic export's (:class:`TypedSinks`)."""
 
     def __init__(
         self,
@@ -228,7 +228,8 @@ class PlanningExport:
             self._schema = planning_schema(record_type, types=self.types)
         return self._schema
 
-    async def pages(self) -> AsyncIterator[Sequence[Mapping[str, Any]]]:
+    async def pages(self) -> AsyncGenerator[Sequence[Mapping[str, Any]], None]:
+        """The records page by page, references as lists of record IDs."""
         schema = await self.schema()
         references = [
             c.path[-1] for c in schema.columns if c.field_type == "reference" and len(c.path) == 2
@@ -238,48 +239,16 @@ class PlanningExport:
             async for page in pages:
                 yield _reference_ids(page, references) if references else page
 
-    async def arrow_batches(self) -> AsyncIterator[Any]:
-        from ._arrow import arrow_schema, require_pyarrow, rows_to_batch
-
-        require_pyarrow()
-        schema = await self.schema()
-        target = arrow_schema(schema)
-        async for page in self.pages():
-            yield rows_to_batch(schema, page, target)
-
-    async def to_arrow(self) -> Any:
-        from ._arrow import arrow_schema, require_pyarrow
-
-        pa = require_pyarrow()
-        schema = await self.schema()
-        batches = [b async for b in self.arrow_batches()]
-        return pa.Table.from_batches(batches, schema=arrow_schema(schema))
-
-    async def to_polars(self) -> Any:
-        from ._export import polars_frame
-
-        return polars_frame(await self.to_arrow())
-
-    async def to_pandas(self) -> Any:
-        from ._export import pandas_frame
-
-        return pandas_frame(await self.to_arrow())
-
-    async def write(
-        self,
-        path: str | os.PathLike[str] | BinaryIO,
-        format: Literal["jsonl", "csv", "parquet"] | None = None,
-        *,
-        dates: Literal["iso", "workfront"] = "iso",
-    ) -> int:
-        """Write the records with the typed writers; returns the number written."""
-        from ._writers import open_writer
-
-        schema = await self.schema()
-        with open_writer(path, format, schema=schema, dates=dates) as writer:
-            async for page in self.pages():
-                writer.write(page)
-        return writer.rows_written
+    async def _typed_pages(
+        self, schema: ExportSchema | None, types: Mapping[str, str] | None
+    ) -> tuple[ExportSchema, AsyncGenerator[Any, None]]:
+        if schema is None:
+            if types is not None:
+                record_type = await self.source.record_type(self.record_type_id)
+                schema = planning_schema(record_type, types={**(self.types or {}), **types})
+            else:
+                schema = await self.schema()
+        return schema, self.pages()
 
 
 def planning_export(
