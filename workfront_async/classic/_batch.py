@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from .._core.checks import check_field_path, check_name, normalize_sort
+from .._core.checks import check_name, normalize_sort
 from .._core.exceptions import (
     APIError,
     BulkError,
@@ -31,11 +31,21 @@ from .._core.exceptions import (
 )
 from .._core.request import Call, query_string
 from ._metadata import ApiMetadata, ObjectMetadata
+from ._operations import (
+    action_call,
+    count_call,
+    create_call,
+    delete_call,
+    get_call,
+    metadata_call,
+    named_query_call,
+    parse_count,
+    report_call,
+    update_call,
+)
 from ._wire import (
     Where,
-    encode_value,
     field_params,
-    updates_json,
     where_params,
 )
 
@@ -64,6 +74,11 @@ class BatchItem:
     params: tuple[tuple[str, str], ...] = ()
     # searches without limit=: a full page means rows may be missing
     full_page: int | None = None
+
+    @classmethod
+    def of(cls, kind: str, call: Call) -> BatchItem:
+        """The item that sends ``call`` (built as ``Workfront`` builds it) in a batch."""
+        return cls(kind, call.method, call.path, call.params)
 
     @property
     def writes(self) -> bool:
@@ -121,11 +136,7 @@ class Batch:
 
     def get(self, obj: str, id: str, fields: str | Iterable[str] = ()) -> int:
         """One object by ID; its result is the object."""
-        obj, id = check_name("obj", obj), check_name("id", id)
-        params = tuple(field_params(fields))
-        if id.startswith("$$"):
-            return self._add(BatchItem("get", "GET", obj, (("id", id), *params)))
-        return self._add(BatchItem("get", "GET", f"{obj}/{id}", params))
+        return self._add(BatchItem.of("get", get_call(obj, id, fields)))
 
     def search(
         self,
@@ -164,8 +175,7 @@ class Batch:
 
     def count(self, obj: str, where: Where = None) -> int:
         """How many match; its result is an ``int``."""
-        path = f"{check_name('obj', obj)}/count"
-        return self._add(BatchItem("count", "GET", path, tuple(where_params(where))))
+        return self._add(BatchItem.of("count", count_call(obj, where)))
 
     def report(
         self,
@@ -174,60 +184,42 @@ class Batch:
         *,
         group_by: str | Iterable[str] = (),
         aggregates: Mapping[str, str] | None = None,
+        rollup: bool = False,
     ) -> int:
         """A grouped aggregate (see ``Workfront.report``); its result is a mapping."""
-        from ._client import AGGREGATES
-
-        params = where_params(where)
-        groups = [group_by] if isinstance(group_by, str) else list(group_by)
-        for group in groups:
-            check_field_path(group, "group_by")
-        params.extend((f"{g}_{n}_GroupBy", "true") for n, g in enumerate(groups, 1))
-        for field, func in (aggregates or {}).items():
-            if func not in AGGREGATES:
-                raise QueryError(f"aggregate {func!r} for {field!r} is not one of {AGGREGATES}")
-            params.append((f"{field}_AggFunc", func))
-        path = f"{check_name('obj', obj)}/report"
-        return self._add(BatchItem("report", "GET", path, tuple(params)))
+        call = report_call(obj, where, group_by=group_by, aggregates=aggregates, rollup=rollup)
+        return self._add(BatchItem.of("report", call))
 
     def named_query(
         self, obj: str, name: str, *, fields: str | Iterable[str] = (), **params: Any
     ) -> int:
         """A named query such as ``work/myWork``; its result is the answer's data."""
-        call_params = [*((k, encode_value(v)) for k, v in params.items()), *field_params(fields)]
-        path = f"{check_name('obj', obj)}/{check_name('name', name)}"
-        return self._add(BatchItem("named_query", "GET", path, tuple(call_params)))
+        call = named_query_call(obj, name, fields=fields, params=params)
+        return self._add(BatchItem.of("named_query", call))
 
     def metadata(self, obj: str | None = None) -> int:
         """API metadata; its result is an ``ApiMetadata`` or ``ObjectMetadata``."""
-        path = "metadata" if obj is None else f"{check_name('obj', obj)}/metadata"
-        return self._add(BatchItem("metadata", "GET", path))
+        return self._add(BatchItem.of("metadata", metadata_call(obj)))
 
     # -- writes ----------------------------------------------------------------------
 
     def create(self, obj: str, data: Mapping[str, Any], *, fields: str | Iterable[str] = ()) -> int:
         """Create one object; its result is the new object."""
-        params = (("updates", updates_json(data, "create()")), *field_params(fields))
-        return self._add(BatchItem("create", "POST", check_name("obj", obj), params))
+        return self._add(BatchItem.of("create", create_call(obj, data, fields=fields)))
 
     def update(
         self, obj: str, id: str, data: Mapping[str, Any], *, fields: str | Iterable[str] = ()
     ) -> int:
         """Edit one object; its result is the object."""
-        path = f"{check_name('obj', obj)}/{check_name('id', id)}"
-        params = (("updates", updates_json(data, "update()")), *field_params(fields))
-        return self._add(BatchItem("update", "PUT", path, params))
+        return self._add(BatchItem.of("update", update_call(obj, id, data, fields=fields)))
 
     def delete(self, obj: str, id: str, *, force: bool = False) -> int:
         """Delete one object; its result is ``None``."""
-        path = f"{check_name('obj', obj)}/{check_name('id', id)}"
-        return self._add(BatchItem("delete", "DELETE", path, (("force", "true"),) if force else ()))
+        return self._add(BatchItem.of("delete", delete_call(obj, id, force=force)))
 
     def action(self, obj: str, id: str, name: str, **params: Any) -> int:
         """Run an action on an object; its result is the answer's data."""
-        path = f"{check_name('obj', obj)}/{check_name('id', id)}/{check_name('action', name)}"
-        call_params = tuple((k, encode_value(v)) for k, v in params.items())
-        return self._add(BatchItem("action", "PUT", path, call_params))
+        return self._add(BatchItem.of("action", action_call(obj, id, name, params)))
 
     # -- sending ---------------------------------------------------------------------
 
@@ -294,11 +286,7 @@ class Batch:
         wf = self._wf
         try:
             if item.kind == "count":
-                if isinstance(data, Mapping) and "count" in data:
-                    data = data["count"]
-                if isinstance(data, bool) or not isinstance(data, int):
-                    return ResponseError(f"{where} did not return a count")
-                return data
+                return parse_count(data, where)
             if item.kind == "search":
                 if not isinstance(data, list):
                     return ResponseError(f"{where} did not return a list")

@@ -20,7 +20,7 @@ import attrs
 import httpx
 
 from .._core.auth import ApiKeyAuth, Auth, PasswordAuth, SessionAuth
-from .._core.checks import check_field_path, check_name, normalize_sort
+from .._core.checks import check_name, normalize_sort
 from .._core.client import ClientBase
 from .._core.concurrency import task_group
 from .._core.exceptions import (
@@ -39,15 +39,25 @@ from .._core.transport import LOGGER
 from .._nodes import HttpNode
 from ._batch import Batch
 from ._metadata import ApiMetadata, ObjectMetadata
+from ._operations import (
+    action_call,
+    count_call,
+    create_call,
+    delete_call,
+    get_call,
+    metadata_call,
+    named_query_call,
+    parse_count,
+    report_call,
+    update_call,
+)
 from ._search import Row, Search
 from ._wire import (
     Where,
     chunk_ids,
     encode_json,
-    encode_value,
     field_params,
     updates_json,
-    where_params,
 )
 
 if TYPE_CHECKING:
@@ -73,10 +83,6 @@ __all__ = ["BULK_MAX", "DEFAULT_API_VERSION", "GetManyResult", "Workfront"]
 
 DEFAULT_API_VERSION: Final = "v21.0"
 BULK_MAX: Final = 100
-AGGREGATES: Final = frozenset(
-    {"sum", "avg", "min", "max", "count", "std", "var"}
-    | {f"d{f}" for f in ("sum", "avg", "min", "max", "count", "std", "var")}
-)
 
 Upload = bytes | IO[bytes] | AsyncIterable[bytes]
 
@@ -196,17 +202,14 @@ class Workfront(ClientBase):
 
     async def get(self, obj: str, id: str, fields: str | Iterable[str] = ()) -> Row:
         """One object by ID (``GET /<obj>/<ID>``; IDs starting with ``$$`` go in the query)."""
-        obj, id = check_name("obj", obj), check_name("id", id)
-        if id.startswith("$$"):
-            data = await self.request(Call("GET", obj, (("id", id), *field_params(fields))))
-        else:
-            data = await self.request(Call("GET", f"{obj}/{id}", tuple(field_params(fields))))
+        call = get_call(obj, id, fields)
+        data = await self.request(call)
         if isinstance(data, list):
             if not data:
                 raise NotFoundError(f"no {obj} with ID {id}", status=200, method="GET")
             data = data[0]
         if not isinstance(data, dict):
-            raise ResponseError(f"GET {obj}/{id} did not return an object")
+            raise ResponseError(f"GET {call.path} did not return an object")
         row: Row = self._rows(data)
         return row
 
@@ -301,17 +304,13 @@ class Workfront(ClientBase):
         return await self.request(Call("GET", f"{obj}/search", tuple(params)))
 
     async def _count(self, obj: str, params: Sequence[tuple[str, str]]) -> int:
-        data = await self.request(Call("GET", f"{obj}/count", tuple(params)))
-        # docs/api-notes.md §1 Count: {"data": {"count": 3}} or a bare {"count": 3}
-        if isinstance(data, Mapping) and "count" in data:
-            data = data["count"]
-        if isinstance(data, bool) or not isinstance(data, int):
-            raise ResponseError(f"GET {obj}/count did not return a count")
-        return data
+        call = Call("GET", f"{obj}/count", tuple(params))
+        return parse_count(await self.request(call), f"GET {call.path}")
 
     async def count(self, obj: str, where: Where = None) -> int:
         """How many ``obj`` match ``where`` (``GET /<obj>/count``)."""
-        return await self._count(check_name("obj", obj), where_params(where))
+        call = count_call(obj, where)
+        return parse_count(await self.request(call), f"GET {call.path}")
 
     async def report(
         self,
@@ -324,32 +323,18 @@ class Workfront(ClientBase):
     ) -> dict[str, Any]:
         """A grouped aggregate (``GET /<obj>/report``, docs/api-notes.md §1 Report):
         ``group_by=["project:name"]``, ``aggregates={"hours": "sum"}``."""
-        obj = check_name("obj", obj)
-        params = where_params(where)
-        groups = [group_by] if isinstance(group_by, str) else list(group_by)
-        for group in groups:
-            check_field_path(group, "group_by")
-        params.extend((f"{g}_{n}_GroupBy", "true") for n, g in enumerate(groups, 1))
-        for field, func in (aggregates or {}).items():
-            if func not in AGGREGATES:
-                raise QueryError(
-                    f"aggregate {func!r} for {field!r} is not one of {sorted(AGGREGATES)}"
-                )
-            params.append((f"{field}_AggFunc", func))
-        if rollup:
-            params.append(("$$ROLLUP", "true"))
-        data = await self.request(Call("GET", f"{obj}/report", tuple(params)))
+        call = report_call(obj, where, group_by=group_by, aggregates=aggregates, rollup=rollup)
+        data = await self.request(call)
         if not isinstance(data, dict):
-            raise ResponseError(f"GET {obj}/report did not return an object")
+            raise ResponseError(f"GET {call.path} did not return an object")
         return data
 
     async def named_query(
         self, obj: str, name: str, *, fields: str | Iterable[str] = (), **params: Any
     ) -> Any:
         """A named query such as ``GET /work/myWork`` (docs/api-notes.md §1 Named queries)."""
-        call_params = [*((k, encode_value(v)) for k, v in params.items()), *field_params(fields)]
-        path = f"{check_name('obj', obj)}/{check_name('name', name)}"
-        return self._rows(await self.request(Call("GET", path, tuple(call_params))))
+        call = named_query_call(obj, name, fields=fields, params=params)
+        return self._rows(await self.request(call))
 
     @overload
     async def metadata(self, obj: None = None) -> ApiMetadata: ...
@@ -366,10 +351,10 @@ class Workfront(ClientBase):
         ``references``, ``collections``, ``search``, ``actions``, ``queries``,
         ``operations``. Both keep the whole answer in ``.raw`` and read like it.
         """
+        call = metadata_call(obj)
         if obj is None:
-            return ApiMetadata.from_json(await self.request(Call("GET", "metadata")))
-        path = f"{check_name('obj', obj)}/metadata"
-        return ObjectMetadata.from_json(await self.request(Call("GET", path)), what=path)
+            return ApiMetadata.from_json(await self.request(call))
+        return ObjectMetadata.from_json(await self.request(call), what=call.path)
 
     def batch(self, *, atomic: bool = False, concurrent: bool = False) -> Batch:
         """A builder for several calls in one ``POST /batch`` request
@@ -388,9 +373,8 @@ class Workfront(ClientBase):
         self, obj: str, data: Mapping[str, Any], *, fields: str | Iterable[str] = ()
     ) -> Row:
         """Create one object (``POST /<obj>`` with ``updates=``); returns it."""
-        obj = check_name("obj", obj)
-        params = (("updates", updates_json(data, "create()")), *field_params(fields))
-        return self._one(await self.request(Call("POST", obj, params, idempotent=False)), obj)
+        call = create_call(obj, data, fields=fields)
+        return self._one(await self.request(call), call.path)
 
     async def copy(
         self,
@@ -416,15 +400,12 @@ class Workfront(ClientBase):
         self, obj: str, id: str, data: Mapping[str, Any], *, fields: str | Iterable[str] = ()
     ) -> Row:
         """Edit one object (``PUT /<obj>/<ID>`` with ``updates=``); returns it."""
-        path = f"{check_name('obj', obj)}/{check_name('id', id)}"
-        params = (("updates", updates_json(data, "update()")), *field_params(fields))
-        return self._one(await self.request(Call("PUT", path, params, idempotent=False)), path)
+        call = update_call(obj, id, data, fields=fields)
+        return self._one(await self.request(call), call.path)
 
     async def delete(self, obj: str, id: str, *, force: bool = False) -> None:
         """Delete one object (``DELETE /<obj>/<ID>``; ``force=True`` removes dependents)."""
-        path = f"{check_name('obj', obj)}/{check_name('id', id)}"
-        params = (("force", "true"),) if force else ()
-        await self.request(Call("DELETE", path, params, idempotent=False))
+        await self.request(delete_call(obj, id, force=force))
 
     async def _bulk(
         self, obj: str, items: Sequence[Mapping[str, Any]], *, create: bool, atomic: bool
@@ -531,9 +512,7 @@ class Workfront(ClientBase):
 
     async def action(self, obj: str, id: str, name: str, **params: Any) -> Any:
         """Run an action on an object (``PUT /<obj>/<ID>/<action>``, API notes §1 Actions)."""
-        path = f"{check_name('obj', obj)}/{check_name('id', id)}/{check_name('action', name)}"
-        call_params = tuple((k, encode_value(v)) for k, v in params.items())
-        return await self.request(Call("PUT", path, call_params, idempotent=False))
+        return await self.request(action_call(obj, id, name, params))
 
     async def move(self, task_id: str, project_id: str) -> Any:
         """Move a task to another project (``PUT /task/<ID>/move?projectID=``)."""
