@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import orjson
 
-from tests.client.helpers import Recorder as ClientRecorder
+from tests.classic.helpers import Recorder as ClientRecorder
 from workfront_async import BearerAuth, Planning, Retry
 
 BASE = "https://acme.my.workfront.com"

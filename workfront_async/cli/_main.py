@@ -166,6 +166,39 @@ def _object_completer(**_: Any) -> list[str]:
     return sorted({*COMMON_OBJECTS.values(), *(c.lower() for c in COMMON_OBJECTS)})
 
 
+class _Commands:
+    """Adds subcommands that share the global options and an examples epilog."""
+
+    def __init__(self, sub: Any, fmt: type[argparse.HelpFormatter]) -> None:
+        self.sub = sub
+        self.fmt = fmt
+
+    def add(self, name: str, help: str, *examples: str) -> argparse.ArgumentParser:
+        epilog = "examples:\n" + "\n".join(f"  {PROG} {e}" for e in examples) if examples else None
+        p: argparse.ArgumentParser = self.sub.add_parser(
+            name, help=help, description=help, epilog=epilog, formatter_class=self.fmt
+        )
+        group = p.add_argument_group("global options")
+        for opt in GLOBAL_OPTIONS:
+            opt.add(group, top=False)  # type: ignore[arg-type]
+        return p
+
+
+def _query_args(p: argparse.ArgumentParser) -> None:
+    arg = p.add_argument("obj", metavar="OBJECT", help="object type: task, project, issue, ...")
+    arg.completer = _object_completer  # type: ignore[attr-defined]
+    p.add_argument("--where", help="filter in the query language, e.g. 'status == \"CUR\"'")
+    p.add_argument("--fields", help="comma-separated fields, e.g. name,status,assignedTo:name")
+
+
+def _show_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--format",
+        choices=OUTPUT_FORMATS,
+        help="output format (default: table on a terminal, jsonl otherwise)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .. import __version__
 
@@ -180,29 +213,22 @@ def build_parser() -> argparse.ArgumentParser:
     for opt in GLOBAL_OPTIONS:
         opt.add(parser, top=True)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = _Commands(sub, fmt)
+    for add_command in (
+        _export_command,
+        _count_command,
+        _search_command,
+        _get_command,
+        _sync_command,
+    ):
+        add_command(commands)
+    _emulator_command(sub, fmt)
+    _completion_command(commands)
+    return parser
 
-    def command(name: str, help: str, *examples: str) -> argparse.ArgumentParser:
-        epilog = "examples:\n" + "\n".join(f"  {PROG} {e}" for e in examples) if examples else None
-        p = sub.add_parser(name, help=help, description=help, epilog=epilog, formatter_class=fmt)
-        group = p.add_argument_group("global options")
-        for opt in GLOBAL_OPTIONS:
-            opt.add(group, top=False)  # type: ignore[arg-type]
-        return p
 
-    def query_args(p: argparse.ArgumentParser) -> None:
-        arg = p.add_argument("obj", metavar="OBJECT", help="object type: task, project, issue, ...")
-        arg.completer = _object_completer  # type: ignore[attr-defined]
-        p.add_argument("--where", help="filter in the query language, e.g. 'status == \"CUR\"'")
-        p.add_argument("--fields", help="comma-separated fields, e.g. name,status,assignedTo:name")
-
-    def show_args(p: argparse.ArgumentParser) -> None:
-        p.add_argument(
-            "--format",
-            choices=OUTPUT_FORMATS,
-            help="output format (default: table on a terminal, jsonl otherwise)",
-        )
-
-    p = command(
+def _export_command(commands: _Commands) -> None:
+    p = commands.add(
         "export",
         "export objects to a file (or - for standard output)",
         "export task -o tasks.jsonl",
@@ -210,7 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
         "export project --consistency keyset -o projects.parquet",
         "export task -o - | gzip > tasks.jsonl.gz",
     )
-    query_args(p)
+    _query_args(p)
     p.add_argument("-o", "--output", required=True, help="output file, or - for standard output")
     p.add_argument(
         "--format", choices=EXPORT_FORMATS, help="default: from the -o extension (- : jsonl)"
@@ -250,42 +276,52 @@ def build_parser() -> argparse.ArgumentParser:
         help="an Adobe IMS access token for Planning (default: $WORKFRONT_PLANNING_TOKEN)",
     )
 
-    p = command(
+
+def _count_command(commands: _Commands) -> None:
+    p = commands.add(
         "count",
         "count matching objects",
         'count task --where \'status == "INP" and assignedTo.name.contains("Ann")\'',
     )
-    query_args(p)
+    _query_args(p)
 
-    p = command(
+
+def _search_command(commands: _Commands) -> None:
+    p = commands.add(
         "search",
         "print matching objects (a table on a terminal)",
         "search task --fields name,status --sort plannedCompletionDate:desc --limit 20",
         "search project --where 'name.icontains(\"launch\")' --format csv > launch.csv",
     )
-    query_args(p)
+    _query_args(p)
     p.add_argument(
         "--limit", type=int, default=100, help="at most this many rows (default 100; 0 = all)"
     )
     p.add_argument("--sort", action="append", help="FIELD[:asc|:desc], repeatable")
-    show_args(p)
+    _show_args(p)
 
-    p = command("get", "print objects by ID", "get task 5f2c... 5f2d... --format json")
+
+def _get_command(commands: _Commands) -> None:
+    p = commands.add("get", "print objects by ID", "get task 5f2c... 5f2d... --format json")
     arg = p.add_argument("obj", metavar="OBJECT", help="object type")
     arg.completer = _object_completer  # type: ignore[attr-defined]
     p.add_argument("ids", nargs="+", metavar="ID", help="one or more IDs")
     p.add_argument("--fields", help="comma-separated fields")
-    show_args(p)
+    _show_args(p)
 
-    p = command(
+
+def _sync_command(commands: _Commands) -> None:
+    p = commands.add(
         "sync",
         "incremental sync with a cursor file",
         "sync task --fields name,status --state task.cursor -o changes.jsonl",
     )
-    query_args(p)
+    _query_args(p)
     p.add_argument("--state", required=True, help="file that keeps the cursor between runs")
     p.add_argument("-o", "--output", required=True, help="JSON Lines file to append changes to")
 
+
+def _emulator_command(sub: Any, fmt: type[argparse.HelpFormatter]) -> None:
     p = sub.add_parser(
         "emulator", help="the embedded Workfront", description="The embedded Workfront."
     )
@@ -301,14 +337,15 @@ def build_parser() -> argparse.ArgumentParser:
             opt.add(serve, top=False)
     add_serve_options(serve)
 
-    p = command(
+
+def _completion_command(commands: _Commands) -> None:
+    p = commands.add(
         "completion",
         "print the shell completion script",
         "completion bash > ~/.local/share/bash-completion/completions/workfront-async",
         "completion zsh > ~/.zfunc/_workfront-async  # with fpath+=~/.zfunc in ~/.zshrc",
     )
     p.add_argument("shell", choices=["bash", "zsh", "fish", "tcsh"], help="your shell")
-    return parser
 
 
 def add_serve_options(p: argparse.ArgumentParser) -> None:
