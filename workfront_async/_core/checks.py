@@ -6,6 +6,7 @@ docs/api-notes.md §1 Search: paging is ``$$FIRST`` (0-based) and ``$$LIMIT`` (a
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Final, Literal
 
@@ -13,6 +14,7 @@ from .exceptions import QueryError
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
+    "MAX_DEPTH",
     "MAX_PAGE_SIZE",
     "SortKey",
     "check_field_path",
@@ -20,6 +22,7 @@ __all__ = [
     "check_name",
     "check_page_size",
     "normalize_sort",
+    "parse_path",
     "sort_params",
 ]
 
@@ -28,13 +31,43 @@ DEFAULT_PAGE_SIZE: Final = 2000
 
 SortKey = tuple[str, Literal["asc", "desc"]]
 
+# docs/api-notes.md §1 Limits: field depth is 4 levels from the queried object.
+MAX_DEPTH: Final = 4
+
+
+def parse_path(name: object) -> tuple[str, ...]:
+    """Split ``"project:owner:name"`` into its names. ``DE:`` starts a custom
+    field name that runs to the end (``"project:DE:Budget Code"``)."""
+    if not isinstance(name, str):
+        raise TypeError(f"field names are strings, got {name!r}")
+    return _parse_path(name)
+
+
+# Applications name the same few fields over and over: each name is split and
+# checked once (a failure raises and is not kept).
+@functools.lru_cache(maxsize=4096)
+def _parse_path(name: str) -> tuple[str, ...]:
+    parts: list[str] = []
+    rest = name
+    while rest:
+        if rest.startswith("DE:"):
+            parts.append(rest)
+            break
+        head, sep, rest = rest.partition(":")
+        parts.append(head)
+        if sep and not rest:
+            parts.append("")
+    if not parts or any(not p.strip() for p in parts):
+        raise QueryError(f"field name {name!r} has an empty part")
+    if any(p.startswith("$$") or "=" in p or "&" in p for p in parts):
+        raise QueryError(f"field name {name!r} is not a field ('$$', '=' and '&' are reserved)")
+    return tuple(parts)
+
 
 def check_field_path(name: str, what: str = "field") -> str:
     """Raise ``QueryError`` before any request if ``name`` (``"project:owner:name"``,
     ``"DE:Region"``, ``"assignments:*"``) is nested deeper than Workfront reads
     (docs/api-notes.md §1 Limits: field depth, 4 levels from the queried object)."""
-    from ..query._expr import MAX_DEPTH, parse_path
-
     if not isinstance(name, str):
         raise QueryError(f"{what} names are strings, not {name!r}")
     path = parse_path(name)

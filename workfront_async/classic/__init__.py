@@ -1,5 +1,6 @@
 """The classic Workfront API (``/attask/api/<version>``): the client, batches,
-searches, metadata views, the change feed and sync to a file.
+searches, metadata views, the change feed, sync to a file and event
+subscriptions (``/attask/eventsubscription/api/v1``).
 
 Every name here is also exported by ``workfront_async`` itself."""
 
@@ -8,6 +9,7 @@ from ._changes import ChangeFeed, SyncCursor
 from ._client import GetManyResult, Workfront
 from ._metadata import ApiMetadata, FieldMeta, ObjectMetadata, ReferenceMeta
 from ._search import Search
+from ._subscriptions import FilterGroup, SubscriptionFilter, Subscriptions
 from ._sync_file import SyncReport, sync_to_file
 
 __all__ = [
@@ -15,10 +17,13 @@ __all__ = [
     "Batch",
     "ChangeFeed",
     "FieldMeta",
+    "FilterGroup",
     "GetManyResult",
     "ObjectMetadata",
     "ReferenceMeta",
     "Search",
+    "SubscriptionFilter",
+    "Subscriptions",
     "SyncCursor",
     "SyncReport",
     "Workfront",

@@ -61,9 +61,9 @@ from ._wire import (
 )
 
 if TYPE_CHECKING:
-    from ..events._subscriptions import Subscriptions
     from ..export._export import Export, ExportProgress
     from ._changes import ChangeFeed, SyncCursor
+    from ._subscriptions import Subscriptions
 
 JOURNAL_FIELDS: Final = (
     "objObjCode",
@@ -727,7 +727,7 @@ class Workfront(ClientBase):
     @property
     def subscriptions(self) -> Subscriptions:
         """Event subscriptions: ``create``, ``list``, ``get``, ``delete``."""
-        from ..events._subscriptions import Subscriptions
+        from ._subscriptions import Subscriptions
 
         return Subscriptions(self)
 

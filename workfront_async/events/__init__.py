@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ..classic._subscriptions import FilterGroup, SubscriptionFilter, Subscriptions
 from ._receiver import Event, EventReceiver, parse_event
-from ._subscriptions import FilterGroup, SubscriptionFilter, Subscriptions
 
 __all__ = [
     "Event",

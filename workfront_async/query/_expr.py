@@ -30,6 +30,7 @@ from typing import Any, ClassVar, Final, NoReturn, TypeVar, cast, overload
 
 from attrs.exceptions import FrozenInstanceError
 
+from .._core.checks import MAX_DEPTH, _parse_path, parse_path
 from .._core.exceptions import REDACTED, SECRET_NAMES, QueryError
 from ._modifiers import CLASSIC_MODIFIERS, MULTI_VALUED, NEGATION, NO_VALUE, OPS, RANGE
 from ._values import check_value
@@ -54,9 +55,6 @@ __all__ = [
     "walk",
 ]
 
-# docs/api-notes.md §1 Limits: field depth is 4 levels from the queried object.
-MAX_DEPTH: Final = 4
-
 # How deeply &, | and EXISTS may nest. Every pass over a tree (hashing,
 # negation, the compilers) recurses once per level, so an unbounded depth
 # would end in RecursionError; a chain of one operator is flattened and does
@@ -68,35 +66,6 @@ _BOOL_MESSAGE = (
     "put each comparison in parentheses, e.g. (Q.a == 1) | (Q.b == 2), and write "
     "lo <= Q.x <= hi as Q.x.between(lo, hi)"
 )
-
-
-def parse_path(name: object) -> tuple[str, ...]:
-    """Split ``"project:owner:name"`` into its names. ``DE:`` starts a custom
-    field name that runs to the end (``"project:DE:Budget Code"``)."""
-    if not isinstance(name, str):
-        raise TypeError(f"field names are strings, got {name!r}")
-    return _parse_path(name)
-
-
-# Applications name the same few fields over and over: each name is split and
-# checked once (a failure raises and is not kept).
-@functools.lru_cache(maxsize=4096)
-def _parse_path(name: str) -> tuple[str, ...]:
-    parts: list[str] = []
-    rest = name
-    while rest:
-        if rest.startswith("DE:"):
-            parts.append(rest)
-            break
-        head, sep, rest = rest.partition(":")
-        parts.append(head)
-        if sep and not rest:
-            parts.append("")
-    if not parts or any(not p.strip() for p in parts):
-        raise QueryError(f"field name {name!r} has an empty part")
-    if any(p.startswith("$$") or "=" in p or "&" in p for p in parts):
-        raise QueryError(f"field name {name!r} is not a field ('$$', '=' and '&' are reserved)")
-    return tuple(parts)
 
 
 def _check_depth(path: tuple[str, ...]) -> tuple[str, ...]:

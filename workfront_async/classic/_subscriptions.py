@@ -31,7 +31,7 @@ from .._core.request import Call, parse_classic
 from .._core.secret import Secret
 
 if TYPE_CHECKING:
-    from ..classic._client import Workfront
+    from ._client import Workfront
 
 __all__ = ["FilterGroup", "SubscriptionFilter", "Subscriptions"]
 
