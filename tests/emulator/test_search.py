@@ -377,7 +377,7 @@ async def test_depth_limit(api: Api) -> None:
 
 async def test_object_limit(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     # docs/api-notes.md §1 Limits: 50,000 objects per result (primary + nested), lowered here.
-    from workfront_async.testing import _store
+    from workfront_async.testing.classic import _store
 
     monkeypatch.setattr(_store, "MAX_OBJECTS", 150)
     small = await api.get("/task/search", {"$$LIMIT": "100"})

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from workfront_async.testing._worklock import WorkLock
+from workfront_async.testing._server._worklock import WorkLock
 
 
 def _wait_for(predicate: object, timeout: float = 5.0) -> None:

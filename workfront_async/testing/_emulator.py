@@ -36,14 +36,14 @@ import orjson
 import sniffio
 
 from .._core.exceptions import redact_text, redact_url
-from ._api import Reply, Request, error_body, handle_classic, parse_params
-from ._dates import from_store, to_event
-from ._errors import Forbidden, MethodNotAllowed, ServerError
-from ._events import Delivery, Subscription, event_message, handle_subscriptions, matches
-from ._schema import OBJ_TYPES, resolve_obj_code
-from ._store import Change
-from ._tenant import Now, Tenant, auth_error
-from ._worklock import WorkLock
+from .classic._api import Reply, Request, error_body, handle_classic, parse_params
+from .classic._dates import from_store, to_event
+from ._server._errors import Forbidden, MethodNotAllowed, ServerError
+from .classic._events import Delivery, Subscription, event_message, handle_subscriptions, matches
+from .classic._schema import OBJ_TYPES, resolve_obj_code
+from .classic._store import Change
+from .classic._tenant import Now, Tenant, auth_error
+from ._server._worklock import WorkLock
 
 __all__ = ["Emulator", "EmulatorStats", "Faults", "Served"]
 
@@ -171,7 +171,7 @@ def _locked(method: _F) -> _F:
 
 def _planning_class() -> Any:
     try:
-        from . import _planning
+        from .planning import _backend as _planning
     except ImportError:
         return None
     return getattr(_planning, "PlanningBackend", None)
@@ -261,7 +261,7 @@ class Emulator:
     @classmethod
     def with_demo_data(cls, seed: int = 0, scale: float = 1.0, **kwargs: Any) -> Emulator:
         """A tenant with deterministic demo data: at scale 1.0 at least 20,000 tasks."""
-        from ._demo import populate
+        from .classic._demo import populate
 
         emulator = cls(seed=seed, **kwargs)
         populate(emulator.tenant, seed=seed, scale=scale)

@@ -16,7 +16,7 @@ import attrs
 import orjson
 
 from ._dates import DateError, from_store, parse_filter_date, to_api, to_store
-from ._errors import NotFound, ServerError
+from .._server._errors import NotFound, ServerError
 from ._filters import MAX_DEPTH, bad_request, split_path
 from ._schema import OBJ_TYPES, ObjType, resolve_obj_code
 

@@ -109,8 +109,8 @@ from types import MappingProxyType
 import attrs
 import orjson
 
-from .._core.exceptions import APIError
-from ._planning_filters import (
+from ..._core.exceptions import APIError
+from ._filters import (
     DATE_TYPES,
     DAY,
     MULTI_TYPES,
@@ -400,7 +400,7 @@ class PlanningBackend:
         # field change history of each record (v2 records/{id}/history)
         self.history: dict[str, list[dict[str, object]]] = {}
         self._ids = {k: itertools.count(1) for k in ("ws", "rt", "fld", "rec", "vw", "his")}
-        from ._planning_v2 import V2Routes
+        from ._v2 import V2Routes
 
         self._v2 = V2Routes(self)
 
@@ -408,7 +408,7 @@ class PlanningBackend:
     def with_demo_data(cls, seed: int = 0, *, records_per_type: int = 1000) -> PlanningBackend:
         """A tenant with two workspaces, three record types using every field
         type, and ``records_per_type`` records of each, the same for a seed."""
-        from ._planning_demo import populate
+        from ._demo import populate
 
         backend = cls(clock=lambda: DEMO_EPOCH)
         populate(backend, seed=seed, records_per_type=records_per_type)

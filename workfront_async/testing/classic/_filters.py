@@ -25,9 +25,9 @@ from typing import Any
 
 import attrs
 
-from ..query._modifiers import CLASSIC_MODIFIERS
+from ...query._modifiers import CLASSIC_MODIFIERS
 from ._dates import DateError, parse_filter_date
-from ._errors import ILLEGAL, BadRequest, ServerError
+from .._server._errors import ILLEGAL, BadRequest, ServerError
 from ._schema import OBJ_TYPES, ObjType, resolve_obj_code
 
 __all__ = [

@@ -57,12 +57,12 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import orjson
 
-from .._core.exceptions import APIError
-from ..query._planning_v2 import V2_CONDITIONS
-from ._planning_filters import canonical_field_type, planning_error
+from ..._core.exceptions import APIError
+from ...query._planning_v2 import V2_CONDITIONS
+from ._filters import canonical_field_type, planning_error
 
 if TYPE_CHECKING:
-    from ._planning import PlanningBackend, PlanningRecord, PlanningRecordType
+    from ._backend import PlanningBackend, PlanningRecord, PlanningRecordType
 
 __all__ = ["MAX_BULK", "V2Routes", "v2_filter_to_v1"]
 

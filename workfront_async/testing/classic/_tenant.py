@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ._errors import AUTH_CLASS, AuthFailure, ServerError
+from .._server._errors import AUTH_CLASS, AuthFailure, ServerError
 from ._filters import bad_request
 from ._store import Change, Store
 

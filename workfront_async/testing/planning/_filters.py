@@ -11,8 +11,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
-from .._core.exceptions import APIError, error_for_status
-from ..query._modifiers import FIELD_TYPE_OPS
+from ..._core.exceptions import APIError, error_for_status
+from ...query._modifiers import FIELD_TYPE_OPS
 
 __all__ = [
     "ALL_OPERATORS",

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ._planning import PlanningBackend
+    from ._backend import PlanningBackend
 
 __all__ = ["populate"]
 

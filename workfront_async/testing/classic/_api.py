@@ -25,7 +25,7 @@ import attrs
 import orjson
 
 from ._dates import from_store
-from ._errors import MethodNotAllowed, NotFound, ServerError
+from .._server._errors import MethodNotAllowed, NotFound, ServerError
 from ._filters import (
     CONTROL_PARAMS,
     Ctx,
