@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from workfront_async.testing.planning._backend import PlanningBackend
+from workfront_async.testing.planning import PlanningBackend
 
 FIELDS: list[dict[str, object]] = [
     {"id": "t", "name": "Title", "type": "text"},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workfront_async.testing.planning._backend import PlanningBackend
+from workfront_async.testing.planning import PlanningBackend
 
 from ._support import make_backend
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from workfront_async.testing.planning._backend import PlanningBackend
+from workfront_async.testing.planning import PlanningBackend
 
 from ._support import call, ids
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from workfront_async.testing.planning._backend import PlanningBackend
-from workfront_async.testing.planning._filters import ALL_OPERATORS, OPERATORS_BY_FIELD_TYPE
+from workfront_async.testing.planning import PlanningBackend
+from workfront_async.testing.planning._operators import ALL_OPERATORS, OPERATORS_BY_FIELD_TYPE
 
 from ._support import FIELDS, error_of, ids, search
 

@@ -13,7 +13,7 @@ import orjson
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workfront_async.testing.planning._backend import PlanningBackend
+from workfront_async.testing.planning import PlanningBackend
 
 # One field of every type; the lookup is linked to a number field.
 FIELDS = {

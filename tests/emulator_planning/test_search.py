@@ -6,7 +6,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from workfront_async.testing.planning._backend import (
+from workfront_async.testing.planning import (
     DEFAULT_SEARCH_LIMIT,
     MAX_SEARCH_LIMIT,
     PlanningBackend,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 
 from workfront_async.testing import Emulator
-from workfront_async.testing.planning._backend import PlanningBackend
+from workfront_async.testing.planning import PlanningBackend
 
 
 async def test_search_and_crud_over_http() -> None:

@@ -36,14 +36,17 @@ import orjson
 import sniffio
 
 from .._core.exceptions import redact_text, redact_url
-from .classic._api import Reply, Request, error_body, handle_classic, parse_params
+from ._server._http import Reply, Wing, parse_request
+from ._server._worklock import WorkLock
 from .classic._dates import from_store, to_event
-from ._server._errors import Forbidden, MethodNotAllowed, ServerError
-from .classic._events import Delivery, Subscription, event_message, handle_subscriptions, matches
+from .classic._event_routes import EventsAPI
+from .classic._events import PREFIX as EVENTS_PREFIX
+from .classic._events import Delivery, Subscription, event_message, matches
+from .classic._routes import ClassicAPI
 from .classic._schema import OBJ_TYPES, resolve_obj_code
 from .classic._store import Change
-from .classic._tenant import Now, Tenant, auth_error
-from ._server._worklock import WorkLock
+from .classic._tenant import Now, Tenant
+from .planning._backend import PlanningAPI
 
 __all__ = ["Emulator", "EmulatorStats", "Faults", "Served"]
 
@@ -53,7 +56,6 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
-_EVENTS_PREFIX = "/attask/eventsubscription/api/v1/subscriptions"
 _FAULT_MESSAGES = {
     429: ("com.attask.common.TooManyRequestsException", "Too many concurrent API requests"),
     500: ("java.lang.RuntimeException", "Internal server error (injected fault)"),
@@ -233,6 +235,15 @@ class Emulator:
         self._latency_rng = random.Random(f"latency-{seed}")
         planning = _planning_class()
         self.planning: Any = planning() if planning is not None else None
+        # The wings, each mounted at its path prefixes (tried in order).
+        self._mounts: tuple[tuple[re.Pattern[str], Wing], ...] = (
+            (re.compile(r"/attask/api[/-]"), ClassicAPI(self.tenant)),
+            (re.compile(re.escape(EVENTS_PREFIX) + "(?:/|$)"), EventsAPI(self)),
+            (
+                re.compile(r"/maestro/api/"),
+                PlanningAPI(lambda: self.planning, self.tenant.user_for_session),
+            ),
+        )
         # event subscriptions
         self.subscriptions: dict[str, Subscription] = {}
         self.event_transport: httpx.AsyncBaseTransport | None = None
@@ -690,38 +701,18 @@ class Emulator:
     def _handle_locked(
         self, method: str, target: bytes, headers: list[tuple[str, str]], body: bytes
     ) -> tuple[_Outcome, list[Change]]:
-        raw_path, _, raw_query = target.partition(b"?")
-        from urllib.parse import unquote
-
-        path = unquote(raw_path.decode("utf-8", "replace"))
-        head = {k.lower(): v for k, v in headers}
-        content_type = head.get("content-type", "").strip().lower()
-        params = parse_params(raw_query)
-        if content_type.startswith("application/x-www-form-urlencoded") and body:
-            params += parse_params(body)
-        if path.startswith(("/attask/api/", "/attask/api-")):
-            request = Request(
-                method=method.upper(),
-                path=path,
-                params=tuple(params),
-                headers=head,
-                body=body,
-                content_type=content_type,
-                max_uri_bytes=self.max_uri_bytes,
-            )
-            reply, changes = handle_classic(self.tenant, request)
-            return self._reply(reply), changes
-        if path == _EVENTS_PREFIX or path.startswith(_EVENTS_PREFIX + "/"):
-            return self._reply(self._subscriptions(method.upper(), path, params, head, body)), []
-        if path.startswith("/maestro/api/"):
-            return self._planning(method.upper(), path, params, head, body), []
+        request = parse_request(method, target, headers, body, max_uri_bytes=self.max_uri_bytes)
+        for mount, wing in self._mounts:
+            if mount.match(request.path):
+                reply = wing.handle(request)
+                return self._reply(reply), [c for c in reply.changes if isinstance(c, Change)]
         return (
             self._json(
                 404,
                 {
                     "error": {
                         "class": "com.attask.common.NotFoundException",
-                        "message": f"no endpoint at {path}; the classic API lives under "
+                        "message": f"no endpoint at {request.path}; the classic API lives under "
                         "/attask/api/v<N>.0/",
                     }
                 },
@@ -732,92 +723,7 @@ class Emulator:
     def _reply(self, reply: Reply) -> _Outcome:
         if reply.body is None:
             return _Outcome(reply.status, reply.headers, b"")
-        if reply.status >= 400:
-            return self._json(reply.status, reply.body, reply.headers)
-        if isinstance(reply.body, dict) and reply.body.get("__raw__"):
-            return self._json(reply.status, reply.body["value"], reply.headers)
-        return self._json(reply.status, {"data": reply.body}, reply.headers)
-
-    # -- Planning ------------------------------------------------------------
-
-    def _planning(
-        self,
-        method: str,
-        path: str,
-        params: list[tuple[str, str]],
-        head: Mapping[str, str],
-        body: bytes,
-    ) -> _Outcome:
-        bearer = head.get("authorization", "")
-        token = bearer[7:].strip() if bearer.lower().startswith("bearer ") else ""
-        if not token or self.tenant.user_for_session(token) is None:
-            return self._json(
-                401,
-                error_body(
-                    auth_error(
-                        "send a valid bearer token in the Authorization header (a session token)"
-                    )
-                ),
-            )
-        if self.planning is None:
-            return self._json(
-                404,
-                {
-                    "error": {
-                        "class": "com.attask.common.NotFoundException",
-                        "message": "the Planning API is not available in this emulator build",
-                    }
-                },
-            )
-        status, payload = self.planning.handle(method, path[len("/maestro/api") :], params, body)
-        return self._json(int(status), payload)
-
-    # -- event subscriptions -------------------------------------------------
-
-    def _subscriptions(
-        self,
-        method: str,
-        path: str,
-        params: list[tuple[str, str]],
-        head: Mapping[str, str],
-        body: bytes,
-    ) -> Reply:
-        def fail(exc: ServerError) -> Reply:
-            return Reply(exc.status, error_body(exc))
-
-        token = head.get("sessionid", "").strip()
-        bearer = head.get("authorization", "")
-        if not token and bearer.lower().startswith("bearer "):
-            token = bearer[7:].strip()
-        user_id = self.tenant.user_for_session(token) if token else None
-        if user_id is None:
-            return fail(auth_error("event subscriptions need a SessionID header of an admin"))
-        if not self.tenant.user_row(user_id)["isAdmin"]:
-            return fail(Forbidden("only system administrators manage event subscriptions"))
-        rest = path[len(_EVENTS_PREFIX) :].strip("/")
-
-        def stats(sub_id: str) -> tuple[int, int]:
-            done = [d for d in self.deliveries if d.subscription_id == sub_id]
-            return sum(d.ok for d in done), sum(not d.ok for d in done)
-
-        status, payload, headers = handle_subscriptions(
-            self.subscriptions,
-            method,
-            rest,
-            params,
-            body,
-            new_id=self.tenant.new_id,
-            now=self.tenant.now(),
-            customer_id=self.tenant.customer_id,
-            stats=stats,
-        )
-        if payload is None or status >= 400:
-            return Reply(status, payload, headers)
-        return Reply(status, {"__raw__": True, "value": payload}, headers)
-
-    @staticmethod
-    def _method_not_allowed(method: str, allowed: str) -> ServerError:
-        return MethodNotAllowed(f"method {method} is not allowed here; use {allowed}")
+        return self._json(reply.status, reply.body, reply.headers)
 
     def _state(self, code: str, row: Mapping[str, Any] | None) -> dict[str, Any]:
         if row is None:

@@ -1,6 +1,7 @@
 """Event subscriptions of the embedded Workfront (docs/api-notes.md §2 Event subscriptions).
 
-The endpoints and the matching are pure; delivery (an httpx POST per matching
+The subscription resource and the matching are pure (the endpoints are in
+``_event_routes``); delivery (an httpx POST per matching
 event, retried with back-off) runs as background asyncio tasks owned by the
 ``Emulator``.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,7 +26,7 @@ __all__ = [
     "Delivery",
     "Subscription",
     "event_message",
-    "handle_subscriptions",
+    "set_version",
     "matches",
     "validate_subscription",
 ]
@@ -190,142 +191,7 @@ def validate_subscription(
     )
 
 
-# -- the endpoints ------------------------------------------------------------------
-
-
-def _error(status: int, message: str, error_class: str) -> tuple[int, Any, Headers]:
-    return status, {"error": {"class": error_class, "message": message}}, ()
-
-
-def _bad(message: str) -> tuple[int, Any, Headers]:
-    return _error(400, message, "java.lang.IllegalArgumentException")
-
-
-def _not_found(sub_id: str) -> tuple[int, Any, Headers]:
-    return _error(404, f"no subscription with id {sub_id}", "com.attask.common.NotFoundException")
-
-
-def _not_allowed(method: str, allowed: str) -> tuple[int, Any, Headers]:
-    return _error(
-        405,
-        f"method {method} is not allowed here; use {allowed}",
-        "java.lang.UnsupportedOperationException",
-    )
-
-
-def _version_of(payload: Any) -> str:
-    version = payload.get("version") if isinstance(payload, dict) else None
-    if version not in VERSIONS:
-        raise ValueError(f"version must be one of {', '.join(VERSIONS)}, not {version!r}")
-    if version == "v1":
-        raise ValueError(
-            "subscriptions can no longer be downgraded to Version 1 (since release 25.3)"
-        )
-    return str(version)
-
-
-def handle_subscriptions(
-    subs: dict[str, Subscription],
-    method: str,
-    rest: str,
-    params: list[tuple[str, str]],
-    body: bytes,
-    *,
-    new_id: Callable[[], str],
-    now: datetime,
-    customer_id: str,
-    stats: Callable[[str], tuple[int, int]],
-) -> tuple[int, Any, Headers]:
-    """Answer one request below ``/attask/eventsubscription/api/v1/subscriptions``
-    (after authentication): ``(status, JSON body or None, headers)``.
-
-    ``POST`` creates (201, ``{"id", "version"}``, ``Location``); ``GET`` lists
-    (``{"subscriptions", "meta"}``) or shows one; ``DELETE`` removes one;
-    ``PUT <id>/version`` and ``PUT version`` change versions.
-    """
-
-    def load() -> Any:
-        return orjson.loads(body or b"null")
-
-    def shown(sub: Subscription) -> dict[str, Any]:
-        return sub.to_json(*stats(sub.id))
-
-    if not rest:
-        if method == "POST":
-            try:
-                sub = validate_subscription(load(), new_id(), now=now, customer_id=customer_id)
-            except (orjson.JSONDecodeError, ValueError) as exc:
-                return _bad(str(exc))
-            subs[sub.id] = sub
-            return (
-                201,
-                {"id": sub.id, "version": sub.version},
-                (("location", f"{PREFIX}/{sub.id}"),),
-            )
-        if method == "GET":
-            try:
-                page = int(dict(params).get("page", "1"))
-                limit = int(dict(params).get("limit", "100"))
-            except ValueError:
-                return _bad("page and limit must be whole numbers")
-            if limit < 1 or limit > MAX_PAGE or page < 1:
-                return _bad(f"limit must be 1..{MAX_PAGE} and page >= 1")
-            every = list(subs.values())
-            chunk = every[(page - 1) * limit : page * limit]
-            meta = {
-                "page": page,
-                "limit": limit,
-                "page_count": max(1, -(-len(every) // limit)),
-                "total_count": len(every),
-            }
-            return 200, {"subscriptions": [shown(s) for s in chunk], "meta": meta}, ()
-        return _not_allowed(method, "GET or POST")
-    if rest == "version":
-        if method != "PUT":
-            return _not_allowed(method, "PUT")
-        try:
-            payload = load()
-            version = _version_of(payload)
-        except (orjson.JSONDecodeError, ValueError) as exc:
-            return _bad(str(exc))
-        if payload.get("allCustomerSubscriptions") is True:
-            ids = list(subs)
-        else:
-            ids = payload.get("subscriptionIds")
-            if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
-                return _bad(
-                    "give subscriptionIds (a list of IDs) or allCustomerSubscriptions: true"
-                )
-            unknown = [i for i in ids if i not in subs]
-            if unknown:
-                return _bad(f"unknown subscription ids: {', '.join(unknown)}")
-        for sub_id in ids:
-            _set_version(subs[sub_id], version, now)
-        return 200, {"subscription_ids": ids, "version": version}, ()
-    sub_id, _, tail = rest.partition("/")
-    found = subs.get(sub_id)
-    if tail == "version":
-        if method != "PUT":
-            return _not_allowed(method, "PUT")
-        if found is None:
-            return _not_found(sub_id)
-        try:
-            version = _version_of(load())
-        except (orjson.JSONDecodeError, ValueError) as exc:
-            return _bad(str(exc))
-        _set_version(found, version, now)
-        return 200, {"id": found.id, "version": found.version}, ()
-    if tail or found is None:
-        return _not_found(rest)
-    if method == "GET":
-        return 200, shown(found), ()
-    if method == "DELETE":
-        del subs[sub_id]
-        return 200, None, ()
-    return _not_allowed(method, "GET or DELETE")
-
-
-def _set_version(sub: Subscription, version: str, now: datetime) -> None:
+def set_version(sub: Subscription, version: str, now: datetime) -> None:
     if sub.version != version:
         sub.version = version
         sub.date_version_updated = _stamp(now)

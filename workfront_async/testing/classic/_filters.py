@@ -14,6 +14,8 @@ parameters. Semantics follow docs/api-notes.md §1 Search:
   ``cinotin``) also match NULL; ``nee`` and ``notbetween`` do not; text modifiers
   (``contains``, ``like``, ...) never match a non-text field, their negations always do.
   This is the reading of ``tests/reference.py``.
+
+The modifiers and what each means are the table in ``_modifiers`` (from Adobe's pages).
 """
 
 from __future__ import annotations
@@ -25,9 +27,9 @@ from typing import Any
 
 import attrs
 
-from ...query._modifiers import CLASSIC_MODIFIERS
-from ._dates import DateError, parse_filter_date
 from .._server._errors import ILLEGAL, BadRequest, ServerError
+from ._dates import DateError, parse_filter_date
+from ._modifiers import MODIFIERS, NO_VALUE, TEXT_NEGATED, TEXT_ONLY
 from ._schema import OBJ_TYPES, ObjType, resolve_obj_code
 
 __all__ = [
@@ -45,27 +47,6 @@ __all__ = [
 ]
 
 MAX_DEPTH = 4
-
-# The modifiers are API facts the query language already lists (docs/api-notes.md §1).
-MODIFIERS = frozenset(CLASSIC_MODIFIERS)
-_NO_VALUE = frozenset({"isnull", "notnull", "isblank", "notblank"})
-_TEXT_ONLY = frozenset(
-    [
-        "contains",
-        "notcontains",
-        "cicontains",
-        "cinotcontains",
-        "cicontainsany",
-        "cicontainsall",
-        "like",
-        "cilike",
-        "startswith",
-        "cistartswith",
-        "endswith",
-        "ciendswith",
-    ]
-)
-_TEXT_NEGATED = frozenset({"notcontains", "cinotcontains"})
 
 # Parameters that are never filters.
 CONTROL_PARAMS = frozenset(
@@ -385,9 +366,9 @@ def _modifier_sql(
         ph = _ph(values[0], params)
         return f"lower({ph})" if ci else ph
 
-    if not is_text and mod in _TEXT_ONLY:
+    if not is_text and mod in TEXT_ONLY:
         # Text modifiers never match a number, date or boolean; their negations always do.
-        return "1" if mod in _TEXT_NEGATED else "0"
+        return "1" if mod in TEXT_NEGATED else "0"
     if col.type == "multi" and mod in ("eq", "in", "ciin", "ne", "notin", "cinotin", "allof"):
         return _multi_sql(col, mod, values, params)
     if mod in ("eq", "cieq"):
@@ -512,14 +493,14 @@ def _predicate(ctx: Ctx, field: str, spec: Spec, params: list[Any]) -> str:
         code = otype.refs[name][1]
     col = resolve_column(ctx, field)
     values: list[Any] = []
-    if mod not in _NO_VALUE:
+    if mod not in NO_VALUE:
         for raw in spec.values:
             values.extend(_coerce(ctx, col, raw, field))
     rng = None
     if spec.range is not None and mod in ("between", "notbetween"):
         coerced = _coerce(ctx, col, spec.range, field + "_Range")
         rng = coerced[0] if coerced else None
-    if not spec.values and mod not in _NO_VALUE:
+    if not spec.values and mod not in NO_VALUE:
         raise bad_request(f"{field}_Mod={mod} was given without a value for {field}")
     return _modifier_sql(col, mod, values, rng, params, field)
 

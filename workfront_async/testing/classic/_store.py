@@ -15,8 +15,8 @@ from typing import Any, Final
 import attrs
 import orjson
 
-from ._dates import DateError, from_store, parse_filter_date, to_api, to_store
 from .._server._errors import NotFound, ServerError
+from ._dates import DateError, from_store, parse_filter_date, to_api, to_store
 from ._filters import MAX_DEPTH, bad_request, split_path
 from ._schema import OBJ_TYPES, ObjType, resolve_obj_code
 

@@ -1,7 +1,7 @@
 """Field types, filter evaluation and sort keys of the embedded Planning API.
 
 Pure code: no I/O, no clock. The evaluation rules are documented for users
-in the ``_planning`` module docstring.
+in the ``_v1`` module docstring.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
-from ..._core.exceptions import APIError, error_for_status
-from ...query._modifiers import FIELD_TYPE_OPS
+from ._errors import PlanningError, planning_error
+from ._operators import ALL_OPERATORS, NEGATION, OPERATORS_BY_FIELD_TYPE
 
 __all__ = [
     "ALL_OPERATORS",
@@ -25,7 +25,6 @@ __all__ = [
     "format_datetime",
     "is_empty",
     "parse_datetime",
-    "planning_error",
     "sort_key",
 ]
 
@@ -51,38 +50,6 @@ FIELD_TYPES: tuple[str, ...] = (
     "lookup",
 )
 
-# docs/api-notes.md §3: the operators, in the documented order.
-ALL_OPERATORS: tuple[str, ...] = (
-    "$contains",
-    "$doesNotContain",
-    "$is",
-    "$isNot",
-    "$isEmpty",
-    "$isNotEmpty",
-    "$greaterThan",
-    "$greaterThanOrEqual",
-    "$lessThan",
-    "$lessThanOrEqual",
-    "$isAfter",
-    "$isBefore",
-    "$isBetween",
-    "$isNotBetween",
-    "$isAnyOf",
-    "$isNoneOf",
-    "$hasAnyOf",
-    "$hasAllOf",
-    "$hasNoneOf",
-    "$isExactly",
-)
-
-
-# docs/api-notes.md §3: which operators each field type accepts ("lookup" takes its
-# linked field's, resolved by the caller). The table is the query language's;
-# "user" is only its alias of "people".
-OPERATORS_BY_FIELD_TYPE: Mapping[str, tuple[str, ...]] = {
-    name: ops for name, ops in FIELD_TYPE_OPS.items() if name != "user"
-}
-
 TEXT_TYPES = frozenset({"text", "long text", "formula", "url"})
 NUMBER_TYPES = frozenset({"number", "percentage", "currency"})
 DATE_TYPES = frozenset({"date", "updated at", "created at"})
@@ -107,16 +74,6 @@ _TYPE_ALIASES: Mapping[str, str] = {
     "lastmodifiedby": "updated by",
 }
 
-# The negative operators: each is the complement of a positive one.
-_NEGATION: Mapping[str, str] = {
-    "$isNot": "$is",
-    "$doesNotContain": "$contains",
-    "$isNotBetween": "$isBetween",
-    "$isNoneOf": "$isAnyOf",
-    "$hasNoneOf": "$hasAnyOf",
-    "$isNotEmpty": "$isEmpty",
-}
-
 _SHORT_FORMS = frozenset({"$isEmpty", "$isNotEmpty"})
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DAY = _DAY  # a calendar day, ``2024-03-31``: a date-only value or operand
@@ -129,15 +86,7 @@ _DAY_US = 86_400_000_000
 Predicate = Callable[[Mapping[str, object]], bool]
 
 
-def planning_error(
-    status: int, code: str, message: str, details: Mapping[str, object] | None = None
-) -> APIError:
-    """Build the error that ``PlanningBackend.handle`` turns into an error body."""
-    cls = error_for_status(status)
-    return cls(message, status=status, error_class=code, detail=dict(details or {}))
-
-
-def _bad_filter(message: str, **details: object) -> APIError:
+def _bad_filter(message: str, **details: object) -> PlanningError:
     return planning_error(400, "INVALID_FILTER", message, details)
 
 
@@ -281,7 +230,7 @@ def _field_predicate(field_id: str, value_type: str, op: str, operand: object) -
     if value_type == "boolean":
         _expect(isinstance(operand, bool), field_id, op, "true or false", operand)
         return lambda d: bool(d.get(field_id)) is operand
-    base = _NEGATION.get(op, op)
+    base = NEGATION.get(op, op)
     if base == "$isEmpty":
         _expect(operand is None or operand is True, field_id, op, "null", operand)
         test_empty: Predicate = lambda d: is_empty(d.get(field_id))  # noqa: E731
@@ -327,7 +276,7 @@ def compile_filters(
 
     ``field_types`` maps each field ID to the type whose operators it takes
     (a lookup field's linked type already resolved). Bad filters raise a 400
-    ``APIError`` naming the problem.
+    ``PlanningError`` naming the problem.
     """
     if filters is None:
         return lambda d: True

@@ -52,66 +52,22 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Final
 
 import attrs
 import orjson
 
-from ..._core.exceptions import APIError
-from ...query._planning_v2 import V2_CONDITIONS
-from ._filters import canonical_field_type, planning_error
+from .._server._http import Reply, Route, Router
+from ._call import PlanningCall, flag, json_body, json_object, no_endpoint, not_allowed, param
+from ._errors import PlanningError, bad, not_found, planning_error
+from ._filters import canonical_field_type
+from ._models import PlanningRecord, PlanningRecordType, PlanningWorkspace
+from ._operators import UNARY_CONDITIONS, V2_CONDITIONS, V2_TO_V1
+from ._store import PlanningStore
 
-if TYPE_CHECKING:
-    from ._backend import PlanningBackend, PlanningRecord, PlanningRecordType
-
-__all__ = ["MAX_BULK", "V2Routes", "v2_filter_to_v1"]
+__all__ = ["MAX_BULK", "ROUTER", "ROUTES", "v2_filter_to_v1"]
 
 MAX_BULK = 100  # static/v2.json: records per bulk request
-_V1_OPERATOR = {
-    name: "$" + "".join(w if i == 0 else w.title() for i, w in enumerate(name.lower().split("_")))
-    for name in V2_CONDITIONS
-}
-_UNARY = frozenset({"IS_EMPTY", "IS_NOT_EMPTY"})
-
-Answer = tuple[int, object]
-
-
-def _bad(message: str, code: str = "INVALID_REQUEST", **details: object) -> APIError:
-    return planning_error(400, code, message, details)
-
-
-def _not_found(kind: str, ident: str) -> APIError:
-    return planning_error(
-        404, "NOT_FOUND", f"{kind} with ID {ident!r} was not found.", {"id": ident}
-    )
-
-
-def _allow(method: str, allowed: tuple[str, ...], path: str) -> None:
-    if method not in allowed:
-        raise planning_error(
-            405,
-            "METHOD_NOT_ALLOWED",
-            f"{method} is not allowed on {path}; use {' or '.join(allowed)}.",
-            {"allowedMethods": ",".join(allowed)},
-        )
-
-
-def _json(body: bytes) -> Any:
-    try:
-        return orjson.loads(body) if body.strip() else None
-    except orjson.JSONDecodeError as exc:
-        raise _bad(f"The request body is not valid JSON: {exc}.", "INVALID_JSON") from None
-
-
-def _object(body: bytes) -> dict[str, Any]:
-    parsed = _json(body)
-    if not isinstance(parsed, dict):
-        raise _bad("The request body must be a JSON object.", "INVALID_JSON")
-    return parsed
-
-
-def _param(query: Sequence[tuple[str, str]], name: str) -> str | None:
-    return next((v for k, v in query if k == name), None)
 
 
 def _list_param(query: Sequence[tuple[str, str]], name: str) -> list[str]:
@@ -119,33 +75,29 @@ def _list_param(query: Sequence[tuple[str, str]], name: str) -> list[str]:
 
 
 def _int(query: Sequence[tuple[str, str]], name: str, default: int, lo: int, hi: int | None) -> int:
-    raw = _param(query, name)
+    raw = param(query, name)
     if raw is None:
         return default
     try:
         value = int(raw)
     except ValueError:
-        raise _bad(f"{name!r} must be a whole number, got {raw!r}.", fieldId=name) from None
+        raise bad(f"{name!r} must be a whole number, got {raw!r}.", fieldId=name) from None
     if value < lo or (hi is not None and value > hi):
         bound = f"{lo}..{hi}" if hi is not None else f">= {lo}"
-        raise _bad(f"{name!r} must be {bound}, got {value}.", fieldId=name)
+        raise bad(f"{name!r} must be {bound}, got {value}.", fieldId=name)
     return value
-
-
-def _flag(query: Sequence[tuple[str, str]], name: str) -> bool:
-    return (_param(query, name) or "").strip().lower() == "true"
 
 
 def _cursor_page(items: Sequence[object], query: Sequence[tuple[str, str]], max_limit: int) -> Any:
     """``{"content", "cursor": {"hasMore", "nextCursor"}}`` (static/v2.json CursorInfo)."""
     limit = _int(query, "limit", 20, 1, max_limit)
-    raw = _param(query, "cursor")
+    raw = param(query, "cursor")
     start = 0
     if raw:
         try:
             start = int(base64.urlsafe_b64decode(raw.encode()).decode().removeprefix("o:"))
         except (ValueError, UnicodeDecodeError):
-            raise _bad(f"The cursor {raw!r} is not one this service issued.") from None
+            raise bad(f"The cursor {raw!r} is not one this service issued.") from None
     chunk = list(items[start : start + limit])
     more = start + limit < len(items)
     cursor: dict[str, object] = {"hasMore": more}
@@ -161,40 +113,40 @@ def v2_filter_to_v1(node: object, resolve: Callable[[str], str], *, root: bool =
     ``{fieldId: {"$isAnyOf": value}}``). ``resolve`` maps a field ID or alias
     to the field ID. Shapes the spec does not allow raise a 400."""
     if not isinstance(node, dict):
-        raise _bad(f"A filter node is an object, got {node!r}.", "INVALID_FILTER")
+        raise bad(f"A filter node is an object, got {node!r}.", "INVALID_FILTER")
     if "operator" in node or "conditions" in node:
         operator, conditions = node.get("operator"), node.get("conditions")
         if operator not in ("AND", "OR"):
-            raise _bad(
+            raise bad(
                 f"A filter group's 'operator' is AND or OR, got {operator!r}.", "INVALID_FILTER"
             )
         if not isinstance(conditions, list) or not conditions:
-            raise _bad("A filter group needs a non-empty 'conditions' list.", "INVALID_FILTER")
+            raise bad("A filter group needs a non-empty 'conditions' list.", "INVALID_FILTER")
         key = "$and" if operator == "AND" else "$or"
         return {key: [v2_filter_to_v1(c, resolve, root=False) for c in conditions]}
     if root:
-        raise _bad(
+        raise bad(
             '\'filter\' is a group: {"operator": "AND", "conditions": [...]}.', "INVALID_FILTER"
         )
     field_id, condition = node.get("fieldId"), node.get("condition")
     if not isinstance(field_id, str) or not field_id:
-        raise _bad(f"A filter condition needs a 'fieldId', got {node!r}.", "INVALID_FILTER")
-    if condition not in _V1_OPERATOR:
-        raise _bad(
+        raise bad(f"A filter condition needs a 'fieldId', got {node!r}.", "INVALID_FILTER")
+    if condition not in V2_TO_V1:
+        raise bad(
             f"Unknown condition {condition!r} on field {field_id!r}; conditions are: "
             + ", ".join(V2_CONDITIONS),
             "INVALID_FILTER",
             fieldId=field_id,
         )
-    if condition in _UNARY:
+    if condition in UNARY_CONDITIONS:
         if node.get("value") is not None:
-            raise _bad(f"{condition} takes no 'value'.", "INVALID_FILTER", fieldId=field_id)
+            raise bad(f"{condition} takes no 'value'.", "INVALID_FILTER", fieldId=field_id)
         operand = None
     else:
         if "value" not in node:
-            raise _bad(f"{condition} needs a 'value'.", "INVALID_FILTER", fieldId=field_id)
+            raise bad(f"{condition} needs a 'value'.", "INVALID_FILTER", fieldId=field_id)
         operand = node["value"]
-    return {resolve(field_id): {_V1_OPERATOR[str(condition)]: operand}}
+    return {resolve(field_id): {V2_TO_V1[str(condition)]: operand}}
 
 
 def _spring_page(content: list[object], total: int, page: int, size: int) -> dict[str, object]:
@@ -223,161 +175,26 @@ def _spring_page(content: list[object], total: int, page: int, size: int) -> dic
     }
 
 
-class V2Routes:
-    """Answers ``/v2/...`` requests for a ``PlanningBackend``."""
+class _Resources:
+    """The v2 resources over the shared ``PlanningStore``: parsing of v2 bodies
+    and the v2 shapes of what the store holds."""
 
-    def __init__(self, backend: PlanningBackend) -> None:
+    def __init__(self, backend: PlanningStore) -> None:
         self.b = backend
-
-    # ----- routing ----------------------------------------------------------
-
-    def route(self, method: str, path: str, query: list[tuple[str, str]], body: bytes) -> Answer:
-        parts = [p for p in path.split("/") if p][1:]
-        b = self.b
-        match parts:
-            case ["workspaces"]:
-                _allow(method, ("GET", "POST"), path)
-                if method == "GET":
-                    items = [self._workspace(w) for w in b._workspaces.values()]
-                    return 200, _cursor_page(items, query, 50)
-                return 201, self._workspace(self._write_workspace(None, _object(body), True))
-            case ["workspaces", ws_id]:
-                _allow(method, ("GET", "PUT", "PATCH", "DELETE"), path)
-                ws = b._workspaces.get(ws_id)
-                if ws is None:
-                    raise _not_found("Workspace", ws_id)
-                if method == "GET":
-                    return 200, self._workspace(ws)
-                if method == "DELETE":
-                    for rt in b._types_of(ws_id):
-                        self._delete_record_type(rt.id)
-                    del b._workspaces[ws_id]
-                    return 204, b""
-                return 200, self._workspace(
-                    self._write_workspace(ws_id, _object(body), method == "PUT")
-                )
-            case ["workspaces", ws_id, "record-types"]:
-                _allow(method, ("GET", "POST"), path)
-                if ws_id not in b._workspaces:
-                    raise _not_found("Workspace", ws_id)
-                if method == "GET":
-                    items = [self._record_type_json(rt) for rt in b._types_of(ws_id)]
-                    return 200, _cursor_page(items, query, 100)
-                return 201, self._record_type_json(self._create_record_type(ws_id, _object(body)))
-            case ["record-types", rt_id]:
-                _allow(method, ("GET", "PUT", "PATCH", "DELETE"), path)
-                rt = self._rt(rt_id)
-                if method == "GET":
-                    return 200, self._record_type_json(rt)
-                if method == "DELETE":
-                    self._delete_record_type(rt.id)
-                    return 204, b""
-                return 200, self._record_type_json(
-                    self._write_record_type(rt, _object(body), method == "PUT")
-                )
-            case ["record-types", rt_id, "fields"]:
-                _allow(method, ("GET", "POST"), path)
-                rt = self._rt(rt_id)
-                if method == "GET":
-                    return 200, _cursor_page(
-                        [self._field_json(rt, f.id) for f in rt.fields], query, 100
-                    )
-                return 201, self._create_field(rt, _object(body))
-            case ["fields", field_id]:
-                _allow(method, ("GET", "PUT", "PATCH", "DELETE"), path)
-                rt = self._rt_of_field(field_id)
-                if method == "GET":
-                    return 200, self._field_json(rt, field_id)
-                if method == "DELETE":
-                    self._delete_field(rt, field_id)
-                    return 204, b""
-                return 200, self._write_field(rt, field_id, _object(body), method == "PUT")
-            case ["record-types", rt_id, "views"]:
-                _allow(method, ("GET", "POST"), path)
-                rt = self._rt(rt_id)
-                if method == "GET":
-                    views = [
-                        self._view_json(v)
-                        for v in b.view_defs.values()
-                        if v["recordTypeId"] == rt.id
-                    ]
-                    return 200, _cursor_page(views, query, 100)
-                spec = _object(body)
-                self._check_view(spec, full=True)
-                return 201, self._view_json(b.add_view(rt.id, spec))
-            case ["views", view_id]:
-                _allow(method, ("GET", "PUT", "PATCH", "DELETE"), path)
-                view = b.view_defs.get(view_id)
-                if view is None:
-                    raise _not_found("View", view_id)
-                if method == "GET":
-                    return 200, self._view_json(view)
-                if method == "DELETE":
-                    del b.view_defs[view_id]
-                    return 204, b""
-                return 200, self._view_json(self._write_view(view, _object(body), method == "PUT"))
-            case ["record-types", rt_id, "records"]:
-                _allow(method, ("GET", "POST"), path)
-                rt = self._rt(rt_id)
-                if method == "GET":
-                    return 200, self._list_records(rt, query)
-                record = b.create_record(rt.id, self._record_body(_object(body), rt, create=True))
-                return 201, self._record(record, query)
-            case ["record-types", rt_id, "records", "search"]:
-                _allow(method, ("GET", "POST"), path)
-                rt = self._rt(rt_id)
-                if method == "GET":
-                    search: dict[str, Any] = {}
-                    raw = _param(query, "filter")
-                    if raw:
-                        try:
-                            search["filter"] = orjson.loads(raw)
-                        except orjson.JSONDecodeError as exc:
-                            raise _bad(
-                                f"'filter' is not valid JSON: {exc}.", "INVALID_FILTER"
-                            ) from None
-                    grouping = _list_param(query, "groupingFieldIds")
-                    if grouping:
-                        search["group"] = [{"fieldId": g} for g in grouping]
-                    return 200, self._search(rt, search, query)
-                return 200, self._search(rt, _object(body), query)
-            case ["record-types", rt_id, "records", "bulk"]:
-                _allow(method, ("POST", "PUT", "PATCH", "DELETE"), path)
-                return self._bulk(method, self._rt(rt_id), _json(body), query)
-            case ["record-types", rt_id, "records", "move"]:
-                _allow(method, ("POST",), path)
-                return self._move(self._rt(rt_id), _object(body))
-            case ["records", record_id]:
-                _allow(method, ("GET", "PUT", "PATCH", "DELETE"), path)
-                record = b._get_record(record_id)
-                if method == "GET":
-                    return 200, self._record(record, query)
-                if method == "DELETE":
-                    b._delete_record(record_id)
-                    return 204, b""
-                rt = b._record_types[record.record_type_id]
-                data = self._record_body(_object(body), rt, create=False)
-                updated = b.write_record(record_id, data, replace=method == "PUT")
-                return 200, self._record(updated, query)
-            case ["records", record_id, "history"]:
-                _allow(method, ("GET",), path)
-                b._get_record(record_id)
-                return 200, _cursor_page(b.history.get(record_id, []), query, 50)
-        raise planning_error(404, "NOT_FOUND", f"No Planning endpoint at {path!r}.")
 
     # ----- helpers --------------------------------------------------------------
 
     def _rt(self, rt_id: str) -> PlanningRecordType:
-        rt = self.b._record_types.get(rt_id)
+        rt = self.b.record_type(rt_id)
         if rt is None:
-            raise _not_found("Record type", rt_id)
+            raise not_found("Record type", rt_id, v2=True)
         return rt
 
     def _rt_of_field(self, field_id: str) -> PlanningRecordType:
-        for rt in self.b._record_types.values():
-            if rt.field(field_id) is not None:
-                return rt
-        raise _not_found("Field", field_id)
+        rt = self.b.record_type_of_field(field_id)
+        if rt is not None:
+            return rt
+        raise not_found("Field", field_id, v2=True)
 
     def _audit(self, when: str | None, who: str | None) -> dict[str, object]:
         return {
@@ -402,7 +219,7 @@ class V2Routes:
             "recordTypeSections": [
                 {
                     "displayName": "Record types",
-                    "recordTypeIds": [rt.id for rt in self.b._types_of(ws.id)],
+                    "recordTypeIds": [rt.id for rt in self.b.record_types_of(ws.id)],
                 }
             ],
         }
@@ -411,22 +228,23 @@ class V2Routes:
         b = self.b
         name = body.get("name")
         if (full or "name" in body) and (not isinstance(name, str) or not name.strip()):
-            raise _bad("Workspace name can not be blank", fieldId="name")
+            raise bad("Workspace name can not be blank", fieldId="name")
         if isinstance(name, str) and len(name) > 256:
-            raise _bad("Workspace name is at most 256 characters.", fieldId="name")
+            raise bad("Workspace name is at most 256 characters.", fieldId="name")
         description = body.get("description")
         if description is not None and not isinstance(description, str):
-            raise _bad("'description' is a string.", fieldId="description")
+            raise bad("'description' is a string.", fieldId="description")
         if ws_id is None:
             return b.add_workspace(str(name), description=description or "")
-        ws = b._workspaces[ws_id]
-        changes: dict[str, Any] = {"updated_by": b.acting_user_id, "updated_at": b._now()}
+        ws = b.workspace(ws_id)
+        assert ws is not None
+        changes: dict[str, Any] = {"updated_by": b.acting_user_id, "updated_at": b.now()}
         if full or "name" in body:
             changes["name"] = name
         if full or "description" in body:
             changes["description"] = description or ""
         ws = attrs.evolve(ws, **changes)
-        b._workspaces[ws_id] = ws
+        b.put_workspace(ws)
         return ws
 
     # ----- record types ------------------------------------------------------------
@@ -446,8 +264,8 @@ class V2Routes:
     def _create_record_type(self, ws_id: str, body: Mapping[str, Any]) -> PlanningRecordType:
         name = body.get("displayName")
         if not isinstance(name, str) or not name.strip():
-            raise _bad("'displayName' of a record type can not be blank.", fieldId="displayName")
-        if len(self.b._types_of(ws_id)) >= 100:
+            raise bad("'displayName' of a record type can not be blank.", fieldId="displayName")
+        if len(self.b.record_types_of(ws_id)) >= 100:
             raise planning_error(
                 403, "RECORD_TYPE_LIMIT_EXCEEDED", "A workspace holds at most 100 record types."
             )
@@ -455,7 +273,7 @@ class V2Routes:
         description = body.get("description")
         if isinstance(description, str):
             rt = attrs.evolve(rt, description=description)
-            self.b._record_types[rt.id] = rt
+            self.b.put_record_type(rt)
         return rt
 
     def _write_record_type(
@@ -465,33 +283,24 @@ class V2Routes:
         if full or "displayName" in body:
             name = body.get("displayName")
             if not isinstance(name, str) or not name.strip():
-                raise _bad(
-                    "'displayName' of a record type can not be blank.", fieldId="displayName"
-                )
+                raise bad("'displayName' of a record type can not be blank.", fieldId="displayName")
             changes["name"] = name
         if full or "description" in body:
             description = body.get("description")
             changes["description"] = description if isinstance(description, str) else ""
         rt = attrs.evolve(rt, **changes)
-        self.b._record_types[rt.id] = rt
+        self.b.put_record_type(rt)
         return rt
 
     def _delete_record_type(self, rt_id: str) -> None:
-        b = self.b
-        for record_id in list(b._by_type[rt_id]):
-            b._delete_record(record_id)
-        for view_id in [k for k, v in b.view_defs.items() if v["recordTypeId"] == rt_id]:
-            del b.view_defs[view_id]
-        del b._record_types[rt_id]
-        del b._by_type[rt_id]
-        b.row_order.pop(rt_id, None)
+        self.b.delete_record_type(rt_id)
 
     # ----- fields --------------------------------------------------------------------
 
     def _field_json(self, rt: PlanningRecordType, field_id: str) -> dict[str, object]:
         field = rt.field(field_id)
         if field is None:
-            raise _not_found("Field", field_id)
+            raise not_found("Field", field_id, v2=True)
         return {**field.to_json("v2"), **self._audit(rt.created_at, rt.created_by)}
 
     def _create_field(self, rt: PlanningRecordType, body: Mapping[str, Any]) -> dict[str, object]:
@@ -506,23 +315,23 @@ class V2Routes:
         spec = self._field_spec(body)
         self._unique_name(rt, str(spec["name"]), None)
         try:
-            field = self.b._build_field(
+            field = self.b.build_field(
                 spec, {f.id for f in rt.fields}, [f.alias for f in rt.fields]
             )
         except ValueError as exc:
-            raise _bad(str(exc), "INVALID_FIELD") from None
+            raise bad(str(exc), "INVALID_FIELD") from None
         rt = attrs.evolve(rt, fields=(*rt.fields, field))
-        self.b._record_types[rt.id] = rt
+        self.b.put_record_type(rt)
         return self._field_json(rt, field.id)
 
     def _field_spec(self, body: Mapping[str, Any]) -> dict[str, Any]:
         name = body.get("displayName")
         if not isinstance(name, str) or not name.strip():
-            raise _bad("A field's 'displayName' can not be blank.", fieldId="displayName")
+            raise bad("A field's 'displayName' can not be blank.", fieldId="displayName")
         if len(name) > 256:
-            raise _bad("A field's 'displayName' is at most 256 characters.", fieldId="displayName")
+            raise bad("A field's 'displayName' is at most 256 characters.", fieldId="displayName")
         if canonical_field_type(body.get("type")) is None:
-            raise _bad(f"Unknown field type {body.get('type')!r}.", "INVALID_FIELD", fieldId="type")
+            raise bad(f"Unknown field type {body.get('type')!r}.", "INVALID_FIELD", fieldId="type")
         return {**body, "name": name}
 
     def _unique_name(self, rt: PlanningRecordType, name: str, field_id: str | None) -> None:
@@ -540,7 +349,7 @@ class V2Routes:
         field = rt.field(field_id)
         assert field is not None
         if "type" in body and canonical_field_type(body["type"]) != field.type:
-            raise _bad("A field's type cannot change; create a new field.", fieldId="type")
+            raise bad("A field's type cannot change; create a new field.", fieldId="type")
         changes: dict[str, Any] = {}
         if full or "displayName" in body:
             spec = self._field_spec({**body, "type": field.type})
@@ -552,24 +361,17 @@ class V2Routes:
         if field.type in ("single select", "multi select") and (full or "options" in body):
             options = body.get("options") or []
             if not isinstance(options, list):
-                raise _bad("'options' is a list of {name, displayName}.", fieldId="options")
+                raise bad("'options' is a list of {name, displayName}.", fieldId="options")
             changes["options"] = tuple(
                 str(o.get("name") if isinstance(o, Mapping) else o) for o in options
             )
         field = attrs.evolve(field, **changes)
         rt = attrs.evolve(rt, fields=tuple(field if f.id == field_id else f for f in rt.fields))
-        self.b._record_types[rt.id] = rt
+        self.b.put_record_type(rt)
         return self._field_json(rt, field_id)
 
     def _delete_field(self, rt: PlanningRecordType, field_id: str) -> None:
-        b = self.b
-        rt = attrs.evolve(rt, fields=tuple(f for f in rt.fields if f.id != field_id))
-        b._record_types[rt.id] = rt
-        for record in list(b._by_type[rt.id].values()):
-            if field_id in record.data:
-                data = {k: v for k, v in record.data.items() if k != field_id}
-                b._store(attrs.evolve(record, data=data))
-            b._views.pop(record.id, None)
+        self.b.remove_field(rt, field_id)
 
     # ----- views -----------------------------------------------------------------------
 
@@ -586,10 +388,10 @@ class V2Routes:
         if full or "name" in spec:
             name = spec.get("name")
             if not isinstance(name, str) or not name.strip():
-                raise _bad("A view's 'name' can not be blank.", fieldId="name")
+                raise bad("A view's 'name' can not be blank.", fieldId="name")
         kinds = ("TABLE", "TIMELINE", "CALENDAR", "LIST", "GALLERY")
         if (full or "type" in spec) and spec.get("type") not in kinds:
-            raise _bad(
+            raise bad(
                 f"A view's 'type' is TABLE, TIMELINE, CALENDAR, LIST or GALLERY, "
                 f"got {spec.get('type')!r}.",
                 fieldId="type",
@@ -605,7 +407,7 @@ class V2Routes:
             elif full and key in ("filter", "grouping", "sorting"):
                 view[key] = []
         view["updatedBy"] = self.b.acting_user_id
-        view["updatedAt"] = self.b._now()
+        view["updatedAt"] = self.b.now()
         return view
 
     # ----- records -----------------------------------------------------------------------
@@ -619,16 +421,16 @@ class V2Routes:
                    "updatedAt", "thumbnailUrl", "coverImage", "recordTypeAlias"}  # fmt: skip
         unknown = sorted(set(body) - allowed)
         if unknown:
-            raise _bad(
+            raise bad(
                 f"Unknown record attribute(s) {', '.join(unknown)}; send "
                 '{"data": {fieldId: value}}.'
             )
         data = body.get("data", {})
         if not isinstance(data, dict):
-            raise _bad("'data' must be an object mapping field IDs to values.", fieldId="data")
+            raise bad("'data' must be an object mapping field IDs to values.", fieldId="data")
         if create:
             if body.get("recordTypeId", rt.id) != rt.id:
-                raise _bad("The body's 'recordTypeId' does not match the record type in the path.")
+                raise bad("The body's 'recordTypeId' does not match the record type in the path.")
             return data
         return {k: v for k, v in body.items() if k in ("id", "recordTypeId", "data")}
 
@@ -641,10 +443,10 @@ class V2Routes:
     def _record(
         self, record: PlanningRecord, query: Sequence[tuple[str, str]]
     ) -> dict[str, object]:
-        return self.b._record_json(
+        return self.b.record_json(
             record,
             None,
-            aliased=_flag(query, "aliased"),
+            aliased=flag(query, "aliased"),
             version="v2",
             field_ids=self._fields_param(query),
         )
@@ -660,22 +462,22 @@ class V2Routes:
         if sort is None:
             return []
         if not isinstance(sort, list):
-            raise _bad(f'\'{name}\' is a list of {{"fieldId", "direction"}}.', "INVALID_SORT")
+            raise bad(f'\'{name}\' is a list of {{"fieldId", "direction"}}.', "INVALID_SORT")
         resolve = self._resolver(rt)
         out: list[tuple[str, bool]] = []
         for item in sort:
             if not isinstance(item, dict) or not isinstance(item.get("fieldId"), str):
-                raise _bad(f"Sort entry {item!r} needs a 'fieldId'.", "INVALID_SORT")
+                raise bad(f"Sort entry {item!r} needs a 'fieldId'.", "INVALID_SORT")
             field = rt.field(resolve(item["fieldId"]))
             if field is None:
-                raise _bad(
+                raise bad(
                     f"Cannot sort on unknown field {item['fieldId']!r}.",
                     "INVALID_SORT",
                     fieldId=item["fieldId"],
                 )
             direction = item.get("direction", "asc")
             if direction not in ("asc", "desc"):
-                raise _bad(
+                raise bad(
                     f"Sort direction {direction!r} must be 'asc' or 'desc'.",
                     "INVALID_SORT",
                     fieldId=field.id,
@@ -690,7 +492,7 @@ class V2Routes:
                  "scopeWorkspaceIds", "globalRecordTypeWorkspaceFieldId"}  # fmt: skip
         unknown = sorted(set(body) - known)
         if unknown:
-            raise _bad(
+            raise bad(
                 f"Unknown search field(s) {', '.join(unknown)}; the body takes "
                 + ", ".join(sorted(known))
                 + " (paging is ?page= and ?size=)."
@@ -734,20 +536,20 @@ class V2Routes:
 
     def _bulk(
         self, method: str, rt: PlanningRecordType, body: object, query: Sequence[tuple[str, str]]
-    ) -> Answer:
+    ) -> Reply:
         b = self.b
         if method == "DELETE":
             if not isinstance(body, dict) or not isinstance(body.get("ids"), list):
-                raise _bad('A bulk delete takes {"ids": [record IDs]}.', fieldId="ids")
+                raise bad('A bulk delete takes {"ids": [record IDs]}.', fieldId="ids")
             items: list[Any] = body["ids"]
             if not items:
-                raise _bad("'ids' is empty: name at least one record.", fieldId="ids")
+                raise bad("'ids' is empty: name at least one record.", fieldId="ids")
         else:
             if not isinstance(body, list):
-                raise _bad("A bulk request body is a JSON array of records.")
+                raise bad("A bulk request body is a JSON array of records.")
             items = body
         if len(items) > MAX_BULK:
-            raise _bad(
+            raise bad(
                 f"A bulk request takes at most {MAX_BULK} records; got {len(items)}. Split it.",
                 "BULK_LIMIT_EXCEEDED",
                 limit=MAX_BULK,
@@ -761,13 +563,13 @@ class V2Routes:
                 record: PlanningRecord | None
                 if method == "POST":
                     if not isinstance(item, dict):
-                        raise _bad("Each record is an object with 'data'.")
+                        raise bad("Each record is an object with 'data'.")
                     record = b.create_record(rt.id, self._record_body(item, rt, create=True))
                     ident = record.id
                 else:
                     if not isinstance(ident, str) or not ident:
-                        raise _bad("Each item names the record by its 'id'.", fieldId="id")
-                    current = b._records.get(ident)
+                        raise bad("Each item names the record by its 'id'.", fieldId="id")
+                    current = b.record(ident)
                     if current is None or current.record_type_id != rt.id:
                         raise planning_error(
                             404,
@@ -776,7 +578,7 @@ class V2Routes:
                             {"id": ident},
                         )
                     if method == "DELETE":
-                        b._delete_record(ident)
+                        b.delete_record(ident)
                         record = None
                     else:
                         data = self._record_body(item, rt, create=False)
@@ -788,7 +590,7 @@ class V2Routes:
                 }
                 if record is not None:
                     result["record"] = self._record(record, query)
-            except APIError as exc:
+            except PlanningError as exc:
                 result = {
                     "requestIndex": index,
                     "status": "error",
@@ -813,22 +615,22 @@ class V2Routes:
             "results": results,
         }
         if failed:
-            return 207, envelope
-        return (201 if method == "POST" else 200), envelope
+            return Reply(207, envelope)
+        return Reply(201 if method == "POST" else 200, envelope)
 
-    def _move(self, rt: PlanningRecordType, body: Mapping[str, Any]) -> Answer:
+    def _move(self, rt: PlanningRecordType, body: Mapping[str, Any]) -> Reply:
         ids = body.get("recordIds")
         if not isinstance(ids, list) or not all(isinstance(i, str) and i for i in ids):
-            raise _bad("'recordIds' is a list of record IDs.", fieldId="recordIds")
+            raise bad("'recordIds' is a list of record IDs.", fieldId="recordIds")
         if len(ids) > MAX_BULK:
-            raise _bad(f"A move takes at most {MAX_BULK} records.", fieldId="recordIds")
+            raise bad(f"A move takes at most {MAX_BULK} records.", fieldId="recordIds")
         after, before = body.get("putAfterRecordId"), body.get("putBeforeRecordId")
         if (after is None) == (before is None):
-            raise _bad("Give exactly one of putAfterRecordId and putBeforeRecordId.")
+            raise bad("Give exactly one of putAfterRecordId and putBeforeRecordId.")
         anchor = str(after if after is not None else before)
-        in_type = self.b._by_type[rt.id]
+        in_type = self.b.records_of(rt.id)
         if anchor not in in_type:
-            raise _not_found("Record", anchor)
+            raise not_found("Record", anchor, v2=True)
         missing = [i for i in ids if i not in in_type]
         results: list[dict[str, object]] = []
         for index, ident in enumerate(ids):
@@ -843,13 +645,7 @@ class V2Routes:
             else:
                 results.append({"requestIndex": index, "id": ident, "status": "success"})
         if not missing:
-            order = [r for r in self.b.row_order[rt.id] if r not in ids]
-            at = (
-                order.index(anchor) + (1 if after is not None else 0)
-                if anchor in order
-                else len(order)
-            )
-            self.b.row_order[rt.id] = order[:at] + list(ids) + order[at:]
+            self.b.move_records(rt.id, ids, anchor, after=after is not None)
         envelope = {
             "status": "failed" if missing else "success",
             "total": len(ids),
@@ -859,4 +655,266 @@ class V2Routes:
             "errors": [],
             "results": results,
         }
-        return (207 if missing else 200), envelope
+        return Reply(207 if missing else 200, envelope)
+
+
+# -- handlers -------------------------------------------------------------------------------
+
+
+def _res(call: PlanningCall) -> _Resources:
+    return _Resources(call.store)
+
+
+def _workspace_of(call: PlanningCall) -> PlanningWorkspace:
+    ws = call.store.workspace(call.args["ws"])
+    if ws is None:
+        raise not_found("Workspace", call.args["ws"], v2=True)
+    return ws
+
+
+def _list_workspaces(call: PlanningCall) -> Reply:
+    items = [_res(call)._workspace(w) for w in call.store.workspaces()]
+    return Reply(200, _cursor_page(items, call.query, 50))
+
+
+def _create_workspace(call: PlanningCall) -> Reply:
+    res = _res(call)
+    return Reply(201, res._workspace(res._write_workspace(None, json_object(call.req.body), True)))
+
+
+def _get_workspace(call: PlanningCall) -> Reply:
+    return Reply(200, _res(call)._workspace(_workspace_of(call)))
+
+
+def _write_workspace(call: PlanningCall) -> Reply:
+    ws, res = _workspace_of(call), _res(call)
+    full = call.method == "PUT"
+    return Reply(200, res._workspace(res._write_workspace(ws.id, json_object(call.req.body), full)))
+
+
+def _delete_workspace(call: PlanningCall) -> Reply:
+    call.store.delete_workspace(_workspace_of(call).id)
+    return Reply(204, b"")
+
+
+def _list_record_types(call: PlanningCall) -> Reply:
+    ws, res = _workspace_of(call), _res(call)
+    items = [res._record_type_json(rt) for rt in call.store.record_types_of(ws.id)]
+    return Reply(200, _cursor_page(items, call.query, 100))
+
+
+def _create_record_type(call: PlanningCall) -> Reply:
+    ws, res = _workspace_of(call), _res(call)
+    return Reply(
+        201, res._record_type_json(res._create_record_type(ws.id, json_object(call.req.body)))
+    )
+
+
+def _get_record_type(call: PlanningCall) -> Reply:
+    res = _res(call)
+    return Reply(200, res._record_type_json(res._rt(call.args["rt"])))
+
+
+def _write_record_type(call: PlanningCall) -> Reply:
+    res = _res(call)
+    rt = res._rt(call.args["rt"])
+    full = call.method == "PUT"
+    return Reply(
+        200, res._record_type_json(res._write_record_type(rt, json_object(call.req.body), full))
+    )
+
+
+def _delete_record_type(call: PlanningCall) -> Reply:
+    res = _res(call)
+    res._delete_record_type(res._rt(call.args["rt"]).id)
+    return Reply(204, b"")
+
+
+def _list_fields(call: PlanningCall) -> Reply:
+    res = _res(call)
+    rt = res._rt(call.args["rt"])
+    return Reply(200, _cursor_page([res._field_json(rt, f.id) for f in rt.fields], call.query, 100))
+
+
+def _create_field(call: PlanningCall) -> Reply:
+    res = _res(call)
+    return Reply(201, res._create_field(res._rt(call.args["rt"]), json_object(call.req.body)))
+
+
+def _get_field(call: PlanningCall) -> Reply:
+    res = _res(call)
+    field_id = call.args["field"]
+    return Reply(200, res._field_json(res._rt_of_field(field_id), field_id))
+
+
+def _write_field(call: PlanningCall) -> Reply:
+    res = _res(call)
+    field_id = call.args["field"]
+    rt = res._rt_of_field(field_id)
+    full = call.method == "PUT"
+    return Reply(200, res._write_field(rt, field_id, json_object(call.req.body), full))
+
+
+def _delete_field(call: PlanningCall) -> Reply:
+    res = _res(call)
+    field_id = call.args["field"]
+    res._delete_field(res._rt_of_field(field_id), field_id)
+    return Reply(204, b"")
+
+
+def _list_views(call: PlanningCall) -> Reply:
+    res = _res(call)
+    rt = res._rt(call.args["rt"])
+    views = [res._view_json(v) for v in call.store.view_defs.values() if v["recordTypeId"] == rt.id]
+    return Reply(200, _cursor_page(views, call.query, 100))
+
+
+def _create_view(call: PlanningCall) -> Reply:
+    res = _res(call)
+    rt = res._rt(call.args["rt"])
+    spec = json_object(call.req.body)
+    res._check_view(spec, full=True)
+    return Reply(201, res._view_json(call.store.add_view(rt.id, spec)))
+
+
+def _view_of(call: PlanningCall) -> dict[str, object]:
+    view = call.store.view_defs.get(call.args["view"])
+    if view is None:
+        raise not_found("View", call.args["view"], v2=True)
+    return view
+
+
+def _get_view(call: PlanningCall) -> Reply:
+    return Reply(200, _res(call)._view_json(_view_of(call)))
+
+
+def _write_view(call: PlanningCall) -> Reply:
+    res, view = _res(call), _view_of(call)
+    full = call.method == "PUT"
+    return Reply(200, res._view_json(res._write_view(view, json_object(call.req.body), full)))
+
+
+def _delete_view(call: PlanningCall) -> Reply:
+    _view_of(call)
+    del call.store.view_defs[call.args["view"]]
+    return Reply(204, b"")
+
+
+def _list_records(call: PlanningCall) -> Reply:
+    res = _res(call)
+    return Reply(200, res._list_records(res._rt(call.args["rt"]), call.query))
+
+
+def _create_record(call: PlanningCall) -> Reply:
+    res = _res(call)
+    rt = res._rt(call.args["rt"])
+    data = res._record_body(json_object(call.req.body), rt, create=True)
+    record = call.store.create_record(rt.id, data)
+    return Reply(201, res._record(record, call.query))
+
+
+def _search_get(call: PlanningCall) -> Reply:
+    res = _res(call)
+    rt = res._rt(call.args["rt"])
+    query = call.query
+    search: dict[str, Any] = {}
+    raw = param(query, "filter")
+    if raw:
+        try:
+            search["filter"] = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise bad(f"'filter' is not valid JSON: {exc}.", "INVALID_FILTER") from None
+    grouping = _list_param(query, "groupingFieldIds")
+    if grouping:
+        search["group"] = [{"fieldId": g} for g in grouping]
+    return Reply(200, res._search(rt, search, query))
+
+
+def _search_post(call: PlanningCall) -> Reply:
+    res = _res(call)
+    rt = res._rt(call.args["rt"])
+    return Reply(200, res._search(rt, json_object(call.req.body), call.query))
+
+
+def _bulk(call: PlanningCall) -> Reply:
+    res = _res(call)
+    return res._bulk(call.method, res._rt(call.args["rt"]), json_body(call.req.body), call.query)
+
+
+def _move(call: PlanningCall) -> Reply:
+    res = _res(call)
+    return res._move(res._rt(call.args["rt"]), json_object(call.req.body))
+
+
+def _get_record(call: PlanningCall) -> Reply:
+    record = call.store.get_record(call.args["id"])
+    return Reply(200, _res(call)._record(record, call.query))
+
+
+def _write_record(call: PlanningCall) -> Reply:
+    store, res = call.store, _res(call)
+    record = store.get_record(call.args["id"])
+    rt = store.record_type(record.record_type_id)
+    assert rt is not None
+    data = res._record_body(json_object(call.req.body), rt, create=False)
+    updated = store.write_record(record.id, data, replace=call.method == "PUT")
+    return Reply(200, res._record(updated, call.query))
+
+
+def _delete_record(call: PlanningCall) -> Reply:
+    call.store.get_record(call.args["id"])
+    call.store.delete_record(call.args["id"])
+    return Reply(204, b"")
+
+
+def _history(call: PlanningCall) -> Reply:
+    call.store.get_record(call.args["id"])
+    return Reply(200, _cursor_page(call.store.history.get(call.args["id"], []), call.query, 50))
+
+
+R = Route[PlanningCall]
+Handler = Callable[[PlanningCall], Reply]
+_RT = r"/v2/record-types/(?P<rt>[^/]+)"
+
+
+def _edit(get: Handler, write: Handler, delete: Handler) -> dict[str, Handler]:
+    """The methods of a resource: GET, PUT (replace), PATCH (merge) and DELETE."""
+    return {"GET": get, "PUT": write, "PATCH": write, "DELETE": delete}
+
+
+# Paths after ``/maestro/api``; methods in the order a 405 names them (static/v2.json).
+ROUTES: Final[tuple[R, ...]] = (
+    R(r"/v2/workspaces", {"GET": _list_workspaces, "POST": _create_workspace}),
+    R(
+        r"/v2/workspaces/(?P<ws>[^/]+)",
+        _edit(_get_workspace, _write_workspace, _delete_workspace),
+    ),
+    R(
+        r"/v2/workspaces/(?P<ws>[^/]+)/record-types",
+        {"GET": _list_record_types, "POST": _create_record_type},
+    ),
+    R(
+        _RT,
+        _edit(_get_record_type, _write_record_type, _delete_record_type),
+    ),
+    R(_RT + "/fields", {"GET": _list_fields, "POST": _create_field}),
+    R(
+        r"/v2/fields/(?P<field>[^/]+)",
+        _edit(_get_field, _write_field, _delete_field),
+    ),
+    R(_RT + "/views", {"GET": _list_views, "POST": _create_view}),
+    R(
+        r"/v2/views/(?P<view>[^/]+)",
+        _edit(_get_view, _write_view, _delete_view),
+    ),
+    R(_RT + "/records", {"GET": _list_records, "POST": _create_record}),
+    R(_RT + "/records/search", {"GET": _search_get, "POST": _search_post}),
+    R(_RT + "/records/bulk", dict.fromkeys(("POST", "PUT", "PATCH", "DELETE"), _bulk)),
+    R(_RT + "/records/move", {"POST": _move}),
+    R(
+        r"/v2/records/(?P<id>[^/]+)",
+        _edit(_get_record, _write_record, _delete_record),
+    ),
+    R(r"/v2/records/(?P<id>[^/]+)/history", {"GET": _history}),
+)
+ROUTER: Final = Router(ROUTES, missing=no_endpoint, not_allowed=not_allowed(",".join))
