@@ -35,8 +35,9 @@ import httpx
 import orjson
 import sniffio
 
-from .._core.exceptions import redact_text, redact_url
+from ._server._faults import FAULT_MESSAGES, Faults
 from ._server._http import Reply, Wing, parse_request
+from ._server._redact import redact_text, redact_url
 from ._server._worklock import WorkLock
 from .classic._dates import from_store, to_event
 from .classic._event_routes import EventsAPI
@@ -55,40 +56,6 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
-
-_FAULT_MESSAGES = {
-    429: ("com.attask.common.TooManyRequestsException", "Too many concurrent API requests"),
-    500: ("java.lang.RuntimeException", "Internal server error (injected fault)"),
-    502: ("com.attask.common.BadGateway", "Bad gateway (injected fault)"),
-    503: ("com.attask.common.ServiceUnavailable", "Service unavailable (injected fault)"),
-    504: ("com.attask.common.GatewayTimeout", "Gateway timeout (injected fault)"),
-}
-
-
-def _rate(_: Any, attribute: attrs.Attribute[float], value: float) -> None:
-    if not 0.0 <= value <= 1.0:
-        raise ValueError(f"Faults.{attribute.name} must be between 0 and 1, got {value!r}")
-
-
-@attrs.frozen
-class Faults:
-    """Injected failures, drawn per request from the emulator's seeded RNG.
-
-    ``rate``: answer with one of ``statuses`` (Workfront-shaped error body);
-    ``drop_rate``: drop the connection without an answer; ``truncate_rate``:
-    cut the JSON body in the middle. The request is not processed when it
-    gets an error status or is dropped; a truncated answer was processed.
-    """
-
-    rate: float = attrs.field(default=0.0, validator=_rate)
-    statuses: tuple[int, ...] = attrs.field(default=(429, 500, 503), converter=tuple)
-    drop_rate: float = attrs.field(default=0.0, validator=_rate)
-    truncate_rate: float = attrs.field(default=0.0, validator=_rate)
-
-    @statuses.validator
-    def _check_statuses(self, _: Any, value: tuple[int, ...]) -> None:
-        if not value or any(not 400 <= s <= 599 for s in value):
-            raise ValueError("Faults.statuses must be a non-empty tuple of 4xx/5xx statuses")
 
 
 @attrs.define
@@ -620,7 +587,7 @@ class Emulator:
                 await anyio.sleep(delay)
             if fault:
                 self._count("faults_injected")
-                cls, message = _FAULT_MESSAGES.get(
+                cls, message = FAULT_MESSAGES.get(
                     status, ("java.lang.RuntimeException", f"HTTP {status} (injected fault)")
                 )
                 return self._json(status, {"error": {"class": cls, "message": message}})
