@@ -47,7 +47,7 @@ from .classic._routes import ClassicAPI
 from .classic._schema import OBJ_TYPES, resolve_obj_code
 from .classic._store import Change
 from .classic._tenant import Now, Tenant
-from .planning._backend import PlanningAPI
+from .planning._backend import PlanningAPI, PlanningBackend
 
 __all__ = ["Emulator", "EmulatorStats", "Faults", "Served"]
 
@@ -139,11 +139,7 @@ def _locked(method: _F) -> _F:
 
 
 def _planning_class() -> Any:
-    try:
-        from .planning import _backend as _planning
-    except ImportError:
-        return None
-    return getattr(_planning, "PlanningBackend", None)
+    return PlanningBackend
 
 
 class _KeepOpen(httpx.AsyncBaseTransport):

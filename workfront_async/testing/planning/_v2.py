@@ -30,7 +30,7 @@ Shapes
   ``pageable``. ``page`` starts at 0, ``size`` defaults to 100. The body takes
   ``filter`` (a ``FilterGroupDto``), ``sort`` and ``group``
   (``[{"fieldId", "direction"}]``). A filter is evaluated exactly as the v1
-  filter object it translates to (see ``_planning``).
+  filter object it translates to (see ``_v1``).
 * ``PUT`` replaces (fields not sent become empty), ``PATCH`` is a JSON merge
   patch (``null`` clears; list fields also take ``[{"op": "add"|"remove",
   "value": [...]}]``).
@@ -44,7 +44,7 @@ Shapes
 * Limits (static/v2.json): 25,000 records per record type
   (``RECORD_TYPE_RECORD_LIMIT_EXCEEDED``, 403) and 500 fields
   (``FIELD_LIMIT_EXCEEDED``, 403).
-* Errors are problem details (``problem_body`` in ``_planning``).
+* Errors are problem details (``problem_body`` in ``_errors``).
 """
 
 from __future__ import annotations
