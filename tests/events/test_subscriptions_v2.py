@@ -14,7 +14,7 @@ import pytest
 from workfront_async import QueryError, Secret, Workfront
 from workfront_async.events import FilterGroup, SubscriptionFilter
 from workfront_async.testing import Emulator
-from workfront_async.testing._events import Subscription
+from workfront_async.testing.classic._events import Subscription
 
 TOKEN = "receiver-token-v2-123"
 HOOK = "https://hooks.example.com/v2"

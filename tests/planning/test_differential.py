@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from workfront_async import BearerAuth, Planning, QueryError, Retry
 from workfront_async.query import Expr, compile_planning
 from workfront_async.testing import Emulator
-from workfront_async.testing._planning import PlanningBackend
+from workfront_async.testing.planning import PlanningBackend
 
 from ..query.strategies import trees
 from ..reference import eval_expr, eval_planning

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from workfront_async import BearerAuth, PlanningV2, QueryError, Retry
 from workfront_async.query import Expr, compile_planning_v2
 from workfront_async.testing import Emulator
-from workfront_async.testing._planning import PlanningBackend
+from workfront_async.testing.planning import PlanningBackend
 
 from ..query.strategies import trees
 from ..reference import eval_expr, eval_planning

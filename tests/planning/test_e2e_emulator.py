@@ -21,7 +21,7 @@ from workfront_async import (
 )
 from workfront_async.planning import field_types
 from workfront_async.testing import Emulator
-from workfront_async.testing._planning import PlanningBackend
+from workfront_async.testing.planning import PlanningBackend
 
 from ..reference import eval_expr
 

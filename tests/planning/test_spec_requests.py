@@ -19,7 +19,7 @@ import pytest
 
 from workfront_async import BearerAuth, Planning, PlanningV2, Q, Retry
 from workfront_async.testing import Emulator
-from workfront_async.testing._planning import PlanningBackend
+from workfront_async.testing.planning import PlanningBackend
 
 from ._support import BASE
 

@@ -22,7 +22,7 @@ from workfront_async import (
 )
 from workfront_async.planning import field_types
 from workfront_async.testing import Emulator
-from workfront_async.testing._planning import PlanningBackend
+from workfront_async.testing.planning import PlanningBackend
 
 from ._support import BASE, Recorder, body_of, client, ok
 

@@ -24,7 +24,7 @@ from workfront_async import (
 )
 from workfront_async.planning import RecordSearch, RecordSearchV2
 from workfront_async.testing import Emulator
-from workfront_async.testing._planning import PlanningBackend
+from workfront_async.testing.planning import PlanningBackend
 
 from ._support import BASE, TOKEN, Recorder, body_of, ok
 

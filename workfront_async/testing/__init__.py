@@ -14,6 +14,6 @@ SQLite, with Workfront's limits (10 concurrent requests, 8892-byte URIs,
 from __future__ import annotations
 
 from ._emulator import Emulator, EmulatorStats, Faults, Served
-from ._events import Delivery
+from .classic._events import Delivery
 
 __all__ = ["Delivery", "Emulator", "EmulatorStats", "Faults", "Served"]

@@ -35,15 +35,19 @@ import httpx
 import orjson
 import sniffio
 
-from .._core.exceptions import redact_text, redact_url
-from ._api import Reply, Request, error_body, handle_classic, parse_params
-from ._dates import from_store, to_event
-from ._errors import Forbidden, MethodNotAllowed, ServerError
-from ._events import Delivery, Subscription, event_message, handle_subscriptions, matches
-from ._schema import OBJ_TYPES, resolve_obj_code
-from ._store import Change
-from ._tenant import Now, Tenant, auth_error
-from ._worklock import WorkLock
+from ._server._faults import FAULT_MESSAGES, Faults
+from ._server._http import Reply, Wing, parse_request
+from ._server._redact import redact_text, redact_url
+from ._server._worklock import WorkLock
+from .classic._dates import from_store, to_event
+from .classic._event_routes import EventsAPI
+from .classic._events import PREFIX as EVENTS_PREFIX
+from .classic._events import Delivery, Subscription, event_message, matches
+from .classic._routes import ClassicAPI
+from .classic._schema import OBJ_TYPES, resolve_obj_code
+from .classic._store import Change
+from .classic._tenant import Now, Tenant
+from .planning._backend import PlanningAPI, PlanningBackend
 
 __all__ = ["Emulator", "EmulatorStats", "Faults", "Served"]
 
@@ -52,41 +56,6 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
-
-_EVENTS_PREFIX = "/attask/eventsubscription/api/v1/subscriptions"
-_FAULT_MESSAGES = {
-    429: ("com.attask.common.TooManyRequestsException", "Too many concurrent API requests"),
-    500: ("java.lang.RuntimeException", "Internal server error (injected fault)"),
-    502: ("com.attask.common.BadGateway", "Bad gateway (injected fault)"),
-    503: ("com.attask.common.ServiceUnavailable", "Service unavailable (injected fault)"),
-    504: ("com.attask.common.GatewayTimeout", "Gateway timeout (injected fault)"),
-}
-
-
-def _rate(_: Any, attribute: attrs.Attribute[float], value: float) -> None:
-    if not 0.0 <= value <= 1.0:
-        raise ValueError(f"Faults.{attribute.name} must be between 0 and 1, got {value!r}")
-
-
-@attrs.frozen
-class Faults:
-    """Injected failures, drawn per request from the emulator's seeded RNG.
-
-    ``rate``: answer with one of ``statuses`` (Workfront-shaped error body);
-    ``drop_rate``: drop the connection without an answer; ``truncate_rate``:
-    cut the JSON body in the middle. The request is not processed when it
-    gets an error status or is dropped; a truncated answer was processed.
-    """
-
-    rate: float = attrs.field(default=0.0, validator=_rate)
-    statuses: tuple[int, ...] = attrs.field(default=(429, 500, 503), converter=tuple)
-    drop_rate: float = attrs.field(default=0.0, validator=_rate)
-    truncate_rate: float = attrs.field(default=0.0, validator=_rate)
-
-    @statuses.validator
-    def _check_statuses(self, _: Any, value: tuple[int, ...]) -> None:
-        if not value or any(not 400 <= s <= 599 for s in value):
-            raise ValueError("Faults.statuses must be a non-empty tuple of 4xx/5xx statuses")
 
 
 @attrs.define
@@ -170,11 +139,7 @@ def _locked(method: _F) -> _F:
 
 
 def _planning_class() -> Any:
-    try:
-        from . import _planning
-    except ImportError:
-        return None
-    return getattr(_planning, "PlanningBackend", None)
+    return PlanningBackend
 
 
 class _KeepOpen(httpx.AsyncBaseTransport):
@@ -233,6 +198,15 @@ class Emulator:
         self._latency_rng = random.Random(f"latency-{seed}")
         planning = _planning_class()
         self.planning: Any = planning() if planning is not None else None
+        # The wings, each mounted at its path prefixes (tried in order).
+        self._mounts: tuple[tuple[re.Pattern[str], Wing], ...] = (
+            (re.compile(r"/attask/api[/-]"), ClassicAPI(self.tenant)),
+            (re.compile(re.escape(EVENTS_PREFIX) + "(?:/|$)"), EventsAPI(self)),
+            (
+                re.compile(r"/maestro/api/"),
+                PlanningAPI(lambda: self.planning, self.tenant.user_for_session),
+            ),
+        )
         # event subscriptions
         self.subscriptions: dict[str, Subscription] = {}
         self.event_transport: httpx.AsyncBaseTransport | None = None
@@ -261,7 +235,7 @@ class Emulator:
     @classmethod
     def with_demo_data(cls, seed: int = 0, scale: float = 1.0, **kwargs: Any) -> Emulator:
         """A tenant with deterministic demo data: at scale 1.0 at least 20,000 tasks."""
-        from ._demo import populate
+        from .classic._demo import populate
 
         emulator = cls(seed=seed, **kwargs)
         populate(emulator.tenant, seed=seed, scale=scale)
@@ -609,7 +583,7 @@ class Emulator:
                 await anyio.sleep(delay)
             if fault:
                 self._count("faults_injected")
-                cls, message = _FAULT_MESSAGES.get(
+                cls, message = FAULT_MESSAGES.get(
                     status, ("java.lang.RuntimeException", f"HTTP {status} (injected fault)")
                 )
                 return self._json(status, {"error": {"class": cls, "message": message}})
@@ -690,38 +664,18 @@ class Emulator:
     def _handle_locked(
         self, method: str, target: bytes, headers: list[tuple[str, str]], body: bytes
     ) -> tuple[_Outcome, list[Change]]:
-        raw_path, _, raw_query = target.partition(b"?")
-        from urllib.parse import unquote
-
-        path = unquote(raw_path.decode("utf-8", "replace"))
-        head = {k.lower(): v for k, v in headers}
-        content_type = head.get("content-type", "").strip().lower()
-        params = parse_params(raw_query)
-        if content_type.startswith("application/x-www-form-urlencoded") and body:
-            params += parse_params(body)
-        if path.startswith(("/attask/api/", "/attask/api-")):
-            request = Request(
-                method=method.upper(),
-                path=path,
-                params=tuple(params),
-                headers=head,
-                body=body,
-                content_type=content_type,
-                max_uri_bytes=self.max_uri_bytes,
-            )
-            reply, changes = handle_classic(self.tenant, request)
-            return self._reply(reply), changes
-        if path == _EVENTS_PREFIX or path.startswith(_EVENTS_PREFIX + "/"):
-            return self._reply(self._subscriptions(method.upper(), path, params, head, body)), []
-        if path.startswith("/maestro/api/"):
-            return self._planning(method.upper(), path, params, head, body), []
+        request = parse_request(method, target, headers, body, max_uri_bytes=self.max_uri_bytes)
+        for mount, wing in self._mounts:
+            if mount.match(request.path):
+                reply = wing.handle(request)
+                return self._reply(reply), [c for c in reply.changes if isinstance(c, Change)]
         return (
             self._json(
                 404,
                 {
                     "error": {
                         "class": "com.attask.common.NotFoundException",
-                        "message": f"no endpoint at {path}; the classic API lives under "
+                        "message": f"no endpoint at {request.path}; the classic API lives under "
                         "/attask/api/v<N>.0/",
                     }
                 },
@@ -732,92 +686,7 @@ class Emulator:
     def _reply(self, reply: Reply) -> _Outcome:
         if reply.body is None:
             return _Outcome(reply.status, reply.headers, b"")
-        if reply.status >= 400:
-            return self._json(reply.status, reply.body, reply.headers)
-        if isinstance(reply.body, dict) and reply.body.get("__raw__"):
-            return self._json(reply.status, reply.body["value"], reply.headers)
-        return self._json(reply.status, {"data": reply.body}, reply.headers)
-
-    # -- Planning ------------------------------------------------------------
-
-    def _planning(
-        self,
-        method: str,
-        path: str,
-        params: list[tuple[str, str]],
-        head: Mapping[str, str],
-        body: bytes,
-    ) -> _Outcome:
-        bearer = head.get("authorization", "")
-        token = bearer[7:].strip() if bearer.lower().startswith("bearer ") else ""
-        if not token or self.tenant.user_for_session(token) is None:
-            return self._json(
-                401,
-                error_body(
-                    auth_error(
-                        "send a valid bearer token in the Authorization header (a session token)"
-                    )
-                ),
-            )
-        if self.planning is None:
-            return self._json(
-                404,
-                {
-                    "error": {
-                        "class": "com.attask.common.NotFoundException",
-                        "message": "the Planning API is not available in this emulator build",
-                    }
-                },
-            )
-        status, payload = self.planning.handle(method, path[len("/maestro/api") :], params, body)
-        return self._json(int(status), payload)
-
-    # -- event subscriptions -------------------------------------------------
-
-    def _subscriptions(
-        self,
-        method: str,
-        path: str,
-        params: list[tuple[str, str]],
-        head: Mapping[str, str],
-        body: bytes,
-    ) -> Reply:
-        def fail(exc: ServerError) -> Reply:
-            return Reply(exc.status, error_body(exc))
-
-        token = head.get("sessionid", "").strip()
-        bearer = head.get("authorization", "")
-        if not token and bearer.lower().startswith("bearer "):
-            token = bearer[7:].strip()
-        user_id = self.tenant.user_for_session(token) if token else None
-        if user_id is None:
-            return fail(auth_error("event subscriptions need a SessionID header of an admin"))
-        if not self.tenant.user_row(user_id)["isAdmin"]:
-            return fail(Forbidden("only system administrators manage event subscriptions"))
-        rest = path[len(_EVENTS_PREFIX) :].strip("/")
-
-        def stats(sub_id: str) -> tuple[int, int]:
-            done = [d for d in self.deliveries if d.subscription_id == sub_id]
-            return sum(d.ok for d in done), sum(not d.ok for d in done)
-
-        status, payload, headers = handle_subscriptions(
-            self.subscriptions,
-            method,
-            rest,
-            params,
-            body,
-            new_id=self.tenant.new_id,
-            now=self.tenant.now(),
-            customer_id=self.tenant.customer_id,
-            stats=stats,
-        )
-        if payload is None or status >= 400:
-            return Reply(status, payload, headers)
-        return Reply(status, {"__raw__": True, "value": payload}, headers)
-
-    @staticmethod
-    def _method_not_allowed(method: str, allowed: str) -> ServerError:
-        return MethodNotAllowed(f"method {method} is not allowed here; use {allowed}")
+        return self._json(reply.status, reply.body, reply.headers)
 
     def _state(self, code: str, row: Mapping[str, Any] | None) -> dict[str, Any]:
         if row is None:

@@ -1,0 +1,920 @@
+"""The Planning API v2 of the embedded Workfront (docs/api-notes.md §5; Adobe's
+``static/v2.json``), over the same storage as v1: a record created through
+v1 is read through v2 and the other way round.
+
+Endpoints
+---------
+``/v2/workspaces`` (GET list, POST), ``/v2/workspaces/{id}`` (GET, PUT,
+PATCH, DELETE), ``/v2/workspaces/{id}/record-types`` (GET list, POST),
+``/v2/record-types/{id}`` (GET, PUT, PATCH, DELETE),
+``/v2/record-types/{id}/fields`` (GET list, POST), ``/v2/fields/{id}``,
+``/v2/record-types/{id}/views`` (GET list, POST), ``/v2/views/{id}``,
+``/v2/record-types/{id}/records`` (GET page, POST),
+``/v2/record-types/{id}/records/search`` (GET, POST),
+``/v2/record-types/{id}/records/bulk`` (POST, PUT, PATCH, DELETE),
+``/v2/record-types/{id}/records/move`` (POST), ``/v2/records/{id}`` (GET,
+PUT, PATCH, DELETE), ``/v2/records/{id}/history`` (GET).
+
+Shapes
+------
+* Creates answer 201, deletes 204 with no body, everything else 200.
+* Lists of workspaces, record types, fields, views and history entries are
+  cursor pages: ``{"content": [...], "cursor": {"hasMore", "nextCursor"}}``
+  (``limit`` 1..50 for workspaces and history, 1..100 otherwise, default 20).
+* Records: ``createdBy``/``updatedBy`` are ``{"id", "name"}``; no
+  ``customerId``/``imsOrgId``; ``?aliased=true`` keys ``data`` by field alias
+  and adds ``recordTypeAlias``; ``?fieldIds=``/``?fieldAliases=`` pick fields.
+* Search answers ``{"records": <Spring page>, "groups": [...]}``; the page has
+  ``content``, ``totalElements``, ``totalPages``, ``number``, ``size``,
+  ``numberOfElements``, ``first``, ``last``, ``empty``, ``sort`` and
+  ``pageable``. ``page`` starts at 0, ``size`` defaults to 100. The body takes
+  ``filter`` (a ``FilterGroupDto``), ``sort`` and ``group``
+  (``[{"fieldId", "direction"}]``). A filter is evaluated exactly as the v1
+  filter object it translates to (see ``_v1``).
+* ``PUT`` replaces (fields not sent become empty), ``PATCH`` is a JSON merge
+  patch (``null`` clears; list fields also take ``[{"op": "add"|"remove",
+  "value": [...]}]``).
+* Bulk: at most 100 items; answers ``RecordBulkResponseDto`` (``status``
+  ``success|partial|failed``, ``total``, ``succeeded``, ``failed``,
+  ``requestId``, ``errors``, ``results`` in input order with
+  ``requestIndex``, ``id``, ``status``, ``error`` or ``record``) with 201
+  (create) or 200 when every item succeeded and 207 otherwise.
+* Move: ``{"recordIds", "putAfterRecordId" | "putBeforeRecordId"}``, all or
+  nothing; ``?rowOrderViewId=`` (v1) and the record list follow the order.
+* Limits (static/v2.json): 25,000 records per record type
+  (``RECORD_TYPE_RECORD_LIMIT_EXCEEDED``, 403) and 500 fields
+  (``FIELD_LIMIT_EXCEEDED``, 403).
+* Errors are problem details (``problem_body`` in ``_errors``).
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final
+
+import attrs
+import orjson
+
+from .._server._http import Reply, Route, Router
+from ._call import PlanningCall, flag, json_body, json_object, no_endpoint, not_allowed, param
+from ._errors import PlanningError, bad, not_found, planning_error
+from ._filters import canonical_field_type
+from ._models import PlanningRecord, PlanningRecordType, PlanningWorkspace
+from ._operators import UNARY_CONDITIONS, V2_CONDITIONS, V2_TO_V1
+from ._store import PlanningStore
+
+__all__ = ["MAX_BULK", "ROUTER", "ROUTES", "v2_filter_to_v1"]
+
+MAX_BULK = 100  # static/v2.json: records per bulk request
+
+
+def _list_param(query: Sequence[tuple[str, str]], name: str) -> list[str]:
+    return [x for k, v in query if k == name for x in v.split(",") if x]
+
+
+def _int(query: Sequence[tuple[str, str]], name: str, default: int, lo: int, hi: int | None) -> int:
+    raw = param(query, name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise bad(f"{name!r} must be a whole number, got {raw!r}.", fieldId=name) from None
+    if value < lo or (hi is not None and value > hi):
+        bound = f"{lo}..{hi}" if hi is not None else f">= {lo}"
+        raise bad(f"{name!r} must be {bound}, got {value}.", fieldId=name)
+    return value
+
+
+def _cursor_page(items: Sequence[object], query: Sequence[tuple[str, str]], max_limit: int) -> Any:
+    """``{"content", "cursor": {"hasMore", "nextCursor"}}`` (static/v2.json CursorInfo)."""
+    limit = _int(query, "limit", 20, 1, max_limit)
+    raw = param(query, "cursor")
+    start = 0
+    if raw:
+        try:
+            start = int(base64.urlsafe_b64decode(raw.encode()).decode().removeprefix("o:"))
+        except (ValueError, UnicodeDecodeError):
+            raise bad(f"The cursor {raw!r} is not one this service issued.") from None
+    chunk = list(items[start : start + limit])
+    more = start + limit < len(items)
+    cursor: dict[str, object] = {"hasMore": more}
+    if more:
+        cursor["nextCursor"] = base64.urlsafe_b64encode(f"o:{start + limit}".encode()).decode()
+    return {"content": chunk, "cursor": cursor}
+
+
+def v2_filter_to_v1(node: object, resolve: Callable[[str], str], *, root: bool = True) -> object:
+    """A v2 ``FilterGroupDto``/``FilterConditionDto`` as the v1 filter object
+    with the same meaning (``{"operator": "AND", "conditions": [...]}`` ->
+    ``{"$and": [...]}``; ``{"fieldId", "condition": "IS_ANY_OF", "value"}`` ->
+    ``{fieldId: {"$isAnyOf": value}}``). ``resolve`` maps a field ID or alias
+    to the field ID. Shapes the spec does not allow raise a 400."""
+    if not isinstance(node, dict):
+        raise bad(f"A filter node is an object, got {node!r}.", "INVALID_FILTER")
+    if "operator" in node or "conditions" in node:
+        operator, conditions = node.get("operator"), node.get("conditions")
+        if operator not in ("AND", "OR"):
+            raise bad(
+                f"A filter group's 'operator' is AND or OR, got {operator!r}.", "INVALID_FILTER"
+            )
+        if not isinstance(conditions, list) or not conditions:
+            raise bad("A filter group needs a non-empty 'conditions' list.", "INVALID_FILTER")
+        key = "$and" if operator == "AND" else "$or"
+        return {key: [v2_filter_to_v1(c, resolve, root=False) for c in conditions]}
+    if root:
+        raise bad(
+            '\'filter\' is a group: {"operator": "AND", "conditions": [...]}.', "INVALID_FILTER"
+        )
+    field_id, condition = node.get("fieldId"), node.get("condition")
+    if not isinstance(field_id, str) or not field_id:
+        raise bad(f"A filter condition needs a 'fieldId', got {node!r}.", "INVALID_FILTER")
+    if condition not in V2_TO_V1:
+        raise bad(
+            f"Unknown condition {condition!r} on field {field_id!r}; conditions are: "
+            + ", ".join(V2_CONDITIONS),
+            "INVALID_FILTER",
+            fieldId=field_id,
+        )
+    if condition in UNARY_CONDITIONS:
+        if node.get("value") is not None:
+            raise bad(f"{condition} takes no 'value'.", "INVALID_FILTER", fieldId=field_id)
+        operand = None
+    else:
+        if "value" not in node:
+            raise bad(f"{condition} needs a 'value'.", "INVALID_FILTER", fieldId=field_id)
+        operand = node["value"]
+    return {resolve(field_id): {V2_TO_V1[str(condition)]: operand}}
+
+
+def _spring_page(content: list[object], total: int, page: int, size: int) -> dict[str, object]:
+    """A Spring ``Page`` as static/v2.json's ``PageRecordDto``."""
+    pages = -(-total // size) if size else 0
+    sort = {"empty": True, "sorted": False, "unsorted": True}
+    return {
+        "content": content,
+        "totalElements": total,
+        "totalPages": pages,
+        "number": page,
+        "size": size,
+        "numberOfElements": len(content),
+        "first": page == 0,
+        "last": page >= pages - 1,
+        "empty": not content,
+        "sort": sort,
+        "pageable": {
+            "offset": page * size,
+            "pageNumber": page,
+            "pageSize": size,
+            "paged": True,
+            "unpaged": False,
+            "sort": sort,
+        },
+    }
+
+
+class _Resources:
+    """The v2 resources over the shared ``PlanningStore``: parsing of v2 bodies
+    and the v2 shapes of what the store holds."""
+
+    def __init__(self, backend: PlanningStore) -> None:
+        self.b = backend
+
+    # ----- helpers --------------------------------------------------------------
+
+    def _rt(self, rt_id: str) -> PlanningRecordType:
+        rt = self.b.record_type(rt_id)
+        if rt is None:
+            raise not_found("Record type", rt_id, v2=True)
+        return rt
+
+    def _rt_of_field(self, field_id: str) -> PlanningRecordType:
+        rt = self.b.record_type_of_field(field_id)
+        if rt is not None:
+            return rt
+        raise not_found("Field", field_id, v2=True)
+
+    def _audit(self, when: str | None, who: str | None) -> dict[str, object]:
+        return {
+            "createdBy": self.b.user_ref(who),
+            "createdAt": when,
+            "updatedBy": self.b.user_ref(who),
+            "updatedAt": when,
+        }
+
+    # ----- workspaces -------------------------------------------------------------
+
+    def _workspace(self, ws: Any) -> dict[str, object]:
+        return {
+            "id": ws.id,
+            "createdBy": self.b.user_ref(ws.created_by),
+            "createdAt": ws.created_at,
+            "updatedBy": self.b.user_ref(ws.updated_by or ws.created_by),
+            "updatedAt": ws.updated_at or ws.created_at,
+            "alias": ws.alias,
+            "name": ws.name,
+            "description": ws.description,
+            "recordTypeSections": [
+                {
+                    "displayName": "Record types",
+                    "recordTypeIds": [rt.id for rt in self.b.record_types_of(ws.id)],
+                }
+            ],
+        }
+
+    def _write_workspace(self, ws_id: str | None, body: Mapping[str, Any], full: bool) -> Any:
+        b = self.b
+        name = body.get("name")
+        if (full or "name" in body) and (not isinstance(name, str) or not name.strip()):
+            raise bad("Workspace name can not be blank", fieldId="name")
+        if isinstance(name, str) and len(name) > 256:
+            raise bad("Workspace name is at most 256 characters.", fieldId="name")
+        description = body.get("description")
+        if description is not None and not isinstance(description, str):
+            raise bad("'description' is a string.", fieldId="description")
+        if ws_id is None:
+            return b.add_workspace(str(name), description=description or "")
+        ws = b.workspace(ws_id)
+        assert ws is not None
+        changes: dict[str, Any] = {"updated_by": b.acting_user_id, "updated_at": b.now()}
+        if full or "name" in body:
+            changes["name"] = name
+        if full or "description" in body:
+            changes["description"] = description or ""
+        ws = attrs.evolve(ws, **changes)
+        b.put_workspace(ws)
+        return ws
+
+    # ----- record types ------------------------------------------------------------
+
+    def _record_type_json(self, rt: PlanningRecordType) -> dict[str, object]:
+        return {
+            "id": rt.id,
+            **self._audit(rt.created_at, rt.created_by),
+            "alias": rt.alias,
+            "displayName": rt.name,
+            "description": rt.description,
+            "primaryFieldId": rt.primary_field_id,
+            "isExternal": False,
+            "isGlobal": False,
+        }
+
+    def _create_record_type(self, ws_id: str, body: Mapping[str, Any]) -> PlanningRecordType:
+        name = body.get("displayName")
+        if not isinstance(name, str) or not name.strip():
+            raise bad("'displayName' of a record type can not be blank.", fieldId="displayName")
+        if len(self.b.record_types_of(ws_id)) >= 100:
+            raise planning_error(
+                403, "RECORD_TYPE_LIMIT_EXCEEDED", "A workspace holds at most 100 record types."
+            )
+        rt = self.b.add_record_type(ws_id, name, [{"name": "Name", "type": "text"}])
+        description = body.get("description")
+        if isinstance(description, str):
+            rt = attrs.evolve(rt, description=description)
+            self.b.put_record_type(rt)
+        return rt
+
+    def _write_record_type(
+        self, rt: PlanningRecordType, body: Mapping[str, Any], full: bool
+    ) -> PlanningRecordType:
+        changes: dict[str, Any] = {}
+        if full or "displayName" in body:
+            name = body.get("displayName")
+            if not isinstance(name, str) or not name.strip():
+                raise bad("'displayName' of a record type can not be blank.", fieldId="displayName")
+            changes["name"] = name
+        if full or "description" in body:
+            description = body.get("description")
+            changes["description"] = description if isinstance(description, str) else ""
+        rt = attrs.evolve(rt, **changes)
+        self.b.put_record_type(rt)
+        return rt
+
+    def _delete_record_type(self, rt_id: str) -> None:
+        self.b.delete_record_type(rt_id)
+
+    # ----- fields --------------------------------------------------------------------
+
+    def _field_json(self, rt: PlanningRecordType, field_id: str) -> dict[str, object]:
+        field = rt.field(field_id)
+        if field is None:
+            raise not_found("Field", field_id, v2=True)
+        return {**field.to_json("v2"), **self._audit(rt.created_at, rt.created_by)}
+
+    def _create_field(self, rt: PlanningRecordType, body: Mapping[str, Any]) -> dict[str, object]:
+        if len(rt.fields) >= self.b.max_fields_per_type:
+            raise planning_error(
+                403,
+                "FIELD_LIMIT_EXCEEDED",
+                f"Record type {rt.id!r} already has {self.b.max_fields_per_type} fields, the "
+                "most a record type can have.",
+                {"recordTypeId": rt.id, "limit": self.b.max_fields_per_type},
+            )
+        spec = self._field_spec(body)
+        self._unique_name(rt, str(spec["name"]), None)
+        try:
+            field = self.b.build_field(
+                spec, {f.id for f in rt.fields}, [f.alias for f in rt.fields]
+            )
+        except ValueError as exc:
+            raise bad(str(exc), "INVALID_FIELD") from None
+        rt = attrs.evolve(rt, fields=(*rt.fields, field))
+        self.b.put_record_type(rt)
+        return self._field_json(rt, field.id)
+
+    def _field_spec(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        name = body.get("displayName")
+        if not isinstance(name, str) or not name.strip():
+            raise bad("A field's 'displayName' can not be blank.", fieldId="displayName")
+        if len(name) > 256:
+            raise bad("A field's 'displayName' is at most 256 characters.", fieldId="displayName")
+        if canonical_field_type(body.get("type")) is None:
+            raise bad(f"Unknown field type {body.get('type')!r}.", "INVALID_FIELD", fieldId="type")
+        return {**body, "name": name}
+
+    def _unique_name(self, rt: PlanningRecordType, name: str, field_id: str | None) -> None:
+        if any(f.name == name and f.id != field_id for f in rt.fields):
+            raise planning_error(
+                403,
+                "FIELD_DISPLAY_NAME_NOT_UNIQUE",
+                f"Record type {rt.id!r} already has a field named {name!r}.",
+                {"displayName": name},
+            )
+
+    def _write_field(
+        self, rt: PlanningRecordType, field_id: str, body: Mapping[str, Any], full: bool
+    ) -> dict[str, object]:
+        field = rt.field(field_id)
+        assert field is not None
+        if "type" in body and canonical_field_type(body["type"]) != field.type:
+            raise bad("A field's type cannot change; create a new field.", fieldId="type")
+        changes: dict[str, Any] = {}
+        if full or "displayName" in body:
+            spec = self._field_spec({**body, "type": field.type})
+            self._unique_name(rt, spec["name"], field_id)
+            changes["name"] = spec["name"]
+        if full or "description" in body:
+            description = body.get("description")
+            changes["description"] = description if isinstance(description, str) else ""
+        if field.type in ("single select", "multi select") and (full or "options" in body):
+            options = body.get("options") or []
+            if not isinstance(options, list):
+                raise bad("'options' is a list of {name, displayName}.", fieldId="options")
+            changes["options"] = tuple(
+                str(o.get("name") if isinstance(o, Mapping) else o) for o in options
+            )
+        field = attrs.evolve(field, **changes)
+        rt = attrs.evolve(rt, fields=tuple(field if f.id == field_id else f for f in rt.fields))
+        self.b.put_record_type(rt)
+        return self._field_json(rt, field_id)
+
+    def _delete_field(self, rt: PlanningRecordType, field_id: str) -> None:
+        self.b.remove_field(rt, field_id)
+
+    # ----- views -----------------------------------------------------------------------
+
+    def _view_json(self, view: Mapping[str, object]) -> dict[str, object]:
+        out = dict(view)
+        out["createdBy"] = self.b.user_ref(str(view["createdBy"]))
+        out["updatedBy"] = self.b.user_ref(str(view["updatedBy"]))
+        out.setdefault("isPublicShared", False)
+        out.setdefault("isRestricted", False)
+        return out
+
+    @staticmethod
+    def _check_view(spec: Mapping[str, Any], *, full: bool) -> None:
+        if full or "name" in spec:
+            name = spec.get("name")
+            if not isinstance(name, str) or not name.strip():
+                raise bad("A view's 'name' can not be blank.", fieldId="name")
+        kinds = ("TABLE", "TIMELINE", "CALENDAR", "LIST", "GALLERY")
+        if (full or "type" in spec) and spec.get("type") not in kinds:
+            raise bad(
+                f"A view's 'type' is TABLE, TIMELINE, CALENDAR, LIST or GALLERY, "
+                f"got {spec.get('type')!r}.",
+                fieldId="type",
+            )
+
+    def _write_view(
+        self, view: dict[str, object], body: Mapping[str, Any], full: bool
+    ) -> dict[str, object]:
+        self._check_view(body, full=full)
+        for key in ("name", "type", "filter", "grouping", "sorting", "metadata", "isHidden"):
+            if key in body:
+                view[key] = body[key]
+            elif full and key in ("filter", "grouping", "sorting"):
+                view[key] = []
+        view["updatedBy"] = self.b.acting_user_id
+        view["updatedAt"] = self.b.now()
+        return view
+
+    # ----- records -----------------------------------------------------------------------
+
+    def _record_body(
+        self, body: Mapping[str, Any], rt: PlanningRecordType, *, create: bool
+    ) -> dict[str, Any]:
+        """A RecordBaseDto body as the storage takes it (read-only keys kept:
+        the storage ignores them when they are unchanged)."""
+        allowed = {"id", "recordTypeId", "data", "createdBy", "createdAt", "updatedBy",
+                   "updatedAt", "thumbnailUrl", "coverImage", "recordTypeAlias"}  # fmt: skip
+        unknown = sorted(set(body) - allowed)
+        if unknown:
+            raise bad(
+                f"Unknown record attribute(s) {', '.join(unknown)}; send "
+                '{"data": {fieldId: value}}.'
+            )
+        data = body.get("data", {})
+        if not isinstance(data, dict):
+            raise bad("'data' must be an object mapping field IDs to values.", fieldId="data")
+        if create:
+            if body.get("recordTypeId", rt.id) != rt.id:
+                raise bad("The body's 'recordTypeId' does not match the record type in the path.")
+            return data
+        return {k: v for k, v in body.items() if k in ("id", "recordTypeId", "data")}
+
+    def _fields_param(self, query: Sequence[tuple[str, str]]) -> frozenset[str] | None:
+        wanted = _list_param(query, "fieldIds") + _list_param(query, "fieldAliases")
+        if not wanted or "*" in wanted:
+            return None
+        return frozenset(wanted)
+
+    def _record(
+        self, record: PlanningRecord, query: Sequence[tuple[str, str]]
+    ) -> dict[str, object]:
+        return self.b.record_json(
+            record,
+            None,
+            aliased=flag(query, "aliased"),
+            version="v2",
+            field_ids=self._fields_param(query),
+        )
+
+    def _resolver(self, rt: PlanningRecordType) -> Callable[[str], str]:
+        def resolve(key: str) -> str:
+            field = rt.field(key) or rt.field_by_alias(key)
+            return field.id if field is not None else key
+
+        return resolve
+
+    def _sort(self, rt: PlanningRecordType, sort: object, name: str) -> list[tuple[str, bool]]:
+        if sort is None:
+            return []
+        if not isinstance(sort, list):
+            raise bad(f'\'{name}\' is a list of {{"fieldId", "direction"}}.', "INVALID_SORT")
+        resolve = self._resolver(rt)
+        out: list[tuple[str, bool]] = []
+        for item in sort:
+            if not isinstance(item, dict) or not isinstance(item.get("fieldId"), str):
+                raise bad(f"Sort entry {item!r} needs a 'fieldId'.", "INVALID_SORT")
+            field = rt.field(resolve(item["fieldId"]))
+            if field is None:
+                raise bad(
+                    f"Cannot sort on unknown field {item['fieldId']!r}.",
+                    "INVALID_SORT",
+                    fieldId=item["fieldId"],
+                )
+            direction = item.get("direction", "asc")
+            if direction not in ("asc", "desc"):
+                raise bad(
+                    f"Sort direction {direction!r} must be 'asc' or 'desc'.",
+                    "INVALID_SORT",
+                    fieldId=field.id,
+                )
+            out.append((field.id, direction == "desc"))
+        return out
+
+    def _search(
+        self, rt: PlanningRecordType, body: Mapping[str, Any], query: Sequence[tuple[str, str]]
+    ) -> dict[str, object]:
+        known = {"recordTypeId", "recordTypeAlias", "filter", "sort", "group",
+                 "scopeWorkspaceIds", "globalRecordTypeWorkspaceFieldId"}  # fmt: skip
+        unknown = sorted(set(body) - known)
+        if unknown:
+            raise bad(
+                f"Unknown search field(s) {', '.join(unknown)}; the body takes "
+                + ", ".join(sorted(known))
+                + " (paging is ?page= and ?size=)."
+            )
+        page = _int(query, "page", 0, 0, None)
+        size = _int(query, "size", 100, 1, None)
+        resolve = self._resolver(rt)
+        raw = body.get("filter")
+        filters = None if raw is None else v2_filter_to_v1(raw, resolve)
+        group = self._sort(rt, body.get("group"), "group")
+        # grouped searches order by the grouping fields first
+        sorting = group + self._sort(rt, body.get("sort"), "sort")
+        matches = self.b.matching(rt, filters, sorting)
+        chunk = matches[page * size : page * size + size]
+        content: list[object] = [self._record(r, query) for r in chunk]
+        return {
+            "records": _spring_page(content, len(matches), page, size),
+            "groups": self.b.groups(rt, matches, [g for g, _ in group], with_count=True),
+        }
+
+    def _list_records(self, rt: PlanningRecordType, query: Sequence[tuple[str, str]]) -> object:
+        page = _int(query, "page", 0, 0, None)
+        size = _int(query, "size", 20, 1, None)
+        sorting: list[tuple[str, bool]] = []
+        for spec in [v for k, v in query if k == "sort"] or ["createdAt,ASC"]:
+            prop, _, direction = spec.partition(",")
+            descending = direction.strip().lower() == "desc"
+            if prop in ("createdAt", "updatedAt", "id"):
+                continue  # applied below
+            sorting += self._sort(
+                rt, [{"fieldId": prop, "direction": "desc" if descending else "asc"}], "sort"
+            )
+        matches = self.b.matching(rt, None, sorting)
+        if not sorting:
+            order = {rid: i for i, rid in enumerate(self.b.row_order.get(rt.id, []))}
+            matches.sort(key=lambda r: (r.created_at, order.get(r.id, 0)))
+        chunk = matches[page * size : page * size + size]
+        return _spring_page([self._record(r, query) for r in chunk], len(matches), page, size)
+
+    # ----- bulk and move ----------------------------------------------------------------
+
+    def _bulk(
+        self, method: str, rt: PlanningRecordType, body: object, query: Sequence[tuple[str, str]]
+    ) -> Reply:
+        b = self.b
+        if method == "DELETE":
+            if not isinstance(body, dict) or not isinstance(body.get("ids"), list):
+                raise bad('A bulk delete takes {"ids": [record IDs]}.', fieldId="ids")
+            items: list[Any] = body["ids"]
+            if not items:
+                raise bad("'ids' is empty: name at least one record.", fieldId="ids")
+        else:
+            if not isinstance(body, list):
+                raise bad("A bulk request body is a JSON array of records.")
+            items = body
+        if len(items) > MAX_BULK:
+            raise bad(
+                f"A bulk request takes at most {MAX_BULK} records; got {len(items)}. Split it.",
+                "BULK_LIMIT_EXCEEDED",
+                limit=MAX_BULK,
+            )
+        results: list[dict[str, object]] = []
+        for index, item in enumerate(items):
+            ident: object = (
+                item if method == "DELETE" else (item.get("id") if isinstance(item, dict) else None)
+            )
+            try:
+                record: PlanningRecord | None
+                if method == "POST":
+                    if not isinstance(item, dict):
+                        raise bad("Each record is an object with 'data'.")
+                    record = b.create_record(rt.id, self._record_body(item, rt, create=True))
+                    ident = record.id
+                else:
+                    if not isinstance(ident, str) or not ident:
+                        raise bad("Each item names the record by its 'id'.", fieldId="id")
+                    current = b.record(ident)
+                    if current is None or current.record_type_id != rt.id:
+                        raise planning_error(
+                            404,
+                            "ENTITY_WITH_ATTRIBUTE_NOT_FOUND",
+                            f"Record with ID {ident!r} was not found in record type {rt.id!r}.",
+                            {"id": ident},
+                        )
+                    if method == "DELETE":
+                        b.delete_record(ident)
+                        record = None
+                    else:
+                        data = self._record_body(item, rt, create=False)
+                        record = b.write_record(ident, data, replace=method == "PUT")
+                result: dict[str, object] = {
+                    "requestIndex": index,
+                    "id": ident,
+                    "status": "success",
+                }
+                if record is not None:
+                    result["record"] = self._record(record, query)
+            except PlanningError as exc:
+                result = {
+                    "requestIndex": index,
+                    "status": "error",
+                    "error": {
+                        "code": exc.error_class,
+                        "message": exc.message,
+                        "details": exc.detail,
+                    },
+                }
+                if isinstance(ident, str):
+                    result["id"] = ident
+            results.append(result)
+        failed = sum(1 for r in results if r["status"] == "error")
+        succeeded = len(results) - failed
+        envelope = {
+            "status": "success" if not failed else ("failed" if not succeeded else "partial"),
+            "total": len(results),
+            "succeeded": succeeded,
+            "failed": failed,
+            "requestId": f"emu-{uuid.uuid4()}",
+            "errors": [],
+            "results": results,
+        }
+        if failed:
+            return Reply(207, envelope)
+        return Reply(201 if method == "POST" else 200, envelope)
+
+    def _move(self, rt: PlanningRecordType, body: Mapping[str, Any]) -> Reply:
+        ids = body.get("recordIds")
+        if not isinstance(ids, list) or not all(isinstance(i, str) and i for i in ids):
+            raise bad("'recordIds' is a list of record IDs.", fieldId="recordIds")
+        if len(ids) > MAX_BULK:
+            raise bad(f"A move takes at most {MAX_BULK} records.", fieldId="recordIds")
+        after, before = body.get("putAfterRecordId"), body.get("putBeforeRecordId")
+        if (after is None) == (before is None):
+            raise bad("Give exactly one of putAfterRecordId and putBeforeRecordId.")
+        anchor = str(after if after is not None else before)
+        in_type = self.b.records_of(rt.id)
+        if anchor not in in_type:
+            raise not_found("Record", anchor, v2=True)
+        missing = [i for i in ids if i not in in_type]
+        results: list[dict[str, object]] = []
+        for index, ident in enumerate(ids):
+            if missing:
+                code, message = (
+                    ("ENTITY_WITH_ATTRIBUTE_NOT_FOUND", f"Record with ID {ident!r} was not found.")
+                    if ident in missing
+                    else ("MOVE_ABORTED", "Not moved: another record of the move failed.")
+                )
+                results.append({"requestIndex": index, "id": ident, "status": "error",
+                                "error": {"code": code, "message": message}})  # fmt: skip
+            else:
+                results.append({"requestIndex": index, "id": ident, "status": "success"})
+        if not missing:
+            self.b.move_records(rt.id, ids, anchor, after=after is not None)
+        envelope = {
+            "status": "failed" if missing else "success",
+            "total": len(ids),
+            "succeeded": 0 if missing else len(ids),
+            "failed": len(ids) if missing else 0,
+            "requestId": f"emu-{uuid.uuid4()}",
+            "errors": [],
+            "results": results,
+        }
+        return Reply(207 if missing else 200, envelope)
+
+
+# -- handlers -------------------------------------------------------------------------------
+
+
+def _res(call: PlanningCall) -> _Resources:
+    return _Resources(call.store)
+
+
+def _workspace_of(call: PlanningCall) -> PlanningWorkspace:
+    ws = call.store.workspace(call.args["ws"])
+    if ws is None:
+        raise not_found("Workspace", call.args["ws"], v2=True)
+    return ws
+
+
+def _list_workspaces(call: PlanningCall) -> Reply:
+    items = [_res(call)._workspace(w) for w in call.store.workspaces()]
+    return Reply(200, _cursor_page(items, call.query, 50))
+
+
+def _create_workspace(call: PlanningCall) -> Reply:
+    res = _res(call)
+    return Reply(201, res._workspace(res._write_workspace(None, json_object(call.req.body), True)))
+
+
+def _get_workspace(call: PlanningCall) -> Reply:
+    return Reply(200, _res(call)._workspace(_workspace_of(call)))
+
+
+def _write_workspace(call: PlanningCall) -> Reply:
+    ws, res = _workspace_of(call), _res(call)
+    full = call.method == "PUT"
+    return Reply(200, res._workspace(res._write_workspace(ws.id, json_object(call.req.body), full)))
+
+
+def _delete_workspace(call: PlanningCall) -> Reply:
+    call.store.delete_workspace(_workspace_of(call).id)
+    return Reply(204, b"")
+
+
+def _list_record_types(call: PlanningCall) -> Reply:
+    ws, res = _workspace_of(call), _res(call)
+    items = [res._record_type_json(rt) for rt in call.store.record_types_of(ws.id)]
+    return Reply(200, _cursor_page(items, call.query, 100))
+
+
+def _create_record_type(call: PlanningCall) -> Reply:
+    ws, res = _workspace_of(call), _res(call)
+    return Reply(
+        201, res._record_type_json(res._create_record_type(ws.id, json_object(call.req.body)))
+    )
+
+
+def _get_record_type(call: PlanningCall) -> Reply:
+    res = _res(call)
+    return Reply(200, res._record_type_json(res._rt(call.args["rt"])))
+
+
+def _write_record_type(call: PlanningCall) -> Reply:
+    res = _res(call)
+    rt = res._rt(call.args["rt"])
+    full = call.method == "PUT"
+    return Reply(
+        200, res._record_type_json(res._write_record_type(rt, json_object(call.req.body), full))
+    )
+
+
+def _delete_record_type(call: PlanningCall) -> Reply:
+    res = _res(call)
+    res._delete_record_type(res._rt(call.args["rt"]).id)
+    return Reply(204, b"")
+
+
+def _list_fields(call: PlanningCall) -> Reply:
+    res = _res(call)
+    rt = res._rt(call.args["rt"])
+    return Reply(200, _cursor_page([res._field_json(rt, f.id) for f in rt.fields], call.query, 100))
+
+
+def _create_field(call: PlanningCall) -> Reply:
+    res = _res(call)
+    return Reply(201, res._create_field(res._rt(call.args["rt"]), json_object(call.req.body)))
+
+
+def _get_field(call: PlanningCall) -> Reply:
+    res = _res(call)
+    field_id = call.args["field"]
+    return Reply(200, res._field_json(res._rt_of_field(field_id), field_id))
+
+
+def _write_field(call: PlanningCall) -> Reply:
+    res = _res(call)
+    field_id = call.args["field"]
+    rt = res._rt_of_field(field_id)
+    full = call.method == "PUT"
+    return Reply(200, res._write_field(rt, field_id, json_object(call.req.body), full))
+
+
+def _delete_field(call: PlanningCall) -> Reply:
+    res = _res(call)
+    field_id = call.args["field"]
+    res._delete_field(res._rt_of_field(field_id), field_id)
+    return Reply(204, b"")
+
+
+def _list_views(call: PlanningCall) -> Reply:
+    res = _res(call)
+    rt = res._rt(call.args["rt"])
+    views = [res._view_json(v) for v in call.store.view_defs.values() if v["recordTypeId"] == rt.id]
+    return Reply(200, _cursor_page(views, call.query, 100))
+
+
+def _create_view(call: PlanningCall) -> Reply:
+    res = _res(call)
+    rt = res._rt(call.args["rt"])
+    spec = json_object(call.req.body)
+    res._check_view(spec, full=True)
+    return Reply(201, res._view_json(call.store.add_view(rt.id, spec)))
+
+
+def _view_of(call: PlanningCall) -> dict[str, object]:
+    view = call.store.view_defs.get(call.args["view"])
+    if view is None:
+        raise not_found("View", call.args["view"], v2=True)
+    return view
+
+
+def _get_view(call: PlanningCall) -> Reply:
+    return Reply(200, _res(call)._view_json(_view_of(call)))
+
+
+def _write_view(call: PlanningCall) -> Reply:
+    res, view = _res(call), _view_of(call)
+    full = call.method == "PUT"
+    return Reply(200, res._view_json(res._write_view(view, json_object(call.req.body), full)))
+
+
+def _delete_view(call: PlanningCall) -> Reply:
+    _view_of(call)
+    del call.store.view_defs[call.args["view"]]
+    return Reply(204, b"")
+
+
+def _list_records(call: PlanningCall) -> Reply:
+    res = _res(call)
+    return Reply(200, res._list_records(res._rt(call.args["rt"]), call.query))
+
+
+def _create_record(call: PlanningCall) -> Reply:
+    res = _res(call)
+    rt = res._rt(call.args["rt"])
+    data = res._record_body(json_object(call.req.body), rt, create=True)
+    record = call.store.create_record(rt.id, data)
+    return Reply(201, res._record(record, call.query))
+
+
+def _search_get(call: PlanningCall) -> Reply:
+    res = _res(call)
+    rt = res._rt(call.args["rt"])
+    query = call.query
+    search: dict[str, Any] = {}
+    raw = param(query, "filter")
+    if raw:
+        try:
+            search["filter"] = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise bad(f"'filter' is not valid JSON: {exc}.", "INVALID_FILTER") from None
+    grouping = _list_param(query, "groupingFieldIds")
+    if grouping:
+        search["group"] = [{"fieldId": g} for g in grouping]
+    return Reply(200, res._search(rt, search, query))
+
+
+def _search_post(call: PlanningCall) -> Reply:
+    res = _res(call)
+    rt = res._rt(call.args["rt"])
+    return Reply(200, res._search(rt, json_object(call.req.body), call.query))
+
+
+def _bulk(call: PlanningCall) -> Reply:
+    res = _res(call)
+    return res._bulk(call.method, res._rt(call.args["rt"]), json_body(call.req.body), call.query)
+
+
+def _move(call: PlanningCall) -> Reply:
+    res = _res(call)
+    return res._move(res._rt(call.args["rt"]), json_object(call.req.body))
+
+
+def _get_record(call: PlanningCall) -> Reply:
+    record = call.store.get_record(call.args["id"])
+    return Reply(200, _res(call)._record(record, call.query))
+
+
+def _write_record(call: PlanningCall) -> Reply:
+    store, res = call.store, _res(call)
+    record = store.get_record(call.args["id"])
+    rt = store.record_type(record.record_type_id)
+    assert rt is not None
+    data = res._record_body(json_object(call.req.body), rt, create=False)
+    updated = store.write_record(record.id, data, replace=call.method == "PUT")
+    return Reply(200, res._record(updated, call.query))
+
+
+def _delete_record(call: PlanningCall) -> Reply:
+    call.store.get_record(call.args["id"])
+    call.store.delete_record(call.args["id"])
+    return Reply(204, b"")
+
+
+def _history(call: PlanningCall) -> Reply:
+    call.store.get_record(call.args["id"])
+    return Reply(200, _cursor_page(call.store.history.get(call.args["id"], []), call.query, 50))
+
+
+R = Route[PlanningCall]
+Handler = Callable[[PlanningCall], Reply]
+_RT = r"/v2/record-types/(?P<rt>[^/]+)"
+
+
+def _edit(get: Handler, write: Handler, delete: Handler) -> dict[str, Handler]:
+    """The methods of a resource: GET, PUT (replace), PATCH (merge) and DELETE."""
+    return {"GET": get, "PUT": write, "PATCH": write, "DELETE": delete}
+
+
+# Paths after ``/maestro/api``; methods in the order a 405 names them (static/v2.json).
+ROUTES: Final[tuple[R, ...]] = (
+    R(r"/v2/workspaces", {"GET": _list_workspaces, "POST": _create_workspace}),
+    R(
+        r"/v2/workspaces/(?P<ws>[^/]+)",
+        _edit(_get_workspace, _write_workspace, _delete_workspace),
+    ),
+    R(
+        r"/v2/workspaces/(?P<ws>[^/]+)/record-types",
+        {"GET": _list_record_types, "POST": _create_record_type},
+    ),
+    R(
+        _RT,
+        _edit(_get_record_type, _write_record_type, _delete_record_type),
+    ),
+    R(_RT + "/fields", {"GET": _list_fields, "POST": _create_field}),
+    R(
+        r"/v2/fields/(?P<field>[^/]+)",
+        _edit(_get_field, _write_field, _delete_field),
+    ),
+    R(_RT + "/views", {"GET": _list_views, "POST": _create_view}),
+    R(
+        r"/v2/views/(?P<view>[^/]+)",
+        _edit(_get_view, _write_view, _delete_view),
+    ),
+    R(_RT + "/records", {"GET": _list_records, "POST": _create_record}),
+    R(_RT + "/records/search", {"GET": _search_get, "POST": _search_post}),
+    R(_RT + "/records/bulk", dict.fromkeys(("POST", "PUT", "PATCH", "DELETE"), _bulk)),
+    R(_RT + "/records/move", {"POST": _move}),
+    R(
+        r"/v2/records/(?P<id>[^/]+)",
+        _edit(_get_record, _write_record, _delete_record),
+    ),
+    R(r"/v2/records/(?P<id>[^/]+)/history", {"GET": _history}),
+)
+ROUTER: Final = Router(ROUTES, missing=no_endpoint, not_allowed=not_allowed(",".join))
