@@ -10,7 +10,8 @@ workfrontapi-plus's ``make_update_as_user`` is not run: its ``login(username)``
 is meant to send the API key instead of a password, but it decides with
 ``path is not '/login'`` and, on CPython 3.11, the two strings are the same object,
 so the key is never sent and no server can accept the login. The emulator's side
-(``/login?username=&apiKey=``) is tested in tests/emulator/test_fidelity_more.py.
+(``/login?username=&apiKey=``) is tested in
+tests/emulator/classic/test_forms_templates_and_key_login.py.
 
 workfrontutil is not run: it installs, but cannot be imported (it needs
 ``pyodbc``, imports ``pandas.io.json.json_normalize``, which pandas 2 removed,
