@@ -748,7 +748,13 @@ class _Running:
     async def __aenter__(self) -> EventReceiver:
         self._tg = anyio.create_task_group()
         await self._tg.__aenter__()
-        await self._tg.start(self.receiver.run)
+        try:
+            await self._tg.start(self.receiver.run)
+        except BaseException:
+            # The workers did not start (no handler, a queue_file that cannot
+            # open): leave the task group, then raise the error as it is.
+            await self._tg.__aexit__(None, None, None)
+            raise
         return self.receiver
 
     async def __aexit__(self, *exc: Any) -> bool | None:
