@@ -48,7 +48,7 @@ def fastapi_app(receiver: EventReceiver) -> Any:
     app = FastAPI(lifespan=lifespan)
     app.mount("/hooks", receiver)
 
-    @app.post("/prestop")
+    @app.get("/prestop")
     async def prestop() -> dict[str, int]:
         return {"not_handled": await receiver.drain()}
 

@@ -214,7 +214,7 @@ async def test_a_prestop_drain_answers_503_and_the_sigterm_after_it_loses_nothin
 
         async def prestop(_: Outcomes) -> None:
             async with httpx.AsyncClient(base_url=server.url, timeout=20) as client:
-                r = await client.post("/prestop")
+                r = await client.get("/prestop")
             drained.append(r.json()["not_handled"])
             server.process.send_signal(signal.SIGTERM)
 

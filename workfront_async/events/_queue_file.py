@@ -74,6 +74,7 @@ class QueueFile:
         if str(mode).lower() != "wal":  # pragma: no cover - a filesystem without WAL support
             db.execute("PRAGMA journal_mode=DELETE")
         self._db: sqlite3.Connection | None = db
+        _sync_directory(os.path.dirname(os.path.abspath(self.path)))
 
     def pending(self) -> list[Stored]:
         """Every stored event, oldest first."""
@@ -117,3 +118,19 @@ class QueueFile:
         if self._db is None:
             raise QueryError(f"the receiver's queue_file {self.path!r} is closed")
         return self._db
+
+
+def _sync_directory(path: str) -> None:
+    """``fsync`` the directory, so that a file just created in it (the queue
+    file itself) is there after a power loss; SQLite syncs the directory for
+    the log files it creates, not for the database file."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms that cannot open a directory (Windows)
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover - filesystems that refuse fsync on directories
+        pass
+    finally:
+        os.close(fd)
