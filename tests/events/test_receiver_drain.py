@@ -19,7 +19,7 @@ import pytest
 from fastapi import FastAPI
 
 from workfront_async import QueryError
-from workfront_async.events import Event, EventReceiver
+from workfront_async.events import Event, EventReceiver, parse_event
 
 TOKEN = "receiver-secret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -259,3 +259,16 @@ def test_stop_options_are_checked(tmp_path: Path) -> None:
         EventReceiver(TOKEN, grace_period=float("nan"))
     with pytest.raises(QueryError, match="needs a handler"):
         EventReceiver(TOKEN, queue_file=tmp_path / "events.sqlite3")
+
+
+async def test_a_delivery_id_tells_deliveries_apart_but_not_events() -> None:
+    receiver = EventReceiver(TOKEN)
+    async with client_for(receiver) as client:
+        for _ in range(2):
+            assert (await client.post("/", content=message(1), headers=AUTH)).status_code == 202
+    first, second = await receiver.get(), await receiver.get()
+    assert first.delivery_id is not None
+    assert second.delivery_id is not None
+    assert first.delivery_id != second.delivery_id
+    assert first == second == parse_event(message(1))
+    assert parse_event(message(1)).delivery_id is None

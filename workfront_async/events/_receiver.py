@@ -85,10 +85,12 @@ class Event:
     old_state: Mapping[str, Any]
     event_version: str | None = None
     subscription_version: str | None = None
-    #: The receiver's ID for this delivery (Workfront's messages carry none).
-    #: With a ``queue_file`` an event that runs again after a restart carries
-    #: the same ID, so a handler can tell a repeat from a new event.
-    delivery_id: str | None = None
+    #: The receiver's ID for this delivery (Workfront's messages carry none;
+    #: ``parse_event`` leaves it ``None``). With a ``queue_file`` an event that
+    #: runs again after a restart carries the same ID, so a handler can tell a
+    #: repeat from a new event. Not part of equality: two deliveries of the
+    #: same message are equal events.
+    delivery_id: str | None = attrs.field(default=None, eq=False)
 
     @property
     def obj_code(self) -> str | None:
