@@ -31,7 +31,7 @@ def updates_from(call: ClassicCall, code: str) -> Any:
     if raw is not None:
         return json_param("updates", raw)
     if call.req.content_type.startswith("application/json") and call.req.body.strip():
-        return json_param("request body", call.req.body.decode("utf-8", "replace"))
+        return json_param("request body", call.req.body.decode("utf-8", "replace"), relaxed=False)
     otype = OBJ_TYPES[code]
     data: dict[str, Any] = {}
     for key, value in call.params:
