@@ -42,18 +42,41 @@ def authenticate(call: ClassicCall) -> None:
             raise auth_error("The apiKey is invalid or was cleared")
         call.user_id, call.explicit = user, True
         return
-    cookie = req.headers.get("cookie", "")
-    for part in cookie.split(";"):
-        name, _, value = part.strip().partition("=")
-        if name.lower() in ("sessionid", "attask") and value:
-            user = tenant.user_for_session(value)
-            if user is not None:
-                call.user_id, call.explicit = user, False
-                return
+    for value in _cookies(call):
+        user = tenant.user_for_session(value)
+        if user is not None:
+            call.user_id, call.explicit = user, False
+            return
     raise auth_error(
         "You are not currently logged in: send an apiKey header or parameter, a SessionID "
         "header or a sessionID parameter"
     )
+
+
+# The cookie ``/login`` sets (and the names read back: ``sessionID``, and ``attask``).
+COOKIE = "sessionID"
+SET_COOKIE = "set-cookie"
+CLEARED_COOKIE = f"{COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"
+
+
+def session_cookie(answer: dict[str, Any]) -> str:
+    """The ``Set-Cookie`` value of a login's session."""
+    return f"{COOKIE}={answer['sessionID']}; Path=/; HttpOnly; SameSite=Lax"
+
+
+def _cookies(call: ClassicCall) -> list[str]:
+    out = []
+    for part in call.req.headers.get("cookie", "").split(";"):
+        name, _, value = part.strip().partition("=")
+        if name.lower() in ("sessionid", "attask") and value:
+            out.append(value)
+    return out
+
+
+def cookie(call: ClassicCall) -> str | None:
+    """The session a request's cookie holds, if any."""
+    found = _cookies(call)
+    return found[0] if found else None
 
 
 def require_explicit(call: ClassicCall) -> None:

@@ -68,11 +68,22 @@ def _unknown_method(call: ClassicCall) -> Reply:
     )
 
 
+def _login(call: ClassicCall) -> Reply:
+    """``/login`` answers the session and sets it as a cookie: Adobe's "API basics"
+    page, Login: "This sets a cookie to authenticate future requests as well as
+    return a JSON response with the newly created sessionID" (a cookie that, as
+    the page says under Cookie-Based Authentication, authenticates reads only)."""
+    answer = _auth.login(call)
+    return Reply(200, {"data": answer}, ((_auth.SET_COOKIE, _auth.session_cookie(answer)),))
+
+
 def _logout(call: ClassicCall) -> Reply:
-    for token in (call.req.headers.get("sessionid"), call.p("sessionID")):
+    # "The sessionID to be logged out can be specified either as a cookie, request
+    # header, or request parameter" (Adobe's "API basics" page, Logout)
+    for token in (call.req.headers.get("sessionid"), call.p("sessionID"), _auth.cookie(call)):
         if token:
             call.tenant.end_session(token)
-    return data({"success": True})
+    return Reply(200, {"data": {"success": True}}, ((_auth.SET_COOKIE, _auth.CLEARED_COOKIE),))
 
 
 def _key_action_param(call: ClassicCall) -> Reply:
@@ -113,7 +124,7 @@ R = Route[ClassicCall]
 
 ROUTES: Final[tuple[R, ...]] = (
     R(r"/", {ANY: _no_object_type}),
-    R(r"/login", {ANY: lambda c: data(_auth.login(c))}, flags=re.I),
+    R(r"/login", {ANY: _login}, flags=re.I),
     R(r"/metadata", {ANY: lambda c: data(_metadata.metadata_index(c))}, tag="session", flags=re.I),
     R(r"/batch", {ANY: lambda c: data(_batch.batch(c))}, tag="session", flags=re.I),
     R(r"/upload", {ANY: lambda c: data(_writes.upload(c))}, tag="explicit", flags=re.I),
