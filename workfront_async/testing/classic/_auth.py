@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ._call import API_VERSIONS, LATEST, ClassicCall
@@ -42,7 +43,7 @@ def authenticate(call: ClassicCall) -> None:
             raise auth_error("The apiKey is invalid or was cleared")
         call.user_id, call.explicit = user, True
         return
-    for value in _cookies(call):
+    for value in session_cookies(req.headers):
         user = tenant.user_for_session(value)
         if user is not None:
             call.user_id, call.explicit = user, False
@@ -64,9 +65,10 @@ def session_cookie(answer: dict[str, Any]) -> str:
     return f"{COOKIE}={answer['sessionID']}; Path=/; HttpOnly; SameSite=Lax"
 
 
-def _cookies(call: ClassicCall) -> list[str]:
+def session_cookies(headers: Mapping[str, str]) -> list[str]:
+    """The sessions a request's ``Cookie`` header holds (``sessionID``, ``attask``)."""
     out = []
-    for part in call.req.headers.get("cookie", "").split(";"):
+    for part in headers.get("cookie", "").split(";"):
         name, _, value = part.strip().partition("=")
         if name.lower() in ("sessionid", "attask") and value:
             out.append(value)
@@ -75,7 +77,7 @@ def _cookies(call: ClassicCall) -> list[str]:
 
 def cookie(call: ClassicCall) -> str | None:
     """The session a request's cookie holds, if any."""
-    found = _cookies(call)
+    found = session_cookies(call.req.headers)
     return found[0] if found else None
 
 
