@@ -39,10 +39,10 @@ from ._server._faults import FAULT_MESSAGES, Faults
 from ._server._http import Reply, Wing, parse_request
 from ._server._redact import redact_text, redact_url
 from ._server._worklock import WorkLock
-from .classic._dates import from_store, to_event
+from .classic._dates import from_store
 from .classic._event_routes import EventsAPI
 from .classic._events import PREFIX as EVENTS_PREFIX
-from .classic._events import Delivery, Subscription, event_message, matches
+from .classic._events import Delivery, Subscription, event_message, event_state, matches
 from .classic._oauth import OAuthApp
 from .classic._oauth_routes import PREFIX as OAUTH_PREFIX
 from .classic._oauth_routes import OAuthAPI
@@ -772,14 +772,7 @@ class Emulator:
         return self._json(reply.status, reply.body, reply.headers)
 
     def _state(self, code: str, row: Mapping[str, Any] | None) -> dict[str, Any]:
-        if row is None:
-            return {}
-        state = self.tenant.store.all_fields(code, dict(row))
-        otype = OBJ_TYPES[code]
-        for name, kind in otype.fields.items():
-            if kind == "date" and row.get(name):
-                state[name] = to_event(row[name])
-        return state
+        return event_state(self.tenant, code, row)
 
     def _emit(self, changes: list[Change]) -> None:
         if not self.subscriptions and self.on_event is None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .._server._errors import Forbidden
+from ._approvals import APPROVABLE, decide, recall
 from ._call import ClassicCall, action_arg, new
 from ._filters import (
     bad_request,
@@ -108,18 +110,18 @@ def action(call: ClassicCall, code: str, obj_id: str, action: str) -> Any:
         return {"result": None}
     if name == "calculateDataExtension":
         return {"result": None}
-    if name in ("approveApproval", "rejectApproval", "recallApproval") and code in (
-        "PROJ",
-        "TASK",
-        "OPTASK",
-        "DOCU",
-    ):
-        if "approvalStatus" not in OBJ_TYPES[code].fields:
-            raise bad_request(f"{code} objects have no approval process in this tenant")
-        status = {"approveApproval": "A", "rejectApproval": "R", "recallApproval": "N"}[name]
-        call.savepoint(lambda: edit({"approvalStatus": status}))
+    if name in ("approveApproval", "rejectApproval") and code in APPROVABLE:
+        call.savepoint(lambda: decide(call, code, obj_id, approve=name == "approveApproval"))
+        return {"result": None}
+    if name == "recallApproval" and code in APPROVABLE:
+        call.savepoint(lambda: recall(call, code, obj_id))
         return {"result": None}
     if name == "markViewed" and code == "WORKITEM":
+        # API basics, "Moving Objects": PUT /workitem/<ID>/markViewed
+        if row["userID"] and row["userID"] != call.user_id:
+            user = tenant.user_row(call.user_id)
+            if not user["isAdmin"]:
+                raise Forbidden("a work item is marked viewed by its user")
         call.savepoint(lambda: edit({"isMarkedAsViewed": True, "lastViewedDate": now}))
         return {"result": None}
     raise bad_request(

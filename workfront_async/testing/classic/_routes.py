@@ -24,6 +24,7 @@ from .._server._http import ANY, Reply, Request, Route, Router, first
 from . import _actions, _auth, _batch, _metadata, _reads, _writes
 from ._call import API_VERSIONS, LATEST, ClassicCall, data
 from ._filters import bad_request
+from ._named import NAMED_QUERIES, named_query
 from ._schema import resolve_obj_code
 from ._tenant import Tenant
 
@@ -95,8 +96,13 @@ def _key_action_path(call: ClassicCall) -> Reply:
     return data(_auth.api_key_action(call, call.args["action"]))
 
 
+def _is_named(call: ClassicCall) -> bool:
+    code = resolve_obj_code(call.args["obj"])
+    return (code, call.args["query"].lower()) in NAMED_QUERIES
+
+
 def _named(call: ClassicCall) -> Reply:
-    return data(_reads.named(call, call.segments[0].lower()))
+    return data(named_query(call, _code(call), call.args["query"]))
 
 
 def _edit_or_action(call: ClassicCall) -> Reply:
@@ -135,7 +141,7 @@ ROUTES: Final[tuple[R, ...]] = (
         {ANY: _key_action_path},
         when=_is_user,
     ),
-    R(r"/(?:work/mywork|cstem/projectstatuses)", {ANY: _named}, tag="session", flags=re.I),
+    R(r"/work/mywork", {ANY: lambda c: data(_reads.my_work(c))}, tag="session", flags=re.I),
     R(
         r"/(?P<obj>[^/]+)(?:/.*)?",
         {ANY: _unknown_type},
@@ -147,6 +153,7 @@ ROUTES: Final[tuple[R, ...]] = (
         tag="session",
         when=lambda c: c.method not in _METHODS,
     ),
+    R(_OBJ + r"/(?P<query>[^/]+)", {"GET": _named}, tag="session", when=_is_named),
     R(
         _OBJ + "/search",
         {"GET": lambda c: data(_reads.search(c, _code(c)))},

@@ -11,6 +11,7 @@ from typing import Any
 from .._server._errors import AUTH_CLASS, AuthFailure, ServerError
 from ._filters import bad_request
 from ._oauth import OAuthServer
+from ._statuses import seed as seed_statuses
 from ._store import Change, Store
 
 __all__ = ["AUTH_CLASS", "Tenant", "auth_error"]
@@ -41,6 +42,7 @@ class Tenant:
         admin = self.add_user("admin", "admin", name="Admin User", admin=True)
         self.admin_id: str = admin["ID"]
         self.oauth = OAuthServer(self)
+        seed_statuses(self.store, self.customer_id)
 
     # -- clock and IDs -------------------------------------------------------
 
