@@ -239,6 +239,11 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "generateApiKey": ((("username", "string"), ("password", "string")), "string"),
                 "getApiKey": ((("username", "string"), ("password", "string")), "string"),
                 "clearApiKey": ((), "java.lang.Boolean"),
+                # Adobe's "Users available time API" page: PUT /user/getUsersAvailableTime
+                "getUsersAvailableTime": (
+                    (("userIDs", "string[]"), ("fromDate", "dateTime"), ("toDate", "dateTime")),
+                    "map",
+                ),
             },
         ),
         _t(

@@ -178,6 +178,12 @@ def bulk_edit(call: ClassicCall, code: str) -> Any:
     if action:
         return type_action(call, code, action)
     updates = updates_from(call, code)
+    ids = ids_param(call)
+    if isinstance(updates, dict) and ids:
+        # Adobe's "API basics" page, "Editing Objects": PUT /project?id=4c7...&name=New
+        # Project Name is the same edit as PUT /project/4c7...?name=New Project Name
+        edited = [edit(call, code, obj_id) for obj_id in ids]
+        return edited[0] if len(edited) == 1 else edited
     if not isinstance(updates, list):
         raise bad_request(
             f"PUT /{call.segments[0]} without an ID takes updates=[{{...}}, ...] (a bulk edit); "
