@@ -260,7 +260,9 @@ class ClassicAPI:
         segments = [s for s in (match.group(3) or "/").split("/") if s]
         call = ClassicCall(
             req=request,
-            method=(first(params, "method") or request.method).upper(),
+            # "method=put &updates=..." (API basics, "Creating an Access Rule"): the
+            # verb without the spaces around it
+            method=(first(params, "method") or request.method).strip().upper(),
             tenant=self.tenant,
             params=params,
             segments=segments,
