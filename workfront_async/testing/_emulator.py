@@ -39,10 +39,13 @@ from ._server._faults import FAULT_MESSAGES, Faults
 from ._server._http import Reply, Wing, parse_request
 from ._server._redact import redact_text, redact_url
 from ._server._worklock import WorkLock
-from .classic._dates import from_store, to_event
+from .classic._dates import from_store
 from .classic._event_routes import EventsAPI
 from .classic._events import PREFIX as EVENTS_PREFIX
-from .classic._events import Delivery, Subscription, event_message, matches
+from .classic._events import Delivery, Subscription, event_message, event_state, matches
+from .classic._oauth import OAuthApp
+from .classic._oauth_routes import PREFIX as OAUTH_PREFIX
+from .classic._oauth_routes import OAuthAPI
 from .classic._routes import ClassicAPI
 from .classic._schema import OBJ_TYPES, resolve_obj_code
 from .classic._store import Change
@@ -202,6 +205,7 @@ class Emulator:
         self._mounts: tuple[tuple[re.Pattern[str], Wing], ...] = (
             (re.compile(r"/attask/api[/-]"), ClassicAPI(self.tenant)),
             (re.compile(re.escape(EVENTS_PREFIX) + "(?:/|$)"), EventsAPI(self)),
+            (re.compile(re.escape(OAUTH_PREFIX) + "(?:/|$)"), OAuthAPI(self.tenant)),
             (
                 re.compile(r"/maestro/api/"),
                 PlanningAPI(lambda: self.planning, self.tenant.user_for_session),
@@ -353,6 +357,85 @@ class Emulator:
     def issue_token(self, username: str | None = None) -> str:
         """A session token, valid as ``SessionID`` header, ``sessionID`` parameter and bearer."""
         return self.tenant.issue_token(username)
+
+    @_locked
+    def add_oauth_app(
+        self,
+        kind: str = "web",
+        *,
+        name: str | None = None,
+        redirect_urls: Iterable[str] = (),
+        public_key: str | bytes | None = None,
+        key_owner: str | None = None,
+        rotate_refresh_token: bool = True,
+        refresh_token_lifetime: float | None = None,
+        refresh_token_idle: float | None = None,
+    ) -> OAuthApp:
+        """Register an OAuth2 application, as an administrator does under Setup >
+        System > OAuth2 Applications (at most ten). ``kind``: ``web`` (authorization
+        code flow: client ID and secret), ``spa`` (PKCE: no secret) or ``jwt``
+        (machine to machine: ``public_key`` in PEM, a certificate or a public key,
+        added by ``key_owner``, default the administrator). Its ``client_id`` and
+        ``client_secret`` go to the client; ``/integrations/oauth2/...`` serves it.
+        """
+        owner = None
+        if key_owner is not None:
+            row = self.tenant.user_by_username(key_owner)
+            if row is None:
+                raise ValueError(f"no user named {key_owner!r}")
+            owner = str(row["ID"])
+        return self.tenant.oauth.add_app(
+            kind,
+            name=name,
+            redirect_urls=tuple(redirect_urls),
+            public_key=public_key,
+            key_owner_id=owner,
+            rotate_refresh_token=rotate_refresh_token,
+            refresh_token_lifetime=refresh_token_lifetime,
+            refresh_token_idle=refresh_token_idle,
+        )
+
+    @_locked
+    def oauth_code(
+        self,
+        client_id: str,
+        *,
+        username: str | None = None,
+        redirect_uri: str | None = None,
+        code_challenge: str | None = None,
+    ) -> str:
+        """The authorization code a user's consent yields (what the redirect of
+        ``GET /integrations/oauth2/authorize`` carries), without the browser round
+        trip: valid for two minutes of the emulator's clock, for one exchange."""
+        user_id = self.tenant.admin_id
+        if username is not None:
+            row = self.tenant.user_by_username(username)
+            if row is None:
+                raise ValueError(f"no user named {username!r}")
+            user_id = str(row["ID"])
+        code, _ = self.tenant.oauth.authorize(
+            user_id,
+            client_id=client_id,
+            redirect_uri=redirect_uri,
+            response_type="code",
+            code_challenge=code_challenge,
+            code_challenge_method="S256" if code_challenge is not None else None,
+        )
+        return code
+
+    @property
+    def oauth_token_lifetime(self) -> float:
+        """Seconds an OAuth2 access token lives (``expires_in``; default 3600)."""
+        return self.tenant.oauth.access_token_lifetime
+
+    @oauth_token_lifetime.setter
+    def oauth_token_lifetime(self, seconds: float) -> None:
+        self.tenant.oauth.access_token_lifetime = float(seconds)
+
+    @property
+    def customer_id(self) -> str:
+        """The tenant's customer ID (``$$CUSTOMER.ID``; a JWT's ``iss``)."""
+        return self.tenant.customer_id
 
     @property
     @_locked
@@ -689,14 +772,7 @@ class Emulator:
         return self._json(reply.status, reply.body, reply.headers)
 
     def _state(self, code: str, row: Mapping[str, Any] | None) -> dict[str, Any]:
-        if row is None:
-            return {}
-        state = self.tenant.store.all_fields(code, dict(row))
-        otype = OBJ_TYPES[code]
-        for name, kind in otype.fields.items():
-            if kind == "date" and row.get(name):
-                state[name] = to_event(row[name])
-        return state
+        return event_state(self.tenant, code, row)
 
     def _emit(self, changes: list[Change]) -> None:
         if not self.subscriptions and self.on_event is None:

@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date, timedelta
 from typing import Any
 
+from .._server._errors import Forbidden
+from ._approvals import APPROVABLE, decide, recall
 from ._call import ClassicCall, action_arg, new
 from ._filters import (
     bad_request,
@@ -108,18 +111,18 @@ def action(call: ClassicCall, code: str, obj_id: str, action: str) -> Any:
         return {"result": None}
     if name == "calculateDataExtension":
         return {"result": None}
-    if name in ("approveApproval", "rejectApproval", "recallApproval") and code in (
-        "PROJ",
-        "TASK",
-        "OPTASK",
-        "DOCU",
-    ):
-        if "approvalStatus" not in OBJ_TYPES[code].fields:
-            raise bad_request(f"{code} objects have no approval process in this tenant")
-        status = {"approveApproval": "A", "rejectApproval": "R", "recallApproval": "N"}[name]
-        call.savepoint(lambda: edit({"approvalStatus": status}))
+    if name in ("approveApproval", "rejectApproval") and code in APPROVABLE:
+        call.savepoint(lambda: decide(call, code, obj_id, approve=name == "approveApproval"))
+        return {"result": None}
+    if name == "recallApproval" and code in APPROVABLE:
+        call.savepoint(lambda: recall(call, code, obj_id))
         return {"result": None}
     if name == "markViewed" and code == "WORKITEM":
+        # API basics, "Moving Objects": PUT /workitem/<ID>/markViewed
+        if row["userID"] and row["userID"] != call.user_id:
+            user = tenant.user_row(call.user_id)
+            if not user["isAdmin"]:
+                raise Forbidden("a work item is marked viewed by its user")
         call.savepoint(lambda: edit({"isMarkedAsViewed": True, "lastViewedDate": now}))
         return {"result": None}
     raise bad_request(
@@ -133,7 +136,10 @@ def action(call: ClassicCall, code: str, obj_id: str, action: str) -> Any:
 # Workfront/workfront-api src/Api.ts: "objID ... Optional, pass null or undefined
 # to omit", then ``params.action = action`` on ``PUT /<objCode>``); workfront-sdk's
 # ``bulk_action`` sends ``PUT /TASK?action=bulkMove`` with the arguments as a JSON body.
-ACTIONS_WITHOUT_ID: dict[str, tuple[str, ...]] = {"TASK": ("bulkMove",)}
+ACTIONS_WITHOUT_ID: dict[str, tuple[str, ...]] = {
+    "TASK": ("bulkMove",),
+    "USER": ("getUsersAvailableTime",),
+}
 
 
 def move(call: ClassicCall, code: str, obj_id: str, project: str, parent: str | None) -> None:
@@ -201,6 +207,8 @@ def type_action(call: ClassicCall, code: str, action: str) -> Any:
         call.savepoint(lambda: form_action(call, action, None))
         return {"result": None}
     known = ACTIONS_WITHOUT_ID.get(code, ())
+    if code == "USER" and action == "getUsersAvailableTime":
+        return users_available_time(call)
     if action not in known:
         if action in OBJ_TYPES[code].actions:
             raise bad_request(
@@ -238,3 +246,47 @@ def type_action(call: ClassicCall, code: str, action: str) -> Any:
 
     call.savepoint(move_all)
     return {"result": None}
+
+
+# A working day of the emulator's users: Monday to Friday, 8 hours (480 minutes).
+_DAY_MINUTES = 480.0
+_MAX_DAYS = 366
+
+
+def users_available_time(call: ClassicCall) -> Any:
+    """``PUT /user/getUsersAvailableTime`` (Adobe's "Users available time API" page,
+    help/quicksilver/wf-api/api/api-user-available-time.md): for each user of
+    ``userIDs``, one number of minutes per day from ``fromDate`` to ``toDate``:
+    ``PAVL`` (available for scheduling, without non-working days or time off) and
+    ``AVL`` (actually available). The emulator's users all work Monday to Friday,
+    480 minutes a day, and take no time off, so the two lists are the same."""
+    raw_ids = action_arg(call, "userIDs")
+    ids = raw_ids.split(",") if isinstance(raw_ids, str) else raw_ids
+    if not isinstance(ids, list) or not ids or not all(isinstance(i, str) and i for i in ids):
+        raise bad_request("getUsersAvailableTime needs userIDs: a list of user IDs")
+    days = []
+    for name in ("fromDate", "toDate"):
+        value = action_arg(call, name)
+        if not isinstance(value, str) or not value:
+            raise bad_request(f"getUsersAvailableTime needs {name}, e.g. 2022-07-10T00:00:00")
+        try:
+            days.append(date.fromisoformat(value[:10]))
+        except ValueError:
+            raise bad_request(f"{name}: {value!r} is not a date (2022-07-10T00:00:00)") from None
+    start, end = days
+    count = (end - start).days + 1
+    if count < 1 or count > _MAX_DAYS:
+        raise bad_request(f"toDate must be from fromDate to {_MAX_DAYS} days after it")
+    store = call.tenant.store
+    for user_id in ids:
+        if store.get_raw("USER", user_id) is None:
+            raise not_found("USER", user_id)
+    minutes = [
+        _DAY_MINUTES if (start + timedelta(days=n)).weekday() < 5 else 0.0 for n in range(count)
+    ]
+    return {
+        "result": {
+            "PAVL": {user_id: list(minutes) for user_id in ids},
+            "AVL": {user_id: list(minutes) for user_id in ids},
+        }
+    }

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ._call import API_VERSIONS, LATEST, ClassicCall
@@ -42,18 +43,42 @@ def authenticate(call: ClassicCall) -> None:
             raise auth_error("The apiKey is invalid or was cleared")
         call.user_id, call.explicit = user, True
         return
-    cookie = req.headers.get("cookie", "")
-    for part in cookie.split(";"):
-        name, _, value = part.strip().partition("=")
-        if name.lower() in ("sessionid", "attask") and value:
-            user = tenant.user_for_session(value)
-            if user is not None:
-                call.user_id, call.explicit = user, False
-                return
+    for value in session_cookies(req.headers):
+        user = tenant.user_for_session(value)
+        if user is not None:
+            call.user_id, call.explicit = user, False
+            return
     raise auth_error(
         "You are not currently logged in: send an apiKey header or parameter, a SessionID "
         "header or a sessionID parameter"
     )
+
+
+# The cookie ``/login`` sets (and the names read back: ``sessionID``, and ``attask``).
+COOKIE = "sessionID"
+SET_COOKIE = "set-cookie"
+CLEARED_COOKIE = f"{COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"
+
+
+def session_cookie(answer: dict[str, Any]) -> str:
+    """The ``Set-Cookie`` value of a login's session."""
+    return f"{COOKIE}={answer['sessionID']}; Path=/; HttpOnly; SameSite=Lax"
+
+
+def session_cookies(headers: Mapping[str, str]) -> list[str]:
+    """The sessions a request's ``Cookie`` header holds (``sessionID``, ``attask``)."""
+    out = []
+    for part in headers.get("cookie", "").split(";"):
+        name, _, value = part.strip().partition("=")
+        if name.lower() in ("sessionid", "attask") and value:
+            out.append(value)
+    return out
+
+
+def cookie(call: ClassicCall) -> str | None:
+    """The session a request's cookie holds, if any."""
+    found = session_cookies(call.req.headers)
+    return found[0] if found else None
 
 
 def require_explicit(call: ClassicCall) -> None:

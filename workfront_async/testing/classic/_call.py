@@ -16,6 +16,8 @@ from ._filters import (
     Ctx,
     bad_request,
 )
+from ._relaxed import RelaxedJSONError
+from ._relaxed import loads as relaxed_loads
 from ._store import Change, FieldTree
 from ._tenant import Tenant
 
@@ -49,11 +51,23 @@ def truthy(value: str | None) -> bool:
     return value is not None and value.strip().lower() in ("true", "1", "yes")
 
 
-def json_param(name: str, text: str) -> Any:
+def json_param(name: str, text: str, *, relaxed: bool = True) -> Any:
+    """A JSON parameter. Strict JSON first; a parameter (not a JSON request body)
+    may also be relaxed JSON as Adobe's "API basics" page writes ``updates=``
+    (``{ name: 'x' }``: unquoted keys, single quotes; see ``_relaxed``)."""
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError as exc:
-        raise bad_request(f"{name} is not valid JSON: {exc}", status=400) from None
+        if not relaxed:
+            raise bad_request(f"{name} is not valid JSON: {exc}", status=400) from None
+    try:
+        return relaxed_loads(text)
+    except RelaxedJSONError as exc:
+        raise bad_request(
+            f"{name} is not valid JSON (nor JSON as Adobe's examples write it, with "
+            f"unquoted keys and single quotes): {exc}",
+            status=400,
+        ) from None
 
 
 @attrs.define
@@ -155,7 +169,7 @@ def action_arg(call: ClassicCall, name: str) -> Any:
     ``queryStringify``), as a JSON array, or comma-separated.
     """
     if call.req.content_type.startswith("application/json") and call.req.body.strip():
-        body = json_param("request body", call.req.body.decode("utf-8", "replace"))
+        body = json_param("request body", call.req.body.decode("utf-8", "replace"), relaxed=False)
         if not isinstance(body, dict):
             raise bad_request("the arguments of an action in a JSON body must be a JSON object")
         if name in body:

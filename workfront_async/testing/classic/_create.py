@@ -6,19 +6,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ._approvals import status_changed
 from ._call import ClassicCall, new
 from ._filters import (
     bad_request,
 )
 from ._forms import sync_custom_fields, sync_forms
-from ._schema import resolve_obj_code
+from ._schema import OBJ_TYPES, resolve_obj_code
 
 
 def create_one(call: ClassicCall, code: str, data: Mapping[str, Any]) -> str:
     tenant = call.tenant
     if not isinstance(data, Mapping):
         raise bad_request(f"each object to create must be a JSON object, not {type(data).__name__}")
-    data = dict(data)
+    data, owned = split_owned(code, dict(data))
     if code == "DOCU":
         return create_document(call, data)
     new_id = tenant.store.create(
@@ -26,7 +27,44 @@ def create_one(call: ClassicCall, code: str, data: Mapping[str, Any]) -> str:
     )
     sync_forms(call, code, new_id, data)
     sync_custom_fields(call, code, new_id, None)
+    apply_owned(call, code, new_id, owned)
+    status_changed(call, code, new_id, None)
     return new_id
+
+
+# Privately owned objects an object holds by reference: set as a nested object, they
+# replace the one held ("updates to a collection or nested object completely replace
+# the existing" ones, API basics, "Making Nested Updates"; its queueDef example).
+OWNED: dict[str, dict[str, tuple[str, str]]] = {"PROJ": {"queueDef": ("QUED", "projectID")}}
+
+
+def split_owned(code: str, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the other updates, the owned objects given as nested objects without an ID)."""
+    owned = {
+        name: value
+        for name, value in data.items()
+        if name in OWNED.get(code, {}) and isinstance(value, dict) and "ID" not in value
+    }
+    return {k: v for k, v in data.items() if k not in owned}, owned
+
+
+def apply_owned(call: ClassicCall, code: str, obj_id: str, owned: Mapping[str, Any]) -> None:
+    store, now = call.tenant.store, call.tenant.now()
+    stamp: dict[str, Any] = {
+        "now": now,
+        "user_id": call.user_id,
+        "new_id": new(call),
+        "changes": call.changes,
+    }
+    for name, value in owned.items():
+        target, link = OWNED[code][name]
+        id_field = OBJ_TYPES[code].refs[name][0]
+        row = store.get_raw(code, obj_id)
+        held = row[id_field] if row is not None else None
+        made = store.create(target, {**value, link: obj_id}, **stamp)
+        store.edit(code, obj_id, {id_field: made}, **stamp)
+        if held:
+            store.delete(target, held, force=True, **stamp)
 
 
 def create_document(call: ClassicCall, data: dict[str, Any]) -> str:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ._schema import OBJ_TYPES
+from ._statuses import status_row
 from ._store import derived_id
 from ._tenant import Tenant
 
@@ -134,6 +135,9 @@ def populate(tenant: Tenant, *, seed: int = 0, scale: float = 1.0) -> None:
     store.drop_indexes()
     try:
         _populate(tenant, rng, scale)
+        # after everything else, drawing from its own generator and making IDs from
+        # names: the rows above keep the IDs and values they had for a seed
+        _populate_extras(tenant, random.Random(f"demo-extras-{seed}"))
     finally:
         store.create_indexes()
         store.db.execute("ANALYZE")
@@ -824,3 +828,208 @@ def _set_column(tenant: Tenant, code: str, column: str, pairs: list[tuple[Any, s
         )
     finally:
         db.execute('DROP TABLE "_demo_set"')
+
+
+def _populate_extras(tenant: Tenant, rng: random.Random) -> None:
+    """Issue owners, project currencies and help desk queues, the statuses of a
+    group, approval processes (one per kind of work) and work items."""
+    store = tenant.store
+    db = store.db
+    admin = tenant.admin_id
+    # an issue's owner is the user who entered it
+    db.execute('UPDATE "OPTASK" SET "ownerID" = "enteredByID"')
+    projects = store.query('SELECT "ID", "ownerID" FROM "PROJ" ORDER BY rowid', ())
+    # most projects have no currency (the customer's applies); one in five has one
+    _set_column(
+        tenant,
+        "PROJ",
+        "currency",
+        [
+            (("EUR", "GBP", "JPY")[i // 5 % 3], p["ID"])
+            for i, p in enumerate(projects)
+            if i % 5 == 1
+        ],
+    )
+    # one project in ten is a help desk queue (QUED), one in twenty a public one
+    queues = []
+    for i, project in enumerate(projects):
+        if i % 10 == 2:
+            row = _blank("QUED")
+            row.pop("_de")
+            row.update(
+                ID=derived_id("QUED", project["ID"]),
+                projectID=project["ID"],
+                isPublic=(i % 20 == 19 and 1) or 0,
+                addOpTaskStyle="ALL",
+                hasQueueTopics=0,
+            )
+            queues.append(row)
+    store.insert_many_raw("QUED", queues)
+    _set_column(tenant, "PROJ", "queueDefID", [(q["ID"], q["projectID"]) for q in queues])
+
+    # statuses: a locked custom task status of the system, and two of a group (one
+    # hidden), as Adobe's "Core API changes: Status search responses" page shows them
+    groups = store.query('SELECT "ID", "name" FROM "GROUP" ORDER BY rowid', ())
+    engineering = groups[0]["ID"]
+    store.insert_many_raw(
+        "CSTEM",
+        [
+            status_row("STATUS_TASK", "JET", "Custom_1", "8BC34A", equates_with="NEW", locked=True),
+            status_row(
+                "STATUS_TASK", "OGC", "Custom_2", "8BC34A", group_id=engineering, equates_with="NEW"
+            ),
+            status_row(
+                "STATUS_TASK",
+                "PRK",
+                "Parked",
+                "9E9E9E",
+                group_id=engineering,
+                equates_with="NEW",
+                hidden=True,
+            ),
+            status_row(
+                "STATUS_PROJ", "BLK", "Blocked", "B71C1C", group_id=engineering, equates_with="ONH"
+            ),
+        ],
+    )
+
+    # approval processes, one per kind of work, each with one path
+    users = store.query('SELECT "ID", "homeTeamID" FROM "USER" ORDER BY rowid', ())
+    demo_users = [u for u in users if u["ID"] != admin]
+    role = store.query('SELECT "ID" FROM "ROLE" WHERE "name" = ?', ("Project Manager",))
+    team = store.query('SELECT "ID" FROM "TEAMOB" ORDER BY rowid LIMIT 1', ())
+    processes: list[dict[str, Any]] = []
+    paths: list[dict[str, Any]] = []
+    steps: list[dict[str, Any]] = []
+    approvers: list[dict[str, Any]] = []
+
+    def process(
+        name: str,
+        obj_code: str,
+        target: str,
+        rejected: str | None,
+        issue: bool,
+        stages: list[tuple[str, str, list[tuple[str, str]]]],
+    ) -> str:
+        proc_id = derived_id("ARVPRC", name)
+        row = _blank("ARVPRC")
+        row.update(
+            ID=proc_id,
+            name=name,
+            description=f"Demo approval process for {obj_code}",
+            approvalObjCode=obj_code,
+            isActive=1,
+            isPrivate=0,
+            enteredByID=admin,
+            lastUpdatedByID=admin,
+            entryDate=_EPOCH.strftime("%Y-%m-%dT%H:%M:%S.000"),
+            lastUpdateDate=_EPOCH.strftime("%Y-%m-%dT%H:%M:%S.000"),
+        )
+        processes.append(row)
+        path_id = derived_id("ARVPTH", proc_id, target)
+        path = _blank("ARVPTH")
+        path.pop("_de")
+        path.update(
+            ID=path_id,
+            approvalProcessID=proc_id,
+            targetStatus=target,
+            rejectedStatus=rejected,
+            shouldCreateIssue=int(issue),
+        )
+        paths.append(path)
+        for number, (stage, kind, who) in enumerate(stages, start=1):
+            step_id = derived_id("ARVSTP", path_id, str(number))
+            step = _blank("ARVSTP")
+            step.pop("_de")
+            step.update(
+                ID=step_id,
+                approvalPathID=path_id,
+                name=stage,
+                sequenceNumber=number,
+                approvalType=kind,
+            )
+            steps.append(step)
+            for column, value in who:
+                approver = _blank("SPAPVR")
+                approver.pop("_de")
+                approver.update(
+                    ID=derived_id("SPAPVR", step_id, column, value), approvalStepID=step_id
+                )
+                approver[column] = value
+                approvers.append(approver)
+        return proc_id
+
+    # the processes are attached to nothing (attach one with approvalProcessID): a status
+    # write on demo work behaves as it did before the demo had them
+    process(
+        "Project Go-Live Approval",
+        "PROJ",
+        "CUR",
+        None,
+        True,
+        [
+            ("Sponsor sign-off", "ONE", [("userID", admin)]),
+            (
+                "Finance and PMO",
+                "ALL",
+                [("userID", demo_users[0]["ID"]), ("userID", demo_users[1]["ID"])],
+            ),
+        ],
+    )
+    process(
+        "Task Completion Review",
+        "TASK",
+        "CPL",
+        "INP",
+        False,
+        [("Review", "ONE", [("userID", admin)] + ([("roleID", role[0]["ID"])] if role else []))],
+    )
+    process(
+        "Issue Closure Approval",
+        "OPTASK",
+        "CLS",
+        None,
+        False,
+        [("Triage", "ONE", [("userID", admin)] + ([("teamID", team[0]["ID"])] if team else []))],
+    )
+    store.insert_many_raw("ARVPRC", processes)
+    store.insert_many_raw("ARVPTH", paths)
+    store.insert_many_raw("ARVSTP", steps)
+    store.insert_many_raw("SPAPVR", approvers)
+    # work items: the assignments of the administrator and of the first demo users
+    holders = [admin, *(u["ID"] for u in demo_users[:3])]
+    marks = ", ".join("?" * len(holders))
+    work = store.query(
+        'SELECT a."ID" AS aid, a."assignedToID", a."taskID", a."opTaskID", a."projectID", '
+        'a."entryDate", a."lastUpdateDate", COALESCE(t."priority", o."priority") AS priority, '
+        'COALESCE(t."status", o."status") AS status, COALESCE(t."name", o."name") AS name '
+        'FROM "ASSGN" a LEFT JOIN "TASK" t ON t."ID" = a."taskID" '
+        'LEFT JOIN "OPTASK" o ON o."ID" = a."opTaskID" '
+        f'WHERE a."assignedToID" IN ({marks}) AND COALESCE(t."ID", o."ID") IS NOT NULL '
+        "ORDER BY a.rowid",
+        holders,
+    )
+    items = []
+    for assignment in work:
+        task_id, issue_id = assignment["taskID"], assignment["opTaskID"]
+        row = _blank("WORKITEM")
+        row.pop("_de")
+        row.update(
+            ID=derived_id("WORKITEM", assignment["aid"]),
+            userID=assignment["assignedToID"],
+            objObjCode="TASK" if task_id else "OPTASK",
+            objID=task_id or issue_id,
+            assignmentID=assignment["aid"],
+            taskID=task_id,
+            opTaskID=issue_id,
+            projectID=assignment["projectID"],
+            priority=assignment["priority"],
+            isDone=int(assignment["status"] in ("CPL", "CLS")),
+            isDead=0,
+            isMarkedAsViewed=int(rng.random() < 0.3),
+            referenceObjectName=assignment["name"],
+            entryDate=assignment["entryDate"],
+            lastUpdateDate=assignment["lastUpdateDate"],
+        )
+        items.append(row)
+    store.insert_many_raw("WORKITEM", items)

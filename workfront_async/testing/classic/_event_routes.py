@@ -26,6 +26,7 @@ from ._events import (
     VERSIONS,
     Delivery,
     Subscription,
+    legacy_json,
     set_version,
     validate_subscription,
 )
@@ -118,6 +119,11 @@ def _list(call: EventsCall) -> Reply:
     return Reply(200, {"subscriptions": [call.shown(s) for s in chunk], "meta": meta})
 
 
+def _legacy_list(call: EventsCall) -> Reply:
+    """The deprecated list: every subscription of the customer, as a JSON array."""
+    return Reply(200, [legacy_json(s) for s in call.subs.values()])
+
+
 def _set_all_versions(call: EventsCall) -> Reply:
     try:
         payload = call.load()
@@ -170,6 +176,7 @@ R = Route[EventsCall]
 ROUTES: Final[tuple[R, ...]] = (
     R(r"", {"POST": _create, "GET": _list}, allow="GET or POST"),
     R(r"version", {"PUT": _set_all_versions}, allow="PUT"),
+    R(r"list", {"GET": _legacy_list}, allow="GET"),
     R(r"(?P<id>[^/]+)/version", {"PUT": _set_version}, allow="PUT"),
     R(
         r"(?P<id>[^/]+)",

@@ -12,12 +12,16 @@ import base64
 import math
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import orjson
 
-from ._schema import resolve_obj_code
+from ._dates import to_event
+from ._schema import OBJ_TYPES, resolve_obj_code
+
+if TYPE_CHECKING:
+    from ._tenant import Tenant
 
 Headers = tuple[tuple[str, str], ...]
 
@@ -26,6 +30,7 @@ __all__ = [
     "Delivery",
     "Subscription",
     "event_message",
+    "event_state",
     "set_version",
     "matches",
     "validate_subscription",
@@ -44,6 +49,32 @@ MAX_GROUPS = 10
 VERSIONS = ("v1", "v2")
 CURRENT_VERSION = "v2"
 PREFIX = "/attask/eventsubscription/api/v1/subscriptions"
+# The objCodes of Adobe's "Objects supported by event subscriptions" table
+# (event-subs-api.md, "Forming the subscription resource") that the classic API's
+# object types do not name: subscriptions to them are kept, and fire when the
+# emulator stores such an object (it stores none of these: Planning records and
+# record types live in the Planning wing, which announces no changes).
+OTHER_OBJ_CODES = frozenset(
+    {
+        "approval",
+        "approval_stage",
+        "approval_stage_participant",
+        "PTLTAB",
+        "FIELD",
+        "PRFAPL",
+        "RECORD",
+        "RECORD_TYPE",
+        "PTLSEC",
+        "STAFFP",
+        "SPVAL",
+        "STAFFR",
+        "SPAVAL",
+        "SAVSET",
+        "SRPVAL",
+        "TSHET",
+        "WORKSPACE",
+    }
+)
 
 
 def _stamp(now: datetime) -> str:
@@ -101,6 +132,23 @@ class Subscription:
         return out
 
 
+def legacy_json(sub: Subscription) -> dict[str, Any]:
+    """One entry of the deprecated ``GET .../subscriptions/list`` (event-subs-api.md,
+    "Deprecated Method for Querying All Event Subscriptions"): snake_case keys, the
+    token masked to its last four characters ("****oken"), fully when it has eight
+    or fewer (the page's note on authToken)."""
+    token = sub.auth_token
+    return {
+        "id": sub.id,
+        "customer_id": sub.customer_id,
+        "obj_id": sub.obj_id,
+        "obj_code": sub.obj_code,
+        "url": sub.url,
+        "event_type": sub.event_type,
+        "auth_token": "****" + token[-4:] if len(token) > 8 else "*" * len(token),
+    }
+
+
 @attrs.frozen
 class Delivery:
     """One delivery attempt: ``status`` is the HTTP status, or 0 with ``error`` set."""
@@ -150,7 +198,8 @@ def validate_subscription(
     """A subscription from a POST body; ``ValueError`` with a clear message if invalid."""
     if not isinstance(body, dict):
         raise ValueError("the body must be a JSON object {objCode, eventType, url, authToken}")
-    code = resolve_obj_code(str(body.get("objCode", "")))
+    raw_code = str(body.get("objCode", ""))
+    code = resolve_obj_code(raw_code) or (raw_code if raw_code in OTHER_OBJ_CODES else None)
     if code is None:
         raise ValueError(f"unknown objCode {body.get('objCode')!r}")
     event_type = str(body.get("eventType", "")).upper()
@@ -199,6 +248,44 @@ def set_version(sub: Subscription, version: str, now: datetime) -> None:
 
 
 # -- the delivered message ----------------------------------------------------------
+
+
+def event_state(tenant: Tenant, code: str, row: Mapping[str, Any] | None) -> dict[str, Any]:
+    """An object's state in an event message: every field (dates in the event form),
+    its ``DE:`` values, and what the payload examples of Adobe's "Event subscription
+    API" page (help/quicksilver/wf-api/general/event-subs-api.md, "Examples of Event
+    Payloads") show beside them: ``customerID`` and ``accessorIDs`` (a project's
+    ``currency`` is one of its fields).
+
+    ``accessorIDs`` lists the users who may see the object: its owner (``ownerID``,
+    else who entered it), then the users it is shared with (access rules naming a
+    user). The page's examples show the owner alone; whom else real Workfront lists
+    is not documented.
+    """
+    if row is None:
+        return {}
+    store = tenant.store
+    state = store.all_fields(code, dict(row))
+    otype = OBJ_TYPES[code]
+    for name, kind in otype.fields.items():
+        if kind == "date" and row.get(name):
+            state[name] = to_event(row[name])
+    accessors: list[str] = []
+    for field in ("ownerID", "enteredByID", "userID"):
+        if field in otype.fields and row.get(field):
+            accessors.append(str(row[field]))
+            break
+    if "accessRules" in otype.collections:
+        for rule in store.query(
+            'SELECT "accessorID" FROM "ACSRUL" WHERE "securityObjID" = ? AND '
+            "\"accessorObjCode\" = 'USER' ORDER BY rowid",
+            (row["ID"],),
+        ):
+            if rule["accessorID"] and rule["accessorID"] not in accessors:
+                accessors.append(str(rule["accessorID"]))
+    state["accessorIDs"] = accessors
+    state["customerID"] = tenant.customer_id
+    return state
 
 
 def versioned_state(version: str, state: Mapping[str, Any]) -> dict[str, Any]:

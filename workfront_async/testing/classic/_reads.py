@@ -27,25 +27,6 @@ from ._store import MAX_FIELDS, not_found
 # Adobe's "API basics" page, "Considering Query Limits": 100 results by default, 2000 at most.
 MAX_LIMIT = 2000
 DEFAULT_LIMIT = 100
-# Recorded namedQuery.json (docs/api-notes.md §4 "Named query"): objCode and color on each entry.
-_PROJECT_STATUSES = tuple(
-    {
-        "color": color,
-        "equatesWith": value,
-        "isActive": True,
-        "label": label,
-        "objCode": "CSTEM",
-        "value": value,
-    }
-    for value, label, color in (
-        ("PLN", "Planning", "6B6B6B"),
-        ("CUR", "Current", "3F7F1F"),
-        ("ONH", "On Hold", "F1A33A"),
-        ("CPL", "Complete", "0078D7"),
-        ("DED", "Dead", "C60000"),
-        ("REQ", "Requested", "9A5BA8"),
-    )
-)
 _AGGS = ("sum", "avg", "min", "max", "count", "std", "var")
 
 
@@ -116,7 +97,8 @@ def search(call: ClassicCall, code: str) -> Any:
     )
     out = store.render(code, rows, tree)
     if as_map:
-        return {obj["ID"]: obj for obj in out}
+        # keyed by ID whether or not the objects show it (CSTEM's default fields do not)
+        return {row["ID"]: obj for row, obj in zip(rows, out, strict=True)}
     return out
 
 
@@ -258,9 +240,8 @@ def get_one(call: ClassicCall, code: str, obj_id: str) -> Any:
     return call.render(code, [row])[0]
 
 
-def named(call: ClassicCall, head: str) -> Any:
-    if head == "cstem":
-        return list(_PROJECT_STATUSES)
+def my_work(call: ClassicCall) -> Any:
+    """``work/myWork``: the open tasks and issues assigned to the caller."""
     out: list[dict[str, Any]] = []
     user = call.user_id
     for code in ("TASK", "OPTASK"):

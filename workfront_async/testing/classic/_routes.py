@@ -24,6 +24,7 @@ from .._server._http import ANY, Reply, Request, Route, Router, first
 from . import _actions, _auth, _batch, _metadata, _reads, _writes
 from ._call import API_VERSIONS, LATEST, ClassicCall, data
 from ._filters import bad_request
+from ._named import NAMED_QUERIES, named_query
 from ._schema import resolve_obj_code
 from ._tenant import Tenant
 
@@ -68,11 +69,22 @@ def _unknown_method(call: ClassicCall) -> Reply:
     )
 
 
+def _login(call: ClassicCall) -> Reply:
+    """``/login`` answers the session and sets it as a cookie: Adobe's "API basics"
+    page, Login: "This sets a cookie to authenticate future requests as well as
+    return a JSON response with the newly created sessionID" (a cookie that, as
+    the page says under Cookie-Based Authentication, authenticates reads only)."""
+    answer = _auth.login(call)
+    return Reply(200, {"data": answer}, ((_auth.SET_COOKIE, _auth.session_cookie(answer)),))
+
+
 def _logout(call: ClassicCall) -> Reply:
-    for token in (call.req.headers.get("sessionid"), call.p("sessionID")):
+    # "The sessionID to be logged out can be specified either as a cookie, request
+    # header, or request parameter" (Adobe's "API basics" page, Logout)
+    for token in (call.req.headers.get("sessionid"), call.p("sessionID"), _auth.cookie(call)):
         if token:
             call.tenant.end_session(token)
-    return data({"success": True})
+    return Reply(200, {"data": {"success": True}}, ((_auth.SET_COOKIE, _auth.CLEARED_COOKIE),))
 
 
 def _key_action_param(call: ClassicCall) -> Reply:
@@ -84,8 +96,13 @@ def _key_action_path(call: ClassicCall) -> Reply:
     return data(_auth.api_key_action(call, call.args["action"]))
 
 
+def _is_named(call: ClassicCall) -> bool:
+    code = resolve_obj_code(call.args["obj"])
+    return (code, call.args["query"].lower()) in NAMED_QUERIES
+
+
 def _named(call: ClassicCall) -> Reply:
-    return data(_reads.named(call, call.segments[0].lower()))
+    return data(named_query(call, _code(call), call.args["query"]))
 
 
 def _edit_or_action(call: ClassicCall) -> Reply:
@@ -113,7 +130,7 @@ R = Route[ClassicCall]
 
 ROUTES: Final[tuple[R, ...]] = (
     R(r"/", {ANY: _no_object_type}),
-    R(r"/login", {ANY: lambda c: data(_auth.login(c))}, flags=re.I),
+    R(r"/login", {ANY: _login}, flags=re.I),
     R(r"/metadata", {ANY: lambda c: data(_metadata.metadata_index(c))}, tag="session", flags=re.I),
     R(r"/batch", {ANY: lambda c: data(_batch.batch(c))}, tag="session", flags=re.I),
     R(r"/upload", {ANY: lambda c: data(_writes.upload(c))}, tag="explicit", flags=re.I),
@@ -124,7 +141,7 @@ ROUTES: Final[tuple[R, ...]] = (
         {ANY: _key_action_path},
         when=_is_user,
     ),
-    R(r"/(?:work/mywork|cstem/projectstatuses)", {ANY: _named}, tag="session", flags=re.I),
+    R(r"/work/mywork", {ANY: lambda c: data(_reads.my_work(c))}, tag="session", flags=re.I),
     R(
         r"/(?P<obj>[^/]+)(?:/.*)?",
         {ANY: _unknown_type},
@@ -136,6 +153,7 @@ ROUTES: Final[tuple[R, ...]] = (
         tag="session",
         when=lambda c: c.method not in _METHODS,
     ),
+    R(_OBJ + r"/(?P<query>[^/]+)", {"GET": _named}, tag="session", when=_is_named),
     R(
         _OBJ + "/search",
         {"GET": lambda c: data(_reads.search(c, _code(c)))},
@@ -242,7 +260,9 @@ class ClassicAPI:
         segments = [s for s in (match.group(3) or "/").split("/") if s]
         call = ClassicCall(
             req=request,
-            method=(first(params, "method") or request.method).upper(),
+            # "method=put &updates=..." (API basics, "Creating an Access Rule"): the
+            # verb without the spaces around it
+            method=(first(params, "method") or request.method).strip().upper(),
             tenant=self.tenant,
             params=params,
             segments=segments,

@@ -161,9 +161,19 @@ def _t(
 
 
 _SHARE = (("accessorID", "string"), ("accessorObjCode", "string"), ("coreAction", "string"))
+# The approval actions with the arguments real PROJ, TASK and OPTASK metadata lists
+# (python-workfront's generated v40.py, Project.approve_approval and friends).
+_DECISION = (
+    ("userID", "string"),
+    ("username", "string"),
+    ("password", "string"),
+    ("auditNote", "string"),
+    ("auditUserIDs", "string[]"),
+    ("sendNoteAsEmail", "boolean"),
+)
 _APPROVAL: dict[str, tuple[tuple[tuple[str, str], ...], str | None]] = {
-    "approveApproval": ((), None),
-    "rejectApproval": ((), None),
+    "approveApproval": (_DECISION, None),
+    "rejectApproval": (_DECISION, None),
     "recallApproval": ((), None),
 }
 _WORK_TRACKED = ("name", "status", "assignedToID", "plannedCompletionDate", "percentComplete")
@@ -229,6 +239,11 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "generateApiKey": ((("username", "string"), ("password", "string")), "string"),
                 "getApiKey": ((("username", "string"), ("password", "string")), "string"),
                 "clearApiKey": ((), "java.lang.Boolean"),
+                # Adobe's "Users available time API" page: PUT /user/getUsersAvailableTime
+                "getUsersAvailableTime": (
+                    (("userIDs", "string[]"), ("fromDate", "dateTime"), ("toDate", "dateTime")),
+                    "map",
+                ),
             },
         ),
         _t(
@@ -344,6 +359,16 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "enteredByID": "id",
                 "lastUpdatedByID": "id",
                 "categoryID": "id",
+                # Adobe's "Retrieve currency information for a project when currency is
+                # null" page: a project's currency, null when not set (the customer's
+                # then applies); API basics: the help desk queue (queueDef, QUED)
+                "currency": "str",
+                "queueDefID": "id",
+                # an approval process attached, its current step, the status before
+                # the one that started it (real PROJ metadata, v40.py)
+                "approvalProcessID": "id",
+                "currentApprovalStepID": "id",
+                "previousStatus": "str",
             },
             refs={
                 "owner": ("ownerID", "USER"),
@@ -356,6 +381,9 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "enteredBy": ("enteredByID", "USER"),
                 "lastUpdatedBy": ("lastUpdatedByID", "USER"),
                 "category": ("categoryID", "CTGY"),
+                "queueDef": ("queueDefID", "QUED"),
+                "approvalProcess": ("approvalProcessID", "ARVPRC"),
+                "currentApprovalStep": ("currentApprovalStepID", "ARVSTP"),
             },
             collections={
                 "tasks": ("TASK", "projectID"),
@@ -368,6 +396,7 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "baselines": ("BSLN", "projectID"),
                 "notes": ("NOTE", "projectID"),
                 "objectCategories": ("OBJCAT", "objID"),
+                "approverStatuses": ("ARVSTS", "projectID"),
             },
             defaults=(
                 "ID",
@@ -429,7 +458,9 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "duration": "float",
                 "taskNumber": "int",
                 "wbs": "str",
-                "approvalStatus": "enum:ApprovalStatusEnum",
+                "approvalProcessID": "id",
+                "currentApprovalStepID": "id",
+                "previousStatus": "str",
                 "enteredByID": "id",
                 "lastUpdatedByID": "id",
                 # Real TASK metadata (python-workfront's generated v40.py, class Task):
@@ -449,6 +480,8 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "lastUpdatedBy": ("lastUpdatedByID", "USER"),
                 "templateTask": ("templateTaskID", "TTSK"),
                 "category": ("categoryID", "CTGY"),
+                "approvalProcess": ("approvalProcessID", "ARVPRC"),
+                "currentApprovalStep": ("currentApprovalStepID", "ARVSTP"),
             },
             collections={
                 "children": ("TASK", "parentID"),
@@ -462,6 +495,7 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "predecessors": ("PRED", "successorID"),
                 "successors": ("PRED", "predecessorID"),
                 "objectCategories": ("OBJCAT", "objID"),
+                "approverStatuses": ("ARVSTS", "taskID"),
             },
             defaults=_TASK_DEFAULTS,
             tracked=(*_WORK_TRACKED, "projectID", "parentID"),
@@ -503,7 +537,12 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "plannedCompletionDate": "date",
                 "projectID": "id",
                 "assignedToID": "id",
-                "approvalStatus": "enum:ApprovalStatusEnum",
+                # the issue's owner (real OPTASK metadata, v40.py; Adobe's API basics
+                # page: issue/search?fields=owner:title,owner:phoneNumber)
+                "ownerID": "id",
+                "approvalProcessID": "id",
+                "currentApprovalStepID": "id",
+                "previousStatus": "str",
                 "enteredByID": "id",
                 "lastUpdatedByID": "id",
                 "categoryID": "id",
@@ -511,6 +550,9 @@ OBJ_TYPES: dict[str, ObjType] = {
             refs={
                 "project": ("projectID", "PROJ"),
                 "assignedTo": ("assignedToID", "USER"),
+                "owner": ("ownerID", "USER"),
+                "approvalProcess": ("approvalProcessID", "ARVPRC"),
+                "currentApprovalStep": ("currentApprovalStepID", "ARVSTP"),
                 "enteredBy": ("enteredByID", "USER"),
                 "lastUpdatedBy": ("lastUpdatedByID", "USER"),
                 "category": ("categoryID", "CTGY"),
@@ -522,6 +564,7 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "accessRules": ("ACSRUL", "securityObjID"),
                 "notes": ("NOTE", "opTaskID"),
                 "objectCategories": ("OBJCAT", "objID"),
+                "approverStatuses": ("ARVSTS", "opTaskID"),
             },
             defaults=("ID", "name", "plannedCompletionDate", "priority", "status"),
             tracked=_WORK_TRACKED,
@@ -549,6 +592,9 @@ OBJ_TYPES: dict[str, ObjType] = {
                 "workRequired": "float",
                 "status": "enum:AssignmentStatusEnum",
                 "isPrimary": "bool",
+                # API basics, "Making Nested Updates": assignments: [{assignedToID,
+                # assignmentPercent: 50.0}, {roleID}] (real ASSGN metadata, v40.py)
+                "assignmentPercent": "float",
             },
             refs={
                 "task": ("taskID", "TASK"),
@@ -756,7 +802,7 @@ OBJ_TYPES: dict[str, ObjType] = {
             tracked=("name",),
             required=("name",),
             name="Document",
-            actions={"share": (_SHARE, None), **_APPROVAL},
+            actions={"share": (_SHARE, None)},
         ),
         _t(
             "DOCV",
@@ -945,20 +991,237 @@ OBJ_TYPES: dict[str, ObjType] = {
             defaults=("ID", "accessorID", "accessorObjCode", "coreAction"),
             name="AccessRule",
         ),
+        # A user's work item (a task or issue on the user's list), with the fields of
+        # real WorkItem metadata (v40.py, class WorkItem, objCode WRKITM) the emulator
+        # keeps; markViewed stamps lastViewedDate (API basics, "Moving Objects").
         _t(
             "WORKITEM",
-            ("workitem",),
+            ("workitem", "wrkitm"),
             {
                 "userID": "id",
                 "objObjCode": "str",
                 "objID": "id",
+                "assignmentID": "id",
+                "taskID": "id",
+                "opTaskID": "id",
+                "projectID": "id",
+                "priority": "int",
+                "isDone": "bool",
+                "isDead": "bool",
+                "doneDate": "date",
                 "isMarkedAsViewed": "bool",
                 "lastViewedDate": "date",
+                "referenceObjectName": "str",
             },
-            refs={"user": ("userID", "USER")},
+            refs={
+                "user": ("userID", "USER"),
+                "assignment": ("assignmentID", "ASSGN"),
+                "task": ("taskID", "TASK"),
+                "opTask": ("opTaskID", "OPTASK"),
+                "project": ("projectID", "PROJ"),
+            },
             defaults=("ID", "objObjCode", "objID", "isMarkedAsViewed"),
             name="WorkItem",
+            label="Work Item",
+            on_create={"isDone": False, "isDead": False, "isMarkedAsViewed": False},
             actions={"markViewed": ((), None)},
+        ),
+        # A project's help desk queue (real QueueDef metadata, v40.py, objCode QUED):
+        # API basics, "Making Nested Updates": updates={queueDef: {isPublic: 1}} makes a
+        # project a public queue, replacing the queue's properties.
+        _t(
+            "QUED",
+            ("queuedef",),
+            {
+                "projectID": "id",
+                "templateID": "id",
+                "isPublic": "int",
+                "addOpTaskStyle": "str",
+                "allowedOpTaskTypes": "str",
+                "requestorCoreAction": "str",
+                "defaultApprovalProcessID": "id",
+                "defaultCategoryID": "id",
+                "defaultRouteID": "id",
+                "hasQueueTopics": "bool",
+                "extRefID": "str",
+            },
+            refs={
+                "project": ("projectID", "PROJ"),
+                "defaultApprovalProcess": ("defaultApprovalProcessID", "ARVPRC"),
+            },
+            defaults=("ID", "isPublic", "projectID"),
+            stamps=False,
+            name="QueueDef",
+            label="Queue Definition",
+            flags=(),
+            on_create={"isPublic": 0},
+        ),
+        # Approval processes (real metadata, v40.py: ApprovalProcess ARVPRC, ApprovalPath
+        # ARVPTH, ApprovalStep ARVSTP, StepApprover SPAPVR, ApproverStatus ARVSTS), as
+        # Adobe's "Create an approval process for work items" page describes them: a
+        # process for one object type, paths started by a status, stages (steps) with
+        # approvers (users, teams, job roles), what a rejection does.
+        _t(
+            "ARVPRC",
+            ("approvalprocess",),
+            {
+                "name": "str",
+                "description": "str",
+                "approvalObjCode": "str",
+                "isActive": "bool",
+                "isPrivate": "bool",
+                "groupID": "id",
+                "enteredByID": "id",
+                "lastUpdatedByID": "id",
+                "extRefID": "str",
+            },
+            refs={
+                "group": ("groupID", "GROUP"),
+                "enteredBy": ("enteredByID", "USER"),
+                "lastUpdatedBy": ("lastUpdatedByID", "USER"),
+            },
+            collections={"approvalPaths": ("ARVPTH", "approvalProcessID")},
+            defaults=("ID", "name", "approvalObjCode", "description", "isActive"),
+            required=("name", "approvalObjCode"),
+            name="ApprovalProcess",
+            label="Approval Process",
+            on_create={"isActive": True, "isPrivate": False},
+        ),
+        _t(
+            "ARVPTH",
+            ("approvalpath",),
+            {
+                "approvalProcessID": "id",
+                "targetStatus": "str",
+                "targetStatusLabel": "str",
+                "rejectedStatus": "str",
+                "rejectedStatusLabel": "str",
+                "shouldCreateIssue": "bool",
+            },
+            refs={"approvalProcess": ("approvalProcessID", "ARVPRC")},
+            collections={"approvalSteps": ("ARVSTP", "approvalPathID")},
+            defaults=("ID", "approvalProcessID", "targetStatus", "rejectedStatus"),
+            required=("approvalProcessID", "targetStatus"),
+            stamps=False,
+            name="ApprovalPath",
+            label="Approval Path",
+            flags=(),
+            on_create={"shouldCreateIssue": False},
+        ),
+        _t(
+            "ARVSTP",
+            ("approvalstep",),
+            {
+                "approvalPathID": "id",
+                "name": "str",
+                "sequenceNumber": "int",
+                # ONE: "Only one decision is required"; ALL: every approver decides
+                "approvalType": "str",
+            },
+            refs={"approvalPath": ("approvalPathID", "ARVPTH")},
+            collections={"stepApprovers": ("SPAPVR", "approvalStepID")},
+            defaults=("ID", "name", "sequenceNumber", "approvalType"),
+            required=("approvalPathID",),
+            stamps=False,
+            name="ApprovalStep",
+            label="Approval Step",
+            flags=(),
+            on_create={"approvalType": "ONE", "name": "Stage 1", "sequenceNumber": 1},
+        ),
+        _t(
+            "SPAPVR",
+            ("stepapprover",),
+            {
+                "approvalStepID": "id",
+                "userID": "id",
+                "teamID": "id",
+                "roleID": "id",
+                "wildCard": "str",
+            },
+            refs={
+                "approvalStep": ("approvalStepID", "ARVSTP"),
+                "user": ("userID", "USER"),
+                "team": ("teamID", "TEAMOB"),
+                "role": ("roleID", "ROLE"),
+            },
+            defaults=("ID", "approvalStepID", "userID", "teamID", "roleID"),
+            required=("approvalStepID",),
+            stamps=False,
+            name="StepApprover",
+            label="Step Approver",
+            flags=(),
+        ),
+        _t(
+            "ARVSTS",
+            ("approverstatus",),
+            {
+                "approvableObjCode": "str",
+                "approvableObjID": "id",
+                "approvalStepID": "id",
+                "stepApproverID": "id",
+                "approvedByID": "id",
+                # P pending, A approved, R rejected (the emulator's letters)
+                "status": "str",
+                "isOverridden": "bool",
+                "projectID": "id",
+                "taskID": "id",
+                "opTaskID": "id",
+            },
+            refs={
+                "approvalStep": ("approvalStepID", "ARVSTP"),
+                "stepApprover": ("stepApproverID", "SPAPVR"),
+                "approvedBy": ("approvedByID", "USER"),
+                "project": ("projectID", "PROJ"),
+                "task": ("taskID", "TASK"),
+                "opTask": ("opTaskID", "OPTASK"),
+            },
+            defaults=("ID", "approvableObjCode", "approvableObjID", "status", "approvedByID"),
+            stamps=False,
+            name="ApproverStatus",
+            label="Approver Status",
+            flags=(),
+            on_create={"isOverridden": False},
+        ),
+        # A status, priority or other custom label (real CustomEnum metadata, v40.py):
+        # the statuses of the system (groupID null) and of a group. Adobe's "Core API
+        # changes: Status search responses" page shows them without an ID.
+        _t(
+            "CSTEM",
+            ("customenum",),
+            {
+                "value": "str",
+                "label": "str",
+                "color": "str",
+                "equatesWith": "str",
+                "enumClass": "str",
+                "groupID": "id",
+                "description": "str",
+                "isHidden": "bool",
+                "isLocked": "bool",
+                "isPrimary": "bool",
+                "valueAsInt": "int",
+                "extRefID": "str",
+            },
+            refs={"group": ("groupID", "GROUP")},
+            defaults=("color", "equatesWith", "groupID", "label", "value"),
+            required=("value", "enumClass"),
+            stamps=False,
+            name="CustomEnum",
+            label="Custom Enum",
+            flags=(),
+            on_create={"isHidden": False, "isLocked": False, "isPrimary": False},
+        ),
+        # The tenant itself (real Customer metadata, v40.py): CUST/currentCustomer
+        # answers it (Adobe's "Retrieve currency information for a project when
+        # currency is null" page), its currency the default of projects without one.
+        _t(
+            "CUST",
+            ("customer",),
+            {"name": "str", "description": "str", "currency": "str", "timeZone": "str"},
+            defaults=("ID", "name"),
+            stamps=False,
+            name="Customer",
+            flags=(),
         ),
     )
 }

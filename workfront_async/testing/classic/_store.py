@@ -778,6 +778,9 @@ class Store:
             parent = self.get_raw("NOTE", parent_id) if parent_id else None
             fields["isReply"] = 1 if parent_id else 0
             fields["threadID"] = (parent["threadID"] if parent else None) or fields["ID"]
+        elif code == "OPTASK":
+            if fields.get("ownerID") is None:
+                fields["ownerID"] = user_id  # the one who enters an issue owns it
         elif code == "BSLN":
             project = self.get_raw("PROJ", fields["projectID"])
             if project is not None:

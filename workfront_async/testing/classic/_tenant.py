@@ -10,6 +10,8 @@ from typing import Any
 
 from .._server._errors import AUTH_CLASS, AuthFailure, ServerError
 from ._filters import bad_request
+from ._oauth import OAuthServer
+from ._statuses import seed as seed_statuses
 from ._store import Change, Store
 
 __all__ = ["AUTH_CLASS", "Tenant", "auth_error"]
@@ -34,9 +36,13 @@ class Tenant:
         self._keys: dict[str, str] = {}  # api key -> user ID
         self._key_of: dict[str, str] = {}  # user ID -> api key
         self._sessions: dict[str, str] = {}  # session token -> user ID
+        # the sessions that expire (OAuth2 access tokens): token -> when, on the tenant's clock
+        self._expiry: dict[str, datetime] = {}
         self.uploads: dict[str, tuple[str, bytes]] = {}
         admin = self.add_user("admin", "admin", name="Admin User", admin=True)
         self.admin_id: str = admin["ID"]
+        self.oauth = OAuthServer(self)
+        seed_statuses(self.store, self.customer_id)
 
     # -- clock and IDs -------------------------------------------------------
 
@@ -136,17 +142,30 @@ class Tenant:
             if row is None:
                 raise ValueError(f"no user named {username!r}")
             user_id = row["ID"]
+        return self.open_session(user_id)
+
+    def open_session(self, user_id: str, *, lifetime: float | None = None) -> str:
+        """A new session of a user; with a ``lifetime`` (seconds) it expires on the
+        tenant's clock (an OAuth2 access token: "it expires the same way as regular
+        sessionID", Adobe's oauth-app-code-token-flow page)."""
         token = self._token()
         self._sessions[token] = user_id
+        if lifetime is not None:
+            self._expiry[token] = self.now() + timedelta(seconds=lifetime)
         return token
 
     def end_session(self, token: str) -> None:
         self._sessions.pop(token, None)
+        self._expiry.pop(token, None)
 
     def user_for_key(self, key: str) -> str | None:
         return self._keys.get(key)
 
     def user_for_session(self, token: str) -> str | None:
+        expiry = self._expiry.get(token)
+        if expiry is not None and self.now() >= expiry:
+            self.end_session(token)
+            return None
         return self._sessions.get(token)
 
     def user_row(self, user_id: str) -> dict[str, Any]:

@@ -12,8 +12,9 @@ from typing import Any
 import orjson
 
 from ._actions import type_action
+from ._approvals import status_changed
 from ._call import ClassicCall, ids_param, json_param, new, truthy
-from ._create import create_one
+from ._create import apply_owned, create_one, split_owned
 from ._filters import (
     CONTROL_PARAMS,
     bad_request,
@@ -31,7 +32,7 @@ def updates_from(call: ClassicCall, code: str) -> Any:
     if raw is not None:
         return json_param("updates", raw)
     if call.req.content_type.startswith("application/json") and call.req.body.strip():
-        return json_param("request body", call.req.body.decode("utf-8", "replace"))
+        return json_param("request body", call.req.body.decode("utf-8", "replace"), relaxed=False)
     otype = OBJ_TYPES[code]
     data: dict[str, Any] = {}
     for key, value in call.params:
@@ -144,8 +145,8 @@ def bulk(call: ClassicCall, code: str, items: list[Any], *, create: bool) -> Any
         obj_id = item.get("ID")
         if not obj_id:
             raise bad_request("each element of a bulk edit needs its ID")
-        data = {k: v for k, v in item.items() if k != "ID"}
-        old = call.tenant.store.get_raw(code, str(obj_id)) if code == "PARAM" else None
+        data, owned = split_owned(code, {k: v for k, v in item.items() if k != "ID"})
+        old = call.tenant.store.get_raw(code, str(obj_id))
         call.tenant.store.edit(
             code,
             str(obj_id),
@@ -156,7 +157,9 @@ def bulk(call: ClassicCall, code: str, items: list[Any], *, create: bool) -> Any
             changes=call.changes,
         )
         sync_forms(call, code, str(obj_id), data)
-        sync_custom_fields(call, code, str(obj_id), old)
+        sync_custom_fields(call, code, str(obj_id), old if code == "PARAM" else None)
+        apply_owned(call, code, str(obj_id), owned)
+        status_changed(call, code, str(obj_id), old)
         return str(obj_id)
 
     if atomic:
@@ -175,6 +178,12 @@ def bulk_edit(call: ClassicCall, code: str) -> Any:
     if action:
         return type_action(call, code, action)
     updates = updates_from(call, code)
+    ids = ids_param(call)
+    if isinstance(updates, dict) and ids:
+        # Adobe's "API basics" page, "Editing Objects": PUT /project?id=4c7...&name=New
+        # Project Name is the same edit as PUT /project/4c7...?name=New Project Name
+        edited = [edit(call, code, obj_id) for obj_id in ids]
+        return edited[0] if len(edited) == 1 else edited
     if not isinstance(updates, list):
         raise bad_request(
             f"PUT /{call.segments[0]} without an ID takes updates=[{{...}}, ...] (a bulk edit); "
@@ -188,10 +197,11 @@ def edit(call: ClassicCall, code: str, obj_id: str) -> Any:
     updates = updates_from(call, code)
     if not isinstance(updates, dict):
         raise bad_request("updates for one object must be a JSON object")
+    updates, owned = split_owned(code, updates)
     tenant = call.tenant
 
     def edit() -> None:
-        old = tenant.store.get_raw(code, obj_id) if code == "PARAM" else None
+        old = tenant.store.get_raw(code, obj_id)
         tenant.store.edit(
             code,
             obj_id,
@@ -202,7 +212,9 @@ def edit(call: ClassicCall, code: str, obj_id: str) -> Any:
             changes=call.changes,
         )
         sync_forms(call, code, obj_id, updates)
-        sync_custom_fields(call, code, obj_id, old)
+        sync_custom_fields(call, code, obj_id, old if code == "PARAM" else None)
+        apply_owned(call, code, obj_id, owned)
+        status_changed(call, code, obj_id, old)
 
     call.savepoint(edit)
     return call.render_ids(code, [obj_id])[0]
