@@ -199,9 +199,7 @@ class _Options:
                 types = orjson.loads(given["types"])
             except orjson.JSONDecodeError:
                 types = None
-            if not isinstance(types, dict) or not all(
-                isinstance(v, str) for v in types.values()
-            ):
+            if not isinstance(types, dict) or not all(isinstance(v, str) for v in types.values()):
                 raise QueryError(
                     "option 'types' is a JSON object of column types, e.g. "
                     '{"DE:Score": "float64"}'

@@ -59,7 +59,6 @@ from ._planning import PlanningV1Source, PlanningV2Source, planning_schema
 from ._schema import ExportSchema
 
 if TYPE_CHECKING:
-    from .._core.limiter import Limiter
     from ..classic._client import Workfront
 
 __all__ = [
@@ -443,9 +442,9 @@ async def _connect(
 ) -> AsyncIterator[Any]:
     """A client of the tenant at ``url``, sharing the tenant's cap through the
     Redis at ``redis_url`` (or ``$WORKFRONT_REDIS_URL``) when there is one."""
-    from .._core.redis_limiter import limiter_from_env
+    from .._core.redis_limiter import RedisLimiter, limiter_from_env
 
-    limiter: Limiter | None = None
+    limiter: RedisLimiter | None = None
     if redis_url or os.environ.get("WORKFRONT_REDIS_URL"):
         limiter = limiter_from_env(redis_url, base_url=url, capacity=max_concurrency)
     try:
@@ -462,12 +461,15 @@ async def _connect(
             ) as client:
                 yield client
         else:
-            from ..classic._client import Workfront
+            from ..classic._client import DEFAULT_API_VERSION, Workfront
 
             key = _credential(api_key, API_KEY_ENV, "API key", "api_key=")
-            extra = {"api_version": api_version} if api_version else {}
             async with Workfront(
-                url, api_key=key, limiter=limiter, max_concurrency=max_concurrency, **extra
+                url,
+                api_key=key,
+                api_version=api_version or DEFAULT_API_VERSION,
+                limiter=limiter,
+                max_concurrency=max_concurrency,
             ) as client:
                 yield client
     finally:
@@ -567,7 +569,8 @@ def plan_partitions_blocking(
                 )
 
     [planned] = list(_blocking(plan))
-    return planned
+    out: list[Partition] = planned
+    return out
 
 
 def read_partition_blocking(
