@@ -42,19 +42,22 @@ def worker_env() -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _workers_import_this_checkout() -> Iterator[None]:
+@pytest.fixture(scope="module")
+def engine_env() -> Iterator[None]:
     """Spark's Python workers and Dask's worker processes import the package
-    from the environment they inherit: make it this checkout."""
-    old = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = worker_env()["PYTHONPATH"]
+    from the environment they inherit: make it this checkout. Spark binds to
+    loopback only."""
+    wanted = {"PYTHONPATH": worker_env()["PYTHONPATH"], "SPARK_LOCAL_IP": "127.0.0.1"}
+    old = {k: os.environ.get(k) for k in wanted}
+    os.environ.update(wanted)
     try:
         yield
     finally:
-        if old is None:
-            os.environ.pop("PYTHONPATH", None)
-        else:
-            os.environ["PYTHONPATH"] = old
+        for key, value in old.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def spark_session(cores: int = 2, **conf: str) -> Any:
