@@ -72,8 +72,10 @@ import orjson
 from ._core.exceptions import QueryError
 from .export._partitions import (
     Partition,
+    check_where,
     plan_partitions_blocking,
     read_partition_blocking,
+    schema_blocking,
 )
 from .export._schema import ExportSchema
 
@@ -222,17 +224,15 @@ class _Options:
             planning_token=given.get("planning_token") or None,
         )
 
-    def plan(
-        self, *, schema: ExportSchema | None = None, partitions: int | None = None
-    ) -> list[Partition]:
+    def plan(self, schema: ExportSchema) -> list[Partition]:
         return plan_partitions_blocking(
             self.url,
             self.obj,
             api_key=self.api_key,
             where=self.where,
             fields=self.fields,
-            partitions=partitions if partitions is not None else self.partitions,
-            splits=1 if partitions is not None else self.splits,
+            partitions=self.partitions,
+            splits=self.splits,
             types=self.types,
             schema=schema,
             page_size=self.page_size,
@@ -244,9 +244,20 @@ class _Options:
         )
 
     def export_schema(self) -> ExportSchema:
-        # One partition and no samples: the metadata and one count, which
-        # also checks the filter before Spark plans anything.
-        return self.plan(partitions=1)[0].schema
+        if self.where:
+            check_where(self.where)  # a bad filter fails here, before Spark plans
+        return schema_blocking(
+            self.url,
+            self.obj,
+            api_key=self.api_key,
+            fields=self.fields,
+            types=self.types,
+            planning_record_type=self.planning_record_type,
+            planning_token=self.planning_token,
+            planning_version=self.planning_version,  # type: ignore[arg-type]
+            redis_url=self.redis_url,
+            max_concurrency=self.max_concurrency,
+        )
 
 
 def _project(schema: ExportSchema, wanted: StructType) -> ExportSchema:
@@ -288,7 +299,7 @@ class _Reader(DataSourceReader):
         self.spark = spark
 
     def partitions(self) -> Sequence[InputPartition]:
-        planned = self.options.plan(schema=self.export_schema)
+        planned = self.options.plan(self.export_schema)
         if self.options.planning_record_type is not None:
             planned = [p.project(self.export_schema.names) for p in planned]
         return [InputPartition(p) for p in planned]

@@ -70,6 +70,7 @@ __all__ = [
     "plan_planning_partitions",
     "read_partition",
     "read_partition_blocking",
+    "schema_blocking",
 ]
 
 API_KEY_ENV = "WORKFRONT_API_KEY"
@@ -91,7 +92,7 @@ def _where_text(value: Any) -> str:
     return value if isinstance(value, str) else repr(value)
 
 
-def _check_where(where: str | Expr | None) -> Expr | None:
+def check_where(where: str | Expr | None) -> Expr | None:
     """The ``where`` of a partition as an expression: query text (the CLI's
     ``--where`` language) is parsed, an expression kept."""
     if where is None or isinstance(where, Expr):
@@ -215,18 +216,30 @@ async def plan_partitions(
     """
     from ._metadata import schema_for
 
-    expr = _check_where(where)
+    expr = check_where(where)
     if partitions is not None and (isinstance(partitions, bool) or partitions < 1):
         raise QueryError(f"partitions must be a positive int, not {partitions!r}")
     if splits is not None and (isinstance(splits, bool) or splits < 1):
         raise QueryError(f"splits must be a positive int, not {splits!r}")
     if not 1 <= page_size <= MAX_PAGE:
         raise QueryError(f"page_size must be 1..{MAX_PAGE}, not {page_size}")
-    if schema is None:
-        schema = await schema_for(wf, obj, fields, types=types)
     sampler = SearchFetcher(wf, obj, ["ID"])
     clauses: tuple[Any, ...] = () if expr is None else (expr,)
-    count = await sampler.count(clauses)
+    known: list[ExportSchema] = [] if schema is None else [schema]
+    counted: list[int] = []
+
+    async def metadata() -> None:
+        known.append(await schema_for(wf, obj, fields, types=types))
+
+    async def count_rows() -> None:
+        counted.append(await sampler.count(clauses))
+
+    # the metadata and the count go out together: one round trip, not two
+    async with task_group() as tg:
+        if not known:
+            tg.start_soon(metadata)
+        tg.start_soon(count_rows)
+    [schema], [count] = known, counted
     n = partitions if partitions is not None else _default_partitions(count)
     per = splits if splits is not None else max(1, min(DEFAULT_SPLITS, MAX_SAMPLES // n))
     cuts = n * per
@@ -276,7 +289,7 @@ async def plan_planning_partitions(
     version: PlanningVersion = "2" if isinstance(planning, PlanningV2) else "1"
     source = PlanningV2Source(planning) if version == "2" else PlanningV1Source(planning)
     schema = planning_schema(await source.record_type(record_type_id), types=types)
-    expr = _check_where(where)
+    expr = check_where(where)
     return [
         Partition(
             url=planning.api_url,
@@ -337,7 +350,7 @@ async def _classic_pages(
     partition: Partition, wf: Workfront, concurrency: int
 ) -> AsyncGenerator[list[Row], None]:
     fetcher = SearchFetcher(wf, partition.obj, partition.schema.fields)
-    expr = _check_where(partition.where)
+    expr = check_where(partition.where)
     clauses: tuple[Any, ...] = () if expr is None else (expr,)
     ranges = partition.ranges
     gate = anyio.CapacityLimiter(max(1, concurrency))
@@ -400,7 +413,7 @@ async def read_partition(
     target = arrow_schema(schema)
     if partition.planning is not None:
         base = PlanningV2Source(client) if partition.planning == "2" else PlanningV1Source(client)
-        source = _Filtered(base, _check_where(partition.where))
+        source = _Filtered(base, check_where(partition.where))
         export = PlanningExport(source, partition.obj, page_size=partition.page_size)
         batches = export.arrow_batches(schema=schema)
         async with contextlib.aclosing(batches):
@@ -506,6 +519,57 @@ def _blocking(produce: Callable[[], AsyncIterator[Any]], buffer: int = 2) -> Ite
             portal.call(receive.aclose)
 
 
+def schema_blocking(
+    url: str,
+    obj: str | None = None,
+    *,
+    api_key: str | None = None,
+    fields: str | Iterable[str] = (),
+    types: Mapping[str, str] | None = None,
+    planning_record_type: str | None = None,
+    planning_token: str | None = None,
+    planning_version: PlanningVersion = "2",
+    redis_url: str | None = None,
+    max_concurrency: int = 10,
+) -> ExportSchema:
+    """The typed schema of an export of ``obj`` (or of a Planning record
+    type's records) from blocking code: what an engine needs before it plans.
+    Arguments as for :func:`plan_partitions_blocking`."""
+    from ._metadata import schema_for
+
+    if (obj is None) == (planning_record_type is None):
+        raise QueryError("give one of obj= (a Workfront object) or planning_record_type=")
+    planning = _planning_version(planning_version) if planning_record_type else None
+
+    async def fetch() -> AsyncIterator[ExportSchema]:
+        async with _connect(
+            url,
+            planning=planning,
+            api_key=api_key,
+            planning_token=planning_token,
+            api_version=None,
+            redis_url=redis_url,
+            max_concurrency=max_concurrency,
+        ) as client:
+            if planning_record_type is not None:
+                source = PlanningV2Source(client) if planning == "2" else PlanningV1Source(client)
+                record_type = await source.record_type(planning_record_type)
+                yield planning_schema(record_type, types=types)
+            else:
+                assert obj is not None
+                yield await schema_for(client, obj, fields, types=types)
+
+    [schema] = list(_blocking(fetch))
+    out: ExportSchema = schema
+    return out
+
+
+def _planning_version(value: str) -> PlanningVersion:
+    if value not in ("1", "2"):
+        raise QueryError(f"planning_version must be '1' or '2', not {value!r}")
+    return "1" if value == "1" else "2"
+
+
 def plan_partitions_blocking(
     url: str,
     obj: str | None = None,
@@ -532,9 +596,7 @@ def plan_partitions_blocking(
     ``redis_url`` (or ``$WORKFRONT_REDIS_URL``) names a Redis."""
     if (obj is None) == (planning_record_type is None):
         raise QueryError("give one of obj= (a Workfront object) or planning_record_type=")
-    if planning_version not in ("1", "2"):
-        raise QueryError(f"planning_version must be '1' or '2', not {planning_version!r}")
-    planning = planning_version if planning_record_type is not None else None
+    planning = _planning_version(planning_version) if planning_record_type else None
 
     async def plan() -> AsyncIterator[list[Partition]]:
         async with _connect(
