@@ -1,4 +1,5 @@
-"""Sessions: tests, lint, typing, docs, bench, soak (`nox -s NAME`); `nox` runs what CI runs."""
+"""Sessions: tests, lint, typing, docs, bench, soak, engines (`nox -s NAME`); `nox` runs
+the default ones, and CI runs `nox -s engines` after them."""
 
 from __future__ import annotations
 
@@ -18,9 +19,19 @@ def _python() -> str | None:
 
 @nox.session(python=_python())
 def tests(session: nox.Session) -> None:
-    """The test suite (fast: the soak tests are left to ``nox -s soak``)."""
+    """The test suite (fast: the soak tests are left to ``nox -s soak``, Spark and
+    Dask to ``nox -s engines``)."""
     session.install("-e", ".[test]")
-    session.run("pytest", "-m", "not soak and not peers", *session.posargs)
+    session.run("pytest", "-m", "not soak and not peers and not engines", *session.posargs)
+
+
+@nox.session(python=_python())
+def engines(session: nox.Session) -> None:
+    """Spark (a local session: needs a Java runtime) and Dask (a LocalCluster of
+    worker processes) reading the served emulator, sharing the cap through a real
+    redis-server; and the engine recipes of docs/engines.md, run as the page says."""
+    session.install("-e", ".[test,spark,dask]")
+    session.run("pytest", "-m", "engines", "tests/engines", *session.posargs)
 
 
 @nox.session(python=_python())

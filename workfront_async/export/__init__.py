@@ -12,6 +12,14 @@ from ._export import (
     keyset_partitions,
 )
 from ._metadata import clear_metadata_cache, object_metadata, schema_for
+from ._partitions import (
+    Partition,
+    plan_partitions,
+    plan_partitions_blocking,
+    plan_planning_partitions,
+    read_partition,
+    read_partition_blocking,
+)
 from ._planning import (
     PlanningExport,
     PlanningV1Source,
@@ -30,6 +38,7 @@ __all__ = [
     "ExportWriter",
     "FORMATS",
     "PageFetcher",
+    "Partition",
     "PlanningExport",
     "PlanningV1Source",
     "RecordSource",
@@ -42,7 +51,12 @@ __all__ = [
     "keyset_partitions",
     "object_metadata",
     "open_writer",
+    "plan_partitions",
+    "plan_partitions_blocking",
+    "plan_planning_partitions",
     "planning_export",
     "planning_schema",
+    "read_partition",
+    "read_partition_blocking",
     "schema_for",
 ]
