@@ -1,13 +1,16 @@
 """Exports at their edges, over real HTTP on 127.0.0.1 and through the public
 API: a keyset export whose consumer stops taking pages holds at most
 workers + 2 pages (both HTTP nodes, ordered or not); an ordered keyset export
-keeps its requests overlapping instead of paging one range at a time; an
-offset export against a server that ignores ``$$FIRST`` stops before it hands
-over a repeated page."""
+keeps its requests overlapping instead of paging one range at a time; a
+keyset export stays exact while others write when IDs bunch as Workfront's
+do (they start with their creation time, so most of the ID space is empty);
+an offset export against a server that ignores ``$$FIRST`` stops before it
+hands over a repeated page."""
 
 from __future__ import annotations
 
 import contextlib
+import random
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from typing import Any
@@ -17,10 +20,10 @@ import httpx
 import pytest
 import uvicorn
 
-from workfront_async import PaginationError, Retry, Workfront
+from workfront_async import PaginationError, Q, Retry, Workfront
 from workfront_async.testing import Emulator
 
-from ._support import BASE, seeded
+from ._support import BASE, client, seeded
 
 Scope = MutableMapping[str, Any]
 App = Callable[[Scope, Any, Any], Awaitable[None]]
@@ -165,6 +168,82 @@ async def test_an_ordered_keyset_export_keeps_its_requests_overlapping() -> None
     assert requests >= 40
     # the requests overlap about as much ordered as unordered
     assert in_order <= 2 * unordered, (in_order, unordered, requests)
+
+
+# -- IDs as Workfront makes them ------------------------------------------------------
+
+
+def workfront_ids(count: int, seed: int) -> Emulator:
+    """Tasks whose IDs start, as Workfront's do, with 8 hex digits of their
+    creation time: created over three years, more of them lately, few at
+    weekends. All of them start with 5 or 6, so 14 of the 16 first
+    characters are empty and two hold thousands of rows each."""
+    rng = random.Random(seed)
+    emu = Emulator(seed=seed, latency=(0.0, 0.002))
+    project = emu.add("proj", {"name": "Workfront IDs"})
+    start, span = 0x5C000000, 3 * 365 * 86_400
+    rows = []
+    while len(rows) < count:
+        created = start + int(span * rng.random() ** 0.7)
+        if (created // 86_400) % 7 in (5, 6) and rng.random() < 0.9:
+            continue
+        rows.append(
+            {
+                "ID": f"{created:08x}{rng.getrandbits(96):024x}",
+                "name": f"task {len(rows)}",
+                "projectID": project["ID"],
+            }
+        )
+    emu.add_many("task", rows, validate=False)
+    return emu
+
+
+@pytest.mark.parametrize("ordered", [False, True], ids=["unordered", "ordered"])
+async def test_a_keyset_export_over_bunched_ids_is_exact_while_others_write(
+    ordered: bool,
+) -> None:
+    emu = workfront_ids(4_000, seed=3)
+    before = sorted(r["ID"] for r in emu.rows("task"))
+    rng = random.Random(4)
+    doomed = rng.sample(before, 600)
+    renamed = rng.sample(sorted(set(before) - set(doomed)), 600)
+    project = emu.rows("project")[0]["ID"]
+    deleted: set[str] = set()
+    renamed_done: set[str] = set()
+    stop = anyio.Event()
+
+    async def writer(wf: Workfront) -> None:
+        n = 0
+        while not stop.is_set() and doomed:
+            n += 1
+            await wf.bulk_create(
+                "task", [{"name": f"inserted {n}.{j}", "projectID": project} for j in range(5)]
+            )
+            gone = [doomed.pop() for _ in range(min(5, len(doomed)))]
+            await wf.bulk_delete("task", gone)
+            deleted.update(gone)
+            moved = [renamed.pop() for _ in range(min(5, len(renamed)))]
+            await wf.bulk_update("task", [{"ID": i, "name": f"renamed {n}"} for i in moved])
+            renamed_done.update(moved)
+
+    async with client(emu) as wf, anyio.create_task_group() as tg:
+        tg.start_soon(writer, wf)
+        async with wf.export(
+            "task",
+            Q.name.contains("task"),  # inserted and renamed rows do not match
+            page_size=50,
+            consistency="keyset",
+            ordered=ordered,
+        ) as rows:
+            got = [str(r["ID"]) async for r in rows]
+        stop.set()
+    assert deleted, "the writer ran during the export"
+    assert len(got) == len(set(got)), "a row came twice"
+    throughout = set(before) - deleted - renamed_done
+    assert not throughout - set(got), "a row that existed and matched throughout was lost"
+    assert set(got) <= set(before)
+    if ordered:
+        assert got == sorted(got)
 
 
 # -- a server that ignores $$FIRST ---------------------------------------------------

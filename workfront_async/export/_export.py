@@ -670,6 +670,8 @@ class _KeysetPlan:
         r.left = None
         if after is None or len(after) != _ID_DIGITS or not isinstance(first, str):
             return
+        if len(raw) < 2:  # one row tells no density
+            return
         start, low, high = _id_point(first), _id_point(after), _id_point(r.hi, end=True)
         if start is None or low is None or high is None or not start < low < high:
             return
