@@ -304,7 +304,8 @@ class ChangeFeed:
 
     async def _clock_behind(self) -> bool:
         """Whether the server dates rows after its own present: its clock went
-        back since they were written."""
+        back since they were written. ``$$NOW`` is the server's own time
+        (docs/api-notes.md §1 Search, "Wildcards"); one count, no rows."""
         ahead = {"lastUpdateDate": "$$NOW", "lastUpdateDate_Mod": "gt"}
         return await self.wf.count(self.obj, ahead) > 0
 

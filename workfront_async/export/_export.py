@@ -238,9 +238,9 @@ async def _flatten(pages: AsyncGenerator[list[Row], None]) -> AsyncGenerator[Row
 
 
 def keyset_partitions() -> list[tuple[str | None, str | None]]:
-    """The ID ranges ``[lo, hi)`` a keyset export runs concurrently: split by
-    the first hex character, open at both ends so that no ID of any shape
-    falls outside."""
+    """The ID ranges ``[lo, hi)`` a keyset export starts with (it splits those
+    that hold more than a page further): split by the first hex character,
+    open at both ends so that no ID of any shape falls outside."""
     bounds = "123456789abcdef"
     edges: list[str | None] = [None, *bounds, None]
     return [(edges[i], edges[i + 1]) for i in range(len(edges) - 1)]
