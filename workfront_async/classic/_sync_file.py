@@ -36,9 +36,8 @@ import anyio.to_thread
 import attrs
 import orjson
 
-from .._core.dates import parse_date
 from .._core.exceptions import QueryError
-from ._changes import SyncCursor, _iso
+from ._changes import SyncCursor
 
 if TYPE_CHECKING:
     from ._client import Workfront
@@ -87,10 +86,9 @@ def _read_state(path: Path) -> _State | None:
         data = orjson.loads(text)
         if not isinstance(data, dict):
             raise TypeError("not an object")
-        raw = data.get("timestamp")
         cursor = None
-        if raw is not None:
-            cursor = SyncCursor(parse_date(raw), frozenset(data.get("ids", ())))
+        if data.get("timestamp") is not None:
+            cursor = SyncCursor.from_dict(data)
         length = data.get("output_length")
         if length is not None and (not isinstance(length, int) or length < 0):
             raise ValueError(f"output_length {length!r}")
@@ -117,9 +115,10 @@ def _fsync_dir(path: Path) -> None:
 
 def _write_state(path: Path, cursor: SyncCursor | None, length: int) -> None:
     data: dict[str, Any] = {
+        "timestamp": None,
+        "ids": [],
+        **({} if cursor is None else cursor.to_dict()),
         "version": STATE_VERSION,
-        "timestamp": None if cursor is None else _iso(cursor.timestamp),
-        "ids": [] if cursor is None else sorted(cursor.ids),
         "output_length": length,
     }
     tmp = path.with_name(path.name + ".tmp")

@@ -9,22 +9,30 @@ Two consistency modes:
     during the export. When rows are inserted or deleted meanwhile, offsets
     shift: a row can be skipped or repeated across a page boundary. It never
     stops early: if the last planned page is full, it keeps paging until a
-    short page.
+    short page. A page that starts with the same row as another page (a server
+    that ignores ``$$FIRST``) stops the export before its rows are handed over.
 
 ``"keyset"``
-    Pages by ID (``ID_Sort=asc`` and a range on ``ID``), the ID space split
-    into 16 partitions by first character so that several run at once. A row
-    that exists (and matches) for the whole export is yielded exactly once,
-    whatever is created, edited or deleted meanwhile.
+    Pages by ID (``ID_Sort=asc`` and a range on ``ID``) over ranges of the ID
+    space: 16 at first, split by first character, and a range that turns out
+    to hold more than a page is split further at points estimated from the IDs
+    of its last page, so that enough ranges run at once (ordered or not, and
+    whatever the spread of the IDs). A row that exists (and matches) for the
+    whole export is yielded exactly once, whatever is created, edited or
+    deleted meanwhile.
 
-Memory stays bounded by (workers x page size) in both modes, ordered or not.
+Memory stays bounded by (workers + 2) x page size in both modes (ordered
+offset: workers x page size); requests in flight never pass the workers.
 """
 
 from __future__ import annotations
 
 import contextlib
+import heapq
+import itertools
 import math
 import time
+from collections import deque
 from collections.abc import (
     AsyncGenerator,
     Awaitable,
@@ -34,7 +42,7 @@ from collections.abc import (
     Sequence,
 )
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 import anyio
 import attrs
@@ -67,6 +75,7 @@ __all__ = [
 Row = dict[str, Any]
 Consistency = Literal["offset", "keyset"]
 MAX_PAGE = 2000
+T = TypeVar("T")
 
 
 @attrs.frozen
@@ -229,9 +238,9 @@ async def _flatten(pages: AsyncGenerator[list[Row], None]) -> AsyncGenerator[Row
 
 
 def keyset_partitions() -> list[tuple[str | None, str | None]]:
-    """The ID ranges ``[lo, hi)`` a keyset export runs concurrently: split by
-    the first hex character, open at both ends so that no ID of any shape
-    falls outside."""
+    """The ID ranges ``[lo, hi)`` a keyset export starts with (it splits those
+    that hold more than a page further): split by the first hex character,
+    open at both ends so that no ID of any shape falls outside."""
     bounds = "123456789abcdef"
     edges: list[str | None] = [None, *bounds, None]
     return [(edges[i], edges[i + 1]) for i in range(len(edges) - 1)]
@@ -299,7 +308,7 @@ async def export_pages(
     if consistency == "offset":
         pages = _offset_pages(fetcher, clauses, counter, workers, page_size, sort, ordered)
     else:
-        pages = _keyset_pages(fetcher, clauses, workers, page_size, ordered)
+        pages = _keyset_pages(fetcher, clauses, counter, workers, page_size, ordered)
     async with task_group() as tg:
         if consistency == "keyset":
             tg.start_soon(count)  # for progress only; the pages do not wait for it
@@ -367,17 +376,32 @@ async def _offset_pages(
         return await fetcher.page(clauses, first=index * page_size, limit=page_size, sort=sort)
 
     full: dict[int, bool] = {}
+    # The first ID of every page: a page that starts where another one did
+    # was not moved by $$FIRST (a server or proxy that ignores it answers the
+    # first page again and again). Checked before the page is handed over, so
+    # the consumer gets none of its rows.
+    starts: dict[Any, int] = {}
+
+    def check_start(index: int, page: list[Row]) -> None:
+        if not page:
+            return
+        first = page[0].get("ID")
+        other = starts.setdefault(first, index)
+        if other != index:
+            raise PaginationError(
+                f"page {index} ($$FIRST={index * page_size}) starts with the same row "
+                f"(ID {first!r}) as page {other}: the server did not apply $$FIRST; stopping"
+            )
+
     async with task_group() as tg:
         tg.start_soon(count)
         if ordered:
             windowed = _in_order(fetch, indexes, workers)
         else:
-            # loops on standby only where REQUEST_GATE reaches: a fetcher that
-            # sends through a client of ours
-            standby = STANDBY if isinstance(fetcher, SearchFetcher) else 0
-            windowed = _windowed(fetch, indexes, workers, standby)
+            windowed = _windowed(fetch, indexes, workers, _standby(fetcher))
         async with contextlib.aclosing(windowed):
             async for index, page in windowed:
+                check_start(index, page)
                 full[index] = len(page) >= page_size
                 yield page
     # Rows were added after the count: keep going until a short page.
@@ -388,10 +412,17 @@ async def _offset_pages(
         page = await fetch(index)
         if page and previous_last is not None and page[-1].get("ID") == previous_last:
             raise PaginationError(f"page {index} repeated the previous page; stopping")
+        check_start(index, page)
         previous_last = page[-1].get("ID") if page else None
         yield page
         last_full = len(page) >= page_size
         index += 1
+
+
+def _standby(fetcher: PageFetcher) -> int:
+    """Page loops on standby only where ``REQUEST_GATE`` reaches: a fetcher
+    that sends through a client of ours."""
+    return STANDBY if isinstance(fetcher, SearchFetcher) else 0
 
 
 STANDBY = 2
@@ -401,15 +432,16 @@ C x P / L; more did not help."""
 
 
 async def _windowed(
-    fetch: Callable[[int], Awaitable[list[Row]]],
-    indexes: Callable[[], Awaitable[int | None]],
+    fetch: Callable[[T], Awaitable[list[Row]]],
+    indexes: Callable[[], Awaitable[T | None]],
     workers: int,
     standby: int = 0,
-) -> AsyncGenerator[tuple[int, list[Row]], None]:
-    """Run ``fetch(i)`` for every index ``indexes()`` gives (0, 1, 2, ... then
-    None) with at most ``workers`` requests in flight and ``workers + standby``
-    pages fetched or held at once; yield ``(i, page)`` as they complete
-    (``_in_order``: in index order, at most ``workers`` pages)."""
+) -> AsyncGenerator[tuple[T, list[Row]], None]:
+    """Run ``fetch(i)`` for every item ``indexes()`` gives (page indexes 0, 1,
+    2, ... or keyset ranges, then None) with at most ``workers`` requests in
+    flight and ``workers + standby`` pages fetched or held at once; yield
+    ``(i, page)`` as they complete (``_in_order``: in index order, at most
+    ``workers`` pages)."""
     # ``workers`` loops, each fetching its next page as soon as it has handed
     # over the last one. A page waits in no buffer (the stream holds none): a
     # loop holds at most one page, and when the consumer is already waiting the
@@ -423,12 +455,12 @@ async def _windowed(
     # the export's requests to ``workers``): when an answer arrives, a waiting
     # request takes its slot before that answer is decoded (the sender lets it
     # go first), so the decoding is off the path from answer to next request.
-    send: MemoryObjectSendStream[tuple[int, list[Row]]]
-    receive: MemoryObjectReceiveStream[tuple[int, list[Row]]]
+    send: MemoryObjectSendStream[tuple[T, list[Row]]]
+    receive: MemoryObjectReceiveStream[tuple[T, list[Row]]]
     send, receive = anyio.create_memory_object_stream(0)
     gate = anyio.CapacityLimiter(workers)
 
-    async def loop(out: MemoryObjectSendStream[tuple[int, list[Row]]]) -> None:
+    async def loop(out: MemoryObjectSendStream[tuple[T, list[Row]]]) -> None:
         REQUEST_GATE.set(gate)  # this task's requests only
         async with out:
             while (i := await indexes()) is not None:
@@ -498,13 +530,194 @@ async def _in_order(
                     next_index += 1
 
 
+# --- keyset: ranges of the ID space ---------------------------------------------------
+
+_HEX = frozenset("0123456789abcdef")
+_ID_DIGITS = 32  # Workfront IDs: 32 lower-case hex digits
+_ID_END = 16**_ID_DIGITS
+
+
+def _id_point(text: str | None, *, end: bool = False) -> int | None:
+    """``text`` (a Workfront ID, or the start of one) as a point of the ID
+    space, ``None`` as the open end (0, or past the last ID); ``None`` when it
+    is not lower-case hex (a range of such IDs is paged, never split)."""
+    if text is None:
+        return _ID_END if end else 0
+    if not 0 < len(text) <= _ID_DIGITS or not _HEX.issuperset(text):
+        return None
+    return int(text.ljust(_ID_DIGITS, "0"), 16)
+
+
+class _Range:
+    """The IDs in ``[lo, hi)`` (``None``: open), paged by keyset: ``after`` is
+    the last ID fetched, ``left`` the rows estimated still to come (``None``:
+    no estimate yet). One request at a time per range. An ordered export
+    keeps the range's fetched pages in ``pages`` until the consumer takes them."""
+
+    __slots__ = ("after", "done", "hi", "key", "left", "lo", "pages")
+
+    def __init__(self, lo: str | None, hi: str | None, left: float | None = None) -> None:
+        self.lo = lo
+        self.hi = hi
+        self.key = _id_point(lo) or 0
+        self.left = left
+        self.after: str | None = None
+        self.done = False
+        self.pages: deque[tuple[list[Row], anyio.Event]] = deque()
+
+
+class _KeysetPlan:
+    """The ranges of a keyset export and which of them sends its next request.
+
+    ``take`` gives the ready range lowest in the ID space (the one an ordered
+    consumer needs soonest). A range whose full page comes back is split
+    where fewer ranges are running than there are page loops: the ID span of
+    that page, which held about a page of rows, is laid out again after it,
+    piece after piece (the local density of IDs, whatever their spread over
+    the whole space), and the rest of the range follows as one more range.
+
+    Ordered, a loop takes a range only if its next page falls, by these
+    estimates, within the next ``loops`` pages the consumer will take: a page
+    held for a far range would keep a loop from the near ones (without this,
+    the first pages of 16 ranges filled the window while the consumer waited
+    on the first range one round trip at a time).
+
+    Pure bookkeeping on one event loop; ``changed`` wakes whoever waits for a
+    range to become ready, finish, or have a page taken."""
+
+    def __init__(
+        self, *, loops: int, page_size: int, ordered: bool, total: Callable[[], int | None]
+    ) -> None:
+        self.loops = loops
+        self.page_size = page_size
+        self.ordered = ordered
+        self.total = total
+        # pieces this large (rows) mostly take one request: random IDs
+        # spread a page's worth by about its square root
+        self.piece = max(page_size / 2, page_size - 3 * math.sqrt(page_size))
+        self.ranges = [_Range(lo, hi) for lo, hi in keyset_partitions()]  # in ID order
+        self.share = 1 / len(self.ranges)
+        self.unfinished = len(self.ranges)
+        self.rows = 0  # fetched so far
+        self._ready = [(r.key, i, r) for i, r in enumerate(self.ranges)]
+        heapq.heapify(self._ready)
+        self._made = len(self.ranges)
+        self._changed = anyio.Event()
+
+    def notify(self) -> None:
+        self._changed.set()
+        self._changed = anyio.Event()
+
+    async def changed(self) -> None:
+        await self._changed.wait()
+
+    async def take(self) -> _Range | None:
+        """The next range to fetch a page of; ``None`` once every range is done."""
+        while True:
+            if self._ready:
+                first = self._ready[0][2]
+                if not self.ordered or self._within_window(first):
+                    return heapq.heappop(self._ready)[2]
+            elif not self.unfinished:
+                return None
+            # every unfinished range has its request in flight (or, ordered,
+            # the next one is too far ahead): wait for a page or a take
+            await self.changed()
+
+    def _pages_left(self, r: _Range) -> float:
+        left = r.left
+        if left is None:
+            total = self.total()  # not yet known: as far as it gets
+            left = math.inf if total is None else total * self.share
+        return max(1.0, left / self.page_size)
+
+    def _within_window(self, r: _Range) -> bool:
+        """Whether ``r``'s next page is among the next ``loops`` pages the
+        consumer takes (the first unfinished range always is)."""
+        ahead = 0.0
+        for q in self.ranges:
+            if q is r:
+                return True
+            ahead += len(q.pages)
+            if not q.done:
+                ahead += self._pages_left(q)
+            if ahead >= self.loops:
+                return False
+        return True
+
+    def _push(self, r: _Range) -> None:
+        heapq.heappush(self._ready, (r.key, self._made, r))
+        self._made += 1
+
+    def fetched(self, r: _Range, raw: list[Row], more: bool) -> None:
+        """Record the answer ``raw`` for ``r``: its last page (``more`` false),
+        or a full page after which ``r`` is ready again, perhaps split."""
+        self.rows += len(raw)
+        if not more:
+            r.done = True
+            r.left = 0.0
+            self.unfinished -= 1
+        else:
+            r.after = raw[-1]["ID"]
+            self._split(r, raw)
+            self._push(r)
+        self.notify()
+
+    def _split(self, r: _Range, raw: list[Row]) -> None:
+        """After a full page of ``r``: estimate what is left of it and, where
+        more ranges would run, lay out pieces of about ``piece`` rows after it."""
+        after, first = r.after, raw[0].get("ID")
+        r.left = None
+        if after is None or len(after) != _ID_DIGITS or not isinstance(first, str):
+            return
+        if len(raw) < 2:  # one row tells no density
+            return
+        start, low, high = _id_point(first), _id_point(after), _id_point(r.hi, end=True)
+        if start is None or low is None or high is None or not start < low < high:
+            return
+        density = (len(raw) - 1) / (low - start)  # rows per point of the ID space
+        total = self.total()
+        cap = math.inf if total is None else max(float(total - self.rows), 0.0)
+        r.left = min(density * (high - low), cap)
+        if self.ordered:
+            pieces = self.loops
+        else:
+            pieces = min(self.loops - self.unfinished + 1, math.ceil(r.left / self.piece))
+        width = max(1, math.ceil(self.piece / density))
+        cuts = [low + width * i for i in range(1, pieces + 1) if low + width * i < high]
+        if not cuts:
+            return
+        bounds = [f"{c:032x}" for c in cuts]
+        hi, r.hi, r.left = r.hi, bounds[0], self.piece
+        new = [_Range(a, b, self.piece) for a, b in itertools.pairwise(bounds)]
+        rest = min(density * (high - cuts[-1]), cap)
+        new.append(_Range(bounds[-1], hi, rest))
+        if self.ordered:
+            at = self.ranges.index(r) + 1
+            self.ranges[at:at] = new
+        for piece in new:
+            self._push(piece)
+        self.unfinished += len(new)
+
+
 async def _keyset_pages(
-    fetcher: PageFetcher, clauses: tuple[Any, ...], workers: int, page_size: int, ordered: bool
+    fetcher: PageFetcher,
+    clauses: tuple[Any, ...],
+    counter: _Counter,
+    workers: int,
+    page_size: int,
+    ordered: bool,
 ) -> AsyncGenerator[list[Row], None]:
     from ..query import Q
 
-    partitions = keyset_partitions()
     sort = [("ID", "asc")]
+    standby = _standby(fetcher)
+    plan = _KeysetPlan(
+        loops=workers + standby,
+        page_size=page_size,
+        ordered=ordered,
+        total=lambda: counter.total,
+    )
 
     def id_filter(lo: str | None, hi: str | None, after: str | None) -> Any:
         low = after if after is not None else lo
@@ -516,84 +729,86 @@ async def _keyset_pages(
             return Q.ID > low if after is not None else Q.ID >= low
         return Q.ID.between(low, hi)
 
-    async def run_partition(
-        lo: str | None, hi: str | None, out: ObjectSendStream[list[Row]]
-    ) -> None:
-        after: str | None = None
-        async with out:
-            while True:
-                cond = id_filter(lo, hi, after)
-                ands = clauses if cond is None else (*clauses, cond)
-                # between(after, hi) returns the `after` row again: ask for one
-                # more so that every page brings page_size new rows (and a
-                # page size of 1 still progresses).
-                ask = (
-                    min(page_size + 1, MAX_PAGE)
-                    if after is not None and hi is not None
-                    else page_size
-                )
-                raw = await fetcher.page(ands, first=0, limit=ask, sort=sort)
-                # between() is inclusive at both ends: the lower end is the
-                # last row already yielded, the upper end belongs to the next
-                # partition.
-                page = [
-                    r for r in raw if r.get("ID") != after and (hi is None or r.get("ID") != hi)
-                ]
-                if page:
-                    new_last = page[-1].get("ID")
-                    if after is not None and not (isinstance(new_last, str) and new_last > after):
-                        raise PaginationError(
-                            f"keyset page after ID {after!r} made no progress; stopping"
-                        )
-                    await out.send(page)
-                if len(raw) < ask:
-                    return
-                last_id = raw[-1].get("ID")
-                if not isinstance(last_id, str) or (after is not None and last_id <= after):
-                    raise PaginationError(
-                        f"keyset page after ID {after!r} made no progress; stopping"
-                    )
-                after = last_id
+    async def fetch(r: _Range) -> tuple[list[Row], list[Row], bool]:
+        """One page of ``r``: (its new rows, the raw answer, whether more follow)."""
+        lo, hi, after = r.lo, r.hi, r.after
+        cond = id_filter(lo, hi, after)
+        ands = clauses if cond is None else (*clauses, cond)
+        # between(after, hi) returns the `after` row again: ask for one more
+        # so that every page brings page_size new rows (and a page size of 1
+        # still progresses).
+        ask = min(page_size + 1, MAX_PAGE) if after is not None and hi is not None else page_size
+        raw = await fetcher.page(ands, first=0, limit=ask, sort=sort)
+        # between() is inclusive at both ends: the lower end is the last row
+        # already yielded, the upper end belongs to the next range.
+        page = [
+            row for row in raw if row.get("ID") != after and (hi is None or row.get("ID") != hi)
+        ]
+        if page:
+            new_last = page[-1].get("ID")
+            if after is not None and not (isinstance(new_last, str) and new_last > after):
+                raise PaginationError(f"keyset page after ID {after!r} made no progress; stopping")
+        more = len(raw) >= ask
+        if more:
+            last_id = raw[-1].get("ID")
+            if not isinstance(last_id, str) or (after is not None and last_id <= after):
+                raise PaginationError(f"keyset page after ID {after!r} made no progress; stopping")
+        return page, raw, more
 
-    limiter = anyio.CapacityLimiter(workers)
+    if not ordered:
 
-    async def guarded(lo: str | None, hi: str | None, out: ObjectSendStream[list[Row]]) -> None:
-        # Close the stream however the task ends, even when it is cancelled
-        # while waiting for the limiter (run_partition never started).
-        async with out, limiter:
-            await run_partition(lo, hi, out)
+        async def fetch_next(r: _Range) -> list[Row]:
+            page, raw, more = await fetch(r)
+            # the range is ready for its next request before this page is
+            # handed over: another loop sends it while this one waits
+            plan.fetched(r, raw, more)
+            return page
 
-    if ordered:
-        streams = [anyio.create_memory_object_stream[list[Row]](0) for _ in partitions]
-        try:
-            async with task_group() as tg:
-                for (lo, hi), (snd, _) in zip(partitions, streams, strict=True):
-                    tg.start_soon(guarded, lo, hi, snd)
-                for _, rcv in streams:
-                    async with rcv:
-                        async for page in rcv:
-                            yield page
-        finally:
-            # a failure or an early exit leaves the later partitions' streams open
-            for snd, rcv in streams:
-                snd.close()
-                rcv.close()
-    else:
-        snd, rcv = anyio.create_memory_object_stream[list[Row]](workers)
-        clones = [snd.clone() for _ in partitions]
-        try:
-            async with task_group() as tg:
-                async with snd:
-                    for (lo, hi), clone in zip(partitions, clones, strict=True):
-                        tg.start_soon(guarded, lo, hi, clone)
-                async with rcv:
-                    async for page in rcv:
-                        yield page
-        finally:
-            # a task cancelled before it first ran never closed its clone
-            for clone in clones:
-                clone.close()
-            rcv.close()
+        windowed = _windowed(fetch_next, plan.take, workers, standby)
+        async with contextlib.aclosing(windowed):
+            async for _, page in windowed:
+                yield page
+        return
+
+    # Ordered: ``workers + standby`` loops, each holding at most one page
+    # (in flight, or fetched and waiting for the consumer), take the ready
+    # range lowest in the ID space. A loop whose page the consumer takes is
+    # free at once, and the range the consumer needs next is the lowest
+    # unfinished one, which ``take`` never holds back: it never waits for a
+    # loop that holds a later page, whatever order the loops first ran in
+    # (trio runs new tasks in a varying order).
+    gate = anyio.CapacityLimiter(workers)
+
+    async def loop() -> None:
+        REQUEST_GATE.set(gate)  # this task's requests only
+        while (r := await plan.take()) is not None:
+            page, raw, more = await fetch(r)
+            taken: anyio.Event | None = None
+            if page:
+                taken = anyio.Event()
+                r.pages.append((page, taken))  # before the range may be marked done
+                del page
+            plan.fetched(r, raw, more)
+            del raw
+            if taken is not None:
+                await taken.wait()
+
+    async with task_group() as tg:
+        for _ in range(plan.loops):
+            tg.start_soon(loop)
+        ranges = plan.ranges
+        while ranges:
+            first = ranges[0]
+            if first.pages:
+                page, taken = first.pages.popleft()
+                taken.set()  # its loop fetches the next page while this one is used
+                plan.notify()  # and the window moves on
+                yield page
+                del page
+            elif first.done:
+                ranges.pop(0)
+            else:
+                await plan.changed()
 
 
 def _with_id_last(sort: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
