@@ -30,7 +30,7 @@ import anyio
 
 from .._core.exceptions import QueryError, WorkfrontError, redact_text
 from .._core.transport import RedactingFilter
-from ._output import OUTPUT_FORMATS, default_format, print_rows
+from ._output import OUTPUT_FORMATS, default_columns, default_format, print_rows
 
 __all__ = ["GLOBAL_OPTIONS", "GlobalOption", "build_parser", "main"]
 
@@ -191,11 +191,12 @@ def _query_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fields", help="comma-separated fields, e.g. name,status,assignedTo:name")
 
 
-def _show_args(p: argparse.ArgumentParser) -> None:
+def _show_args(p: argparse.ArgumentParser, terminal: str) -> None:
     p.add_argument(
         "--format",
         choices=OUTPUT_FORMATS,
-        help="output format (default: table on a terminal, jsonl otherwise)",
+        help=f"output format (default: {terminal.split(':')[0]} on a terminal, jsonl "
+        f"otherwise; {terminal})",
     )
 
 
@@ -289,8 +290,9 @@ def _count_command(commands: _Commands) -> None:
 def _search_command(commands: _Commands) -> None:
     p = commands.add(
         "search",
-        "print matching objects (a table on a terminal)",
+        "print matching objects (one per line on a terminal)",
         "search task --fields name,status --sort plannedCompletionDate:desc --limit 20",
+        "search task --limit 3 --format card",
         "search project --where 'name.icontains(\"launch\")' --format csv > launch.csv",
     )
     _query_args(p)
@@ -298,7 +300,7 @@ def _search_command(commands: _Commands) -> None:
         "--limit", type=int, default=100, help="at most this many rows (default 100; 0 = all)"
     )
     p.add_argument("--sort", action="append", help="FIELD[:asc|:desc], repeatable")
-    _show_args(p)
+    _show_args(p, "table: one row per line; card: every field of each row")
 
 
 def _get_command(commands: _Commands) -> None:
@@ -307,7 +309,7 @@ def _get_command(commands: _Commands) -> None:
     arg.completer = _object_completer  # type: ignore[attr-defined]
     p.add_argument("ids", nargs="+", metavar="ID", help="one or more IDs")
     p.add_argument("--fields", help="comma-separated fields")
-    _show_args(p)
+    _show_args(p, "card: every field of each object; table: one per line")
 
 
 def _sync_command(commands: _Commands) -> None:
@@ -519,7 +521,8 @@ async def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             out.write(f"{await wf.count(args.obj, where)}\n")
         elif args.command == "get":
             rows = await wf.get_many(args.obj, args.ids, fields=fields)
-            print_rows(list(rows), args.format or default_format(out), out, fields)
+            fmt = args.format or default_format(out, card=True)
+            print_rows(list(rows), fmt, out, fields, err=None if args.quiet else err)
             if rows.missing:
                 err.write(f"{PROG}: not found: {', '.join(rows.missing)}\n")
                 return 1
@@ -550,6 +553,13 @@ async def _search(
     if args.limit is not None and args.limit < 0:
         raise UsageError("--limit must be 0 (all rows) or more")
     limit = args.limit or None
+    fmt = args.format or default_format(out)
+    if fmt == "table" and not fields:
+        # a compact column set per object type, those fields the tenant has
+        from ._names import known_fields
+
+        compact = await known_fields(wf, args.obj, default_columns(args.obj))
+        fields = ["ID", *compact] if compact else []
     search = wf.search(args.obj, where, fields=fields, sort=sort)
     if limit is not None:
         # One row more than asked tells whether the limit cut the result.
@@ -558,7 +568,7 @@ async def _search(
     cut = limit is not None and len(rows) > limit
     if cut:
         rows = rows[:limit]
-    print_rows(rows, args.format or default_format(out), out, fields)
+    print_rows(rows, fmt, out, fields, err=None if args.quiet else err)
     if cut and not args.quiet:
         err.write(
             f"{PROG}: showing the first {limit:,} rows; more match "
