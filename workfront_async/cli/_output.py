@@ -11,6 +11,7 @@ fit the terminal's width, long text cut with an ellipsis, dates in ISO 8601
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal, TextIO
 
@@ -31,6 +32,8 @@ OutputFormat = Literal["table", "card", "jsonl", "csv", "json"]
 OUTPUT_FORMATS: tuple[OutputFormat, ...] = ("table", "card", "jsonl", "csv", "json")
 _DUMP_OPTIONS = orjson.OPT_NON_STR_KEYS
 _GAP = 2  # spaces between table columns
+# Workfront's timestamps (2024-03-01T17:00:00:000-0600) and ISO 8601 ones
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:[:.]\d{1,6})?(?:Z|[+-]\d{2}:?\d{2})$")
 _ID_WIDTH = 32  # Workfront IDs are 32 hex digits: never cut
 
 # The columns `search` shows on a terminal when --fields is not given: what
@@ -112,14 +115,14 @@ def _shown(value: Any) -> str:
     """A value as a person reads it: Workfront timestamps in ISO 8601 UTC to
     the minute (``2024-03-01T17:00Z``), ``12.0`` as ``12``."""
     if isinstance(value, str):
-        from .._core.dates import convert_dates
-
-        parsed = convert_dates(value)
-        if parsed is not value:
+        text: str = value
+        if _DATE.match(text):
             from datetime import UTC
 
-            return str(parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ"))
-        return value
+            from .._core.dates import parse_date
+
+            return parse_date(text).astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
+        return text
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return _cell(value)
