@@ -22,7 +22,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -42,6 +42,7 @@ EMULATOR_NOTE = (
     "(a local emulator, not a real tenant)."
 )
 EXPORT_FORMATS = ("jsonl", "csv", "parquet")
+DEMO_TASKS = 20_000  # tasks of the demo tenant at --demo-scale 1.0
 _SUFFIXES = {
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
@@ -482,11 +483,33 @@ async def _connect(
     if not args.quiet:
         err.write(EMULATOR_NOTE + "\n")
         err.flush()
-    emu = Emulator.with_demo_data(scale=args.demo_scale)
+    with _building(args, err):
+        emu = Emulator.with_demo_data(scale=args.demo_scale)
     async with Workfront(
         base_url, api_key=emu.api_key(), transport=emu.transport(), **kwargs
     ) as wf:
         yield wf
+
+
+@contextlib.contextmanager
+def _building(args: argparse.Namespace, err: TextIO) -> Iterator[None]:
+    """A spinner on a terminal while the demo tenant is built (about a second
+    at the default scale); nothing with -q or when standard error is not a
+    terminal (the notice before it says what is happening)."""
+    from ._output import is_terminal
+
+    if args.quiet or not is_terminal(err):
+        yield
+        return
+    from rich.console import Console
+    from rich.live import Live
+    from rich.spinner import Spinner
+
+    tasks = round(DEMO_TASKS * args.demo_scale)
+    spinner = Spinner("dots", text=f"Building the demo tenant ({tasks:,} tasks)…")
+    # Live draws once on entry, however quick the build, then animates.
+    with Live(spinner, console=Console(file=err), transient=True, refresh_per_second=12.5):
+        yield
 
 
 async def _check(wf: Any, obj: str, *field_lists: Sequence[str]) -> None:
@@ -648,7 +671,8 @@ async def _planning_client(args: argparse.Namespace, err: TextIO) -> AsyncIterat
     if not args.quiet:
         err.write(EMULATOR_NOTE + "\n")
         err.flush()
-    emu = Emulator.with_demo_data(scale=args.demo_scale)
+    with _building(args, err):
+        emu = Emulator.with_demo_data(scale=args.demo_scale)
     async with client(
         "https://demo.my.workfront.com",
         auth=BearerAuth(emu.issue_token()),
