@@ -757,35 +757,103 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     debug = args.debug
     secrets = [s for s in (getattr(args, "api_key", None),) if s]
-    restore = _setup_logging(err, debug, secrets)
+    restore = _setup_logging(err, debug, secrets, quiet=bool(getattr(args, "quiet", False)))
     try:
         return _dispatch(args, out, err, debug, secrets)
     finally:
         restore()
 
 
-def _setup_logging(err: TextIO, debug: bool, secrets: Sequence[str]) -> Callable[[], None]:
+def _setup_logging(
+    err: TextIO, debug: bool, secrets: Sequence[str], *, quiet: bool = False
+) -> Callable[[], None]:
     """Log to ``err`` through a redacting handler; undone by the returned function
-    (so that calling ``main()`` in-process leaves logging as it was)."""
+    (so that calling ``main()`` in-process leaves logging as it was). Without
+    ``--debug``, each retry of the transport is still one line (not with ``-q``)."""
     handler = logging.StreamHandler(err)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter(secrets))
     names = ["workfront_async", "httpx", "httpcore"] if debug else ["workfront_async.cli"]
     saved = []
+    added: list[tuple[logging.Logger, logging.Handler]] = []
     for name in names:
         logger = logging.getLogger(name)
         saved.append((logger, logger.level, logger.propagate))
         logger.addHandler(handler)
+        added.append((logger, handler))
         logger.setLevel(logging.DEBUG if debug else logging.INFO)
         logger.propagate = False
+    if not debug and not quiet:
+        retries = logging.StreamHandler(err)
+        retries.setFormatter(logging.Formatter("%(message)s"))
+        retries.addFilter(_RetryLine())
+        retries.addFilter(RedactingFilter(secrets))
+        transport = logging.getLogger("workfront_async")
+        saved.append((transport, transport.level, transport.propagate))
+        transport.addHandler(retries)
+        added.append((transport, retries))
+        # The transport logs its retries at DEBUG; everything else it logs
+        # at that level is dropped by the filter.
+        transport.setLevel(logging.DEBUG)
 
     def restore() -> None:
+        for logger, extra in added:
+            logger.removeHandler(extra)
         for logger, level, propagate in saved:
-            logger.removeHandler(handler)
             logger.setLevel(level)
             logger.propagate = propagate
 
     return restore
+
+
+class _RetryLine(logging.Filter):
+    """Passes only the transport's retry records, rewritten as one line:
+    ``workfront-async: retrying in 2.0 s: connection refused (attempt 1 of 5)``.
+
+    The record is emitted while the transport handles the failure, so the
+    exception being handled is the reason for the retry.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name != "workfront_async" or not str(record.msg).startswith("retrying after"):
+            return False
+        args = record.args if isinstance(record.args, tuple) else ()
+        if len(args) != 4:
+            return False
+        name, attempt, attempts, delay = args
+        exc = sys.exception()
+        reason = _reason(exc) if exc is not None else str(name)
+        record.msg = (
+            f"{PROG}: retrying in {float(delay):.1f} s: {reason} (attempt {attempt} of {attempts})"  # type: ignore[arg-type]
+        )
+        record.args = ()
+        return True
+
+
+def _reason(exc: BaseException) -> str:
+    """A few words for why a request failed: connection refused, timed out, HTTP 503."""
+    import socket
+
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop(0)
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(e, ConnectionResetError):
+            return "connection reset"
+        if isinstance(e, socket.gaierror):
+            return "host not found"
+        if isinstance(e, TimeoutError):
+            return "timed out"
+        todo += [e.__cause__, e.__context__, getattr(e, "os_error", None)]
+    status = getattr(exc, "status", None)
+    if isinstance(status, int):
+        return f"HTTP {status} ({type(exc).__name__})"
+    return type(exc).__name__
 
 
 class _Terminated(Exception):
@@ -856,7 +924,9 @@ def _dispatch(
     except KeyboardInterrupt:
         return fail(130, "interrupted")
     except (WorkfrontError, OSError) as exc:
-        return fail(1, f"{type(exc).__name__}: {exc}", exc)
+        # the transport's notes say why it stopped retrying
+        notes = "; ".join(getattr(exc, "__notes__", ()))
+        return fail(1, f"{type(exc).__name__}: {exc}" + (f"; {notes}" if notes else ""), exc)
     except ImportError as exc:
         return fail(1, f"error: {exc}", exc)
     except Exception as exc:
