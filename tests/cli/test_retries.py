@@ -12,7 +12,9 @@ CLI = [sys.executable, "-m", "workfront_async.cli"]
 KEY = "k3y-that-must-not-show"
 # Nothing listens on the discard port of loopback: every connection is refused.
 DEAD = ["count", "task", "--url", "http://127.0.0.1:9", "--api-key", KEY]
-RETRY = re.compile(r"^workfront-async: retrying in \d+(\.\d)? s: connection refused \(attempt 1 of \d+\)$")
+RETRY = re.compile(
+    r"^workfront-async: retrying in \d+(\.\d)? s: connection refused \(attempt 1 of \d+\)$"
+)
 
 
 def test_each_retry_is_shown_unless_quiet() -> None:

@@ -239,7 +239,9 @@ def _export_command(commands: _Commands) -> None:
         "export task -o - | gzip > tasks.jsonl.gz",
     )
     _query_args(p)
-    p.add_argument("-o", "--output", required=True, help="output file, or - for standard output")
+    p.add_argument(
+        "-o", "--output", help="output file, or - for standard output (not with --show-schema)"
+    )
     p.add_argument(
         "--format", choices=EXPORT_FORMATS, help="default: from the -o extension (- : jsonl)"
     )
@@ -529,6 +531,13 @@ async def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     where = _where(getattr(args, "where", None))
     fields = _fields(getattr(args, "fields", None))
     if args.command == "export":
+        if args.show_schema:
+            args.output = args.output or "-"  # nothing is written
+        elif not args.output:
+            raise UsageError(
+                "the following arguments are required: -o/--output (a file, or - for "
+                "standard output; --show-schema needs none)"
+            )
         fmt = _export_format(args)
         if args.output == "-" and fmt == "parquet":
             raise UsageError("-o -: Parquet needs a file; use --format jsonl or csv for a stream")
