@@ -53,7 +53,9 @@ def _suggest(name: str, known: Iterable[str]) -> str:
     # Between equally close names, the everyday object types come first.
     common = {*(c.lower() for c in COMMON_OBJECTS), *COMMON_OBJECTS.values()}
     close.sort(key=lambda c: c not in common)
-    return " (did you mean " + " or ".join(choices[c] for c in close[:3]) + "?)"
+    names = [choices[c] for c in close[:3]]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    return f" (did you mean {listed}?)"
 
 
 def field_paths(where: Any) -> Iterator[str]:
