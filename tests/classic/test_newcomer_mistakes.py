@@ -159,6 +159,14 @@ def test_explicit_arguments_win_over_the_environment(
     asyncio.run(main())
 
 
+def test_planning_reads_the_url_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKFRONT_URL", "https://env.my.workfront.com")
+    for client in (Planning, PlanningV2):
+        assert client(auth=BearerAuth("t")).api_url.startswith("https://env.my.workfront.com/")
+        explicit = client("https://acme.my.workfront.com", auth=BearerAuth("t"))
+        assert explicit.api_url.startswith(URL)
+
+
 def test_no_url_anywhere_names_the_variable() -> None:
     with pytest.raises(QueryError, match="WORKFRONT_URL"):
         Workfront()
