@@ -116,6 +116,8 @@ def peers(session: nox.Session) -> None:
 
 @nox.session(python=_python())
 def docs(session: nox.Session) -> None:
-    """Build the documentation site with warnings as errors (``mkdocs build --strict``)."""
-    session.install("-e", ".[docs]")
+    """Build the documentation site with warnings as errors (``mkdocs build --strict``),
+    then check the rendered API reference (skipped by ``tests``, which has no MkDocs)."""
+    session.install("-e", ".[docs,test]")
     session.run("mkdocs", "build", "--strict", "--site-dir", "site", *session.posargs)
+    session.run("pytest", "-q", "-p", "no:cacheprovider", "tests/docs/test_reference_site.py")

@@ -92,12 +92,10 @@ def test_example_runs(
     if tests:
         # A test file: run it with pytest, the way its reader will.
         pytester: pytest.Pytester = request.getfixturevalue("pytester")
-        pytester.makeini(
-            "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n"
-            "filterwarnings = error\n"
-        )
+        # The configuration the docs give, in a project without pytest-asyncio.
+        pytester.makeini("[pytest]\nfilterwarnings = error\n")
         pytester.makepyfile(test_example=code)
-        result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider")
+        result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider", "-p", "no:asyncio")
         result.assert_outcomes(passed=len(tests))
         return
     compiled = compile(code, name, "exec")

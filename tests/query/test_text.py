@@ -66,7 +66,8 @@ def test_errors_point_at_the_column(text: str, fragment: str, column: int) -> No
     message = str(info.value)
     assert fragment in message
     assert f"column {column}" in message
-    caret_line = message.splitlines()[-1]
+    # the caret's line (a suggestion, when there is one, follows it)
+    caret_line = next(line for line in message.splitlines() if line.strip() == "^")
     assert caret_line.index("^") - 2 == column - 1
 
 

@@ -7,25 +7,49 @@ A client is created unopened, opened by ``async with`` and closed by
 lies above it (batches, exports, event subscriptions, Planning resources)
 sends through :meth:`ClientBase.request`, the one documented request method
 (elasticsearch-py's ``perform_request``), never through the sender itself.
+
+The mistakes of a newcomer to async code are answered here, once for every
+client, with what to write instead: ``with`` (``async with``), ``for`` over a
+search (``async for`` or ``.all()``), a client carried from one event loop
+into another (a second ``asyncio.run``), and a client never closed (a
+``ResourceWarning``, as for an unclosed file).
 """
 
 from __future__ import annotations
 
 import enum
-from typing import Any, ClassVar, Self
+import os
+import warnings
+from typing import TYPE_CHECKING, Any, ClassVar, Self
+from urllib.parse import urlsplit
 
 import anyio
 import httpx
+import sniffio
 
 from .._nodes import HttpNode
 from .auth import Auth
-from .exceptions import QueryError
+from .exceptions import QueryError, redact_url
 from .limiter import Limiter
 from .request import Call
 from .retry import Retry
 from .transport import ResponseParser, Sender, make_node
 
-__all__ = ["ClientBase", "ClientState", "make_limiter"]
+__all__ = [
+    "AsyncIterableOnly",
+    "ClientBase",
+    "ClientState",
+    "URL_ENV",
+    "check_base_url",
+    "make_limiter",
+    "url_from_env",
+]
+
+URL_ENV = "WORKFRONT_URL"
+_BLOCKING = (
+    "code without an event loop (a script, a notebook cell, an Airflow task) can use "
+    "workfront_async.blocking.Workfront, which takes the same arguments"
+)
 
 
 class ClientState(enum.Enum):
@@ -47,12 +71,91 @@ def make_limiter(limiter: Limiter | None, max_concurrency: int) -> Limiter:
     return anyio.CapacityLimiter(max_concurrency)
 
 
+def url_from_env(base_url: str | None) -> str:
+    """``base_url``, or ``$WORKFRONT_URL`` when it is not given: an explicit
+    argument always wins over the environment."""
+    if base_url is not None:
+        return base_url
+    url = os.environ.get(URL_ENV, "").strip()
+    if not url:
+        raise QueryError(
+            f"no tenant URL: pass it, e.g. Workfront('https://acme.my.workfront.com', "
+            f"api_key=...), or set {URL_ENV}"
+        )
+    return url
+
+
+def check_base_url(base_url: object) -> str:
+    """``base_url`` if it is an http(s) URL with a host; else a ``QueryError`` that
+    shows the URL as typed (without its credentials) and how to write it."""
+    if not isinstance(base_url, str) or not base_url.strip():
+        raise QueryError("base_url must be the tenant URL, e.g. 'https://acme.my.workfront.com'")
+    shown = redact_url(base_url)
+    if "://" not in base_url:
+        host = shown.strip().strip("/")
+        raise QueryError(
+            f"base_url {shown!r} has no scheme: write it as 'https://{host}' "
+            "(or http:// for a local emulator)"
+        )
+    try:
+        parts = urlsplit(base_url)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        ok = False
+    if not ok:
+        raise QueryError(
+            f"base_url {shown!r} is not an http(s) URL with a host; write it as "
+            "'https://acme.my.workfront.com'"
+        )
+    return base_url
+
+
+def _current_loop() -> object | None:
+    """The running event loop (asyncio) or run (trio), to tell loops apart."""
+    try:
+        library = sniffio.current_async_library()
+    except sniffio.AsyncLibraryNotFoundError:
+        return None
+    if library == "asyncio":
+        import asyncio
+
+        return asyncio.get_running_loop()
+    if library == "trio":
+        import trio
+
+        return trio.lowlevel.current_trio_token()
+    return None
+
+
+def _closed(loop: object) -> bool:
+    is_closed = getattr(loop, "is_closed", None)
+    return bool(is_closed()) if callable(is_closed) else False
+
+
+class AsyncIterableOnly:
+    """A mix-in for results that are iterated with ``async for``: a plain ``for``
+    says what to write instead of Python's bare "object is not iterable"."""
+
+    __slots__ = ()
+
+    if not TYPE_CHECKING:  # type checkers keep reporting `for` as an error
+
+        def __iter__(self):
+            name = type(self).__name__
+            raise TypeError(
+                f"a {name} is iterated with `async for row in ...` inside an async "
+                f"function, or collected with `rows = await ....all()`; {_BLOCKING}"
+            )
+
+
 class ClientBase:
     """What every client of this library shares: its state, its sender and ``request``."""
 
     _name: ClassVar[str] = "Workfront"
     _sender: Sender
     _state: ClientState
+    _loop: object | None = None
 
     def _start(
         self,
@@ -106,11 +209,52 @@ class ClientBase:
     def _check_open(self) -> None:
         if self._state is ClientState.CLOSED:
             raise RuntimeError(f"this {self._name} client is closed; create a new one")
+        loop = _current_loop()
+        if loop is None:
+            return
+        if self._loop is None:
+            self._loop = loop
+        elif loop is not self._loop:
+            ended = "which has ended" if _closed(self._loop) else "which is still running"
+            raise RuntimeError(
+                f"this {self._name} client was first used in another event loop, {ended} "
+                "(a second asyncio.run(), or a client made in one thread and used in "
+                "another): its connections belong to that loop. Make one client per "
+                f"event loop, inside the async function that uses it: "
+                f"`async with {self._name}(...) as client:` in main(); {_BLOCKING}"
+            )
+        if self._state is ClientState.UNOPENED:
+            self._state = ClientState.OPENED  # used without `async with`: now it holds connections
 
     async def __aenter__(self) -> Self:
         self._check_open()
         self._state = ClientState.OPENED
         return self
+
+    if not TYPE_CHECKING:  # type checkers keep reporting `with` as an error
+
+        def __enter__(self):
+            name = self._name
+            raise TypeError(
+                f"{name} is an async client: write `async with {name}(...) as client:` "
+                f"inside an async function (and `await` its methods); {_BLOCKING}"
+            )
+
+        def __exit__(self, *exc_info):  # pragma: no cover - __enter__ always raises
+            return None
+
+    def __del__(self) -> None:
+        # Like an unclosed file: a client that held connections and was never
+        # closed says so (never a client created and not used, nor one closed).
+        if getattr(self, "_state", None) is ClientState.OPENED:
+            url = redact_url(getattr(self, "api_url", ""))
+            warnings.warn(
+                f"unclosed {self._name} client for {url}: use it as "
+                f"`async with {self._name}(...) as client:` or call `await client.aclose()`",
+                ResourceWarning,
+                stacklevel=2,
+                source=self,
+            )
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()

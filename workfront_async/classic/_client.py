@@ -10,6 +10,7 @@ are safe. Each operation's request is built by the pure functions of
 from __future__ import annotations
 
 import inspect
+import os
 from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any, Final, Literal, overload
@@ -21,7 +22,7 @@ import httpx
 
 from .._core.auth import ApiKeyAuth, Auth, PasswordAuth, SessionAuth
 from .._core.checks import check_name, normalize_sort
-from .._core.client import ClientBase
+from .._core.client import ClientBase, check_base_url, url_from_env
 from .._core.concurrency import task_group
 from .._core.exceptions import (
     BulkError,
@@ -82,6 +83,7 @@ JOURNAL_FIELDS: Final = (
 __all__ = ["BULK_MAX", "DEFAULT_API_VERSION", "GetManyResult", "Workfront"]
 
 DEFAULT_API_VERSION: Final = "v21.0"
+API_KEY_ENV: Final = "WORKFRONT_API_KEY"
 BULK_MAX: Final = 100
 
 Upload = bytes | IO[bytes] | AsyncIterable[bytes]
@@ -118,6 +120,11 @@ def _api_root(base_url: str, api_version: str) -> str:
 class Workfront(ClientBase):
     """An async client for one Workfront tenant. Use it as ``async with``.
 
+    ``base_url`` is the tenant's URL (``https://acme.my.workfront.com``); when
+    it is not given, ``$WORKFRONT_URL``. When none of ``api_key``,
+    ``session_id`` and ``auth`` is given, the API key is ``$WORKFRONT_API_KEY``
+    (if set). An argument always wins over the environment.
+
     Exactly one of ``api_key``, ``session_id`` or ``auth`` may be given (or
     none, then call ``login``). ``limiter`` shares one concurrency cap between
     several clients of a tenant; otherwise each client gets
@@ -132,7 +139,7 @@ class Workfront(ClientBase):
 
     def __init__(
         self,
-        base_url: str,
+        base_url: str | None = None,
         *,
         api_key: str | None = None,
         session_id: str | None = None,
@@ -148,9 +155,12 @@ class Workfront(ClientBase):
         parse_dates: bool = False,
         http: str | HttpNode = "auto",
     ) -> None:
+        base_url = check_base_url(url_from_env(base_url))
         given = [a for a in (api_key, session_id, auth) if a is not None]
         if len(given) > 1:
             raise QueryError("give only one of api_key=, session_id= or auth=")
+        if not given:
+            api_key = os.environ.get(API_KEY_ENV) or None  # never shown: it becomes a Secret
         if api_key is not None:
             auth = ApiKeyAuth(api_key)
         elif session_id is not None:

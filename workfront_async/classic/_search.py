@@ -26,6 +26,7 @@ from .._core.checks import (
     normalize_sort,
     sort_params,
 )
+from .._core.client import AsyncIterableOnly
 from .._core.dates import convert_dates
 from .._core.exceptions import PaginationError, QueryError, ResponseError
 from ._wire import Where, where_params
@@ -56,7 +57,7 @@ def _identity(row: Row) -> Any:
 
 
 @attrs.frozen(slots=True, repr=False)
-class Search(Generic[RowT]):
+class Search(AsyncIterableOnly, Generic[RowT]):
     """A search over ``obj``; iterate it with ``async for`` to get every matching row.
 
     ``where`` clauses are ANDed: query expressions are combined with ``&`` and

@@ -22,7 +22,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -30,7 +30,7 @@ import anyio
 
 from .._core.exceptions import QueryError, WorkfrontError, redact_text
 from .._core.transport import RedactingFilter
-from ._output import OUTPUT_FORMATS, default_format, print_rows
+from ._output import OUTPUT_FORMATS, default_columns, default_format, print_rows
 
 __all__ = ["GLOBAL_OPTIONS", "GlobalOption", "build_parser", "main"]
 
@@ -42,6 +42,7 @@ EMULATOR_NOTE = (
     "(a local emulator, not a real tenant)."
 )
 EXPORT_FORMATS = ("jsonl", "csv", "parquet")
+DEMO_TASKS = 20_000  # tasks of the demo tenant at --demo-scale 1.0
 _SUFFIXES = {
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
@@ -191,11 +192,12 @@ def _query_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fields", help="comma-separated fields, e.g. name,status,assignedTo:name")
 
 
-def _show_args(p: argparse.ArgumentParser) -> None:
+def _show_args(p: argparse.ArgumentParser, terminal: str) -> None:
     p.add_argument(
         "--format",
         choices=OUTPUT_FORMATS,
-        help="output format (default: table on a terminal, jsonl otherwise)",
+        help=f"output format (default: {terminal.split(':')[0]} on a terminal, jsonl "
+        f"otherwise; {terminal})",
     )
 
 
@@ -237,7 +239,9 @@ def _export_command(commands: _Commands) -> None:
         "export task -o - | gzip > tasks.jsonl.gz",
     )
     _query_args(p)
-    p.add_argument("-o", "--output", required=True, help="output file, or - for standard output")
+    p.add_argument(
+        "-o", "--output", help="output file, or - for standard output (not with --show-schema)"
+    )
     p.add_argument(
         "--format", choices=EXPORT_FORMATS, help="default: from the -o extension (- : jsonl)"
     )
@@ -289,8 +293,9 @@ def _count_command(commands: _Commands) -> None:
 def _search_command(commands: _Commands) -> None:
     p = commands.add(
         "search",
-        "print matching objects (a table on a terminal)",
+        "print matching objects (one per line on a terminal)",
         "search task --fields name,status --sort plannedCompletionDate:desc --limit 20",
+        "search task --limit 3 --format card",
         "search project --where 'name.icontains(\"launch\")' --format csv > launch.csv",
     )
     _query_args(p)
@@ -298,7 +303,7 @@ def _search_command(commands: _Commands) -> None:
         "--limit", type=int, default=100, help="at most this many rows (default 100; 0 = all)"
     )
     p.add_argument("--sort", action="append", help="FIELD[:asc|:desc], repeatable")
-    _show_args(p)
+    _show_args(p, "table: one row per line; card: every field of each row")
 
 
 def _get_command(commands: _Commands) -> None:
@@ -307,7 +312,7 @@ def _get_command(commands: _Commands) -> None:
     arg.completer = _object_completer  # type: ignore[attr-defined]
     p.add_argument("ids", nargs="+", metavar="ID", help="one or more IDs")
     p.add_argument("--fields", help="comma-separated fields")
-    _show_args(p)
+    _show_args(p, "card: every field of each object; table: one per line")
 
 
 def _sync_command(commands: _Commands) -> None:
@@ -480,11 +485,33 @@ async def _connect(
     if not args.quiet:
         err.write(EMULATOR_NOTE + "\n")
         err.flush()
-    emu = Emulator.with_demo_data(scale=args.demo_scale)
+    with _building(args, err):
+        emu = Emulator.with_demo_data(scale=args.demo_scale)
     async with Workfront(
         base_url, api_key=emu.api_key(), transport=emu.transport(), **kwargs
     ) as wf:
         yield wf
+
+
+@contextlib.contextmanager
+def _building(args: argparse.Namespace, err: TextIO) -> Iterator[None]:
+    """A spinner on a terminal while the demo tenant is built (about a second
+    at the default scale); nothing with -q or when standard error is not a
+    terminal (the notice before it says what is happening)."""
+    from ._output import is_terminal
+
+    if args.quiet or not is_terminal(err):
+        yield
+        return
+    from rich.console import Console
+    from rich.live import Live
+    from rich.spinner import Spinner
+
+    tasks = round(DEMO_TASKS * args.demo_scale)
+    spinner = Spinner("dots", text=f"Building the demo tenant ({tasks:,} tasks)…")
+    # Live draws once on entry, however quick the build, then animates.
+    with Live(spinner, console=Console(file=err), transient=True, refresh_per_second=12.5):
+        yield
 
 
 async def _check(wf: Any, obj: str, *field_lists: Sequence[str]) -> None:
@@ -504,6 +531,13 @@ async def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     where = _where(getattr(args, "where", None))
     fields = _fields(getattr(args, "fields", None))
     if args.command == "export":
+        if args.show_schema:
+            args.output = args.output or "-"  # nothing is written
+        elif not args.output:
+            raise UsageError(
+                "the following arguments are required: -o/--output (a file, or - for "
+                "standard output; --show-schema needs none)"
+            )
         fmt = _export_format(args)
         if args.output == "-" and fmt == "parquet":
             raise UsageError("-o -: Parquet needs a file; use --format jsonl or csv for a stream")
@@ -519,7 +553,8 @@ async def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             out.write(f"{await wf.count(args.obj, where)}\n")
         elif args.command == "get":
             rows = await wf.get_many(args.obj, args.ids, fields=fields)
-            print_rows(list(rows), args.format or default_format(out), out, fields)
+            fmt = args.format or default_format(out, card=True)
+            print_rows(list(rows), fmt, out, fields, err=None if args.quiet else err)
             if rows.missing:
                 err.write(f"{PROG}: not found: {', '.join(rows.missing)}\n")
                 return 1
@@ -550,6 +585,13 @@ async def _search(
     if args.limit is not None and args.limit < 0:
         raise UsageError("--limit must be 0 (all rows) or more")
     limit = args.limit or None
+    fmt = args.format or default_format(out)
+    if fmt == "table" and not fields:
+        # a compact column set per object type, those fields the tenant has
+        from ._names import known_fields
+
+        compact = await known_fields(wf, args.obj, default_columns(args.obj))
+        fields = ["ID", *compact] if compact else []
     search = wf.search(args.obj, where, fields=fields, sort=sort)
     if limit is not None:
         # One row more than asked tells whether the limit cut the result.
@@ -558,7 +600,7 @@ async def _search(
     cut = limit is not None and len(rows) > limit
     if cut:
         rows = rows[:limit]
-    print_rows(rows, args.format or default_format(out), out, fields)
+    print_rows(rows, fmt, out, fields, err=None if args.quiet else err)
     if cut and not args.quiet:
         err.write(
             f"{PROG}: showing the first {limit:,} rows; more match "
@@ -638,7 +680,8 @@ async def _planning_client(args: argparse.Namespace, err: TextIO) -> AsyncIterat
     if not args.quiet:
         err.write(EMULATOR_NOTE + "\n")
         err.flush()
-    emu = Emulator.with_demo_data(scale=args.demo_scale)
+    with _building(args, err):
+        emu = Emulator.with_demo_data(scale=args.demo_scale)
     async with client(
         "https://demo.my.workfront.com",
         auth=BearerAuth(emu.issue_token()),
@@ -723,35 +766,103 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     debug = args.debug
     secrets = [s for s in (getattr(args, "api_key", None),) if s]
-    restore = _setup_logging(err, debug, secrets)
+    restore = _setup_logging(err, debug, secrets, quiet=bool(getattr(args, "quiet", False)))
     try:
         return _dispatch(args, out, err, debug, secrets)
     finally:
         restore()
 
 
-def _setup_logging(err: TextIO, debug: bool, secrets: Sequence[str]) -> Callable[[], None]:
+def _setup_logging(
+    err: TextIO, debug: bool, secrets: Sequence[str], *, quiet: bool = False
+) -> Callable[[], None]:
     """Log to ``err`` through a redacting handler; undone by the returned function
-    (so that calling ``main()`` in-process leaves logging as it was)."""
+    (so that calling ``main()`` in-process leaves logging as it was). Without
+    ``--debug``, each retry of the transport is still one line (not with ``-q``)."""
     handler = logging.StreamHandler(err)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter(secrets))
     names = ["workfront_async", "httpx", "httpcore"] if debug else ["workfront_async.cli"]
     saved = []
+    added: list[tuple[logging.Logger, logging.Handler]] = []
     for name in names:
         logger = logging.getLogger(name)
         saved.append((logger, logger.level, logger.propagate))
         logger.addHandler(handler)
+        added.append((logger, handler))
         logger.setLevel(logging.DEBUG if debug else logging.INFO)
         logger.propagate = False
+    if not debug and not quiet:
+        retries = logging.StreamHandler(err)
+        retries.setFormatter(logging.Formatter("%(message)s"))
+        retries.addFilter(_RetryLine())
+        retries.addFilter(RedactingFilter(secrets))
+        transport = logging.getLogger("workfront_async")
+        saved.append((transport, transport.level, transport.propagate))
+        transport.addHandler(retries)
+        added.append((transport, retries))
+        # The transport logs its retries at DEBUG; everything else it logs
+        # at that level is dropped by the filter.
+        transport.setLevel(logging.DEBUG)
 
     def restore() -> None:
+        for logger, extra in added:
+            logger.removeHandler(extra)
         for logger, level, propagate in saved:
-            logger.removeHandler(handler)
             logger.setLevel(level)
             logger.propagate = propagate
 
     return restore
+
+
+class _RetryLine(logging.Filter):
+    """Passes only the transport's retry records, rewritten as one line:
+    ``workfront-async: retrying in 2.0 s: connection refused (attempt 1 of 5)``.
+
+    The record is emitted while the transport handles the failure, so the
+    exception being handled is the reason for the retry.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name != "workfront_async" or not str(record.msg).startswith("retrying after"):
+            return False
+        args = record.args if isinstance(record.args, tuple) else ()
+        if len(args) != 4:
+            return False
+        name, attempt, attempts, delay = args
+        exc = sys.exception()
+        reason = _reason(exc) if exc is not None else str(name)
+        record.msg = (
+            f"{PROG}: retrying in {float(delay):.1f} s: {reason} (attempt {attempt} of {attempts})"  # type: ignore[arg-type]
+        )
+        record.args = ()
+        return True
+
+
+def _reason(exc: BaseException) -> str:
+    """A few words for why a request failed: connection refused, timed out, HTTP 503."""
+    import socket
+
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop(0)
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(e, ConnectionResetError):
+            return "connection reset"
+        if isinstance(e, socket.gaierror):
+            return "host not found"
+        if isinstance(e, TimeoutError):
+            return "timed out"
+        todo += [e.__cause__, e.__context__, getattr(e, "os_error", None)]
+    status = getattr(exc, "status", None)
+    if isinstance(status, int):
+        return f"HTTP {status} ({type(exc).__name__})"
+    return type(exc).__name__
 
 
 class _Terminated(Exception):
@@ -822,7 +933,9 @@ def _dispatch(
     except KeyboardInterrupt:
         return fail(130, "interrupted")
     except (WorkfrontError, OSError) as exc:
-        return fail(1, f"{type(exc).__name__}: {exc}", exc)
+        # the transport's notes say why it stopped retrying
+        notes = "; ".join(getattr(exc, "__notes__", ()))
+        return fail(1, f"{type(exc).__name__}: {exc}" + (f"; {notes}" if notes else ""), exc)
     except ImportError as exc:
         return fail(1, f"error: {exc}", exc)
     except Exception as exc:

@@ -10,7 +10,7 @@ from typing import Any
 
 from .._core.exceptions import APIError, NotFoundError
 
-__all__ = ["NameProblem", "check_names", "field_paths"]
+__all__ = ["NameProblem", "check_names", "field_paths", "known_fields"]
 
 log = logging.getLogger("workfront_async.cli")
 
@@ -53,7 +53,9 @@ def _suggest(name: str, known: Iterable[str]) -> str:
     # Between equally close names, the everyday object types come first.
     common = {*(c.lower() for c in COMMON_OBJECTS), *COMMON_OBJECTS.values()}
     close.sort(key=lambda c: c not in common)
-    return " (did you mean " + " or ".join(choices[c] for c in close[:3]) + "?)"
+    names = [choices[c] for c in close[:3]]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    return f" (did you mean {listed}?)"
 
 
 def field_paths(where: Any) -> Iterator[str]:
@@ -84,11 +86,33 @@ def _names(meta: dict[str, Any]) -> dict[str, str | None]:
     return out
 
 
-async def check_names(wf: Any, obj: str, fields: Iterable[str]) -> None:
+async def known_fields(wf: Any, obj: str, fields: Iterable[str]) -> list[str]:
+    """Those of ``fields`` that ``obj`` has on this tenant (all of them when
+    its metadata cannot be read), in order."""
+    cache: dict[str, dict[str, str | None]] = {}
+    out = []
+    for field in fields:
+        try:
+            await check_names(wf, obj, [field], cache=cache)
+        except NameProblem:
+            continue
+        out.append(field)
+    return out
+
+
+async def check_names(
+    wf: Any,
+    obj: str,
+    fields: Iterable[str],
+    *,
+    cache: dict[str, dict[str, str | None]] | None = None,
+) -> None:
     """Raise :class:`NameProblem` when ``obj`` or a field path is unknown to the
     tenant. When the tenant's metadata cannot be read at all the check is
-    skipped (the query itself will then report what is wrong)."""
-    cache: dict[str, dict[str, str | None]] = {}
+    skipped (the query itself will then report what is wrong). ``cache`` keeps
+    the metadata read between calls."""
+    if cache is None:
+        cache = {}
 
     async def meta(code: str) -> dict[str, str | None] | None:
         if code not in cache:

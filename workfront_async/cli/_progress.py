@@ -34,13 +34,72 @@ def describe(p: ExportProgress) -> str:
     return f"{p.rows_done:,} rows  {rate}  elapsed {_duration(p.elapsed)}"
 
 
+def _count(p: Any) -> str:
+    done = int(p.completed)
+    if p.total is None:
+        return f"{done:,} rows"
+    return f"{done:,}/{int(p.total):,} rows"
+
+
+class _FittedLine:
+    """One progress line drawn at render time for the width it is given: the
+    count always (it is what the user watches), then the percentage, the ETA
+    and the rate while they fit; the bar takes what is left, or goes."""
+
+    MIN_BAR = 10
+
+    def __init__(self, task: Any) -> None:
+        self.task = task
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.progress_bar import ProgressBar as Bar
+        from rich.table import Column, Table
+        from rich.text import Text
+
+        task = self.task
+        width = options.max_width
+        # (kind, text, style), in the order shown
+        parts: list[tuple[str, str, str]] = []
+        if task.total:
+            parts.append(("pct", f"{min(task.completed / task.total, 1.0):4.0%}", ""))
+        parts.append(("count", _count(task), ""))
+        parts.append(("rate", task.fields.get("rate", ""), "cyan"))
+        parts.append(("eta", task.fields.get("eta", ""), "yellow"))
+        parts = [p for p in parts if p[1]]
+        # The count always stays; the others give way: the rate, the ETA, the percentage.
+        for kind in ("rate", "eta", "pct"):
+            if _length(parts) + 1 + self.MIN_BAR <= width:
+                break
+            parts = [p for p in parts if p[0] != kind]
+        text = Text()
+        for i, (_, part, style) in enumerate(parts):
+            if i:
+                text.append("  ")
+            text.append(part, style=style)
+        bar_width = width - _length(parts) - 1
+        if bar_width < self.MIN_BAR:
+            text.truncate(width, overflow="ellipsis")
+            yield text
+            return
+        grid = Table.grid(Column(width=bar_width, no_wrap=True), Column(no_wrap=True), padding=0)
+        bar = Bar(total=task.total, completed=task.completed, width=bar_width)
+        grid.add_row(bar, Text(" ").append_text(text))
+        yield grid
+
+
+def _length(parts: list[tuple[str, str, str]]) -> int:
+    return sum(len(text) for _, text, _ in parts) + 2 * max(len(parts) - 1, 0)
+
+
 class ProgressBar:
     """Draw :class:`ExportProgress` reports. Use as a context manager so that
     the bar is finished (or removed) however the export ends, Ctrl-C included.
 
-    On a terminal it is a ``rich.progress`` bar that re-measures the terminal
-    on every redraw, so it never wraps; elsewhere it logs an INFO line every
-    ``log_every`` seconds and once at the end.
+    On a terminal it is a ``rich.progress`` line that re-measures the terminal
+    on every redraw, so it never wraps, and gives up the rate, the ETA, the
+    percentage and the bar, in that order, before it cuts the row count;
+    elsewhere it logs an INFO line every ``log_every`` seconds and once at the
+    end.
     """
 
     def __init__(
@@ -66,22 +125,19 @@ class ProgressBar:
         self.tty = tty
         if tty:
             from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TaskProgressColumn,
-                TextColumn,
-            )
+            from rich.progress import Progress, ProgressColumn
+            from rich.table import Column
+
+            class Fitted(ProgressColumn):
+                def render(self, task: Any) -> Any:
+                    return _FittedLine(task)
+
+                def get_table_column(self) -> Column:
+                    return Column(ratio=1, no_wrap=True)
 
             console = Console(file=self.stream, force_terminal=True, width=width)
             self._progress = Progress(
-                BarColumn(bar_width=None),
-                TaskProgressColumn(),
-                MofNCompleteColumn(),
-                TextColumn("rows"),
-                TextColumn("{task.fields[rate]}", style="cyan"),
-                TextColumn("{task.fields[eta]}", style="yellow"),
+                Fitted(),
                 console=console,
                 transient=False,
                 redirect_stdout=False,

@@ -17,7 +17,7 @@ import orjson
 
 from .._core.auth import ApiKeyAuth, Auth, AuthContext, PasswordAuth, SessionAuth
 from .._core.checks import check_name
-from .._core.client import ClientBase
+from .._core.client import ClientBase, check_base_url, url_from_env
 from .._core.exceptions import QueryError, ResponseError, redact_url
 from .._core.limiter import Limiter
 from .._core.request import Call
@@ -283,7 +283,7 @@ class PlanningClientBase(ClientBase):
 
     def __init__(
         self,
-        base_url: str,
+        base_url: str | None = None,
         *,
         auth: Auth | None,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -296,7 +296,7 @@ class PlanningClientBase(ClientBase):
         http: str | HttpNode = "auto",
     ) -> None:
         _check_auth(auth)
-        self.api_url = _planning_root(base_url)
+        self.api_url = _planning_root(check_base_url(url_from_env(base_url)))
         self.validate = validate
         self._auth = auth
         self._start(

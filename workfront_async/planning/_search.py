@@ -25,6 +25,7 @@ from typing import Any, Protocol
 import attrs
 
 from .._core.checks import SortKey, check_limit
+from .._core.client import AsyncIterableOnly
 from .._core.exceptions import PaginationError, QueryError, ResponseError
 from ..query import Expr
 from ._wire import (
@@ -89,7 +90,7 @@ def _attributes(value: str | Iterable[str]) -> tuple[str, ...]:
 
 
 @attrs.frozen(slots=True, repr=False)
-class RecordSearch:
+class RecordSearch(AsyncIterableOnly):
     """A search over the records of one record type; ``async for`` yields every match.
 
     ``where`` clauses are ANDed: expressions are combined with ``&`` and

@@ -22,6 +22,7 @@ from typing import Any, Final, Protocol
 import attrs
 
 from .._core.checks import SortKey, check_limit
+from .._core.client import AsyncIterableOnly
 from .._core.exceptions import PaginationError, QueryError, ResponseError
 from ..query import Expr, Q
 from ..query._planning_v2 import compile_planning_v2
@@ -60,7 +61,7 @@ def _names(value: Iterable[str]) -> tuple[str, ...]:
 
 
 @attrs.frozen(slots=True, repr=False)
-class RecordSearchV2:
+class RecordSearchV2(AsyncIterableOnly):
     """A v2 search over the records of one record type; ``async for`` yields every match."""
 
     _backend: RecordSearchV2Backend = attrs.field(alias="backend")

@@ -27,6 +27,7 @@ rather than folded by Python into another number.
 from __future__ import annotations
 
 import ast
+import tokenize
 from collections.abc import Callable
 from typing import Any
 
@@ -67,7 +68,19 @@ _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
 
 def parse_query(text: str) -> Any:
     """Turn query text into a ``Q`` expression. Raises :class:`QueryError`
-    pointing at the line and column of anything it does not accept."""
+    pointing at the line and column of anything it does not accept, and, when
+    the text looks like another query language (``status = INP``, ``&&``,
+    ``AND``, ``like``, unquoted text), the corrected query to write."""
+    try:
+        return _parse(text)
+    except QueryError as exc:
+        hint = suggest(text)
+        if hint is None:
+            raise
+        raise QueryError(f"{exc}\n{hint}") from None
+
+
+def _parse(text: str) -> Any:
     from . import Q
 
     if len(text) > MAX_TEXT:
@@ -373,3 +386,183 @@ def _describe(node: ast.AST) -> str:
     if len(text) > 40:
         text = text[:37] + "..."
     return f"{type(node).__name__.lower()} `{text}`"
+
+
+# -- hints: the query a person coming from SQL or a shell meant -------------------------
+
+_MAX_HINT_TEXT = 2000  # longer text is machine-made: no guessing
+_EQ = "compare with ==, a single = assigns"
+_AND_OR = "write and / or (or & / |) instead of && / ||"
+_LOWER = "and, or, not, in, is are written in lower case"
+_NE = "write != for not equal"
+_LIKE = (
+    "there is no like operator: .contains() matches part of the text, "
+    '.op("like", ...) takes Workfront\'s % wildcards'
+)
+_QUOTE = "quote text values"
+_CONSTANTS = "True, False and None are capitalised"
+_IS_NONE = "compare with None as is None / is not None"
+_KEYWORDS = frozenset({"and", "or", "not", "in", "is"})
+_NULLS = frozenset({"null", "none", "nil"})
+
+
+def suggest(text: str) -> str | None:
+    """``did you mean: <query>  (<why>)`` when rewriting the habits of other
+    query languages turns ``text`` into a query that parses; else ``None``."""
+    source = text.strip()
+    if not source or len(source) > _MAX_HINT_TEXT:
+        return None
+    reasons: list[str] = []
+    try:
+        fixed = _fix_values(_fix_tokens(source, reasons), reasons)
+    except (SyntaxError, tokenize.TokenError, ValueError, RecursionError, MemoryError):
+        return None
+    if not reasons or fixed == source:
+        return None
+    try:
+        _parse(fixed)
+    except QueryError:
+        return None
+    return f"did you mean: {fixed}  ({'; '.join(dict.fromkeys(reasons))})"
+
+
+def _offsets(source: str) -> list[int]:
+    """The offset where each line of ``source`` starts (index 0 is line 1)."""
+    starts = [0]
+    for line in source.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    return starts
+
+
+def _apply(source: str, edits: list[tuple[int, int, str]]) -> str:
+    for start, end, replacement in sorted(edits, reverse=True):
+        source = source[:start] + replacement + source[end:]
+    return source
+
+
+def _spaced(source: str, start: int, end: int, word: str) -> str:
+    """``word`` with a space on each side that has none in ``source``."""
+    before = "" if start == 0 or source[start - 1].isspace() else " "
+    after = "" if end >= len(source) or source[end].isspace() else " "
+    return f"{before}{word}{after}"
+
+
+def _fix_tokens(source: str, reasons: list[str]) -> str:
+    """Operators and keywords of other languages: ``=``, ``&&``, ``||``, ``<>``,
+    ``AND``/``OR``/``NOT``, ``x like "%a%"``."""
+    import io
+
+    starts = _offsets(source)
+    tokens = [
+        t
+        for t in tokenize.generate_tokens(io.StringIO(source).readline)
+        if t.type not in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER)
+    ]
+
+    def at(pos: tuple[int, int]) -> int:
+        return starts[pos[0] - 1] + pos[1]
+
+    edits: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        joined = nxt is not None and nxt.start == tok.end
+        start, end = at(tok.start), at(tok.end)
+        if tok.type == tokenize.OP and tok.string == "=":
+            edits.append((start, end, "=="))
+            reasons.append(_EQ)
+        elif tok.string in ("&", "|") and joined and nxt is not None and nxt.string == tok.string:
+            word = "and" if tok.string == "&" else "or"
+            edits.append((start, at(nxt.end), _spaced(source, start, at(nxt.end), word)))
+            reasons.append(_AND_OR)
+            i += 1
+        elif tok.string == "<" and joined and nxt is not None and nxt.string == ">":
+            edits.append((start, at(nxt.end), "!="))
+            reasons.append(_NE)
+            i += 1
+        elif tok.type == tokenize.NAME and tok.string.lower() in ("like", "ilike", "cilike"):
+            if nxt is None or nxt.type not in (tokenize.STRING, tokenize.NAME) or i == 0:
+                return source
+            pattern = ast.literal_eval(nxt.string) if nxt.type == tokenize.STRING else nxt.string
+            if not isinstance(pattern, str):
+                return source
+            edits.append((at(tokens[i - 1].end), at(nxt.end), _like(tok.string.lower(), pattern)))
+            reasons.append(_LIKE)
+            i += 1
+        elif (
+            tok.type == tokenize.NAME
+            and tok.string.lower() in _KEYWORDS
+            and tok.string != tok.string.lower()
+        ):
+            edits.append((start, end, tok.string.lower()))
+            reasons.append(_LOWER)
+        i += 1
+    return _apply(source, edits)
+
+
+def _quoted(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _like(op: str, pattern: str) -> str:
+    core = pattern[1:-1]
+    case = "" if op == "like" else "i"
+    if len(pattern) > 2 and pattern[0] == pattern[-1] == "%" and not set(core) & {"%", "_"}:
+        return f".{case}contains({_quoted(core)})"
+    return f'.op("{"like" if op == "like" else "cilike"}", {_quoted(pattern)})'
+
+
+def _fix_values(source: str, reasons: list[str]) -> str:
+    """Values written bare: ``status == INP``, ``[CUR, PLN]``, ``true``, ``= null``."""
+    tree = ast.parse(source, mode="eval")
+    lines = source.splitlines(keepends=True)
+    starts = _offsets(source)
+
+    def at(lineno: int, col: int) -> int:
+        # ast columns count UTF-8 bytes; the text is indexed by characters
+        line = lines[lineno - 1]
+        return starts[lineno - 1] + len(line.encode()[:col].decode(errors="ignore"))
+
+    def span(node: ast.expr) -> tuple[int, int]:
+        end_line = node.end_lineno or node.lineno  # set on every parsed node
+        end_col = node.end_col_offset or 0
+        return at(node.lineno, node.col_offset), at(end_line, end_col)
+
+    edits: list[tuple[int, int, str]] = []
+
+    def value(node: ast.expr) -> None:
+        if not isinstance(node, ast.Name):
+            return
+        start, end = span(node)
+        word = node.id.lower()
+        if word in ("true", "false"):
+            edits.append((start, end, word.capitalize()))
+            reasons.append(_CONSTANTS)
+        elif word in _NULLS:
+            edits.append((start, end, "None"))
+            if node.id != "None":
+                reasons.append(_CONSTANTS)
+        else:
+            edits.append((start, end, _quoted(node.id)))
+            reasons.append(_QUOTE)
+
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Compare) or len(node.ops) != 1 or not _is_field(node.left):
+            continue
+        op, right = node.ops[0], node.comparators[0]
+        if isinstance(op, (ast.In, ast.NotIn)) and isinstance(right, (ast.List, ast.Tuple)):
+            for element in right.elts:
+                value(element)
+            continue
+        null = isinstance(right, ast.Name) and right.id.lower() in _NULLS
+        if null and isinstance(op, (ast.Eq, ast.NotEq)):
+            # `x == null` means `x is None`: rewrite the operator too
+            left_end, right_start = span(node.left)[1], span(right)[0]
+            negated = "is not" if isinstance(op, ast.NotEq) else "is"
+            edits.append((left_end, right_start, f" {negated} "))
+            reasons.append(_IS_NONE)
+        value(right)
+    return _apply(source, edits)

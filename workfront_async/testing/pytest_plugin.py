@@ -16,10 +16,18 @@ the fixtures are available in every test without an import:
     its own connections (another HTTP library, a subprocess, the blocking
     client): ``workfront_server.base_url``, ``.api_url``, and
     ``workfront_server.api_key``. Needs the ``serve`` extra (uvicorn).
+
+``async def`` tests that use these fixtures (or the ``workfront`` marker) run
+on asyncio without any configuration or async test runner. When the project
+has one, it runs them instead: pytest-asyncio (in auto mode, or for tests it
+marks) and anyio's plugin (tests marked ``anyio``) take their tests first,
+and this plugin never runs a test twice.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Iterator
 from typing import Any
 
@@ -32,6 +40,7 @@ __all__ = ["ServedWorkfront", "workfront_client", "workfront_emulator", "workfro
 
 MARKER = "workfront"
 _DEFAULT_DEMO_SCALE = 0.01  # 200 tasks: enough to page, quick to build
+FIXTURES = frozenset({"workfront_emulator", "workfront_client", "workfront_server"})
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -40,6 +49,28 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{MARKER}(demo=False, scale={_DEFAULT_DEMO_SCALE}, seed=0, **emulator_options): "
         "configure the workfront_emulator fixture",
     )
+
+
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run an ``async def`` test that uses this plugin when no other plugin did.
+
+    Async test runners take their tests first: anyio's plugin in a hook that
+    runs before this one, pytest-asyncio by handing pytest a synchronous
+    wrapper. What reaches this hook still a coroutine function would otherwise
+    reach pytest's own hook (which runs last) and fail with "async def
+    functions are not natively supported".
+    """
+    test = pyfuncitem.obj
+    if not inspect.iscoroutinefunction(test) or hasattr(test, "hypothesis"):
+        return None
+    uses_plugin = FIXTURES.intersection(pyfuncitem.fixturenames)
+    if not uses_plugin and pyfuncitem.get_closest_marker(MARKER) is None:
+        return None
+    import anyio
+
+    kwargs = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+    anyio.run(functools.partial(test, **kwargs))
+    return True
 
 
 @attrs.frozen
