@@ -6,6 +6,11 @@
 ``export URL API_URL API_KEY OUT``: print ``ready``, wait for a line on stdin,
 then the library's export of every task to the JSON-lines file OUT, under a
 RedisLimiter of capacity 10 for the tenant.
+``load URL API_URL TTL TASKS``: TASKS tasks send ``wf.count("task")`` to API_URL
+one after the other under a RedisLimiter of capacity 10 (lease TTL seconds)
+for the tenant; print ``ready`` once one has been answered, stop when stdin
+closes, print ``done ANSWERED FAILED``. A request the limiter refuses (Redis
+away) counts as failed and is tried again.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from workfront_async import RedisLimiter, Retry, Workfront
+from workfront_async import RedisLimiter, Retry, Workfront, WorkfrontError
 from workfront_async.export import open_writer
 
 
@@ -69,9 +74,44 @@ async def export(url: str, api_url: str, api_key: str, out: str) -> None:
         await limiter.aclose()
 
 
+API_KEY = "worker-api-key-do-not-log"
+
+
+async def load(url: str, api_url: str, ttl: str, tasks: str) -> None:
+    limiter = RedisLimiter.from_url(url, capacity=10, lease_ttl=float(ttl))
+    stop = asyncio.Event()
+    answered = asyncio.Event()
+    counts = {"answered": 0, "failed": 0}
+
+    async def loop(wf: Workfront) -> None:
+        while not stop.is_set():
+            try:
+                await wf.count("task")
+            except WorkfrontError:
+                counts["failed"] += 1
+                await asyncio.sleep(0.05)
+            else:
+                counts["answered"] += 1
+                answered.set()
+
+    async with Workfront(
+        api_url, api_key=API_KEY, limiter=limiter, retry=Retry(attempts=1)
+    ) as wf:
+        workers = [asyncio.create_task(loop(wf)) for _ in range(int(tasks))]
+        await answered.wait()
+        print("ready", flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+        stop.set()
+        for w in workers:
+            w.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+    await limiter.aclose()
+    print("done", counts["answered"], counts["failed"], flush=True)
+
+
 def main() -> None:
     mode, *args = sys.argv[1:]
-    job = {"hold": hold, "busy": busy, "export": export}[mode]
+    job = {"hold": hold, "busy": busy, "export": export, "load": load}[mode]
     asyncio.run(job(*args))
 
 
