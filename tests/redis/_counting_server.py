@@ -22,7 +22,8 @@ _ANSWER = (
 
 class CountingServer:
     """``in_flight`` now, ``max_in_flight`` since the last ``reset()``, ``answered``
-    in all; ``peaks`` lists (seconds since start, in flight) at each new maximum."""
+    in all; ``peaks`` lists (seconds since start, in flight) at each new maximum,
+    ``marks`` (seconds since start, label) what the test noted with ``mark``."""
 
     def __init__(self, delay: float) -> None:
         self.delay = delay
@@ -30,6 +31,7 @@ class CountingServer:
         self.max_in_flight = 0
         self.answered = 0
         self.peaks: list[tuple[float, int]] = []
+        self.marks: list[tuple[float, str]] = []
         self.port = 0
         self._started = time.monotonic()
         self._server: asyncio.Server | None = None
@@ -43,6 +45,12 @@ class CountingServer:
     def tenant(self) -> str:
         """What the client names the tenant of ``base_url``: its host and port."""
         return f"127.0.0.1:{self.port}"
+
+    def _elapsed(self) -> float:
+        return round(time.monotonic() - self._started, 3)
+
+    def mark(self, label: str) -> None:
+        self.marks.append((self._elapsed(), label))
 
     def reset(self) -> None:
         self.max_in_flight = self.in_flight
@@ -76,7 +84,7 @@ class CountingServer:
                 self.in_flight += 1
                 if self.in_flight > self.max_in_flight:
                     self.max_in_flight = self.in_flight
-                    self.peaks.append((round(time.monotonic() - self._started, 3), self.in_flight))
+                    self.peaks.append((self._elapsed(), self.in_flight))
                 try:
                     await asyncio.sleep(self.delay)
                 finally:

@@ -6,11 +6,14 @@
 ``export URL API_URL API_KEY OUT``: print ``ready``, wait for a line on stdin,
 then the library's export of every task to the JSON-lines file OUT, under a
 RedisLimiter of capacity 10 for the tenant.
-``load URL API_URL TTL TASKS``: TASKS tasks send ``wf.count("task")`` to API_URL
-one after the other under a RedisLimiter of capacity 10 (lease TTL seconds)
-for the tenant; print ``ready`` once one has been answered, stop when stdin
-closes, print ``done ANSWERED FAILED``. A request the limiter refuses (Redis
-away) counts as failed and is tried again.
+``load URL API_URL TTL TASKS``: send one ``wf.count("task")`` to API_URL under
+a RedisLimiter of capacity 10 (lease TTL seconds) for the tenant, print
+``ready`` and wait for a line on stdin; then TASKS tasks send them one after
+the other until stdin closes; print ``done ANSWERED FAILED``. A request the
+limiter refuses (Redis away) counts as failed and is tried again. The first
+request loads the HTTP library (a quarter of a second, more on a loaded
+machine, with the event loop blocked): it is sent before the load starts, so
+that a lease of a second is not outlived by the process's own start.
 """
 
 from __future__ import annotations
@@ -80,7 +83,6 @@ API_KEY = "worker-api-key-do-not-log"
 async def load(url: str, api_url: str, ttl: str, tasks: str) -> None:
     limiter = RedisLimiter.from_url(url, capacity=10, lease_ttl=float(ttl))
     stop = asyncio.Event()
-    answered = asyncio.Event()
     counts = {"answered": 0, "failed": 0}
 
     async def loop(wf: Workfront) -> None:
@@ -92,15 +94,14 @@ async def load(url: str, api_url: str, ttl: str, tasks: str) -> None:
                 await asyncio.sleep(0.05)
             else:
                 counts["answered"] += 1
-                answered.set()
 
-    async with Workfront(
-        api_url, api_key=API_KEY, limiter=limiter, retry=Retry(attempts=1)
-    ) as wf:
-        workers = [asyncio.create_task(loop(wf)) for _ in range(int(tasks))]
-        await answered.wait()
+    read = asyncio.get_running_loop().run_in_executor
+    async with Workfront(api_url, api_key=API_KEY, limiter=limiter, retry=Retry(attempts=1)) as wf:
+        await wf.count("task")
         print("ready", flush=True)
-        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+        await read(None, sys.stdin.readline)
+        workers = [asyncio.create_task(loop(wf)) for _ in range(int(tasks))]
+        await read(None, sys.stdin.read)
         stop.set()
         for w in workers:
             w.cancel()
