@@ -6,10 +6,29 @@ one cap. ``RedisLimiter`` keeps that cap in Redis:
 
 - **Atomic.** Taking, giving back and renewing slots are Lua scripts, so no
   two processes ever see the same free slot.
-- **Leases.** A slot is a member of a sorted set scored by its expiry (Redis
-  server time). A background task renews the leases of its process every
-  third of ``lease_ttl``; a process killed with SIGKILL stops renewing, and
-  its slots are purged by the next script after ``lease_ttl``.
+- **Leases.** A slot is a member of a sorted set scored by its expiry on the
+  key's lease clock. A background task renews the leases of its process every
+  quarter of ``lease_ttl``; a process killed with SIGKILL stops renewing, and
+  its slots are purged by the next script after ``lease_ttl``. A lease not
+  renewed for longer than ``lease_ttl`` is logged, with the tenant.
+- **Fenced.** What Redis forgets never lets more than ``capacity`` requests
+  run (docs/sharing-the-cap.md, "What if Redis forgets"):
+
+  - *Epochs.* A key Redis has no record of (flushed, restarted, restored from
+    a snapshot, failed over, its set of holders lost; or new) starts a new
+    epoch that hands out no new slot for one lease. Live holders count their
+    requests again at their next renewal, within a quarter of a lease; a
+    lease nobody renews would have expired by then.
+  - *The lease clock.* Redis's time, except that a gap between two calls
+    counts for at most a third of a lease: live holders renew more often
+    than that, so a longer gap means Redis (or everyone) stood still, and no
+    lease lapses for it. Wall-clock steps on the Redis host are capped too.
+  - *Fresh grants only.* A grant is used only within half a lease of the
+    Redis call that made, renewed or queued it, timed here on a clock that
+    counts a suspended machine; older, it is checked with Redis first (a
+    process that was frozen, or a Redis that was). A grant names the place in
+    the queue it was given to, so a grant heard late never passes for a later
+    one.
 - **Fair.** A waiter gets a ticket (``INCR``) and slots are handed to tickets
   in order, across processes; a process that releases a slot while others
   wait hands it to the oldest waiter instead of taking it again.
@@ -59,6 +78,7 @@ _LINGER: Final = 1.0
 # machine), so Redis still counts it for at least the other half.
 _RENEW_EVERY: Final = 0.25
 _TRUST: Final = 0.5
+_SLOW_ANSWERS: Final = 3
 _EXTRA_HINT: Final = "RedisLimiter needs the redis extra: pip install 'workfront-async[redis]'"
 
 # KEYS: 1 holders (zset id -> lease expiry ms), 2 queue (zset id -> ticket),
@@ -342,7 +362,12 @@ class RedisLimiter:
     one cap wherever it runs; a client of another tenant is refused.
 
     ``lease_ttl`` (seconds) bounds how long the slots of a process that died
-    without releasing stay taken. ``fallback="local"`` keeps going with a
+    without releasing stay taken; keep it above the longest pause a live
+    process may take (a slot whose lease lapsed can go to another process
+    while its request runs: that is logged). A key Redis has no record of (a
+    new Redis, or one that lost its data) hands out its first slots one
+    ``lease_ttl`` after the first request. Every process of one name must use
+    the same ``capacity`` and ``lease_ttl``. ``fallback="local"`` keeps going with a
     per-process limit of ``capacity`` (and a logged warning) while Redis is
     unreachable, instead of failing requests with a ``WorkfrontError``.
     Call ``await limiter.aclose()`` at shutdown. Use one limiter per event loop.
@@ -601,6 +626,7 @@ class RedisLimiter:
         self._waiting[lease_id] = event
         granted = False
         stale: float | None = None  # the age of a grant heard too late to use
+        slow = 0  # answers in a row that came too late to be trusted
         try:
             self._ensure_background()
             delay = _POLL_MIN
@@ -617,7 +643,18 @@ class RedisLimiter:
                     if _now() - sent < self._trust:
                         granted = True
                         return
-                    continue  # the answer took too long to be trusted: ask again
+                    # the answer took too long to be trusted: ask again (the call
+                    # renews the lease), unless Redis is always that slow
+                    slow += 1
+                    if slow >= _SLOW_ANSWERS:
+                        raise _Unavailable(
+                            TimeoutError(
+                                f"Redis answered {slow} times in a row after more than half "
+                                f"of lease_ttl={self.lease_ttl:g}s"
+                            )
+                        )
+                    continue
+                slow = 0
                 place = (self._epoch or "", int(reply[4]))
                 wait = self.poll_max if self._subscribed else delay
                 if opens_in > 0:
