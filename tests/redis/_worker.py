@@ -3,9 +3,10 @@
 ``hold URL NAME TTL N``: take N slots, print ``held``, wait to be killed.
 ``busy URL NAME TASKS``: TASKS tasks take a slot, count it in Redis
 (``INCR NAME:grants``), hold it 20 ms, give it back, until stdin closes.
-``export URL API_URL API_KEY OUT``: print ``ready``, wait for a line on stdin,
-then the library's export of every task to the JSON-lines file OUT, under a
-RedisLimiter of capacity 10 for the tenant.
+``export URL API_URL API_KEY OUT [TTL [PAGE_SIZE]]``: one request, print
+``ready``, wait for a line on stdin, then the library's export of every task
+to the JSON-lines file OUT, under a RedisLimiter of capacity 10 (lease TTL
+seconds, 10 by default) for the tenant.
 ``load URL API_URL TTL TASKS``: send one ``wf.count("task")`` to API_URL under
 a RedisLimiter of capacity 10 (lease TTL seconds) for the tenant, print
 ``ready`` and wait for a line on stdin; then TASKS tasks send them one after
@@ -57,11 +58,10 @@ async def busy(url: str, name: str, tasks: str) -> None:
     await limiter.aclose()
 
 
-async def export(url: str, api_url: str, api_key: str, out: str) -> None:
-    limiter = RedisLimiter.from_url(url, capacity=10)
-    # start together with the other processes: print ready, wait for a line
-    print("ready", flush=True)
-    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+async def export(
+    url: str, api_url: str, api_key: str, out: str, ttl: str = "10", page_size: str = "50"
+) -> None:
+    limiter = RedisLimiter.from_url(url, capacity=10, lease_ttl=float(ttl))
     try:
         async with Workfront(
             api_url,
@@ -69,8 +69,13 @@ async def export(url: str, api_url: str, api_key: str, out: str) -> None:
             limiter=limiter,
             retry=Retry(attempts=20, backoff_base=0.01, backoff_max=0.1),
         ) as wf:
+            await wf.count("task")  # loads the HTTP library before the others start
+            # start together with the other processes: print ready, wait for a line
+            print("ready", flush=True)
+            await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
             with open_writer(out, "jsonl", columns=["ID", "name"]) as writer:
-                async with wf.export("task", fields=["name"], page_size=50, ordered=True) as rows:
+                pages = wf.export("task", fields=["name"], page_size=int(page_size), ordered=True)
+                async with pages as rows:
                     async for page in rows.pages():
                         writer.write(page)
     finally:
