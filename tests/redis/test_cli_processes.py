@@ -15,9 +15,10 @@ from pathlib import Path
 
 import anyio
 
+from workfront_async._core.limiter import tenant_of
 from workfront_async.testing import Emulator
 
-from .conftest import RedisServer, worker_env
+from .conftest import RedisServer, open_key, worker_env
 
 PROCESSES = 8
 
@@ -46,6 +47,7 @@ async def test_eight_cli_exports_share_the_cap_through_redis(
         expected = reference.read_bytes()
         assert expected.count(b"\n") == len(emu.rows("task")) > 0
 
+        await open_key(redis_server.url, tenant_of(served.base_url))
         emu.stats.reset()
         outs = [tmp_path / f"export-{i}.jsonl" for i in range(PROCESSES)]
         results: list[tuple[int, str]] = []

@@ -19,7 +19,7 @@ import pytest
 from workfront_async import RedisLimiter, WorkfrontError
 from workfront_async._core.redis_limiter import limiter_from_env, redact_redis_url
 
-from .conftest import PASSWORD, RedisServer, worker_command, worker_env
+from .conftest import PASSWORD, RedisServer, open_key, worker_command, worker_env
 
 MakeLimiter = Callable[..., RedisLimiter]
 
@@ -288,6 +288,7 @@ async def test_limiter_from_env_reads_the_flag_then_the_environment(
     redis_server: RedisServer,
 ) -> None:
     base = "https://ACME.my.workfront.com/attask/api/v21.0"
+    await open_key(redis_server.url, "acme.my.workfront.com")
     assert limiter_from_env(None, base_url=base, environ={}) is None
     from_env = limiter_from_env(
         None, base_url=base, capacity=7, environ={"WORKFRONT_REDIS_URL": redis_server.url}
@@ -357,6 +358,7 @@ async def _export_until_redis_dies(
 async def test_redis_going_away_mid_export_is_a_clear_error(
     redis_server: RedisServer, caplog: pytest.LogCaptureFixture
 ) -> None:
+    await open_key(redis_server.url, "acme.my.workfront.com")
     limiter = RedisLimiter.from_url(redis_server.url, capacity=4)
     try:
         with pytest.raises(WorkfrontError, match="Redis limiter at redis://:\\*\\*\\*@") as caught:
@@ -370,6 +372,7 @@ async def test_redis_going_away_mid_export_is_a_clear_error(
 async def test_redis_going_away_mid_export_falls_back_when_asked(
     redis_server: RedisServer, caplog: pytest.LogCaptureFixture
 ) -> None:
+    await open_key(redis_server.url, "acme.my.workfront.com")
     limiter = RedisLimiter.from_url(redis_server.url, capacity=4, fallback="local")
     try:
         with caplog.at_level(logging.WARNING, logger="workfront_async.limiter"):

@@ -14,10 +14,11 @@ import anyio
 import pytest
 
 from workfront_async import Workfront
+from workfront_async._core.limiter import tenant_of
 from workfront_async.export import open_writer
 from workfront_async.testing import Emulator
 
-from .conftest import RedisServer, worker_command, worker_env
+from .conftest import RedisServer, open_key, worker_command, worker_env
 
 
 async def _reference(emu: Emulator, path: Path) -> bytes:
@@ -46,6 +47,7 @@ async def test_exporting_processes_never_pass_the_cap(
     outs = [tmp_path / f"export-{i}.jsonl" for i in range(processes)]
     results: list[tuple[int, str]] = []
     async with emu.serve() as served:
+        await open_key(redis_server.url, tenant_of(served.api_url))
         emu.stats.reset()
         started = [anyio.Event() for _ in outs]
         go = anyio.Event()

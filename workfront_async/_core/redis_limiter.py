@@ -6,10 +6,29 @@ one cap. ``RedisLimiter`` keeps that cap in Redis:
 
 - **Atomic.** Taking, giving back and renewing slots are Lua scripts, so no
   two processes ever see the same free slot.
-- **Leases.** A slot is a member of a sorted set scored by its expiry (Redis
-  server time). A background task renews the leases of its process every
-  third of ``lease_ttl``; a process killed with SIGKILL stops renewing, and
-  its slots are purged by the next script after ``lease_ttl``.
+- **Leases.** A slot is a member of a sorted set scored by its expiry on the
+  key's lease clock. A background task renews the leases of its process every
+  quarter of ``lease_ttl``; a process killed with SIGKILL stops renewing, and
+  its slots are purged by the next script after ``lease_ttl``. A lease not
+  renewed for longer than ``lease_ttl`` is logged, with the tenant.
+- **Fenced.** What Redis forgets never lets more than ``capacity`` requests
+  run (docs/sharing-the-cap.md, "What if Redis forgets"):
+
+  - *Epochs.* A key Redis has no record of (flushed, restarted, restored from
+    a snapshot, failed over, its set of holders lost; or new) starts a new
+    epoch that hands out no new slot for one lease. Live holders count their
+    requests again at their next renewal, within a quarter of a lease; a
+    lease nobody renews would have expired by then.
+  - *The lease clock.* Redis's time, except that a gap between two calls
+    counts for at most a third of a lease: live holders renew more often
+    than that, so a longer gap means Redis (or everyone) stood still, and no
+    lease lapses for it. Wall-clock steps on the Redis host are capped too.
+  - *Fresh grants only.* A grant is used only within half a lease of the
+    Redis call that made, renewed or queued it, timed here on a clock that
+    counts a suspended machine; older, it is checked with Redis first (a
+    process that was frozen, or a Redis that was). A grant names the place in
+    the queue it was given to, so a grant heard late never passes for a later
+    one.
 - **Fair.** A waiter gets a ticket (``INCR``) and slots are handed to tickets
   in order, across processes; a process that releases a slot while others
   wait hands it to the oldest waiter instead of taking it again.
@@ -29,12 +48,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import itertools
 import logging
 import math
 import os
+import time
 import uuid
-from collections.abc import Coroutine, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from typing import Any, Final, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -52,121 +73,226 @@ ENV_VAR: Final = "WORKFRONT_REDIS_URL"
 _SCHEMES: Final = ("redis", "rediss", "unix")
 _POLL_MIN: Final = 0.01
 _LINGER: Final = 1.0
+# Leases are renewed every quarter of lease_ttl; a grant is used only within
+# half of lease_ttl of the Redis call that made or renewed it (timed on this
+# machine), so Redis still counts it for at least the other half.
+_RENEW_EVERY: Final = 0.25
+_TRUST: Final = 0.5
+_SLOW_ANSWERS: Final = 3
 _EXTRA_HINT: Final = "RedisLimiter needs the redis extra: pip install 'workfront-async[redis]'"
 
 # KEYS: 1 holders (zset id -> lease expiry ms), 2 queue (zset id -> ticket),
 # 3 waiters (zset id -> waiter lease expiry ms), 4 ticket counter.
+# KEYS: 1 holders (zset id -> lease expiry), 2 queue (zset id -> ticket),
+# 3 waiters (zset id -> waiter lease expiry), 4 ticket counter, 5 state (hash:
+# epoch, run, wall, clock, open, held). ARGV: capacity, lease ms, channel, then
+# each script's own. Expiries are on the key's lease clock (see ``tick``).
 _PRELUDE = """
-local function now_ms()
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local capacity, ttl, channel = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+
+-- Which Redis server process answers: its run_id changes when Redis restarts
+-- (from a snapshot too) and when a replica takes over.
+local function server_run()
+  local info = redis.pcall('INFO', 'server')
+  if type(info) ~= 'string' then return '' end
+  return string.match(info, 'run_id:(%w+)') or ''
 end
-local function purge(now)
-  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-  local dead = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)
+
+-- The key's epoch and lease clock. The clock is Redis's time, except that a
+-- gap between two calls counts for at most a third of a lease: live holders
+-- renew every quarter of a lease, so a longer gap means Redis (or everyone)
+-- stood still, and leases must not lapse for it. A key Redis forgot (flushed,
+-- restarted, evicted, failed over; or its first use) starts a new epoch that
+-- hands out no new slot for one lease: by then every lease it forgot has
+-- either been re-registered by its holder (``renew``) or expired.
+local function tick()
+  local t = redis.call('TIME')
+  local wall = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local run = server_run()
+  local m = redis.call('HMGET', KEYS[5], 'epoch', 'run', 'wall', 'clock', 'open', 'held')
+  local s = {wall = wall, run = run, epoch = m[1], clock = tonumber(m[4]),
+             open = tonumber(m[5]), fresh = 0}
+  if m[1] and m[2] == run and s.clock and s.open and tonumber(m[3])
+      and tonumber(m[6]) == redis.call('ZCARD', KEYS[1]) then
+    local step = wall - tonumber(m[3])
+    local most = math.floor(ttl / 3)
+    if step < 0 then step = 0 elseif step > most then step = most end
+    s.clock = s.clock + step
+  else
+    s.clock = s.clock or wall
+    s.epoch = t[1] .. '.' .. t[2]
+    s.open = s.clock + ttl
+    s.fresh = 1
+  end
+  return s
+end
+local function purge(s)
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', s.clock)
+  local dead = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', s.clock)
   for _, id in ipairs(dead) do
     redis.call('ZREM', KEYS[2], id)
     redis.call('ZREM', KEYS[3], id)
   end
 end
-local function fill(now, capacity, ttl, channel)
+local function fill(s)
+  if s.clock < s.open then return end
   local free = capacity - redis.call('ZCARD', KEYS[1])
   if free <= 0 then return end
-  local heads = redis.call('ZRANGE', KEYS[2], 0, free - 1)
+  local heads = redis.call('ZRANGE', KEYS[2], 0, free - 1, 'WITHSCORES')
   if #heads == 0 then return end
-  for _, id in ipairs(heads) do
+  local granted = {'@' .. s.epoch}
+  for i = 1, #heads, 2 do
+    local id = heads[i]
     redis.call('ZREM', KEYS[2], id)
     redis.call('ZREM', KEYS[3], id)
-    redis.call('ZADD', KEYS[1], now + ttl, id)
+    redis.call('ZADD', KEYS[1], s.clock + ttl, id)
+    table.insert(granted, id .. '/' .. heads[i + 1])
   end
-  redis.call('PUBLISH', channel, table.concat(heads, ' '))
+  -- each grant names the place in the queue it was given to (epoch, ticket):
+  -- a grant heard late is never taken for a later place of the same waiter
+  redis.call('PUBLISH', channel, table.concat(granted, ' '))
 end
-local function keep(ttl)
-  for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ttl * 3) end
+-- Saves the state; returns {epoch, ms until new slots are handed out, 1 if
+-- this call started the epoch}. The holders and the state never expire (an
+-- empty set is no key): their disappearance is how a loss is seen.
+local function finish(s)
+  for i = 2, 4 do redis.call('PEXPIRE', KEYS[i], ttl * 3) end
+  redis.call('HSET', KEYS[5], 'epoch', s.epoch, 'run', s.run, 'wall', s.wall,
+             'clock', s.clock, 'open', s.open, 'held', redis.call('ZCARD', KEYS[1]))
+  local opens_in = s.open - s.clock
+  if opens_in < 0 then opens_in = 0 end
+  return {s.epoch, opens_in, s.fresh}
 end
 """
 
-# ARGV: id, capacity, ttl ms, channel. Returns 1 when ``id`` holds a slot.
+# ARGV[4]: id. Adds 1 when ``id`` already held a slot (renewed), 2 when it is
+# given one now, 0 when it waits in the queue; then its ticket (0 if none).
 _ACQUIRE = (
     _PRELUDE
     + """
-local id, capacity, ttl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-local now = now_ms()
-purge(now)
+local id = ARGV[4]
+local s = tick()
+purge(s)
+local granted = 0
 if redis.call('ZSCORE', KEYS[1], id) then
-  redis.call('ZADD', KEYS[1], now + ttl, id)
-  keep(ttl)
-  return 1
-end
-if not redis.call('ZSCORE', KEYS[2], id) then
-  if redis.call('ZCARD', KEYS[2]) == 0 and redis.call('ZCARD', KEYS[1]) < capacity then
-    redis.call('ZADD', KEYS[1], now + ttl, id)
-    keep(ttl)
-    return 1
+  redis.call('ZADD', KEYS[1], s.clock + ttl, id)
+  granted = 1
+else
+  if not redis.call('ZSCORE', KEYS[2], id) then
+    if s.clock >= s.open and redis.call('ZCARD', KEYS[2]) == 0
+        and redis.call('ZCARD', KEYS[1]) < capacity then
+      redis.call('ZADD', KEYS[1], s.clock + ttl, id)
+      granted = 2
+    else
+      redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[4]), id)
+    end
   end
-  redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[4]), id)
+  if granted == 0 then
+    redis.call('ZADD', KEYS[3], s.clock + ttl, id)
+    fill(s)
+    if redis.call('ZSCORE', KEYS[1], id) then granted = 2 end
+  end
 end
-redis.call('ZADD', KEYS[3], now + ttl, id)
-fill(now, capacity, ttl, ARGV[4])
-keep(ttl)
-if redis.call('ZSCORE', KEYS[1], id) then return 1 end
-return 0
+local r = finish(s)
+r[4] = granted
+r[5] = tonumber(redis.call('ZSCORE', KEYS[2], id)) or 0
+return r
 """
 )
 
-# ARGV: id, capacity, ttl ms, channel. Gives back the slot of ``id`` or takes it
-# out of the queue; returns 1 when it held a slot.
+# ARGV[4]: id. Gives back the slot of ``id`` or takes it out of the queue;
+# adds 1 when it held a slot.
 _RELEASE = (
     _PRELUDE
     + """
-local id, capacity, ttl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-local now = now_ms()
+local id = ARGV[4]
+local s = tick()
 local held = redis.call('ZREM', KEYS[1], id)
 redis.call('ZREM', KEYS[2], id)
 redis.call('ZREM', KEYS[3], id)
-purge(now)
-fill(now, capacity, ttl, ARGV[4])
-keep(ttl)
-return held
+purge(s)
+fill(s)
+local r = finish(s)
+r[4] = held
+return r
 """
 )
 
-# ARGV: capacity, ttl ms, channel, ids... Extends the leases of holders and
-# waiters; returns the ids that had none any more.
+# ARGV[4]: n, then n ids holding a slot in this process, then ids waiting.
+# Extends their leases. A holder Redis no longer counts (it forgot it, or the
+# lease lapsed) is counted again while there is room: its request is in
+# flight. Adds {holders lost}, {holders counted again}, {waiters lost}.
 _RENEW = (
     _PRELUDE
     + """
-local capacity, ttl = tonumber(ARGV[1]), tonumber(ARGV[2])
-local now = now_ms()
-local lost = {}
-for i = 4, #ARGV do
+local s = tick()
+local n = tonumber(ARGV[4])
+local missing, lost, reclaimed, gone = {}, {}, {}, {}
+for i = 5, 4 + n do
   local id = ARGV[i]
   if redis.call('ZSCORE', KEYS[1], id) then
-    redis.call('ZADD', KEYS[1], 'XX', now + ttl, id)
+    redis.call('ZADD', KEYS[1], 'XX', s.clock + ttl, id)
+  else
+    table.insert(missing, id)
+  end
+end
+for i = 5 + n, #ARGV do
+  local id = ARGV[i]
+  if redis.call('ZSCORE', KEYS[1], id) then
+    redis.call('ZADD', KEYS[1], 'XX', s.clock + ttl, id)
   elseif redis.call('ZSCORE', KEYS[3], id) then
-    redis.call('ZADD', KEYS[3], 'XX', now + ttl, id)
+    redis.call('ZADD', KEYS[3], 'XX', s.clock + ttl, id)
+  else
+    table.insert(gone, id)
+  end
+end
+purge(s)
+for _, id in ipairs(missing) do
+  if redis.call('ZCARD', KEYS[1]) < capacity then
+    redis.call('ZADD', KEYS[1], s.clock + ttl, id)
+    table.insert(reclaimed, id)
   else
     table.insert(lost, id)
   end
 end
-purge(now)
-fill(now, capacity, ttl, ARGV[3])
-keep(ttl)
-return lost
+fill(s)
+local r = finish(s)
+r[4], r[5], r[6] = lost, reclaimed, gone
+return r
 """
 )
 
-# ARGV: capacity, ttl ms, channel. Returns {in flight, waiting}.
+# Adds {in flight, waiting}.
 _STATS = (
     _PRELUDE
     + """
-local capacity, ttl = tonumber(ARGV[1]), tonumber(ARGV[2])
-local now = now_ms()
-purge(now)
-fill(now, capacity, ttl, ARGV[3])
-return {redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2])}
+local s = tick()
+purge(s)
+fill(s)
+local r = finish(s)
+r[4], r[5] = redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2])
+return r
 """
 )
+
+
+def _lease_clock() -> Callable[[], float]:
+    """The clock leases are timed with here: one that keeps counting while the
+    machine is suspended, as Redis's does (``CLOCK_BOOTTIME`` on Linux;
+    ``CLOCK_MONOTONIC`` counts sleep on macOS and the BSDs), else ``time.monotonic``."""
+    gettime = getattr(time, "clock_gettime", None)
+    for name in ("CLOCK_BOOTTIME", "CLOCK_MONOTONIC"):
+        clock_id = getattr(time, name, None)
+        if gettime is not None and clock_id is not None:
+            try:
+                gettime(clock_id)
+            except OSError:
+                continue
+            return functools.partial(gettime, clock_id)
+    return time.monotonic
+
+
+_now = _lease_clock()
 
 
 def _redis_module() -> Any:
@@ -207,13 +333,15 @@ def redact_redis_url(url: str) -> str:
 class LimiterStats:
     """What a ``RedisLimiter`` sees: ``in_flight`` slots held and ``waiting``
     requests queued across every process sharing the key; ``local_*`` those of
-    this process; ``capacity`` the cap."""
+    this process; ``capacity`` the cap; ``opens_in`` the seconds before new
+    slots are handed out again after Redis lost the key's state (0 when open)."""
 
     capacity: int
     in_flight: int
     waiting: int
     local_in_flight: int
     local_waiting: int
+    opens_in: float = 0.0
 
 
 @attrs.frozen
@@ -234,7 +362,12 @@ class RedisLimiter:
     one cap wherever it runs; a client of another tenant is refused.
 
     ``lease_ttl`` (seconds) bounds how long the slots of a process that died
-    without releasing stay taken. ``fallback="local"`` keeps going with a
+    without releasing stay taken; keep it above the longest pause a live
+    process may take (a slot whose lease lapsed can go to another process
+    while its request runs: that is logged). A key Redis has no record of (a
+    new Redis, or one that lost its data) hands out its first slots one
+    ``lease_ttl`` after the first request. Every process of one name must use
+    the same ``capacity`` and ``lease_ttl``. ``fallback="local"`` keeps going with a
     per-process limit of ``capacity`` (and a logged warning) while Redis is
     unreachable, instead of failing requests with a ``WorkfrontError``.
     Call ``await limiter.aclose()`` at shutdown. Use one limiter per event loop.
@@ -277,7 +410,16 @@ class RedisLimiter:
         self._instance = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
         self._ids = itertools.count(1)
         self._held: set[str] = set()
+        # lease id -> when (on _now) the last Redis call that granted, renewed
+        # or queued it was sent: Redis counts it for lease_ttl from then at least
+        self._basis: dict[str, float] = {}
+        self._lapsed: set[str] = set()  # held leases whose lapse was logged
+        self._epoch: str | None = None
+        self._told_epoch: str | None = None
+        self._renew_failing = False
         self._waiting: dict[str, asyncio.Event] = {}
+        # waiter id -> the place in the queue (epoch, ticket) a message granted
+        self._grants: dict[str, tuple[str, int]] = {}
         self._entered: dict[asyncio.Task[Any], list[_Lease]] = {}
         self._local = anyio.CapacityLimiter(capacity)
         self._local_until = -math.inf
@@ -376,7 +518,13 @@ class RedisLimiter:
             )
         # one hash tag: every key lands on the same Redis Cluster slot
         base = f"{self._prefix}:{{{self._name}}}"
-        self._keys = [f"{base}:holders", f"{base}:queue", f"{base}:waiters", f"{base}:ticket"]
+        self._keys = [
+            f"{base}:holders",
+            f"{base}:queue",
+            f"{base}:waiters",
+            f"{base}:ticket",
+            f"{base}:state",
+        ]
         self._channel = f"{base}:granted"
 
     # -- the Limiter protocol ------------------------------------------------------------
@@ -425,6 +573,11 @@ class RedisLimiter:
             self._local.release_on_behalf_of(lease)
             return
         self._held.discard(lease.id)
+        basis = self._basis.pop(lease.id, None)
+        if lease.id in self._lapsed:
+            self._lapsed.discard(lease.id)
+        elif basis is not None and _now() - basis > self.lease_ttl:
+            self._log_lapse(1, _now() - basis)
         await self._detached(self._give_back(lease.id, warn=True))
 
     async def _give_back(self, lease_id: str, *, warn: bool) -> None:
@@ -472,39 +625,162 @@ class RedisLimiter:
         event = asyncio.Event()
         self._waiting[lease_id] = event
         granted = False
+        stale: float | None = None  # the age of a grant heard too late to use
+        slow = 0  # answers in a row that came too late to be trusted
         try:
             self._ensure_background()
             delay = _POLL_MIN
             while True:
-                if await self._run("acquire", lease_id, self._args(), lease_id=lease_id):
-                    granted = True
-                    return
-                # asyncio.timeout, not wait_for: Python 3.11's wait_for loses a
-                # Task.cancel() that lands as the event is set
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(self.poll_max if self._subscribed else delay):
-                        await event.wait()
-                if event.is_set():  # a grant published by the script that handed it over
-                    granted = True
-                    return
+                sent = _now()
+                reply = await self._run("acquire", self._args(), lease_id, lease_id=lease_id)
+                opens_in = self._observe(reply)
+                self._basis[lease_id] = sent
+                got = int(reply[3])
+                if stale is not None and got != 1:
+                    self._log_stale_grant(stale)
+                stale = None
+                if got:
+                    if _now() - sent < self._trust:
+                        granted = True
+                        return
+                    # the answer took too long to be trusted: ask again (the call
+                    # renews the lease), unless Redis is always that slow
+                    slow += 1
+                    if slow >= _SLOW_ANSWERS:
+                        raise _Unavailable(
+                            TimeoutError(
+                                f"Redis answered {slow} times in a row after more than half "
+                                f"of lease_ttl={self.lease_ttl:g}s"
+                            )
+                        )
+                    continue
+                slow = 0
+                place = (self._epoch or "", int(reply[4]))
+                wait = self.poll_max if self._subscribed else delay
+                if opens_in > 0:
+                    wait = min(wait, opens_in + _POLL_MIN)
+                if self._grants.get(lease_id) != place:
+                    event.clear()
+                    # asyncio.timeout, not wait_for: Python 3.11's wait_for loses a
+                    # Task.cancel() that lands as the event is set
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(wait):
+                            await event.wait()
+                if self._grants.get(lease_id) == place:
+                    # granted by the script that handed this place over
+                    age = _now() - self._basis[lease_id]
+                    if age < self._trust:
+                        granted = True
+                        return
+                    # heard after a stall (this process or Redis stood still): the
+                    # lease may have lapsed and the slot gone to another process;
+                    # the next call renews it if Redis still counts it
+                    stale = age
+                    continue
                 delay = min(delay * 2, self.poll_max)
         finally:
             del self._waiting[lease_id]
+            self._grants.pop(lease_id, None)
             if granted:
                 self._held.add(lease_id)
             else:
+                self._basis.pop(lease_id, None)
                 # cancelled or failed while queued: leave the queue, and give back a
                 # slot that a release may have handed over in the meantime
                 await self._detached(self._give_back(lease_id, warn=False))
 
     async def _leave(self, lease_id: str) -> None:
-        await self._run("release", lease_id, self._args())
+        self._observe(await self._run("release", self._args(), lease_id))
 
     def _args(self) -> list[Any]:
         return [self.capacity, max(1, int(self.lease_ttl * 1000)), self._channel]
 
     def _quiet_timeout(self) -> float:
         return min(5.0, max(1.0, self.lease_ttl))
+
+    @property
+    def _trust(self) -> float:
+        return self.lease_ttl * _TRUST
+
+    # -- the key's epoch and lapsed leases -------------------------------------------------
+
+    def _observe(self, reply: Any, *, renewing: bool = False) -> float:
+        """Note the epoch a script answered with and say when it changes;
+        returns the seconds before new slots are handed out."""
+        epoch = _text(reply[0])
+        opens_in = max(0.0, int(reply[1]) / 1000)
+        previous, self._epoch = self._epoch, epoch
+        if previous is not None and epoch != previous:
+            self._told_epoch = epoch
+            LOGGER.warning(
+                "the Redis limiter at %s lost its record of the request slots of tenant %s "
+                "(Redis restarted, was flushed or lost the key, or a replica took over): this "
+                "process counts its %d request(s) in flight there again, and new slots are "
+                "handed out %s",
+                self.url,
+                self._name,
+                len(self._held),
+                f"in {opens_in:.1f}s, once every lease it forgot has expired"
+                if opens_in > 0
+                else "again",
+            )
+            if self._held and not renewing:
+                self._spawn(self._renew())
+        elif opens_in > 0 and self._told_epoch != epoch:
+            self._told_epoch = epoch
+            LOGGER.warning(
+                "the Redis limiter at %s has no record of the request slots of tenant %s (a "
+                "new Redis or key, or one that lost its data): it hands out new slots in "
+                "%.1fs, once every lease it may have forgotten has expired",
+                self.url,
+                self._name,
+                opens_in,
+            )
+        return opens_in
+
+    def _check_lapses(self) -> None:
+        """Log the held leases not renewed for longer than a lease."""
+        now = _now()
+        stale = [
+            lease_id
+            for lease_id in self._held
+            if lease_id not in self._lapsed
+            and now - self._basis.get(lease_id, now) > self.lease_ttl
+        ]
+        if stale:
+            self._lapsed.update(stale)
+            self._log_lapse(len(stale), max(now - self._basis[x] for x in stale))
+
+    def _log_lapse(self, count: int, age: float) -> None:
+        LOGGER.warning(
+            "the lease on %d request slot(s) of tenant %s lapsed at the Redis limiter %s: "
+            "this process did not renew it for %.1fs, longer than lease_ttl=%gs (the process "
+            "was stalled, or could not reach Redis), so another process may have been given "
+            "the slot while the request was in flight; keep lease_ttl above the longest "
+            "pause a process may see",
+            count,
+            self._name,
+            self.url,
+            age,
+            self.lease_ttl,
+        )
+
+    def _log_stale_grant(self, age: float) -> None:
+        LOGGER.warning(
+            "a request slot of tenant %s granted by the Redis limiter %s lapsed before this "
+            "process could use it (it was heard %.1fs after the call that queued it; "
+            "lease_ttl=%gs): it is not used, and the request waits for a new slot",
+            self._name,
+            self.url,
+            age,
+            self.lease_ttl,
+        )
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+        task.add_done_callback(_retrieve)
 
     # -- Redis calls -------------------------------------------------------------------------
 
@@ -573,7 +849,7 @@ class RedisLimiter:
 
     async def _background(self) -> None:
         pubsub: Any = None
-        interval = self.lease_ttl / 3
+        interval = self.lease_ttl * _RENEW_EVERY
         next_renew = anyio.current_time() + interval
         idle_since: float | None = None
         try:
@@ -604,8 +880,12 @@ class RedisLimiter:
                 else:
                     await asyncio.sleep(wait)
                 if anyio.current_time() >= next_renew:
-                    next_renew = anyio.current_time() + interval
-                    await self._renew()
+                    renewed = await self._renew()
+                    # Redis away: try again soon, its leases are running out
+                    next_renew = anyio.current_time() + (
+                        interval if renewed else min(interval, _POLL_MIN * 10)
+                    )
+                self._check_lapses()
         finally:
             self._subscribed = False
             if pubsub is not None:
@@ -624,38 +904,63 @@ class RedisLimiter:
     def _wake(self, data: object) -> None:
         if isinstance(data, bytes):
             data = data.decode()
-        if not isinstance(data, str):
+        if not isinstance(data, str) or not data.startswith("@"):
             return
-        for lease_id in data.split():
+        epoch, *grants = data.split()
+        for grant in grants:
+            lease_id, _, ticket = grant.rpartition("/")
             event = self._waiting.get(lease_id)
-            if event is not None:
+            if event is not None and ticket.isdigit():
+                self._grants[lease_id] = (epoch[1:], int(ticket))
                 event.set()
 
-    async def _renew(self) -> None:
-        ids = sorted(self._held) + sorted(self._waiting)
-        if not ids:
-            return
+    async def _renew(self) -> bool:
+        """Extend the leases of this process; False when Redis could not be reached."""
+        held, waiting = sorted(self._held), sorted(self._waiting)
+        if not held and not waiting:
+            return True
+        sent = _now()
         try:
-            lost = await self._run("renew", self._args(), ids)
+            reply = await self._run("renew", self._args(), [len(held)], held, waiting)
         except _Unavailable as exc:
-            LOGGER.warning(
-                "could not renew %d lease(s) at the Redis limiter %s: %s",
-                len(ids),
-                self.url,
-                _describe_error(exc.cause, self._secret_texts()),
-            )
-            return
-        gone = [x.decode() if isinstance(x, bytes) else str(x) for x in lost or ()]
-        held_lost = [x for x in gone if x in self._held]
+            if not self._renew_failing:
+                self._renew_failing = True
+                LOGGER.warning(
+                    "could not renew %d lease(s) of tenant %s at the Redis limiter %s: %s",
+                    len(held) + len(waiting),
+                    self._name,
+                    self.url,
+                    _describe_error(exc.cause, self._secret_texts()),
+                )
+            return False
+        self._renew_failing = False
+        self._observe(reply, renewing=True)
+        lost, reclaimed, gone = (
+            {_text(x) for x in reply[3]},
+            [_text(x) for x in reply[4]],
+            {_text(x) for x in reply[5]},
+        )
+        for lease_id in held:
+            if lease_id not in lost and lease_id in self._held:
+                self._basis[lease_id] = max(self._basis.get(lease_id, sent), sent)
+        for lease_id in waiting:
+            if lease_id not in gone and lease_id in self._waiting:
+                self._basis[lease_id] = max(self._basis.get(lease_id, sent), sent)
+        for lease_id in reclaimed:
+            if lease_id not in self._held:  # its request ended meanwhile: give it back
+                self._spawn(self._give_back(lease_id, warn=False))
+        held_lost = [x for x in lost if x in self._held and x not in self._lapsed]
         if held_lost:
+            self._lapsed.update(held_lost)
             LOGGER.warning(
-                "%d request slot(s) of this process expired at the Redis limiter %s before "
-                "they were renewed (was the process stalled for %gs?); the cap may be "
-                "exceeded until they finish",
+                "%d request slot(s) of tenant %s lapsed at the Redis limiter %s: it no longer "
+                "counted them and had no room to count them again, so the cap may be exceeded "
+                "until they finish",
                 len(held_lost),
+                self._name,
                 self.url,
-                self.lease_ttl,
             )
+        return True
 
     # -- observing and closing --------------------------------------------------------------
 
@@ -674,15 +979,17 @@ class RedisLimiter:
         self._ensure_keys()
         await self._settle()
         try:
-            in_flight, waiting = await self._run("stats", self._args())
+            reply = await self._run("stats", self._args())
         except _Unavailable as exc:
             raise self._error(exc.cause, "reading its statistics") from None
+        opens_in = self._observe(reply)
         return LimiterStats(
             capacity=self.capacity,
-            in_flight=int(in_flight),
-            waiting=int(waiting),
+            in_flight=int(reply[3]),
+            waiting=int(reply[4]),
             local_in_flight=self.local_in_flight,
             local_waiting=self.local_waiting,
+            opens_in=opens_in,
         )
 
     async def _settle(self) -> None:
@@ -707,6 +1014,10 @@ class _Unavailable(Exception):
     def __init__(self, cause: BaseException) -> None:
         super().__init__(type(cause).__name__)
         self.cause = cause
+
+
+def _text(value: object) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def _retrieve(task: asyncio.Task[Any]) -> None:
