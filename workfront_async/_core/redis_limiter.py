@@ -111,7 +111,7 @@ local function tick()
   local run = server_run()
   local m = redis.call('HMGET', KEYS[5], 'epoch', 'run', 'wall', 'clock', 'open', 'held')
   local s = {wall = wall, run = run, epoch = m[1], clock = tonumber(m[4]),
-             open = tonumber(m[5]), fresh = 0}
+             open = tonumber(m[5])}
   if m[1] and m[2] == run and s.clock and s.open and tonumber(m[3])
       and tonumber(m[6]) == redis.call('ZCARD', KEYS[1]) then
     local step = wall - tonumber(m[3])
@@ -122,7 +122,6 @@ local function tick()
     s.clock = s.clock or wall
     s.epoch = t[1] .. '.' .. t[2]
     s.open = s.clock + ttl
-    s.fresh = 1
   end
   return s
 end
@@ -152,21 +151,22 @@ local function fill(s)
   -- a grant heard late is never taken for a later place of the same waiter
   redis.call('PUBLISH', channel, table.concat(granted, ' '))
 end
--- Saves the state; returns {epoch, ms until new slots are handed out, 1 if
--- this call started the epoch}. The holders and the state never expire (an
--- empty set is no key): their disappearance is how a loss is seen.
+-- Saves the state; returns {epoch, ms until new slots are handed out}. The
+-- holders and the state never expire (an empty set is no key): their
+-- disappearance is how a loss is seen.
 local function finish(s)
   for i = 2, 4 do redis.call('PEXPIRE', KEYS[i], ttl * 3) end
   redis.call('HSET', KEYS[5], 'epoch', s.epoch, 'run', s.run, 'wall', s.wall,
              'clock', s.clock, 'open', s.open, 'held', redis.call('ZCARD', KEYS[1]))
   local opens_in = s.open - s.clock
   if opens_in < 0 then opens_in = 0 end
-  return {s.epoch, opens_in, s.fresh}
+  return {s.epoch, opens_in}
 end
 """
 
 # ARGV[4]: id. Adds 1 when ``id`` already held a slot (renewed), 2 when it is
 # given one now, 0 when it waits in the queue; then its ticket (0 if none).
+# Each script's answer starts with what ``finish`` returns.
 _ACQUIRE = (
     _PRELUDE
     + """
@@ -194,8 +194,8 @@ else
   end
 end
 local r = finish(s)
-r[4] = granted
-r[5] = tonumber(redis.call('ZSCORE', KEYS[2], id)) or 0
+r[3] = granted
+r[4] = tonumber(redis.call('ZSCORE', KEYS[2], id)) or 0
 return r
 """
 )
@@ -213,7 +213,7 @@ redis.call('ZREM', KEYS[3], id)
 purge(s)
 fill(s)
 local r = finish(s)
-r[4] = held
+r[3] = held
 return r
 """
 )
@@ -257,7 +257,7 @@ for _, id in ipairs(missing) do
 end
 fill(s)
 local r = finish(s)
-r[4], r[5], r[6] = lost, reclaimed, gone
+r[3], r[4], r[5] = lost, reclaimed, gone
 return r
 """
 )
@@ -270,7 +270,7 @@ local s = tick()
 purge(s)
 fill(s)
 local r = finish(s)
-r[4], r[5] = redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2])
+r[3], r[4] = redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2])
 return r
 """
 )
@@ -635,7 +635,7 @@ class RedisLimiter:
                 reply = await self._run("acquire", self._args(), lease_id, lease_id=lease_id)
                 opens_in = self._observe(reply)
                 self._basis[lease_id] = sent
-                got = int(reply[3])
+                got = int(reply[2])
                 if stale is not None and got != 1:
                     self._log_stale_grant(stale)
                 stale = None
@@ -655,7 +655,7 @@ class RedisLimiter:
                         )
                     continue
                 slow = 0
-                place = (self._epoch or "", int(reply[4]))
+                place = (self._epoch or "", int(reply[3]))
                 wait = self.poll_max if self._subscribed else delay
                 if opens_in > 0:
                     wait = min(wait, opens_in + _POLL_MIN)
@@ -936,9 +936,9 @@ class RedisLimiter:
         self._renew_failing = False
         self._observe(reply, renewing=True)
         lost, reclaimed, gone = (
-            {_text(x) for x in reply[3]},
-            [_text(x) for x in reply[4]],
-            {_text(x) for x in reply[5]},
+            {_text(x) for x in reply[2]},
+            [_text(x) for x in reply[3]],
+            {_text(x) for x in reply[4]},
         )
         for lease_id in held:
             if lease_id not in lost and lease_id in self._held:
@@ -985,8 +985,8 @@ class RedisLimiter:
         opens_in = self._observe(reply)
         return LimiterStats(
             capacity=self.capacity,
-            in_flight=int(reply[3]),
-            waiting=int(reply[4]),
+            in_flight=int(reply[2]),
+            waiting=int(reply[3]),
             local_in_flight=self.local_in_flight,
             local_waiting=self.local_waiting,
             opens_in=opens_in,
