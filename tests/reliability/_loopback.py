@@ -9,11 +9,13 @@ path and keeps the ones it read (target, headers), to check what reached the wir
 
 from __future__ import annotations
 
+import re
 import socket
 import socketserver
 import threading
 import zlib
 from collections.abc import Iterator
+from urllib.parse import parse_qsl, urlsplit
 
 import orjson
 
@@ -68,7 +70,10 @@ class Loopback(socketserver.ThreadingTCPServer):
         chunked: bool = False,
     ) -> None:
         """What a request whose path ends with ``path`` gets (``body``: bytes as
-        they go on the wire, or an object sent as JSON)."""
+        they go on the wire, or an object sent as JSON). ``$ECHO`` in an
+        uncompressed body is replaced by the request's ``apiKey`` header, its
+        bearer token or its ``apiKey`` parameter: a server that echoes the
+        credential it got."""
         raw = body if isinstance(body, bytes) else orjson.dumps(body)
         head = [f"HTTP/1.1 {status} X", "Content-Type: application/json;charset=UTF-8"]
         head += [f"{k}: {v}" for k, v in (headers or {}).items()]
@@ -115,11 +120,24 @@ class _Handler(socketserver.BaseRequestHandler):
                     answer = self.server.answers.get(key)
                 if answer is None:
                     answer = b"HTTP/1.1 404 X\r\nContent-Length: 0\r\n\r\n"
+                elif b"$ECHO" in answer:
+                    answer = _echo(answer, target, headers)
                 sock.sendall(answer)
         except (OSError, ValueError):
             return  # the client dropped the connection (an answer refused mid-way)
         finally:
             reader.close()
+
+
+def _echo(answer: bytes, target: str, headers: list[tuple[str, str]]) -> bytes:
+    sent = {k.lower(): v for k, v in headers}
+    given = sent.get("apikey") or sent.get("authorization", "").removeprefix("Bearer ")
+    if not given:
+        given = dict(parse_qsl(urlsplit(target).query)).get("apiKey", "")
+    head, _, body = answer.partition(b"\r\n\r\n")
+    body = body.replace(b"$ECHO", given.encode())
+    head = re.sub(rb"Content-Length: \d+", b"Content-Length: %d" % len(body), head)
+    return head + b"\r\n\r\n" + body
 
 
 def serve() -> Iterator[Loopback]:

@@ -47,6 +47,7 @@ from .exceptions import (
     WorkfrontError,
     redact_text,
     redact_url,
+    redacting,
 )
 from .limiter import Limiter, Slots
 from .request import (
@@ -588,14 +589,23 @@ class Sender:
             # point: the answer is in, it is returned.
             await anyio.lowlevel.cancel_shielded_checkpoint()
         parse = call.parse if call is not None and call.parse is not None else self._parse
-        return parse(
-            response.status,
-            response.content,
-            headers=response.headers,
-            method=plan.method,
-            url=plan.url,
-            secrets=tuple(secrets),
-        )
+        try:
+            # Errors built while parsing redact this call's own credentials as
+            # well (a short key, a password just sent), everywhere: in ``detail`` too.
+            with redacting(secrets):
+                return parse(
+                    response.status,
+                    response.content,
+                    headers=response.headers,
+                    method=plan.method,
+                    url=plan.url,
+                    secrets=tuple(secrets),
+                )
+        except WorkfrontError as exc:
+            # The parser's frames hold the raw answer in their locals, with
+            # whatever credential the server echoed: a traceback that captures
+            # locals (Sentry, rich) would show it. The error starts here instead.
+            raise exc.with_traceback(None)  # noqa: B904 - the same error, re-raised
 
     async def aclose(self) -> None:
         await self.node.aclose()
