@@ -19,7 +19,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 import orjson
 
-__all__ = ["Loopback", "bomb", "gzipped", "serve"]
+__all__ = ["HANG", "Loopback", "bomb", "gzipped", "serve"]
+
+HANG = b"hang"
+"""An answer for ``Loopback.answers``: read the request, never answer."""
 
 
 def gzipped(data: bytes, *, wbits: int = 31) -> bytes:
@@ -118,6 +121,9 @@ class _Handler(socketserver.BaseRequestHandler):
                     key = max(match, key=len) if match else ""
                     self.server.hits[key] = self.server.hits.get(key, 0) + 1
                     answer = self.server.answers.get(key)
+                if answer == HANG:
+                    self.server.stopping.wait()  # never answers (until the server stops)
+                    return
                 if answer is None:
                     answer = b"HTTP/1.1 404 X\r\nContent-Length: 0\r\n\r\n"
                 elif b"$ECHO" in answer:
