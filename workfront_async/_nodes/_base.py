@@ -117,13 +117,17 @@ class _Inflater:
             return b""
         first, self.fed = not self.fed, True
         try:
-            return self._z.decompress(data, room + 1)
+            out = self._z.decompress(data, room + 1)
         except zlib.error:
             if not (first and self._fallback):
                 raise
             self._fallback = False
             self._z = zlib.decompressobj(-zlib.MAX_WBITS)
-            return self._z.decompress(data, room + 1)
+            out = self._z.decompress(data, room + 1)
+        # Short of room + 1 bytes, zlib has taken all of ``data`` (it stops only
+        # at the output limit or the end of the input); at room + 1 the caller
+        # raises, and the input left in ``unconsumed_tail`` goes with the answer.
+        return out
 
     def finish(self) -> bytes:
         """What is left; a stream cut before its end is an error (a truncated answer)."""
