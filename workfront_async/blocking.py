@@ -19,6 +19,12 @@ anyio blocking portal), so the client can be used any number of times, from
 any thread, and inside a notebook whose own loop is already running. Iterators
 fetch one page at a time as they are consumed and stop fetching when left
 early (``break``) or closed.
+
+A client that is never closed (a script or an Airflow task that fails before
+``close()``) does not keep the interpreter from exiting: the loop thread is a
+daemon, and the client is closed, within a few seconds at most, when it is
+garbage collected or at interpreter exit, with a ``ResourceWarning`` (shown
+with ``python -W always`` or ``-X dev``), as an unclosed file is.
 """
 
 from __future__ import annotations
@@ -26,15 +32,24 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import sys
+import threading
+import warnings
 import weakref
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from types import TracebackType
 from typing import Any
 
 import anyio
-from anyio.from_thread import BlockingPortal, start_blocking_portal
+from anyio.from_thread import BlockingPortal
 
 __all__ = ["Workfront"]
+
+# How long a client that was never closed gets to close (log out, close its
+# connections) when it is collected or at interpreter exit; past that it is
+# left to the process's end.
+_FORGOTTEN_CLOSE_TIMEOUT = 5.0
 
 
 def _iterate(
@@ -84,10 +99,12 @@ def _iterate(
     finally:
         # Closing the receiving end stops the task at its next hand-over; wait
         # for it so that the source is closed when this returns. The portal may
-        # already be gone when a forgotten iterator is collected.
-        with contextlib.suppress(RuntimeError):
-            portal.call(receive.aclose)
-            future.exception()
+        # already be gone when a forgotten iterator is collected; while the
+        # interpreter finalizes, its loop thread no longer runs: nothing to wait for.
+        if not sys.is_finalizing():
+            with contextlib.suppress(RuntimeError):
+                portal.call(receive.aclose)
+                future.exception()
 
 
 async def _stream() -> tuple[Any, Any]:
@@ -194,27 +211,107 @@ async def _open(factory: Callable[[], Any]) -> Any:
     return client
 
 
+class _Loop:
+    """The event loop of one blocking client: a blocking portal in a daemon
+    thread (what ``anyio.from_thread.start_blocking_portal`` makes, without
+    its context manager: left unclosed, that one's cleanup ran when the
+    garbage collector finalized it at interpreter exit, and waited forever
+    for a loop thread that no longer ran)."""
+
+    __slots__ = ("closed", "live", "portal", "target", "thread")
+
+    def __init__(self) -> None:
+        started: Future[BlockingPortal] = Future()
+
+        async def run_portal() -> None:
+            async with BlockingPortal() as portal:
+                started.set_result(portal)
+                await portal.sleep_until_stopped()
+
+        def run() -> None:
+            try:
+                anyio.run(run_portal)
+            except BaseException as exc:  # pragma: no cover - the loop failed to start
+                if not started.done():
+                    started.set_exception(exc)
+
+        self.thread = threading.Thread(target=run, name="workfront-blocking", daemon=True)
+        self.thread.start()
+        self.portal = started.result()
+        self.live: weakref.WeakSet[Any] = weakref.WeakSet()
+        self.target: Any = None
+        self.closed = False
+
+    def close(self) -> None:
+        """Close the open iterators and the client, then end the loop thread."""
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            for iterator in list(self.live):
+                iterator.close()
+            if self.target is not None:
+                self.portal.call(self.target.aclose)
+        finally:
+            # Cancel what forgotten iterators left running, then end the thread.
+            with contextlib.suppress(RuntimeError):
+                self.portal.call(self.portal.stop, True)
+            self.thread.join()
+
+
+def _close_forgotten(loop: _Loop, shown: str) -> None:
+    """A client nobody closed, collected or still open at interpreter exit:
+    close it, in a thread of its own and for a bounded time (its logout may
+    wait on a server that does not answer), then warn, as an unclosed file does."""
+    if loop.closed:
+        return
+
+    def close() -> None:
+        with contextlib.suppress(Exception):
+            loop.close()
+
+    closer = threading.Thread(target=close, name="workfront-blocking-close", daemon=True)
+    closer.start()
+    if threading.current_thread() is not loop.thread:  # collected in the loop: cannot wait
+        closer.join(_FORGOTTEN_CLOSE_TIMEOUT)
+    warnings.warn(
+        f"{shown} was never closed; it was closed when collected or at interpreter exit. "
+        "Use it in a `with` block or call close()",
+        ResourceWarning,
+        stacklevel=1,  # no caller's line to point at: it runs from the collector or at exit
+    )
+
+
 class Workfront(_Blocking):
     """A blocking :class:`workfront_async.Workfront`: same arguments, methods,
     errors and results, without ``await``. Use it as ``with`` (or call
     :meth:`close`); ``search``, ``export``, ``changes_since`` and
     ``journal`` return objects you iterate with a plain ``for``.
+
+    A client left unclosed is closed when it is garbage collected or at
+    interpreter exit, with a ``ResourceWarning``; it never keeps the
+    interpreter from exiting.
     """
 
-    __slots__ = ("_exit",)
+    __slots__ = ("__weakref__", "_finalizer", "_loop")
 
     def __init__(self, base_url: str, **kwargs: Any) -> None:
         from .classic._client import Workfront as AsyncWorkfront
 
-        manager = start_blocking_portal()
-        portal = manager.__enter__()
+        loop = _Loop()
         try:
-            client = portal.call(_open, functools.partial(AsyncWorkfront, base_url, **kwargs))
+            loop.target = loop.portal.call(
+                _open, functools.partial(AsyncWorkfront, base_url, **kwargs)
+            )
         except BaseException:
-            manager.__exit__(None, None, None)
+            loop.close()
             raise
-        super().__init__(client, portal)
-        self._exit: Callable[..., Any] | None = manager.__exit__
+        super().__init__(loop.target, loop.portal, loop.live)
+        self._loop = loop
+        # Runs when the client is collected, or at interpreter exit (weakref.finalize).
+        self._finalizer = weakref.finalize(
+            self, _close_forgotten, loop, f"blocking.{loop.target!r}"
+        )
 
     @property
     def client(self) -> Any:
@@ -223,18 +320,8 @@ class Workfront(_Blocking):
 
     def close(self) -> None:
         """Close the client and stop its event-loop thread (idempotent)."""
-        stop, self._exit = self._exit, None
-        if stop is None:
-            return
-        try:
-            for iterator in list(self._live):
-                iterator.close()
-            self._portal.call(self._target.aclose)
-        finally:
-            # Cancel what forgotten iterators left running, then end the thread.
-            with contextlib.suppress(RuntimeError):
-                self._portal.call(self._portal.stop, True)
-            stop(None, None, None)
+        self._finalizer.detach()
+        self._loop.close()
 
     def __enter__(self) -> Workfront:
         return self

@@ -27,7 +27,7 @@ import anyio
 import httpx
 import sniffio
 
-from .._nodes import HttpNode
+from .._nodes import DEFAULT_MAX_ANSWER_BYTES, HttpNode
 from .auth import Auth
 from .exceptions import QueryError, redact_url
 from .limiter import Limiter
@@ -171,8 +171,17 @@ class ClientBase:
         timeout: float | httpx.Timeout | None,
         http: str | HttpNode,
         parse: ResponseParser | None = None,
+        max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES,
     ) -> None:
         """Build the sender (the limiter, retries, the HTTP node) and start unopened."""
+        if (
+            isinstance(max_answer_bytes, bool)
+            or not isinstance(max_answer_bytes, int)
+            or max_answer_bytes < 1
+        ):
+            raise QueryError(
+                f"max_answer_bytes must be a positive int (bytes), not {max_answer_bytes!r}"
+            )
         limiter = make_limiter(limiter, max_concurrency)
         extra: dict[str, Any] = {} if parse is None else {"parse": parse}
         self._sender = Sender(
@@ -182,8 +191,13 @@ class ClientBase:
             adaptive=adaptive,
             retry=retry if retry is not None else Retry(),
             max_uri_bytes=max_uri_bytes,
+            max_answer_bytes=max_answer_bytes,
             node=make_node(
-                http, transport=transport, timeout=timeout, pool_size=limiter.total_tokens
+                http,
+                transport=transport,
+                timeout=timeout,
+                pool_size=limiter.total_tokens,
+                max_answer_bytes=max_answer_bytes,
             ),
             **extra,
         )

@@ -24,8 +24,10 @@ never carries an API key, session ID, password or token.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from typing import Any
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -52,6 +54,8 @@ __all__ = [
     "error_for_status",
     "redact_text",
     "redact_url",
+    "redact_value",
+    "redacting",
 ]
 
 # Parameter and header names whose values are secrets. Compared lower-cased.
@@ -116,12 +120,33 @@ def redact_url(url: object) -> str:
     return redact_text(urlunsplit(parts._replace(query=urlencode(cleaned, safe=":$[]"))))
 
 
+# The secrets of the call whose answer is being parsed (see ``redacting``).
+_CALL_SECRETS: ContextVar[tuple[str, ...]] = ContextVar("call_secrets", default=())
+
+
+@contextlib.contextmanager
+def redacting(secrets: Iterable[str]) -> Iterator[None]:
+    """Within the block, ``redact_text`` (so every error built there, its
+    ``detail`` included) also redacts ``secrets``: the sender wraps the
+    parsing of an answer in it with the credentials that call sent, which may
+    be too short to be registered as live ``Secret``s, or may be a plain string."""
+    token = _CALL_SECRETS.set(tuple(secrets))
+    try:
+        yield
+    finally:
+        _CALL_SECRETS.reset(token)
+
+
 def redact_text(text: str, secrets: Sequence[str] = ()) -> str:
     """Replace, in free text: the values of ``name=value`` pairs with secret
     names (raw, percent- or form-encoded), bearer tokens, cookies, the
-    userinfo of URLs, and every given or live ``Secret`` in any encoding."""
+    userinfo of URLs, and every given, current call's (``redacting``) or live
+    ``Secret`` in any encoding."""
     out = text
-    for secret in (*secrets, *live_secrets()):
+    # Longest first: a shorter secret inside a longer one must not cut it
+    # first and leave the rest of the longer one to be read.
+    every = {*secrets, *_CALL_SECRETS.get(), *live_secrets()}
+    for secret in sorted(every, key=len, reverse=True):
         if secret and len(secret) >= MIN_SECRET_LENGTH:
             for form in encodings(str(secret)):
                 if len(form) >= MIN_SECRET_LENGTH:
@@ -131,6 +156,30 @@ def redact_text(text: str, secrets: Sequence[str] = ()) -> str:
     out = _BEARER.sub(lambda m: m.group(1) + REDACTED, out)
     out = _COOKIE.sub(lambda m: m.group(1) + REDACTED, out)
     return _USERINFO.sub(lambda m: m.group(1), out)
+
+
+# Keys of decoded JSON whose values are secrets: in an error object ``code`` is
+# the error's code (Planning's ``"code": "NOT_FOUND"``), not an OAuth code.
+_SECRET_KEYS = SECRET_NAMES - {"code"}
+
+
+def redact_value(value: Any, secrets: Sequence[str] = ()) -> Any:
+    """A copy of decoded JSON (an error's ``detail``) with every string, key
+    and value alike, redacted as ``redact_text`` does, and the value under a
+    secret-named key (``apiKey``, ``password``...) replaced whatever it is.
+    Lists and tuples become lists, mappings dicts; numbers and the like stay."""
+    if isinstance(value, str):
+        return redact_text(value, secrets)
+    if isinstance(value, Mapping):
+        out: dict[Any, Any] = {}
+        for key, item in value.items():
+            name = redact_text(key, secrets) if isinstance(key, str) else key
+            secret = isinstance(key, str) and key.lower() in _SECRET_KEYS
+            out[name] = REDACTED if secret and item is not None else redact_value(item, secrets)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [redact_value(item, secrets) for item in value]
+    return value
 
 
 class WorkfrontError(Exception):
@@ -207,7 +256,9 @@ class APIError(WorkfrontError):
 
     Attributes: ``status`` (HTTP status), ``error_class`` (Workfront's Java
     class name, may be empty), ``message``, ``method``, ``url`` (redacted),
-    ``retryable`` and ``detail`` (the rest of the error object).
+    ``retryable`` and ``detail`` (the rest of the error object, redacted like
+    the message: a server that echoes a credential in ``title`` or
+    ``attributes`` does not put it in the error).
     """
 
     retryable = False
@@ -228,7 +279,7 @@ class APIError(WorkfrontError):
         self.message = redact_text(message)
         self.method = method
         self.url = redact_url(url) if url else ""
-        self.detail = dict(detail or {})
+        self.detail: dict[str, Any] = redact_value(dict(detail or {}))
         self.retry_after = retry_after
         cls = f" [{error_class}]" if error_class else ""
         where = f" ({method} {self.url})" if method else ""

@@ -27,6 +27,8 @@ import anyio.lowlevel
 import httpx
 
 from .._nodes import (
+    DEFAULT_MAX_ANSWER_BYTES,
+    AnswerTooLarge,
     Files,
     HttpNode,
     HttpResponse,
@@ -40,10 +42,12 @@ from .exceptions import (
     AuthenticationError,
     QueryError,
     RequestTimeout,
+    ResponseError,
     TransportError,
     WorkfrontError,
     redact_text,
     redact_url,
+    redacting,
 )
 from .limiter import Limiter, Slots
 from .request import (
@@ -102,9 +106,16 @@ class AutoNode:
     loop is asyncio, httpx otherwise (under trio, aiohttp cannot run). The
     choice is made at the first request, in the loop that sends it."""
 
-    def __init__(self, *, timeout: float | httpx.Timeout | None, pool_size: float) -> None:
+    def __init__(
+        self,
+        *,
+        timeout: float | httpx.Timeout | None,
+        pool_size: float,
+        max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES,
+    ) -> None:
         self._timeout = timeout
         self._pool_size = pool_size
+        self._max_answer_bytes = max_answer_bytes
         self.chosen: HttpNode | None = None
 
     def __repr__(self) -> str:
@@ -116,7 +127,11 @@ class AutoNode:
         name = "aiohttp" if sniffio.current_async_library() == "asyncio" else "httpx"
         if name == "aiohttp" and not aiohttp_available():
             name = "httpx"
-        node: HttpNode = node_class(name)(timeout=self._timeout, pool_size=self._pool_size)
+        node: HttpNode = node_class(name)(
+            timeout=self._timeout,
+            pool_size=self._pool_size,
+            max_answer_bytes=self._max_answer_bytes,
+        )
         return node
 
     async def send(
@@ -144,6 +159,7 @@ def make_node(
     transport: httpx.AsyncBaseTransport | None,
     timeout: float | httpx.Timeout | None,
     pool_size: float,
+    max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES,
 ) -> HttpNode:
     """The node for a client's ``http=`` choice.
 
@@ -151,7 +167,8 @@ def make_node(
     installed and the loop is asyncio, else httpx; an injected httpx
     ``transport=`` always means httpx, so tests, respx and the in-process
     emulator keep working. ``"httpx"`` and ``"aiohttp"`` force a node; a node
-    instance is used as it is."""
+    instance is used as it is (the sender still refuses an answer past
+    ``max_answer_bytes``, but only once that node has read it whole)."""
     if not isinstance(http, str):
         if not isinstance(http, HttpNode):
             raise QueryError(
@@ -162,9 +179,14 @@ def make_node(
             raise QueryError("give either transport= (an httpx transport) or an HTTP node")
         return http
     if http == "httpx" or (http == "auto" and transport is not None):
-        return HttpxNode(transport=transport, timeout=timeout, pool_size=pool_size)
+        return HttpxNode(
+            transport=transport,
+            timeout=timeout,
+            pool_size=pool_size,
+            max_answer_bytes=max_answer_bytes,
+        )
     if http == "auto":
-        return AutoNode(timeout=timeout, pool_size=pool_size)
+        return AutoNode(timeout=timeout, pool_size=pool_size, max_answer_bytes=max_answer_bytes)
     if http == "aiohttp":
         if transport is not None:
             raise QueryError(
@@ -172,7 +194,10 @@ def make_node(
             )
         if not aiohttp_available():
             raise ImportError("http='aiohttp' needs aiohttp: pip install 'workfront-async[fast]'")
-        return _AsyncioOnly(node_class("aiohttp")(timeout=timeout, pool_size=pool_size))
+        aiohttp_node = node_class("aiohttp")(
+            timeout=timeout, pool_size=pool_size, max_answer_bytes=max_answer_bytes
+        )
+        return _AsyncioOnly(aiohttp_node)
     raise QueryError(f"http= takes 'auto', 'httpx' or 'aiohttp' (or a node), not {http!r}")
 
 
@@ -326,6 +351,26 @@ class Redactions:
         return Redactions((*self._values, *more))
 
 
+def _too_large(exc: AnswerTooLarge, plan: HttpPlan, secrets: Redactions) -> ResponseError:
+    """The error for an answer cut at ``max_answer_bytes``: not retried (the
+    same request would bring the same answer), and it says how to raise the bound."""
+    limit = exc.limit
+    size = f"{limit / 2**20:g} MiB" if limit >= 2**20 else f"{limit:,} bytes"
+    error = ResponseError(
+        f"the answer is larger than max_answer_bytes={limit} ({size}) once decoded; reading "
+        "stopped there and none of it was kept. If answers this large are expected, raise "
+        "the bound: "
+        "Workfront(..., max_answer_bytes=...) (Planning and PlanningV2 take it too); "
+        "otherwise ask for less per request (a smaller page_size, fewer fields)",
+        status=exc.status,
+        method=plan.method,
+        url=plan.url,
+        body=redact_text(exc.start.decode("utf-8", "replace"), tuple(secrets)).encode(),
+    )
+    error.retryable = False
+    return error
+
+
 class _Budget:
     """The time left for one call: its ``Retry.deadline`` counts from the first
     attempt (the wait for the first limiter slot is local queueing, not the call)."""
@@ -358,6 +403,7 @@ class Sender:
         retry: Retry,
         max_uri_bytes: int,
         node: HttpNode,
+        max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES,
         parse: ResponseParser = parse_classic,
         clock: Callable[[], float] | None = None,
         logger: logging.Logger = LOGGER,
@@ -377,6 +423,7 @@ class Sender:
         self._slots = Slots(limiter, adaptive=adaptive, tenant=base_url)
         self.retry = retry
         self.max_uri_bytes = max_uri_bytes
+        self.max_answer_bytes = max_answer_bytes
         self._parse = parse
         self._clock = clock or anyio.current_time
         self._sleep: Callable[[float], Awaitable[None]] = anyio.sleep
@@ -451,7 +498,10 @@ class Sender:
             try:
                 return await send()
             except WorkfrontError as exc:
-                if not self.retry.is_retryable(exc, idempotent=idempotent):
+                # An answer refused as a whole (past max_answer_bytes) says it
+                # is not retryable: the same request would bring it again.
+                refused = isinstance(exc, ResponseError) and not exc.retryable
+                if refused or not self.retry.is_retryable(exc, idempotent=idempotent):
                     raise
                 if attempt >= self.retry.attempts:
                     exc.add_note(f"gave up after {attempt} attempt(s): the retry budget is spent")
@@ -500,6 +550,13 @@ class Sender:
                     response = await self.node.send(
                         plan.method, plan.url, headers=headers, content=plan.content, files=files
                     )
+                    if len(response.content) > self.max_answer_bytes:  # a node of the caller's
+                        raise AnswerTooLarge(
+                            response.status, self.max_answer_bytes, response.content[:200]
+                        )
+                except AnswerTooLarge as exc:
+                    self._log.debug("%s %s -> answer too large", plan.method, shown)
+                    raise _too_large(exc, plan, secrets) from None
                 except NodeTimeout as exc:
                     _redact_args(exc, secrets)
                     self._log.debug("%s %s -> timeout", plan.method, shown)
@@ -532,14 +589,23 @@ class Sender:
             # point: the answer is in, it is returned.
             await anyio.lowlevel.cancel_shielded_checkpoint()
         parse = call.parse if call is not None and call.parse is not None else self._parse
-        return parse(
-            response.status,
-            response.content,
-            headers=response.headers,
-            method=plan.method,
-            url=plan.url,
-            secrets=tuple(secrets),
-        )
+        try:
+            # Errors built while parsing redact this call's own credentials as
+            # well (a short key, a password just sent), everywhere: in ``detail`` too.
+            with redacting(secrets):
+                return parse(
+                    response.status,
+                    response.content,
+                    headers=response.headers,
+                    method=plan.method,
+                    url=plan.url,
+                    secrets=tuple(secrets),
+                )
+        except WorkfrontError as exc:
+            # The parser's frames hold the raw answer in their locals, with
+            # whatever credential the server echoed: a traceback that captures
+            # locals (Sentry, rich) would show it. The error starts here instead.
+            raise exc.with_traceback(None)  # noqa: B904 - the same error, re-raised
 
     async def aclose(self) -> None:
         await self.node.aclose()

@@ -22,7 +22,15 @@ from typing import Any
 
 import httpx
 
-from ._base import Files, HttpResponse, NodeError, NodeTimeout
+from ._base import (
+    ACCEPT_ENCODING,
+    DEFAULT_MAX_ANSWER_BYTES,
+    BodyReader,
+    Files,
+    HttpResponse,
+    NodeError,
+    NodeTimeout,
+)
 
 try:
     import aiohttp
@@ -54,14 +62,19 @@ def _client_timeout(timeout: float | httpx.Timeout | None) -> aiohttp.ClientTime
 
 class AiohttpNode:
     """Sends each request through one ``aiohttp.ClientSession``, made lazily
-    in the running event loop (a client may be built outside one)."""
+    in the running event loop (a client may be built outside one).
+
+    The body is read raw (``auto_decompress=False``) and inflated by
+    ``BodyReader`` under ``max_answer_bytes``, as in the httpx node."""
 
     def __init__(
         self,
         *,
         timeout: float | httpx.Timeout | None = 60.0,
         pool_size: float = 10,
+        max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES,
     ) -> None:
+        self.max_answer_bytes = max_answer_bytes
         self._timeout = _client_timeout(timeout)
         # 0 is aiohttp's "unbounded"; otherwise the pool is sized at the limiter's cap.
         self._limit = 0 if pool_size == float("inf") else max(int(pool_size), 1)
@@ -82,7 +95,8 @@ class AiohttpNode:
                 timeout=self._timeout,
                 # Keep nothing: a session cookie would be a second, unredacted credential.
                 cookie_jar=aiohttp.DummyCookieJar(),
-                auto_decompress=True,
+                headers={"Accept-Encoding": ACCEPT_ENCODING},
+                auto_decompress=False,
                 read_bufsize=_READ_BUFSIZE,
                 raise_for_status=False,
             )
@@ -125,8 +139,11 @@ class AiohttpNode:
                 allow_redirects=False,
                 skip_auto_headers=skip,
             ) as response:
-                body = await response.read()
-                return HttpResponse(response.status, response.headers, body)
+                reader = BodyReader(response.status, response.headers, self.max_answer_bytes)
+                async for raw in response.content.iter_chunked(_READ_BUFSIZE):
+                    reader.feed(raw)
+                # Leaving the block early (an answer cut at the bound) drops the connection.
+                return HttpResponse(response.status, response.headers, reader.finish())
         except TimeoutError as exc:  # aiohttp's connect and socket-read timeouts
             raise NodeTimeout(type(exc).__name__) from exc
         except (aiohttp.ClientError, OSError) as exc:

@@ -8,7 +8,16 @@ from collections.abc import Iterable
 
 import httpx
 
-from ._base import Files, HttpResponse, NodeError, NodeTimeout
+from ._base import (
+    ACCEPT_ENCODING,
+    DEFAULT_MAX_ANSWER_BYTES,
+    AnswerTooLarge,
+    BodyReader,
+    Files,
+    HttpResponse,
+    NodeError,
+    NodeTimeout,
+)
 
 __all__ = ["HttpxNode", "pool_limits"]
 
@@ -32,7 +41,11 @@ def pool_limits(size: float) -> httpx.Limits:
 
 class HttpxNode:
     """The default node, on httpx: takes any httpx async transport (the
-    emulator's in-process transport, ``httpx.MockTransport``, respx)."""
+    emulator's in-process transport, ``httpx.MockTransport``, respx).
+
+    The body is streamed raw and inflated by ``BodyReader`` under
+    ``max_answer_bytes``, not by httpx (whose decoder inflates each network
+    read whole)."""
 
     def __init__(
         self,
@@ -40,13 +53,16 @@ class HttpxNode:
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float | httpx.Timeout | None = 60.0,
         pool_size: float = 10,
+        max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES,
     ) -> None:
+        self.max_answer_bytes = max_answer_bytes
         self.client = httpx.AsyncClient(
             transport=transport,
             limits=pool_limits(pool_size),
             timeout=timeout,
             follow_redirects=False,
             cookies=_no_cookies(),
+            headers={"Accept-Encoding": ACCEPT_ENCODING},
         )
 
     def __repr__(self) -> str:
@@ -65,12 +81,31 @@ class HttpxNode:
             method, url, headers=list(headers), content=content, files=files
         )
         try:
-            response = await self.client.send(request)
+            response = await self.client.send(request, stream=True)
+            try:
+                if response.is_stream_consumed:
+                    # An in-memory answer (``httpx.Response(content=...)`` from a
+                    # mock transport or the emulator): httpx has read it already.
+                    body = response.content
+                    if len(body) > self.max_answer_bytes:
+                        raise AnswerTooLarge(
+                            response.status_code, self.max_answer_bytes, body[:200]
+                        )
+                else:
+                    reader = BodyReader(
+                        response.status_code, response.headers, self.max_answer_bytes
+                    )
+                    async for raw in response.aiter_raw():
+                        reader.feed(raw)
+                    body = reader.finish()
+            finally:
+                # Unread (an answer cut at the bound): the connection is dropped.
+                await response.aclose()
         except httpx.TimeoutException as exc:
             raise NodeTimeout(type(exc).__name__) from exc
         except httpx.HTTPError as exc:
             raise NodeError(f"{type(exc).__name__}: {exc}") from exc
-        return HttpResponse(response.status_code, response.headers, response.content)
+        return HttpResponse(response.status_code, response.headers, body)
 
     async def aclose(self) -> None:
         await self.client.aclose()

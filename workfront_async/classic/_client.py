@@ -135,6 +135,9 @@ class Workfront(ClientBase):
     ``http`` picks the HTTP library: ``"auto"`` (aiohttp when the ``[fast]``
     extra is installed and the loop is asyncio, httpx otherwise or when a
     ``transport`` is given), ``"httpx"``, ``"aiohttp"`` or an HTTP node.
+    ``max_answer_bytes`` (default 256 MiB) bounds one answer's size once
+    decoded: reading stops at the first byte past it (a gzip body is inflated
+    only that far) and the call fails with a ``ResponseError``.
     """
 
     def __init__(
@@ -154,6 +157,7 @@ class Workfront(ClientBase):
         retry: Retry | None = None,
         parse_dates: bool = False,
         http: str | HttpNode = "auto",
+        max_answer_bytes: int = 256 * 2**20,
     ) -> None:
         base_url = check_base_url(url_from_env(base_url))
         given = [a for a in (api_key, session_id, auth) if a is not None]
@@ -184,6 +188,7 @@ class Workfront(ClientBase):
             transport=transport,
             timeout=timeout,
             http=http,
+            max_answer_bytes=max_answer_bytes,
         )
 
     # -- lifecycle ---------------------------------------------------------------------

@@ -14,7 +14,10 @@ crashes, full disks and kills:
 
 So the cursor never covers a row that is not on disk, and no row is on disk
 twice. Two runs on one state at once would break that, so a run holds an
-exclusive lock on ``<state>.lock`` (where the platform has ``flock``).
+exclusive lock on ``<state>.lock`` (where the platform has ``flock``); a run
+that finds it held fails at once with ``SyncBusyError``. Holding the lock,
+a run also removes ``<state>.tmp``, the half-written state of a run killed
+while replacing it (only a run holding the lock writes it).
 
 The state file is the cursor file of earlier versions plus
 ``output_length``; a state without it (written by an older version) is
@@ -26,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -42,9 +46,16 @@ from ._changes import SyncCursor
 if TYPE_CHECKING:
     from ._client import Workfront
 
-__all__ = ["SyncReport", "sync_to_file"]
+__all__ = ["SyncBusyError", "SyncReport", "sync_to_file"]
 
 STATE_VERSION = 2
+
+
+class SyncBusyError(QueryError):
+    """Another sync holds the state file (its ``<state>.lock``): nothing was
+    done; try again once that run is over. It is a ``QueryError``, what was
+    raised for this before it had a class of its own; the command line exits
+    with 75 (``EX_TEMPFAIL``) for it."""
 
 
 @attrs.frozen
@@ -121,7 +132,7 @@ def _write_state(path: Path, cursor: SyncCursor | None, length: int) -> None:
         "version": STATE_VERSION,
         "output_length": length,
     }
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = _state_tmp(path)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
         try:
@@ -135,6 +146,21 @@ def _write_state(path: Path, cursor: SyncCursor | None, length: int) -> None:
             tmp.unlink()
         raise
     _fsync_dir(path.parent)
+
+
+def _state_tmp(path: Path) -> Path:
+    return path.with_name(path.name + ".tmp")
+
+
+def _remove_state_leftover(path: Path) -> None:
+    """Remove the ``<state>.tmp`` of a run killed while it replaced the state
+    (call only holding the lock: no live run is writing it then)."""
+    tmp = _state_tmp(path)
+    try:
+        if stat.S_ISREG(os.lstat(tmp).st_mode):
+            tmp.unlink()
+    except FileNotFoundError:
+        pass
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -157,7 +183,7 @@ def _lock(state: Path) -> int | None:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
-        raise QueryError(
+        raise SyncBusyError(
             f"another sync is running with the state file {state}; wait for it to finish, "
             "or give this sync its own state and output files"
         ) from None
@@ -246,6 +272,8 @@ async def sync_to_file(
     out_path, state_path = Path(output), Path(state)
     lock = await anyio.to_thread.run_sync(_lock, state_path)
     try:
+        if lock is not None:
+            await anyio.to_thread.run_sync(_remove_state_leftover, state_path)
         return await _sync(wf, obj, out_path, state_path, where, fields, since, commit_every)
     finally:
         if lock is not None:

@@ -1,7 +1,8 @@
 """``workfront-async``: export, count, get, search, sync and the emulator from a shell.
 
 Exit codes: 0 done, 2 usage error (bad flags, bad ``--where``, unknown object
-type or field), 1 API or network failure, 130 interrupted (Ctrl-C), 143
+type or field), 1 API or network failure, 75 another ``sync`` holds the state
+file (``EX_TEMPFAIL``: try again later), 130 interrupted (Ctrl-C), 143
 terminated (SIGTERM). Every failure is one line on standard error that starts
 with ``workfront-async:`` (the traceback only with ``--debug``). Standard
 output carries only data; notices and progress go to standard error.
@@ -648,11 +649,14 @@ async def _sync(
 ) -> None:
     """Append the rows changed since the saved cursor to ``args.output``, exactly
     once across crashes (see :func:`workfront_async.sync_to_file`)."""
-    from ..classic._sync_file import sync_to_file
+    from ..classic._sync_file import SyncBusyError, sync_to_file
 
-    report = await sync_to_file(
-        wf, args.obj, output=args.output, state=args.state, where=where, fields=fields
-    )
+    try:
+        report = await sync_to_file(
+            wf, args.obj, output=args.output, state=args.state, where=where, fields=fields
+        )
+    except SyncBusyError as exc:
+        raise _SyncBusy(str(exc)) from None
     if not args.quiet:
         err.write(f"{report}\n")
 
@@ -869,6 +873,12 @@ class _Terminated(Exception):
     """SIGTERM arrived; the run was cancelled and cleaned up."""
 
 
+class _SyncBusy(Exception):
+    """Another ``sync`` holds the state file: exit 75, sysexits' ``EX_TEMPFAIL``
+    (BSD ``lockf`` uses it for a held lock), so a scheduler can tell "try again
+    later" from a failure (1) and from a wrong command line (2)."""
+
+
 async def _run_until_signalled(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Run the command; SIGTERM cancels it the way Ctrl-C does, so partial files
     are removed and the progress bar is finished before exiting with 143."""
@@ -924,6 +934,8 @@ def _dispatch(
         # standard output at /dev/null so that the final flush stays quiet.
         _silence(out)
         return 0
+    except _SyncBusy as exc:
+        return fail(75, f"busy: {exc}", exc)
     except (UsageError, QueryError) as exc:
         return fail(2, f"error: {exc}", exc)
     except (RecursionError, MemoryError) as exc:

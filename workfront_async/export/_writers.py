@@ -2,8 +2,17 @@
 
 Every writer writes to a temporary file beside the target and renames it over
 the target only when the export finished; a failed or cancelled export
-removes the temporary file, so no truncated file ever looks complete.
+removes the temporary file, so no truncated file ever looks complete. The
+finished file is ``fsync``-ed before the rename and its folder after it, so
+that after a power cut the target is the old file or the whole new one.
 Memory is bounded: rows are written as they come (Parquet in batches).
+
+A run killed outright (``SIGKILL``, the OOM killer, a power cut) cannot
+remove its temporary files. They are named ``.<target>.<8 characters>.partial``
+(and ``.stage`` for Parquet's staging file), and each writer holds an
+exclusive ``flock`` on its own for as long as it lives: the next writer for
+the same target removes those that nobody holds, which can only be leftovers
+of runs that died, and nothing else.
 """
 
 from __future__ import annotations
@@ -11,7 +20,9 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import logging
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -31,6 +42,8 @@ __all__ = ["FORMATS", "ExportWriter", "flatten_row", "open_writer"]
 Format = Literal["jsonl", "csv", "parquet"]
 FORMATS: tuple[Format, ...] = ("jsonl", "csv", "parquet")
 PARQUET_BATCH = 10_000
+
+log = logging.getLogger("workfront_async.export")
 
 
 def flatten_row(row: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -80,6 +93,86 @@ def _is_open_descriptor(path: Path) -> bool:
     return False
 
 
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (where the platform can open a folder)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory handles
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover - some filesystems refuse fsync on directories
+        pass
+    finally:
+        os.close(fd)
+
+
+def _hold(fd: int) -> bool:
+    """Take the exclusive ``flock`` that marks a temporary file as in use
+    (``False`` where there is no ``flock``, or it is held already)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no flock, leftovers are kept
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _leftover_pattern(name: str) -> re.Pattern[str]:
+    """The names ``tempfile.mkstemp(prefix=f".{name}.", suffix=...)`` gives our
+    temporary files for the target ``name``: 8 characters of its alphabet."""
+    return re.compile(re.escape(f".{name}.") + r"[a-z0-9_]{8}\.(?:partial|stage)")
+
+
+def _remove_leftovers(folder: Path, name: str) -> list[Path]:
+    """Remove the temporary files of killed runs for the target ``name`` in
+    ``folder``: regular files of this user, named exactly as our writers name
+    them, that no live writer holds (see the module's docstring). Returns
+    what was removed."""
+    try:
+        import fcntl  # noqa: F401
+    except ImportError:  # pragma: no cover - without flock a live run cannot be told apart
+        return []
+    pattern = _leftover_pattern(name)
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not pattern.fullmatch(entry.name):
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid():
+            continue
+        try:
+            fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            continue
+        try:
+            # Held: a live writer's. Not held, and still the file listed: a dead run's.
+            if _hold(fd) and os.fstat(fd).st_ino == st.st_ino:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue
+        finally:
+            os.close(fd)
+    if removed:
+        log.info(
+            "removed %d temporary file(s) left by an interrupted run: %s",
+            len(removed),
+            ", ".join(p.name for p in removed),
+        )
+    return removed
+
+
 class ExportWriter:
     """Base class: an atomic file writer used as a context manager.
 
@@ -102,6 +195,7 @@ class ExportWriter:
     def __init__(self, path: str | os.PathLike[str] | BinaryIO) -> None:
         self.rows_written = 0
         self._closed = False
+        self._locks: list[int] = []  # descriptors holding our temporary files' flocks
         self._stream: BinaryIO | None = None
         self.through = False
         if not isinstance(path, (str, os.PathLike)):
@@ -135,12 +229,33 @@ class ExportWriter:
         if not directory.is_dir():
             raise QueryError(f"cannot write {self.path}: the folder {directory} does not exist")
         mode = stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~_umask()
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=directory)
+        _remove_leftovers(directory, target.name)
+        self.tmp_path = self._temporary(directory, target.name, ".partial", mode)
+
+    def _temporary(self, folder: Path, name: str, suffix: str, mode: int | None = None) -> Path:
+        """A new temporary file ``.<name>.<8 characters><suffix>`` in
+        ``folder``, held (``flock``) until the writer commits or aborts."""
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=suffix, dir=folder)
         try:
-            os.fchmod(fd, mode)
-        finally:
+            if mode is not None:
+                os.fchmod(fd, mode)
+        except BaseException:
             os.close(fd)
-        self.tmp_path = Path(tmp)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        # Between mkstemp and the flock another run's cleanup could take the
+        # new, empty file for a leftover: then writing re-creates it (unheld).
+        _hold(fd)
+        self._locks.append(fd)
+        return Path(tmp)
+
+    def _release(self) -> None:
+        """Let go of the temporary files' flocks (once they are renamed or removed)."""
+        locks, self._locks = self._locks, []
+        for fd in locks:
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
     def _open(self, path: Path, mode: str, **kwargs: Any) -> Any:
         """Open a working file (closed in ``_finish``/``abort``); if that fails,
@@ -164,10 +279,11 @@ class ExportWriter:
     def _scratch(self, suffix: str) -> Path:
         """A scratch file beside the output (or in the temp folder when
         writing through), removed by the writer."""
-        folder = None if self.through else self.tmp_path.parent
-        fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=suffix, dir=folder)
-        os.close(fd)
-        return Path(name)
+        if self.through:
+            fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=suffix)
+            os.close(fd)
+            return Path(name)
+        return self._temporary(self.tmp_path.parent, self._target.name, suffix)
 
     def __enter__(self) -> ExportWriter:
         return self
@@ -196,11 +312,15 @@ class ExportWriter:
         try:
             self._finish()
             if not self.through:
+                # Every writer's _finish fsyncs its file; the rename is made
+                # durable by an fsync of the folder.
                 os.replace(self.tmp_path, self._target)
+                _fsync_dir(self._target.parent)
         except BaseException:
             self.abort()
             raise
         self._closed = True
+        self._release()
         return self.path
 
     def abort(self) -> None:
@@ -214,6 +334,7 @@ class ExportWriter:
         if not self.through:
             with contextlib.suppress(FileNotFoundError):
                 self.tmp_path.unlink()
+        self._release()
 
     def _close_handles(self) -> None:
         """Close open file handles without finishing (subclasses)."""
@@ -357,15 +478,13 @@ class CsvWriter(ExportWriter):
         # New columns appeared after the header went out: rewrite with the
         # full header, padding earlier rows.
         width = len(self.columns)
-        fd, fixed = tempfile.mkstemp(
-            prefix=f".{self.path.name}.", suffix=".partial", dir=self.tmp_path.parent
-        )
+        # the rewritten file takes the mode chosen for the output
+        mode = stat.S_IMODE(os.stat(self.tmp_path).st_mode)
+        fixed = self._temporary(self.tmp_path.parent, self._target.name, ".partial", mode)
         try:
-            # the rewritten file takes the mode chosen for the output
-            os.fchmod(fd, stat.S_IMODE(os.stat(self.tmp_path).st_mode))
             with (
                 open(self.tmp_path, newline="", encoding="utf-8") as src,
-                os.fdopen(fd, "w", newline="", encoding="utf-8") as dst,
+                open(fixed, "w", newline="", encoding="utf-8") as dst,
             ):
                 reader, writer = csv.reader(src), csv.writer(dst)
                 next(reader)
@@ -458,18 +577,23 @@ class ParquetWriter(ExportWriter):
             schema = pa.schema([(c, types.get(c) or pa.string()) for c in columns])
             # Pass 2: write batches cast to the unified schema.
             sink = self._open_binary()
-            with sink, pq.ParquetWriter(sink, schema) as writer:
-                for batch in self._batches():
-                    arrays = [
-                        pa.array(
-                            [_cell(row.get(c), schema.field(c).type) for row in batch],
-                            type=schema.field(c).type,
-                        )
-                        for c in columns
-                    ]
-                    writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
-                if self.rows_written == 0:
-                    writer.write_table(schema.empty_table())
+            try:
+                with pq.ParquetWriter(sink, schema) as writer:
+                    for batch in self._batches():
+                        arrays = [
+                            pa.array(
+                                [_cell(row.get(c), schema.field(c).type) for row in batch],
+                                type=schema.field(c).type,
+                            )
+                            for c in columns
+                        ]
+                        writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
+                    if self.rows_written == 0:
+                        writer.write_table(schema.empty_table())
+            except BaseException:
+                sink.close()
+                raise
+            _fsync_close(sink)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 self._stage.unlink()

@@ -294,6 +294,7 @@ class PlanningClientBase(ClientBase):
         timeout: float | httpx.Timeout | None = 60.0,
         validate: bool = True,
         http: str | HttpNode = "auto",
+        max_answer_bytes: int = 256 * 2**20,
     ) -> None:
         _check_auth(auth)
         self.api_url = _planning_root(check_base_url(url_from_env(base_url)))
@@ -311,6 +312,7 @@ class PlanningClientBase(ClientBase):
             timeout=timeout,
             http=http,
             parse=parse_planning,
+            max_answer_bytes=max_answer_bytes,
         )
         self._types: dict[str, Any] = {}
         self._add_resources()
@@ -338,7 +340,9 @@ class Planning(PlanningClientBase):
     this client gets ``max_concurrency`` slots; ``adaptive`` as for ``Workfront``
     (fewer requests in flight after 429 answers). ``validate`` is the default of
     ``records.search(validate=)``: fetch each record type once and check
-    filters against its field types before searching.
+    filters against its field types before searching. ``http`` and
+    ``max_answer_bytes`` (the bound on one answer's decoded size, default
+    256 MiB) as for ``Workfront``.
 
     Adobe's developer site calls v2 the place to start; ``PlanningV2`` is the
     v2 client with the same search interface.
