@@ -67,7 +67,8 @@ def _walk(node: object, visit: Callable[[dict[str, Any]], None]) -> None:
 def _server(spec: Spec, base_url: str) -> None:
     # The one server is "https://{customer-domain}/maestro/api" and the file never
     # defines the variable customer-domain (OpenAPI 3: every variable in a server URL
-    # must be defined under servers[].variables). The tenant's URL is given instead.
+    # must be defined under servers[].variables). The tenant's URL is given instead
+    # ("" gives the relative "/maestro/api": any host).
     spec["servers"] = [{"url": f"{base_url}/maestro/api"}]
     # info.version is required (OpenAPI 3.0 and 3.1); neither file has one.
     spec["info"].setdefault("version", spec["info"]["title"].rsplit(" ", 1)[-1])

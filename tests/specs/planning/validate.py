@@ -5,11 +5,12 @@ protocols, and every error spelled out down to the failing schema rule."""
 from __future__ import annotations
 
 import functools
+import json
 import re
 from typing import Any
 
 import httpx
-from openapi_core import OpenAPI
+from openapi_core import Config, OpenAPI
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
@@ -20,8 +21,21 @@ __all__ = ["answer_errors", "api", "operation_of", "request_errors"]
 
 @functools.cache
 def api(version: str) -> OpenAPI:
-    """openapi-core over the patched file of ``version`` (``v1`` or ``v2``)."""
-    return OpenAPI.from_dict(patched(version))
+    """openapi-core over the patched file of ``version`` (``v1`` or ``v2``),
+    with the server as the relative ``/maestro/api``, so any host matches (the
+    emulator in process or served on 127.0.0.1, a tenant)."""
+    # v1.json documents its answers as "*/*" (springdoc's media type where a
+    # controller declares none) with JSON schemas: read them as JSON
+    config = Config(extra_media_type_deserializers={"*/*": _json})
+    return OpenAPI.from_dict(patched(version, base_url=""), config=config)
+
+
+def _api_for(request: httpx.Request) -> OpenAPI:
+    return api(_version(request.url.path))
+
+
+def _json(value: bytes, **parameters: str) -> Any:
+    return json.loads(value)
 
 
 class _Request:
@@ -103,8 +117,7 @@ def request_errors(request: httpx.Request) -> list[str]:
     does): openapi-core's findings, and query parameters the operation does not
     define (OpenAPI allows them; a client sending one sends what the service
     ignores)."""
-    version = _version(request.url.path)
-    errors = [_spelled(e) for e in api(version).iter_request_errors(_Request(request))]
+    errors = [_spelled(e) for e in _api_for(request).iter_request_errors(_Request(request))]
     found = operation_of(request.method, request.url.path)
     if found is not None:
         defined = {p["name"] for p in found[1].get("parameters", []) if p["in"] == "query"}
@@ -119,10 +132,9 @@ def request_errors(request: httpx.Request) -> list[str]:
 def answer_errors(request: httpx.Request, response: httpx.Response) -> list[str]:
     """Why ``response`` is not an answer its version's file documents for
     ``request`` (status, media type, headers, body schema)."""
-    version = _version(request.url.path)
     return [
         _spelled(e)
-        for e in api(version).iter_response_errors(_Request(request), _Response(response))
+        for e in _api_for(request).iter_response_errors(_Request(request), _Response(response))
     ]
 
 
