@@ -301,6 +301,106 @@ def _v2_move_and_bulk(spec: Spec) -> None:
                 schema["maxItems"] = 100
 
 
+def _v2_resource_types(spec: Spec) -> None:
+    # The permissions operations take {resourceType} as any string, while their
+    # parameter descriptions list its values: "Type of resource (workspaces,
+    # record-types, records, views)", and for getInheritance "(must be record-types)";
+    # the guide says the same. The lists become enums.
+    for _, path, operation in operations(spec):
+        for parameter in operation.get("parameters", []):
+            if parameter["name"] == "resourceType":
+                kinds = (
+                    ["record-types"]
+                    if path.endswith("/inheritance")
+                    else ["workspaces", "record-types", "records", "views"]
+                )
+                parameter["schema"]["enum"] = kinds
+
+
+# --- patches for the fuzzer only ----------------------------------------------------------------
+
+
+def _nullable(spec: Spec) -> None:
+    # For the fuzzer only: the files come from Java DTOs whose properties are
+    # references (String, Boolean, Integer ...), and Spring binds a JSON null into
+    # them as an absent value (merge patches use null to clear a field: "Setting a
+    # field value to JSON null ... explicitly clears that field"); springdoc writes no
+    # "nullable". A property that is not required may be null (OpenAPI 3.1 spelling).
+    def visit(node: dict[str, Any]) -> None:
+        props = node.get("properties")
+        if not isinstance(props, dict):
+            return
+        required = set(node.get("required", []))
+        for name, prop in props.items():
+            if name in required or not isinstance(prop, dict):
+                continue
+            kind = prop.get("type")
+            if isinstance(kind, str):
+                prop["type"] = [kind, "null"]
+            elif "$ref" in prop:
+                props[name] = {"anyOf": [{"$ref": prop["$ref"]}, {"type": "null"}]}
+
+    _walk(spec["components"], visit)
+    for _, _, operation in operations(spec):
+        _walk(operation.get("requestBody", {}), visit)
+    spec["openapi"] = "3.1.0"
+
+
+def _read_only_anything(spec: Spec) -> None:
+    # For the fuzzer only: a readOnly property "SHOULD NOT be sent" in a request
+    # (OpenAPI 3.1 4.8.24.1) and Spring ignores it there whatever it holds (Jackson's
+    # READ_ONLY access); a fuzzer that mutates one into a wrong type expects a refusal
+    # the service does not give. readOnly properties take any value here; answers are
+    # still checked against the unpatched types by test_answers_match_specs.py.
+    def visit(node: dict[str, Any]) -> None:
+        props = node.get("properties")
+        if isinstance(props, dict):
+            for name, prop in list(props.items()):
+                if isinstance(prop, dict) and prop.get("readOnly"):
+                    props[name] = {"readOnly": True}
+
+    _walk(spec["components"], visit)
+
+
+def _integer_bounds(spec: Spec) -> None:
+    # For the fuzzer only: "format": "int32" / "int64" say how large an integer may be,
+    # but a generator that ignores formats sends 2^53 as a valid int32. The bounds the
+    # formats mean are spelled out.
+    bounds = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
+
+    def visit(node: dict[str, Any]) -> None:
+        if node.get("format") in bounds and "integer" in node.get("type", ()):
+            low, high = bounds[node["format"]]
+            node.setdefault("minimum", low)
+            node.setdefault("maximum", high)
+
+    _walk(spec, visit)
+
+
+def _field_recursion(spec: Spec) -> None:
+    # For the fuzzer only: FieldDto holds FieldDto three ways (linkedField,
+    # referenceOptions.backField, lookupOptions.sourceField). That is valid JSON
+    # Schema, but the data generator fails on it (a KeyError and a recursion error
+    # inside hypothesis); the nested field is cut to one level (a FieldDto without
+    # those three properties).
+    schemas = spec["components"]["schemas"]
+    leaf = copy.deepcopy(schemas["FieldDto"])
+    for name in ("linkedField", "referenceOptions", "lookupOptions"):
+        leaf["properties"].pop(name, None)
+    schemas["FieldDtoLeaf"] = leaf
+
+    def visit(node: dict[str, Any]) -> None:
+        props = node.get("properties")
+        if isinstance(props, dict):
+            for name in ("linkedField", "backField", "sourceField"):
+                if name in props:
+                    props[name] = {"$ref": "#/components/schemas/FieldDtoLeaf"}
+
+    for name, schema in schemas.items():
+        if name != "FieldDtoLeaf":
+            _walk(schema, visit)
+
+
 def patched(version: str, *, base_url: str = f"https://{HOST}", fuzzing: bool = False) -> Spec:
     """A copy of Adobe's file with the patches above (see the module docstring)."""
     spec = raw(version)
@@ -319,4 +419,11 @@ def patched(version: str, *, base_url: str = f"https://{HOST}", fuzzing: bool = 
         _v2_page_bounds(spec)
         _v2_refusals(spec)
         _v2_move_and_bulk(spec)
+        _v2_resource_types(spec)
+        if fuzzing:
+            _field_recursion(spec)
+    if fuzzing:
+        _read_only_anything(spec)
+        _integer_bounds(spec)
+        _nullable(spec)
     return spec

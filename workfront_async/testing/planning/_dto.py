@@ -9,7 +9,8 @@ Rules (Spring Boot's defaults where Adobe is silent):
 * Properties no schema names are ignored (Jackson's ``FAIL_ON_UNKNOWN_PROPERTIES``
   is off in Spring Boot); so are ``readOnly`` properties, whatever they hold
   (``@JsonProperty(access = READ_ONLY)``).
-* ``null`` is an absent value, except where a property is ``required``.
+* ``null`` is an absent value, except where a property is ``required``; an
+  array holds no ``null`` items.
 * Every other property must hold its schema's type: strings, booleans,
   integers (``int32`` unless marked ``int64``), arrays, objects, enum values
   (case as written). ``maxLength``, ``minLength``, ``maxItems``, ``minItems``
@@ -17,7 +18,9 @@ Rules (Spring Boot's defaults where Adobe is silent):
 * A refusal is a 400 naming each offending property by its path
   (``recordTypeSections[0].displayName``) with Spring's constraint name as its
   code (``NotNull``, ``Size``, ``NotBlank``, ``TypeMismatch``,
-  ``InvalidValue``, ``Max``).
+  ``InvalidValue``, ``Max``, ``UniqueItems``).
+* What the service keeps of a body, and so answers with, is what the schema
+  names (``known``): unknown properties are not stored.
 * A merge patch (``PATCH``) skips the top-level ``required`` list: it sends
   only what changes; a nested object it sends is checked whole.
 
@@ -49,6 +52,8 @@ __all__ = [
     "check",
     "field_errors",
     "invalid",
+    "kept",
+    "known",
 ]
 
 INT32: Final = (-(2**31), 2**31 - 1)
@@ -78,6 +83,7 @@ class Shape:
     read_only: frozenset[str] = frozenset()
     name: str = ""
     also: tuple[str, ...] = ()  # a second type the property takes (v1 filters: array)
+    unique: bool = False  # uniqueItems
 
 
 def string(
@@ -96,8 +102,10 @@ ANY: Final = Shape("any")
 STRING: Final = string()
 
 
-def array(items: Shape, *, max: int | None = None, min: int | None = None) -> Shape:
-    return Shape("array", items=items, max_items=max, min_items=min)
+def array(
+    items: Shape, *, max: int | None = None, min: int | None = None, unique: bool = False
+) -> Shape:
+    return Shape("array", items=items, max_items=max, min_items=min, unique=unique)
 
 
 def obj(
@@ -532,7 +540,10 @@ V2: Final[Mapping[str, Shape]] = {
                     "truncateRecordContent": BOOLEAN,
                     "timelineLayout": string(enum=("stacked", "swimlane")),
                     "dynamicFieldMetadata": obj(
-                        {"scopeWorkspaceId": STRING, "dynamicFieldIds": array(STRING)}
+                        {
+                            "scopeWorkspaceId": STRING,
+                            "dynamicFieldIds": array(STRING, unique=True),
+                        }
                     ),
                 }
             ),
@@ -687,7 +698,12 @@ def field_errors(
     """What is wrong with ``value`` bound to ``shape`` (empty: it binds)."""
     if shape.kind == "ref":
         return field_errors(table[shape.name], value, path, table=table)
-    if shape.kind == "any" or value is None:
+    if value is None:
+        # a property's null is its absence; an array item's null is not a value
+        if path.endswith("]") and shape.kind != "any":
+            return [_error(path, "NotNull", "must not be null")]
+        return []
+    if shape.kind == "any":
         return []
     if shape.kind == "filter":
         # FilterNodeDto: a group when it names an operator or conditions, else a condition
@@ -700,6 +716,9 @@ def field_errors(
     if shape.kind == "integer" and shape.numeric_strings and isinstance(value, str):
         if not _DIGITS.match(value):
             return [_error(path, "TypeMismatch", f"{value!r} is not a whole number")]
+        value = int(value)
+    if shape.kind == "integer" and isinstance(value, float) and value.is_integer():
+        # JSON Schema counts 2.0 as an integer (and Jackson binds it into an int)
         value = int(value)
     if not _TYPES[shape.kind](value) and not any(_TYPES[k](value) for k in shape.also):
         wanted = _JSON_TYPES.get(shape.kind, shape.kind)
@@ -717,6 +736,8 @@ def field_errors(
             errors.append(_error(path, "Size", f"holds at most {shape.max_items} items"))
         if shape.min_items is not None and len(value) < shape.min_items:
             errors.append(_error(path, "Size", f"holds at least {shape.min_items} items"))
+        if shape.unique and len({repr(v) for v in value}) < len(value):
+            errors.append(_error(path, "UniqueItems", "holds an item twice"))
         assert shape.items is not None
         for i, item in enumerate(value):
             errors += field_errors(shape.items, item, f"{path}[{i}]", table=table)
@@ -810,6 +831,39 @@ def bind(name: str, value: object, *, partial: bool = False, version: str = "v2"
     if errors:
         raise invalid(errors)
     return value
+
+
+def known(shape: Shape, value: object, *, table: Mapping[str, Shape] = V2) -> object:
+    """``value`` (bound to ``shape``) with only what the schema names: what the
+    service keeps of it, and so answers with (Jackson drops the rest)."""
+    if shape.kind == "ref":
+        return known(table[shape.name], value, table=table)
+    if shape.kind == "object" and isinstance(value, dict):
+        return {
+            k: known(sub, value[k], table=table)
+            for k, sub in shape.props.items()
+            if k in value and k not in shape.read_only and value[k] is not None
+        }
+    if shape.kind == "array" and isinstance(value, list) and shape.items is not None:
+        items = shape.items
+        return [known(items, v, table=table) for v in value]
+    if shape.kind == "map" and isinstance(value, dict) and shape.items is not None:
+        values = shape.items
+        return {k: known(values, v, table=table) for k, v in value.items()}
+    if shape.kind == "filter" and isinstance(value, dict):
+        node = (
+            table["FilterGroupDto"]
+            if "operator" in value or "conditions" in value
+            else _FILTER_CONDITION
+        )
+        return known(node, value, table=table)
+    return value
+
+
+def kept(name: str, body: Mapping[str, Any], prop: str) -> object:
+    """What the service keeps of property ``prop`` of a bound ``name`` body."""
+    shape = V2[name].props[prop]
+    return known(shape, body.get(prop))
 
 
 def check(name: str, value: object, path: str, *, version: str = "v2") -> None:

@@ -222,7 +222,7 @@ class PlanningRecordType:
 
     def to_json(self) -> dict[str, object]:
         """The v1 shape (RecordTypeDto in static/v1.json: fields included)."""
-        return {
+        out: dict[str, object] = {
             "id": self.id,
             "workspaceId": self.workspace_id,
             "alias": self.alias,
@@ -238,6 +238,9 @@ class PlanningRecordType:
             "customerId": DEMO_CUSTOMER_ID,
             "imsOrgId": DEMO_IMS_ORG_ID,
         }
+        if out["primaryFieldId"] is None:  # a record type without fields
+            del out["primaryFieldId"]
+        return out
 
 
 @attrs.frozen

@@ -47,15 +47,13 @@ def thumbnail_image(content_type: str, body: bytes) -> tuple[str, bytes]:
             f"The upload is {len(body)} bytes; at most {MAX_UPLOAD_BYTES} are taken.",
             {"limit": MAX_UPLOAD_BYTES},
         )
-    if not content_type.strip().lower().startswith("multipart/form-data"):
-        raise bad(
-            "Send the image as multipart/form-data with a part named 'file'.",
-            "INVALID_REQUEST",
-            fieldId="file",
-        )
-    part = _file_part(content_type, body)
+    multipart = content_type.strip().lower().startswith("multipart/form-data")
+    part = _file_part(content_type, body) if multipart and body.strip() else None
     if part is None:
-        raise _refused("THUMBNAIL_EMPTY", "The request has no 'file' part.")
+        raise _refused(
+            "THUMBNAIL_EMPTY",
+            "The request has no image: send it as multipart/form-data in a part named 'file'.",
+        )
     data = part.get_payload(decode=True)
     payload = data if isinstance(data, bytes) else b""
     if not payload:

@@ -116,7 +116,7 @@ from ._call import (
     not_allowed,
     required_body,
 )
-from ._dto import bind
+from ._dto import INT32, bind
 from ._errors import bad, not_found
 from ._models import (
     DEFAULT_SEARCH_LIMIT,
@@ -291,9 +291,10 @@ def _search_query(query: list[tuple[str, str]]) -> dict[str, object]:
         values = [v for k, v in query if k == key]
         if values:
             body[key] = values[0]
-    # offset and limit: int32 query parameters (default 0 and 500)
-    body["offset"] = int_param(query, "offset", 0, 0)
-    body["limit"] = int_param(query, "limit", DEFAULT_SEARCH_LIMIT, 0)
+    # offset and limit: int32 query parameters (default 0 and 500); a negative one is
+    # refused as in the body (_int_param)
+    body["offset"] = int_param(query, "offset", 0, INT32[0])
+    body["limit"] = int_param(query, "limit", DEFAULT_SEARCH_LIMIT, INT32[0])
     raw = [v for k, v in query if k == "filters" and v.strip()]
     if raw:
         try:

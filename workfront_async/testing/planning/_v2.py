@@ -111,7 +111,7 @@ from ._call import (
     param,
     required_body,
 )
-from ._dto import FIELD_TYPES_V2, V2, bind, check, field_errors, invalid
+from ._dto import FIELD_TYPES_V2, V2, bind, check, field_errors, invalid, kept, known
 from ._errors import PlanningError, bad, not_found, planning_error
 from ._models import V2_TYPE_NAMES, PlanningRecord, PlanningRecordType, PlanningWorkspace
 from ._operators import UNARY_CONDITIONS, V2_CONDITIONS, V2_TO_V1
@@ -296,6 +296,32 @@ class _Resources:
         sections[0]["recordTypeIds"] += [i for i in shown if i not in listed]
         return sections
 
+    @staticmethod
+    def _check_section(ws: PlanningWorkspace, index: int) -> None:
+        """A section index of the workspace (without written sections, 0 is the
+        one section there is); another is a 400."""
+        written = ws.extra.get("recordTypeSections")
+        count = len(written) if isinstance(written, list) and written else 1
+        if index >= count:
+            raise bad(
+                f"Workspace {ws.id!r} has {count} record type section(s); sectionIndex "
+                f"{index} names none.",
+                fieldId="sectionIndex",
+            )
+
+    def _add_to_section(self, ws: PlanningWorkspace, rt_id: str, index: int) -> None:
+        """Put a new record type in section ``index`` of its workspace."""
+        ws = self.b.workspace(ws.id) or ws
+        written = ws.extra.get("recordTypeSections")
+        sections = [dict(s) for s in written] if isinstance(written, list) else []
+        if not sections:
+            return
+        for section in sections:
+            ids = [i for i in section.get("recordTypeIds") or [] if i != rt_id]
+            section["recordTypeIds"] = ids
+        sections[index]["recordTypeIds"] = [*sections[index]["recordTypeIds"], rt_id]
+        self.b.put_workspace(attrs.evolve(ws, extra={**ws.extra, "recordTypeSections": sections}))
+
     def _write_workspace(
         self, ws_id: str | None, body: Mapping[str, Any], full: bool
     ) -> PlanningWorkspace:
@@ -309,7 +335,7 @@ class _Resources:
         extra_keys = ("color", "icon", "ownerId", "recordTypeSections")
         if ws_id is None:
             made = b.add_workspace(str(name), description=description or "")
-            extra = {k: body[k] for k in extra_keys if body.get(k) is not None}
+            extra = {k: kept("WorkspaceBaseDto", body, k) for k in extra_keys if body.get(k)}
             made = attrs.evolve(made, extra=extra)
             b.put_workspace(made)
             return made
@@ -323,7 +349,7 @@ class _Resources:
         extra = {} if full else dict(ws.extra)
         for key in extra_keys:
             if key in body:
-                extra[key] = body[key]
+                extra[key] = kept("WorkspaceBaseDto", body, key)
         changes["extra"] = {k: v for k, v in extra.items() if v is not None}
         ws = attrs.evolve(ws, **changes)
         b.put_workspace(ws)
@@ -358,6 +384,8 @@ class _Resources:
             "dynamicWorkspaceIds": list(rt.dynamic_workspace_ids),
         }
         out.update(rt.extra)
+        if out["primaryFieldId"] is None:  # a record type without fields
+            del out["primaryFieldId"]
         return out
 
     def _create_record_type(self, ws_id: str, body: Mapping[str, Any]) -> PlanningRecordType:
@@ -402,7 +430,7 @@ class _Resources:
         extra = {} if full else dict(rt.extra)
         for key in self._RECORD_TYPE_EXTRA:
             if key in body:
-                extra[key] = body[key]
+                extra[key] = kept("RecordTypeDto", body, key)
         changes["extra"] = {k: v for k, v in extra.items() if v is not None}
         rt = attrs.evolve(rt, **changes)
         if not rt.is_global and rt.dynamic_workspace_ids:
@@ -535,7 +563,7 @@ class _Resources:
         self._check_view(body, full=full)
         for key in ("name", "type", "filter", "grouping", "sorting", "metadata", "isHidden"):
             if key in body and body[key] is not None:
-                view[key] = body[key]
+                view[key] = kept("ViewDto", body, key)
             elif full or key in body:
                 # PUT replaces, and a merge patch's null clears
                 if key in ("filter", "grouping", "sorting"):
@@ -840,9 +868,15 @@ def _list_record_types(call: PlanningCall) -> Reply:
 
 
 def _create_record_type(call: PlanningCall) -> Reply:
+    # createRecordType: ?sectionIndex= (int32, minimum 0, default 0) names the section
+    # of the workspace the record type joins
+    section = int_param(call.query, "sectionIndex", 0, 0)
     body = _body(call, "RecordTypeDto")
     ws, res = _workspace_of(call), _res(call)
-    return Reply(201, res._record_type_json(res._create_record_type(ws.id, body)))
+    res._check_section(ws, section)
+    rt = res._create_record_type(ws.id, body)
+    res._add_to_section(ws, rt.id, section)
+    return Reply(201, res._record_type_json(rt))
 
 
 def _global_record_types(call: PlanningCall) -> Reply:
@@ -924,7 +958,9 @@ def _create_view(call: PlanningCall) -> Reply:
     res = _res(call)
     res._check_view(spec, full=True)
     rt = res._rt(call.args["rt"])
-    return Reply(201, res._view_json(call.store.add_view(rt.id, spec)))
+    kept_spec = known(V2["ViewDto"], spec)
+    assert isinstance(kept_spec, dict)
+    return Reply(201, res._view_json(call.store.add_view(rt.id, kept_spec)))
 
 
 def _view_of(call: PlanningCall) -> dict[str, object]:
@@ -973,11 +1009,17 @@ def _search_get(call: PlanningCall) -> Reply:
     search: dict[str, Any] = {}
     raw = param(query, "filter")
     if raw and raw.strip():
+        # the parameter is a string holding a FilterGroupDto as JSON: what it holds is
+        # "400 Bad Request (invalid filter parameter)"
         try:
             search["filter"] = orjson.loads(raw)
+            check("RecordSearchRequestDto", search, "")
         except orjson.JSONDecodeError as exc:
             raise bad(f"'filter' is not valid JSON: {exc}.", "INVALID_FILTER") from None
-        check("RecordSearchRequestDto", search, "")
+        except PlanningError as exc:
+            raise bad(
+                f"'filter' is not a filter group: {exc.message}", "INVALID_FILTER", fieldId="filter"
+            ) from None
     grouping = _list_param(query, "groupingFieldIds")
     if grouping:
         search["group"] = [{"fieldId": g} for g in grouping]
