@@ -585,3 +585,96 @@ async def test_405_names_the_allowed_methods(
     r = await http.request(method, path)
     assert r.status_code == 405, r.text
     assert {m.strip() for m in r.headers["allow"].split(",")} == allow
+
+
+# -- found by the spec fuzzer (test_fuzz_specs.py) -------------------------------------------
+
+
+async def test_a_record_type_without_fields_has_no_null_primary_field(
+    http: httpx.AsyncClient,
+) -> None:
+    # getRecordType: RecordTypeDto.primaryFieldId is a string, never null
+    made = (await http.post("/v2/workspaces/ws1/record-types", json={"displayName": "Bare"})).json()
+    for field in (await http.get(f"/v2/record-types/{made['id']}/fields")).json()["content"]:
+        assert (await http.delete(f"/v2/fields/{field['id']}")).status_code == 204
+    answer = (await http.get(f"/v2/record-types/{made['id']}")).json()
+    assert "primaryFieldId" not in answer
+    assert "primaryFieldId" not in (await http.get(f"/v1/record-types/{made['id']}")).json()
+
+
+async def test_integral_numbers_bind_to_integers(http: httpx.AsyncClient) -> None:
+    # patchField: FieldDto.numberOptions.precision is an int32; JSON Schema counts 2.0
+    # as an integer, and 2.5 or 2^40 are refused
+    r = await http.patch("/v2/fields/n", json={"numberOptions": {"precision": 2.0}})
+    assert r.status_code == 200, r.text
+    for bad in (2.5, 2**40):
+        problem(await http.patch("/v2/fields/n", json={"numberOptions": {"precision": bad}}), 400)
+
+
+async def test_arrays_hold_no_nulls_and_unique_items_stay_unique(http: httpx.AsyncClient) -> None:
+    # createWorkspace: RecordTypeSectionDto.recordTypeIds items are strings;
+    # createView: ViewMetadataDto.dynamicFieldMetadata.dynamicFieldIds has uniqueItems
+    sections = [{"displayName": "S", "recordTypeIds": [None]}]
+    r = await http.post("/v2/workspaces", json={"name": "W", "recordTypeSections": sections})
+    assert problem(r, 400)["errors"][0]["field"] == "recordTypeSections[0].recordTypeIds[0]"
+    metadata = {"dynamicFieldMetadata": {"dynamicFieldIds": ["a", "a"]}}
+    r = await http.post(
+        "/v2/record-types/rtI/views", json={"name": "V", "type": "list", "metadata": metadata}
+    )
+    assert problem(r, 400)["errors"][0]["code"] == "UniqueItems"
+
+
+async def test_properties_no_schema_names_are_not_stored(http: httpx.AsyncClient) -> None:
+    # createView: ViewMetadataDto names what a view keeps; the rest is ignored, so it
+    # is not answered either (the answer validates against ViewDto)
+    metadata = {"showThumbnail": True, "shade": {"x": 1}}
+    r = await http.post(
+        "/v2/record-types/rtI/views", json={"name": "V", "type": "list", "metadata": metadata}
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["metadata"] == {"showThumbnail": True}
+
+
+async def test_section_index_places_a_new_record_type(http: httpx.AsyncClient) -> None:
+    # createRecordType: ?sectionIndex= (int32, minimum 0): "Zero-based index of the
+    # section to add the record type to"
+    sections = [{"displayName": "A", "recordTypeIds": []}, {"displayName": "B"}]
+    ws = (
+        await http.post("/v2/workspaces", json={"name": "W", "recordTypeSections": sections})
+    ).json()
+    r = await http.post(
+        f"/v2/workspaces/{ws['id']}/record-types",
+        params={"sectionIndex": 1},
+        json={"displayName": "T"},
+    )
+    assert r.status_code == 201, r.text
+    shown = (await http.get(f"/v2/workspaces/{ws['id']}")).json()["recordTypeSections"]
+    assert shown == [
+        {"displayName": "A", "recordTypeIds": []},
+        {"displayName": "B", "recordTypeIds": [r.json()["id"]]},
+    ]
+    for index in ("2", "-1", "x"):
+        r = await http.post(
+            f"/v2/workspaces/{ws['id']}/record-types",
+            params={"sectionIndex": index},
+            json={"displayName": "U"},
+        )
+        problem(r, 400)
+    # refused before anything was made
+    listed = (await http.get(f"/v2/workspaces/{ws['id']}/record-types")).json()["content"]
+    assert [rt["displayName"] for rt in listed] == ["T"]
+
+
+async def test_refusals_about_the_data_carry_the_data_codes(http: httpx.AsyncClient) -> None:
+    # searchRecordsGet: "400 Bad Request (invalid filter parameter)": filter is a string
+    # holding JSON, so a string that is not a filter group is a filter error
+    for text in ("5", '{"operator": "AND"}', "[1]"):
+        r = await http.get("/v2/record-types/rtI/records/search", params={"filter": text})
+        assert problem(r, 400)["errors"][0]["code"] == "INVALID_FILTER"
+    # searchRecordsGet (v1): offset is an int32; a negative one is refused as the body's is
+    r = await http.get("/v1/records/search", params={"recordTypeId": "rtI", "offset": "-1"})
+    assert v1_error(r, 400)["report"]["errorCode"] == "INVALID_REQUEST"
+    # uploadThumbnail: the request body is optional in the file; without one there is
+    # no image (THUMBNAIL_EMPTY)
+    r = await http.post("/v2/records/r1/thumbnail")
+    assert problem(r, 400)["errors"][0]["code"] == "THUMBNAIL_EMPTY"
