@@ -1,5 +1,5 @@
-"""Sessions: tests, lint, typing, docs, bench, soak, engines (`nox -s NAME`); `nox` runs
-the default ones, and CI runs `nox -s engines` after them."""
+"""Sessions: tests, lint, typing, docs, bench, soak, fuzz, engines (`nox -s NAME`); `nox`
+runs the default ones, and CI runs `nox -s engines` after them."""
 
 from __future__ import annotations
 
@@ -62,6 +62,19 @@ def lint(session: nox.Session) -> None:
 def typing(session: nox.Session) -> None:
     session.install("-e", ".[test]", "mypy>=1.11")
     session.run("mypy", "--strict", "workfront_async")
+
+
+@nox.session(python=_python())
+def fuzz(session: nox.Session) -> None:
+    """The Planning spec fuzzer (schemathesis over Adobe's static/v1.json and v2.json,
+    against the served emulator) with many more cases than the default run's bounded one."""
+    session.install("-e", ".[test]")
+    session.run(
+        "pytest",
+        "tests/emulator/planning/test_fuzz_specs.py",
+        *session.posargs,
+        env={"PLANNING_FUZZ_EXAMPLES": os.environ.get("PLANNING_FUZZ_EXAMPLES", "200")},
+    )
 
 
 @nox.session(python=_python())

@@ -68,45 +68,52 @@ async def test_documented_and_or_example_on_the_wire() -> None:
     assert request.method == "POST"
     assert str(request.url) == f"{BASE}/maestro/api/v1/records/search"
     assert request.headers["content-type"] == "application/json"
+    # filters: one object, the expression inside one $and (static/v1.json
+    # searchRecordsPost, RecordSearchDto.filters; the "V1 vs V2" guide)
     assert body_of(request) == {
         "recordTypeId": "rt1",
-        "filters": [
-            {
-                "$or": [
-                    {
-                        "launch_date": {
-                            "$isBetween": ["2024-03-31T20:00:00.000Z", "2024-04-01T20:00:00.000Z"]
-                        }
-                    },
-                    {
-                        "$and": [
-                            {
-                                "launch_date": {
-                                    "$isBetween": [
-                                        "2024-03-31T20:00:00.000Z",
-                                        "2024-04-01T20:00:00.000Z",
-                                    ]
-                                }
-                            },
-                            {"status": "active"},
-                        ]
-                    },
-                    {
-                        "$and": [
-                            {
-                                "launch_date": {
-                                    "$isBetween": [
-                                        "2024-04-15T00:00:00.000Z",
-                                        "2024-04-16T00:00:00.000Z",
-                                    ]
-                                }
-                            },
-                            {"status": "planned"},
-                        ]
-                    },
-                ]
-            }
-        ],
+        "filters": {
+            "$and": [
+                {
+                    "$or": [
+                        {
+                            "launch_date": {
+                                "$isBetween": [
+                                    "2024-03-31T20:00:00.000Z",
+                                    "2024-04-01T20:00:00.000Z",
+                                ]
+                            }
+                        },
+                        {
+                            "$and": [
+                                {
+                                    "launch_date": {
+                                        "$isBetween": [
+                                            "2024-03-31T20:00:00.000Z",
+                                            "2024-04-01T20:00:00.000Z",
+                                        ]
+                                    }
+                                },
+                                {"status": "active"},
+                            ]
+                        },
+                        {
+                            "$and": [
+                                {
+                                    "launch_date": {
+                                        "$isBetween": [
+                                            "2024-04-15T00:00:00.000Z",
+                                            "2024-04-16T00:00:00.000Z",
+                                        ]
+                                    }
+                                },
+                                {"status": "planned"},
+                            ]
+                        },
+                    ]
+                }
+            ]
+        },
         "offset": 0,
         "limit": 500,
     }
@@ -128,7 +135,7 @@ async def test_sort_attributes_and_raw_filters_on_the_wire() -> None:
     assert request.url.params.get_list("attributes") == ["data,createdBy"]
     assert body_of(request) == {
         "recordTypeId": "rt1",
-        "filters": [{"$and": [{"budget": {"$greaterThan": 10}}, {"owners": "$isNotEmpty"}]}],
+        "filters": {"$and": [{"budget": {"$greaterThan": 10}}, {"owners": "$isNotEmpty"}]},
         "sorting": [
             {"fieldId": "budget", "direction": "desc"},
             {"fieldId": "name", "direction": "asc"},
@@ -168,7 +175,7 @@ async def test_builders_return_new_searches_and_leave_the_old_alone() -> None:
     assert plain == {"recordTypeId": "rt1", "offset": 0, "limit": 500}
     assert built == {
         "recordTypeId": "rt1",
-        "filters": [{"a": 1}],
+        "filters": {"$and": [{"a": 1}]},
         "sorting": [{"fieldId": "b", "direction": "desc"}],
         "offset": 0,
         "limit": 5,
@@ -289,7 +296,7 @@ async def test_count_reads_total_count() -> None:
     async with client(rec) as pl:
         assert await pl.records.search("rt1", Q.a == 1, limit=5).count() == 777
     assert rec.last.method == "POST"
-    assert body_of(rec.last)["filters"] == [{"a": 1}]
+    assert body_of(rec.last)["filters"] == {"$and": [{"a": 1}]}
     assert body_of(rec.last)["limit"] == 1
 
 
@@ -353,7 +360,7 @@ async def test_validate_fetches_the_record_type_once_and_checks_before_searching
             await pl.records.search("rt1", sort=["nope"]).all()
         await pl.records.search("rt1", Q.budget > 3).all()
     assert [path_of(r) for r in rec.requests] == ["record-types/rt1", "records/search"]
-    assert rec.searches[0]["filters"] == [{"budget": {"$greaterThan": 3}}]
+    assert rec.searches[0]["filters"] == {"$and": [{"budget": {"$greaterThan": 3}}]}
     # the record type's created-at field breaks ties
     assert rec.searches[0]["sorting"] == [{"fieldId": "made", "direction": "asc"}]
 

@@ -237,7 +237,7 @@ async def test_search_options_on_the_wire() -> None:
     assert post.url.params["aliased"] == "true"
     assert body_of(post) == {
         "recordTypeId": "rt1",
-        "filters": [{"n": {"$greaterThan": 1}}],
+        "filters": {"$and": [{"n": {"$greaterThan": 1}}]},
         "offset": 0,
         "limit": 500,
         "rowOrderViewId": "V1",
@@ -247,7 +247,7 @@ async def test_search_options_on_the_wire() -> None:
     assert dict(get.url.params) == {
         "aliased": "true",
         "recordTypeId": "rt1",
-        "filters": '[{"n":{"$greaterThan":1}}]',
+        "filters": '{"$and":[{"n":{"$greaterThan":1}}]}',
         "offset": "0",
         "limit": "500",
         "rowOrderViewId": "V1",

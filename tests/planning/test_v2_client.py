@@ -344,8 +344,9 @@ async def test_workspaces_record_types_fields_and_views() -> None:
         rec = await pl.records.create(rt["id"], {field["id"]: 12.5})
         hits = await pl.records.search(rt["id"], Q[field["id"]] > 10).all()
         assert [h["id"] for h in hits] == [rec["id"]]
-        view = await pl.views.create(rt["id"], {"name": "Board", "type": "GALLERY"})
-        assert (await pl.views.get(view["id"]))["type"] == "GALLERY"
+        # ViewDto.type: table, timeline, calendar, list or gallery (static/v2.json)
+        view = await pl.views.create(rt["id"], {"name": "Board", "type": "gallery"})
+        assert (await pl.views.get(view["id"]))["type"] == "gallery"
         await pl.views.delete(view["id"])
         await pl.fields.delete(field["id"])
         assert "Spend" not in [f["displayName"] for f in await pl.fields.list(rt["id"])]

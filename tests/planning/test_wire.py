@@ -33,11 +33,13 @@ def test_public_names_are_sorted_and_import() -> None:
 
 
 def test_search_body_shape() -> None:
-    # docs/api-notes.md §3 Search body: recordTypeId, filters, sorting, offset, limit
+    # docs/api-notes.md §3 Search body: recordTypeId, filters, sorting, offset, limit;
+    # filters is one object (static/v1.json RecordSearchDto.filters, searchRecordsPost;
+    # the "V1 vs V2" guide sends {"$and": [...]})
     body = search_body("rt1", [{"status": "Done"}], [("budget", "desc")], offset=1000, limit=500)
     assert body == {
         "recordTypeId": "rt1",
-        "filters": [{"status": "Done"}],
+        "filters": {"$and": [{"status": "Done"}]},
         "sorting": [{"fieldId": "budget", "direction": "desc"}],
         "offset": 1000,
         "limit": 500,
@@ -46,6 +48,15 @@ def test_search_body_shape() -> None:
         "recordTypeId": "rt1",
         "offset": 0,
         "limit": 1,
+    }
+    # one $and goes as it is, not wrapped again
+    both = {"$and": [{"a": 1}, {"b": 2}]}
+    assert search_body("rt1", [both], [], offset=0, limit=1)["filters"] == both
+    # an $or, or several filters, go inside one $and
+    either = {"$or": [{"a": 1}, {"b": 2}]}
+    assert search_body("rt1", [either], [], offset=0, limit=1)["filters"] == {"$and": [either]}
+    assert search_body("rt1", [{"a": 1}, {"b": 2}], [], offset=0, limit=1)["filters"] == {
+        "$and": [{"a": 1}, {"b": 2}]
     }
 
 

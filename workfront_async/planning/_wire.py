@@ -1,8 +1,9 @@
 """Pure request building and response parsing for the Planning API. No I/O.
 
 - ``search_body`` builds the JSON body of ``POST /v1/records/search``
-  (docs/api-notes.md §3): ``recordTypeId``, ``filters`` (one object from
-  ``compile_planning``), ``sorting``, ``offset``, ``limit``.
+  (docs/api-notes.md §3): ``recordTypeId``, ``filters`` (one object, as
+  static/v1.json types it and the "V1 vs V2" guide sends it:
+  ``{"$and": [...]}``), ``sorting``, ``offset``, ``limit``.
 - ``parse_planning`` decodes an answer and maps errors into the one error
   tree (the HTTP status picks the ``APIError`` subclass). docs/api-notes.md §5 and
   the "V1 vs V2" guide document two error bodies:
@@ -184,10 +185,20 @@ def search_body(
     offset: int,
     limit: int,
 ) -> dict[str, Any]:
-    """The JSON body of one ``POST /v1/records/search`` (docs/api-notes.md §3)."""
+    """The JSON body of one ``POST /v1/records/search`` (docs/api-notes.md §3).
+
+    ``filters`` go as one object: static/v1.json types ``RecordSearchDto.filters``
+    as an object and the "V1 vs V2" guide sends ``{"$and": [...]}``, so the
+    list is wrapped in ``$and`` (a filter that already is one ``$and`` goes as
+    it is). Adobe's Planning API basics page also shows a JSON array; the
+    object form is the one both the spec file and the guide allow."""
     body: dict[str, Any] = {"recordTypeId": record_type_id}
     if filters:
-        body["filters"] = [dict(f) for f in filters]
+        parts = [dict(f) for f in filters]
+        if len(parts) == 1 and set(parts[0]) == {"$and"}:
+            body["filters"] = parts[0]
+        else:
+            body["filters"] = {"$and": parts}
     if sorting:
         body["sorting"] = [{"fieldId": f, "direction": d} for f, d in sorting]
     body["offset"] = offset

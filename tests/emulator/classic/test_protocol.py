@@ -274,7 +274,8 @@ async def test_planning_requests_pass_auth_limits_and_counters(fresh: Emulator) 
     async with client(fresh) as c:
         anonymous = await c.get("/maestro/api/v1/workspaces")
         assert anonymous.status_code == 401
-        assert anonymous.json()["error"]["class"] == AUTH
+        # v1's own error body ("V1 vs V2" guide), not the classic one
+        assert anonymous.json()["type"] == 40101
         bearer = {"Authorization": f"Bearer {fresh.issue_token()}"}
         ok = await c.get("/maestro/api/v1/workspaces", headers=bearer)
         assert ok.status_code == 200

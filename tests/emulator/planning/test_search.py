@@ -111,13 +111,19 @@ def test_without_sorting_records_come_in_id_order() -> None:
         ([{"fieldId": "nope"}], "unknown field 'nope'"),
         ([{"fieldId": "n", "direction": "up"}], "'asc' or 'desc'"),
         ([{"direction": "asc"}], "fieldId"),
-        ("n", "must be a list"),
     ],
 )
 def test_bad_sorting(backend: PlanningBackend, sorting: object, fragment: str) -> None:
     status, answer = search(backend, sorting=sorting)
     assert (status, answer["report"]["errorCode"]) == (400, "INVALID_SORT")
     assert fragment in answer["report"]["detailedMessage"]
+
+
+def test_sorting_that_is_not_a_list_does_not_bind(backend: PlanningBackend) -> None:
+    # RecordSearchDto.sorting is an array of RecordSorting (static/v1.json)
+    status, answer = search(backend, sorting="n")
+    assert (status, answer["report"]["errorCode"]) == (400, "VALIDATION_FAILED")
+    assert "sorting" in answer["report"]["detailedMessage"]
 
 
 # ----- paging -------------------------------------------------------------
@@ -203,9 +209,11 @@ def test_offset_past_the_end_and_limit_zero() -> None:
     ("body", "code"),
     [
         ({"limit": -1}, "INVALID_LIMIT"),
-        ({"limit": "ten"}, "INVALID_LIMIT"),
-        ({"limit": 1.5}, "INVALID_LIMIT"),
-        ({"limit": True}, "INVALID_LIMIT"),
+        # RecordSearchDto.limit is an int32: these do not bind
+        ({"limit": "ten"}, "VALIDATION_FAILED"),
+        ({"limit": 1.5}, "VALIDATION_FAILED"),
+        ({"limit": True}, "VALIDATION_FAILED"),
+        ({"offset": 2**31}, "VALIDATION_FAILED"),
         ({"offset": -3}, "INVALID_REQUEST"),
         ({"offset": "-1"}, "INVALID_REQUEST"),
     ],
@@ -277,10 +285,11 @@ def test_unknown_attribute(backend: PlanningBackend) -> None:
     [
         ({"recordTypeId": "nope"}, 404, "NOT_FOUND", "'nope'"),
         ({}, 400, "INVALID_REQUEST", "recordTypeId"),
-        ({"recordTypeId": 5}, 400, "INVALID_REQUEST", "recordTypeId"),
-        ({"recordTypeId": "rtI", "filter": []}, 400, "INVALID_REQUEST", "filter"),
+        # RecordSearchDto: recordTypeId is a string, groupingFieldIds a list of strings
+        ({"recordTypeId": 5}, 400, "VALIDATION_FAILED", "recordTypeId"),
+        ({"recordTypeId": "rtI", "filters": 5}, 400, "VALIDATION_FAILED", "filters"),
         ({"recordTypeId": "rtI", "groupingFieldIds": ["zz"]}, 400, "INVALID_GROUPING", "'zz'"),
-        ({"recordTypeId": "rtI", "groupingFieldIds": "ss"}, 400, "INVALID_GROUPING", "list"),
+        ({"recordTypeId": "rtI", "groupingFieldIds": "ss"}, 400, "VALIDATION_FAILED", "grouping"),
         ({"recordTypeId": "rtI", "rowOrderViewId": "v1"}, 400, "INVALID_REQUEST", "'v1'"),
         ({"recordTypeAlias": "no_such"}, 404, "NOT_FOUND", "'no_such'"),
     ],
@@ -297,10 +306,20 @@ def test_bad_search_bodies(
     assert fragment in answer["report"]["detailedMessage"]
 
 
-@pytest.mark.parametrize("raw", [b"{", b"[1, 2]", b'"text"', b"\xff"])
-def test_a_body_that_is_not_a_json_object(backend: PlanningBackend, raw: bytes) -> None:
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        (b"{", "INVALID_JSON"),
+        (b"\xff", "INVALID_JSON"),
+        (b"", "INVALID_JSON"),  # searchRecordsPost: the body is required
+        # JSON, but not the RecordSearchDto object
+        (b"[1, 2]", "VALIDATION_FAILED"),
+        (b'"text"', "VALIDATION_FAILED"),
+    ],
+)
+def test_a_body_that_is_not_a_json_object(backend: PlanningBackend, raw: bytes, code: str) -> None:
     status, answer = backend.handle("POST", "/v1/records/search", [], raw)
-    assert (status, answer["report"]["errorCode"]) == (400, "INVALID_JSON")  # type: ignore[index]
+    assert (status, answer["report"]["errorCode"]) == (400, code)  # type: ignore[index]
 
 
 def test_search_answer_shape(backend: PlanningBackend) -> None:

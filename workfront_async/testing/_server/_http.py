@@ -42,7 +42,10 @@ ANY = "*"  # a route's method key that answers every method
 @attrs.frozen
 class Request:
     """One HTTP request as the server sees it: the path percent-decoded, the
-    query (and a form-encoded body) as ordered pairs, header names lower-cased."""
+    query (and a form-encoded body) as ordered pairs, header names lower-cased.
+    ``raw_path`` is the path as sent, still percent-encoded: a wing that routes
+    on it decodes each path argument after the match, so an encoded ``/`` or
+    ``?`` stays inside its segment (RFC 3986 2.2)."""
 
     method: str
     path: str
@@ -52,6 +55,7 @@ class Request:
     content_type: str = ""
     # the server's Request-URI limit, applied to each request inside a batch too
     max_uri_bytes: int | None = None
+    raw_path: str = ""
 
 
 @attrs.frozen
@@ -90,7 +94,8 @@ def parse_request(
 ) -> Request:
     """The raw request target, headers and body -> a ``Request``."""
     raw_path, _, raw_query = target.partition(b"?")
-    path = unquote(raw_path.decode("utf-8", "replace"))
+    sent_path = raw_path.decode("utf-8", "replace")
+    path = unquote(sent_path)
     head = {k.lower(): v for k, v in headers}
     content_type = head.get("content-type", "").strip().lower()
     params = parse_params(raw_query)
@@ -104,6 +109,7 @@ def parse_request(
         body=body,
         content_type=content_type,
         max_uri_bytes=max_uri_bytes,
+        raw_path=sent_path,
     )
 
 
@@ -164,13 +170,20 @@ class Router(Generic[C]):
     # the error of a path no row matches, and of a method a row does not list
     missing: Callable[[C, str], ServerError] | None = None
     not_allowed: Callable[[C, str, str, tuple[str, ...]], ServerError] | None = None
+    # the wing routes the path as sent (``Request.raw_path``): each path
+    # argument is percent-decoded after the match
+    decode_args: bool = False
 
     def match(self, call: C, path: str) -> Route[C] | None:
         for route in self.routes:
             found = route.regex.fullmatch(path)
             if found is None:
                 continue
-            call.args = {k: v for k, v in found.groupdict().items() if v is not None}
+            call.args = {
+                k: unquote(v) if self.decode_args else v
+                for k, v in found.groupdict().items()
+                if v is not None
+            }
             if route.when is not None and not route.when(call):
                 continue
             return route

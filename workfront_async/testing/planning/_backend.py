@@ -13,18 +13,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from urllib.parse import unquote
 
 import attrs
 
-from .._server._errors import NOT_FOUND_CLASS, AuthFailure, ServerError
 from .._server._http import Reply, Request
 from . import _v1, _v2
 from ._call import PlanningCall
-from ._errors import PlanningError, problem_body, v1_error_body
+from ._errors import PlanningError, planning_error, problem_body, v1_error_body
 from ._models import DEMO_EPOCH
 from ._store import PlanningStore
 
 __all__ = ["PlanningAPI", "PlanningBackend"]
+
+_MOUNT = "/maestro/api"
 
 
 class PlanningBackend(PlanningStore):
@@ -45,27 +47,41 @@ class PlanningBackend(PlanningStore):
     def handle(
         self, method: str, path: str, query: list[tuple[str, str]], body: bytes
     ) -> tuple[int, object]:
-        """Answer one request. ``path`` is the part after ``/maestro/api``.
-        Returns (HTTP status, JSON-able body, or ``b""`` for no body); bad
-        input gives a 4xx error body in the shape of the path's API version."""
-        path = path.split("?")[0]
-        parts = [p for p in path.split("/") if p]
-        v2 = bool(parts) and parts[0] == "v2"
+        """Answer one request. ``path`` is the part after ``/maestro/api``, as
+        sent (percent-encoded). Returns (HTTP status, JSON-able body, or
+        ``b""`` for no body); bad input gives a 4xx error body in the shape of
+        the path's API version."""
+        raw = path.split("?")[0]
         request = Request(
-            method=method.upper(), path=path, params=tuple(query), headers={}, body=body
+            method=method.upper(),
+            path=unquote(raw),
+            params=tuple(query),
+            headers={},
+            body=body,
+            raw_path=raw,
         )
-        call = PlanningCall(req=request, method=request.method, store=self)
-        try:
-            router = _v2.ROUTER if v2 else _v1.ROUTER
-            reply = router(call, "/" + "/".join(parts))
-        except PlanningError as exc:
-            return exc.status, problem_body(exc) if v2 else v1_error_body(exc)
+        reply = self.answer(request, raw)
         return reply.status, reply.body
 
+    def answer(self, request: Request, path: str) -> Reply:
+        """The reply to ``request``; ``path`` is the part after ``/maestro/api``
+        as sent. Routing reads the path before percent-decoding, so an encoded
+        ``/`` or ``?`` stays inside its segment, and each path argument is
+        decoded after the match. Errors carry their headers (``Allow`` on a 405)."""
+        parts = [p for p in path.split("/") if p]
+        call = PlanningCall(req=request, method=request.method, store=self)
+        try:
+            router = _v2.ROUTER if parts[:1] == ["v2"] else _v1.ROUTER
+            return router(call, "/" + "/".join(parts))
+        except PlanningError as exc:
+            return error_reply(exc, path)
 
-class _Refused(ServerError):
-    def body(self) -> dict[str, object]:
-        return {"error": {"class": self.error_class, "message": self.message}}
+
+def error_reply(exc: PlanningError, path: str) -> Reply:
+    """``exc`` as the reply of the API version of ``path`` (after ``/maestro/api``)."""
+    v2 = [p for p in path.split("/") if p][:1] == ["v2"]
+    body = problem_body(exc) if v2 else v1_error_body(exc)
+    return Reply(exc.status, body, headers=exc.headers)
 
 
 @attrs.frozen
@@ -78,24 +94,29 @@ class PlanningAPI:
     user_for_session: Callable[[str], str | None]
 
     def handle(self, request: Request) -> Reply:
+        sent = request.raw_path or request.path
+        if not sent.startswith(_MOUNT):
+            sent = request.path
+        path = sent[len(_MOUNT) :]
         bearer = request.headers.get("authorization", "")
         token = bearer[7:].strip() if bearer.lower().startswith("bearer ") else ""
         if not token or self.user_for_session(token) is None:
-            refused = AuthFailure(
-                "send a valid bearer token in the Authorization header (a session token)"
+            # each version's 401 body: v2's problem details (every operation of
+            # static/v2.json documents 401 as V2ProblemDetail), v1's error body
+            # ("V1 vs V2" guide); the RFC 6750 challenge says what to send
+            challenge = 'Bearer error="invalid_token"' if token else "Bearer"
+            refused = planning_error(
+                401,
+                "UNAUTHORIZED",
+                "Send a valid bearer token in the Authorization header (an IMS access "
+                "token; in the emulator a session token).",
+                headers=(("WWW-Authenticate", challenge),),
             )
-            return Reply(401, refused.body())
+            return error_reply(refused, path)
         backend = self.backend()
         if backend is None:
-            return Reply(
-                404,
-                _Refused(
-                    "the Planning API is not available in this emulator build",
-                    status=404,
-                    error_class=NOT_FOUND_CLASS,
-                ).body(),
+            missing = planning_error(
+                404, "NOT_FOUND", "The Planning API is not available in this emulator build."
             )
-        status, payload = backend.handle(
-            request.method, request.path[len("/maestro/api") :], list(request.params), request.body
-        )
-        return Reply(int(status), payload)
+            return error_reply(missing, path)
+        return backend.answer(request, path)

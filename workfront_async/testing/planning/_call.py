@@ -9,6 +9,7 @@ import attrs
 import orjson
 
 from .._server._http import Call, Reply
+from ._dto import INT32, invalid
 from ._errors import PlanningError, bad, planning_error
 from ._store import PlanningStore
 
@@ -16,11 +17,13 @@ __all__ = [
     "PlanningCall",
     "answer",
     "flag",
+    "int_param",
     "json_body",
     "json_object",
     "no_endpoint",
     "not_allowed",
     "param",
+    "required_body",
 ]
 
 
@@ -40,9 +43,50 @@ def param(query: Sequence[tuple[str, str]], name: str) -> str | None:
     return next((v for k, v in query if k == name), None)
 
 
+# Spring's StringToBooleanConverter: these words (any case), and an empty value
+# for "not given"; anything else does not convert (400)
+_TRUE = frozenset({"true", "on", "yes", "1"})
+_FALSE = frozenset({"false", "off", "no", "0"})
+
+
 def flag(query: Sequence[tuple[str, str]], name: str) -> bool:
-    """A ``name=true`` switch (the first value counts, case ignored)."""
-    return (param(query, name) or "").strip().lower() == "true"
+    """A boolean query parameter (static/v1.json and v2.json ``aliased``) as
+    Spring converts it: true/on/yes/1 or false/off/no/0, case ignored, empty
+    or absent for false; any other value is a 400."""
+    raw = param(query, name)
+    if raw is None or not raw.strip():
+        return False
+    word = raw.strip().lower()
+    if word in _TRUE | _FALSE:
+        return word in _TRUE
+    raise invalid([{"field": name, "message": f"{raw!r} is not a boolean", "code": "TypeMismatch"}])
+
+
+def int_param(
+    query: Sequence[tuple[str, str]],
+    name: str,
+    default: int,
+    lo: int,
+    hi: int | None = None,
+) -> int:
+    """An integer query parameter as Spring binds an ``int`` (at most 2^31-1)
+    checked against the operation's ``minimum`` and ``maximum``; a value that
+    is not a whole number, or is out of range, is a 400."""
+    raw = param(query, name)
+    if raw is None or not raw.strip():
+        return default
+    text = raw.strip()
+    if not text.lstrip("-").isdigit() or len(text) > 12:
+        raise invalid(
+            [{"field": name, "message": f"{raw!r} is not a 32-bit integer", "code": "TypeMismatch"}]
+        )
+    value = int(text)
+    top = INT32[1] if hi is None else hi
+    if not lo <= value <= top:
+        raise invalid(
+            [{"field": name, "message": f"must be between {lo} and {top}", "code": "Max"}]
+        )
+    return value
 
 
 def json_body(body: bytes) -> Any:
@@ -53,19 +97,26 @@ def json_body(body: bytes) -> Any:
         raise bad(f"The request body is not valid JSON: {exc}.", "INVALID_JSON") from None
 
 
-def json_object(body: bytes, *, empty_is_object: bool = False) -> dict[str, Any]:
-    """The request body as a JSON object; an empty body is ``{}`` where
-    ``empty_is_object`` (v1's writes and searches), an error elsewhere."""
-    if empty_is_object and not body.strip():
-        return {}
-    parsed = json_body(body)
+def required_body(body: bytes) -> Any:
+    """The JSON body of an operation whose ``requestBody`` is ``required``:
+    a missing or empty body is a 400 (Spring: "Required request body is
+    missing"), before the operation looks anything up."""
+    if not body.strip():
+        raise bad("Required request body is missing.", "INVALID_JSON")
+    return json_body(body)
+
+
+def json_object(body: bytes) -> dict[str, Any]:
+    """The required request body as a JSON object."""
+    parsed = required_body(body)
     if not isinstance(parsed, dict):
         raise bad("The request body must be a JSON object.", "INVALID_JSON")
     return parsed
 
 
 def not_allowed(details: Any) -> Any:
-    """The router's 405 of one API version: ``details`` shapes the allowed methods."""
+    """The router's 405 of one API version: ``details`` shapes the allowed
+    methods in the body; the ``Allow`` header lists them (RFC 9110 15.5.6)."""
 
     def error(call: Call, path: str, allowed: str, methods: tuple[str, ...]) -> PlanningError:
         return planning_error(
@@ -73,6 +124,7 @@ def not_allowed(details: Any) -> Any:
             "METHOD_NOT_ALLOWED",
             f"{call.method} is not allowed on {call.req.path}; use {' or '.join(methods)}.",
             {"allowedMethods": details(methods)},
+            headers=(("Allow", ", ".join(methods)),),
         )
 
     return error

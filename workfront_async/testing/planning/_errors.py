@@ -23,17 +23,28 @@ class PlanningError(ServerError):
     ``error_class``), a message and ``detail`` (field, operator, limits ...)."""
 
     def __init__(
-        self, status: int, code: str, message: str, details: Mapping[str, object] | None = None
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: Mapping[str, object] | None = None,
+        headers: tuple[tuple[str, str], ...] = (),
     ) -> None:
         super().__init__(message, status=status, error_class=code)
         self.detail: dict[str, object] = dict(details or {})
+        self.headers = headers
 
 
 def planning_error(
-    status: int, code: str, message: str, details: Mapping[str, object] | None = None
+    status: int,
+    code: str,
+    message: str,
+    details: Mapping[str, object] | None = None,
+    headers: tuple[tuple[str, str], ...] = (),
 ) -> PlanningError:
-    """The error that the wing turns into an error body of the path's version."""
-    return PlanningError(status, code, message, details)
+    """The error that the wing turns into an error body of the path's version
+    (``headers`` go with it: ``Allow`` on a 405, ``WWW-Authenticate`` on a 401)."""
+    return PlanningError(status, code, message, details, headers)
 
 
 def bad(message: str, code: str = "INVALID_REQUEST", **details: object) -> PlanningError:
@@ -54,6 +65,7 @@ _V1_TITLES = {
     404: "Not Found",
     405: "Method Not Allowed",
     409: "Conflict",
+    413: "Payload Too Large",
 }
 
 
@@ -79,6 +91,8 @@ def v1_error_body(exc: PlanningError) -> dict[str, object]:
 _V2_CODES = {
     "NOT_FOUND": "ENTITY_WITH_ATTRIBUTE_NOT_FOUND",
     "METHOD_NOT_ALLOWED": "METHOD_NOT_ALLOWED",
+    "UNAUTHORIZED": "UNAUTHORIZED",
+    "FORBIDDEN": "FORBIDDEN",
 }
 _V2_TITLES = {
     400: "Validation failed",
@@ -87,6 +101,7 @@ _V2_TITLES = {
     404: "Not found",
     405: "Method not allowed",
     409: "Conflict",
+    413: "Payload too large",
 }
 
 
@@ -94,12 +109,19 @@ def problem_body(exc: PlanningError) -> dict[str, object]:
     """A v2 error: RFC 7807 problem details as static/v2.json's
     ``V2ProblemDetail`` (``title``, ``status``, ``detail``, ``errorCode``,
     ``requestId``, ``messageArguments``, ``errors``). A 400 is
-    ``VALIDATION_FAILED`` with the precise reason in ``errors[0].code``."""
+    ``VALIDATION_FAILED`` with the precise reason in ``errors[0].code``, or
+    one entry per property that did not bind (``_dto``)."""
     code = exc.error_class or "INTERNAL_ERROR"
     details = exc.detail
+    listed = details.get("errors")
     if exc.status == 400:
         error_code = "VALIDATION_FAILED"
-        errors = [{"field": str(details.get("fieldId", "")), "message": exc.message, "code": code}]
+        if isinstance(listed, list) and listed and code == "VALIDATION_FAILED":
+            errors = [dict(e) for e in listed]
+        else:
+            errors = [
+                {"field": str(details.get("fieldId", "")), "message": exc.message, "code": code}
+            ]
     else:
         error_code = _V2_CODES.get(code, code)
         errors = []
@@ -109,7 +131,9 @@ def problem_body(exc: PlanningError) -> dict[str, object]:
         "detail": exc.message,
         "errorCode": error_code,
         "messageArguments": {
-            k: v if isinstance(v, str) else orjson.dumps(v).decode() for k, v in details.items()
+            k: v if isinstance(v, str) else orjson.dumps(v).decode()
+            for k, v in details.items()
+            if k != "errors"
         },
         "requestId": f"emu-{uuid.uuid4()}",
         "errors": errors,

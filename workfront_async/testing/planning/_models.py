@@ -20,8 +20,12 @@ DEMO_IMS_ORG_ID = "0A1B2C3D4E5F607182934A5B@AdobeOrg"
 DEFAULT_THUMBNAIL = "/maestro/static/thumbnail/default/thumbnail-1.png"  # static/v2.json example
 
 # docs/api-notes.md §5: the v1 pages spell field types in kebab case, the v2 spec in
-# upper snake case (its FieldDto enum lists TEXT..FORMULA; the system and
-# lookup types are written the same way here).
+# upper snake case. v2's FieldDto enum lists the types a field is created with
+# (TEXT..FORMULA); the same file names CREATED_BY and UPDATED_BY as field types
+# (FilterConditionDto.value) and describes lookup fields (FieldDto.lookupOptions),
+# so those, and the created/updated dates, are written the same way here. v2 has
+# no URL type: a v1 url field (Adobe's v1 table) reads through v2 as the TEXT
+# it holds.
 V1_TYPE_NAMES: Mapping[str, str] = MappingProxyType(
     {
         "text": "text",
@@ -50,6 +54,7 @@ V2_TYPE_NAMES: Mapping[str, str] = MappingProxyType(
         "long text": "PARAGRAPH",
         "boolean": "CHECKBOX",
         "people": "USER",
+        "url": "TEXT",
     }
 )
 DEMO_EPOCH = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)  # creation time of the demo schema
@@ -99,6 +104,10 @@ SEARCH_KEYS = frozenset(
 )
 SYSTEM_TYPES = frozenset({"created at", "created by", "updated at", "updated by"})
 COMPUTED_TYPES = frozenset({"formula", "lookup"})
+
+
+def read_only(data: Mapping[str, object]) -> Mapping[str, object]:
+    return MappingProxyType(dict(data))
 
 
 @attrs.frozen
@@ -157,10 +166,18 @@ class PlanningWorkspace:
     alias: str = ""
     updated_by: str | None = None
     updated_at: str | None = None
+    # what the v2 API takes and shows as it was given (WorkspaceBaseDto: color,
+    # icon, ownerId, recordTypeSections)
+    extra: Mapping[str, object] = attrs.field(factory=dict, converter=read_only)
 
 
 @attrs.frozen
 class PlanningRecordType:
+    """A record type. ``workspace_id`` is its (primary) workspace; a global
+    record type (static/v2.json RecordTypeDto ``isGlobal``) may be linked with
+    every workspace or with ``linkable_workspace_ids`` and is used, as a
+    dynamic record type, by ``dynamic_workspace_ids``."""
+
     id: str
     workspace_id: str
     name: str
@@ -169,6 +186,20 @@ class PlanningRecordType:
     created_at: str
     alias: str = ""
     description: str = ""
+    linkable_all: bool = False
+    linkable_workspace_ids: tuple[str, ...] = ()
+    dynamic_workspace_ids: tuple[str, ...] = ()
+    # what the v2 API takes and shows as it was given (RecordTypeDto)
+    extra: Mapping[str, object] = attrs.field(factory=dict, converter=read_only)
+
+    @property
+    def is_global(self) -> bool:
+        return self.linkable_all or bool(self.linkable_workspace_ids)
+
+    def linkable_with(self, workspace_id: str) -> bool:
+        return workspace_id != self.workspace_id and (
+            self.linkable_all or workspace_id in self.linkable_workspace_ids
+        )
 
     def field(self, field_id: str) -> PlanningField | None:
         for f in self.fields:
@@ -191,7 +222,7 @@ class PlanningRecordType:
 
     def to_json(self) -> dict[str, object]:
         """The v1 shape (RecordTypeDto in static/v1.json: fields included)."""
-        return {
+        out: dict[str, object] = {
             "id": self.id,
             "workspaceId": self.workspace_id,
             "alias": self.alias,
@@ -207,10 +238,9 @@ class PlanningRecordType:
             "customerId": DEMO_CUSTOMER_ID,
             "imsOrgId": DEMO_IMS_ORG_ID,
         }
-
-
-def read_only(data: Mapping[str, object]) -> Mapping[str, object]:
-    return MappingProxyType(dict(data))
+        if out["primaryFieldId"] is None:  # a record type without fields
+            del out["primaryFieldId"]
+        return out
 
 
 @attrs.frozen

@@ -33,7 +33,6 @@ from ._models import (
     DEMO_CUSTOMER_ID,
     DEMO_IMS_ORG_ID,
     DEMO_USER_ID,
-    IGNORED_WRITE_KEYS,
     MAX_FIELDS_PER_TYPE,
     MAX_RECORDS_PER_TYPE,
     SYSTEM_TYPES,
@@ -45,6 +44,7 @@ from ._models import (
     make_alias,
 )
 from ._operators import OPERATORS_BY_FIELD_TYPE
+from ._sharing import Sharing
 
 __all__ = ["PlanningStore"]
 
@@ -63,6 +63,7 @@ class PlanningStore:
         self.customer_id = DEMO_CUSTOMER_ID
         self.ims_org_id = DEMO_IMS_ORG_ID
         self.user_names: dict[str, str] = {DEMO_USER_ID: "Demo User"}
+        self.user_emails: dict[str, str] = {DEMO_USER_ID: "demo.user@example.com"}
         self.max_records_per_type = MAX_RECORDS_PER_TYPE
         self.max_fields_per_type = MAX_FIELDS_PER_TYPE
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -79,7 +80,13 @@ class PlanningStore:
         self.row_order: dict[str, list[str]] = {}
         # field change history of each record (v2 records/{id}/history)
         self.history: dict[str, list[dict[str, object]]] = {}
-        self._ids = {k: itertools.count(1) for k in ("ws", "rt", "fld", "rec", "vw", "his")}
+        # members, inheritance, wildcard access and access requests (v2 permissions)
+        self.sharing = Sharing()
+        # uploaded thumbnails: record ID -> URL (v2 uploadThumbnail)
+        self.thumbnails: dict[str, str] = {}
+        self._ids = {
+            k: itertools.count(1) for k in ("ws", "rt", "fld", "rec", "vw", "his", "thumb")
+        }
 
     def _new_id(self, kind: str, taken: Mapping[str, object] | set[str]) -> str:
         width = 10 if kind == "rec" else 6
@@ -112,6 +119,7 @@ class PlanningStore:
             alias=make_alias(name, (w.alias for w in self._workspaces.values())),
         )
         self._workspaces[ws.id] = ws
+        self.sharing.add_owner(("workspaces", ws.id), self.acting_user_id)
         return ws
 
     def add_record_type(
@@ -155,7 +163,7 @@ class PlanningStore:
         self._record_types[rt.id] = rt
         self._by_type[rt.id] = {}
         self.row_order[rt.id] = []
-        self.add_view(rt.id, {"name": "Table", "type": "TABLE"})
+        self.add_view(rt.id, {"name": "Table", "type": "table"})
         return rt
 
     def add_view(self, record_type_id: str, spec: Mapping[str, object]) -> dict[str, object]:
@@ -165,7 +173,9 @@ class PlanningStore:
         view: dict[str, object] = {
             "id": self._new_id("vw", self.view_defs),
             "name": spec.get("name"),
-            "type": spec.get("type"),
+            # static/v2.json ViewDto.type: table, timeline, calendar, list, gallery
+            # (seeding may spell them in capitals, as the schema's description does)
+            "type": kind.lower() if isinstance(kind := spec.get("type"), str) else kind,
             "recordTypeId": rt.id,
             "filter": list(spec.get("filter") or []),  # type: ignore[call-overload]
             "grouping": list(spec.get("grouping") or []),  # type: ignore[call-overload]
@@ -304,14 +314,6 @@ class PlanningStore:
             raise not_found("Record", record_id)
         return record
 
-    def check_write_keys(self, body: Mapping[str, object]) -> None:
-        unknown = sorted(set(body) - IGNORED_WRITE_KEYS - {"recordTypeId", "data"})
-        if unknown:
-            raise bad(
-                f"Unknown record attribute(s) {', '.join(unknown)}; send "
-                '{"recordTypeId": ..., "data": {fieldId: value}}.'
-            )
-
     def create_record(self, record_type_id: object, data: Mapping[str, object]) -> PlanningRecord:
         """Create a record as the API does (no computed or system values)."""
         return self._create_record(
@@ -375,7 +377,6 @@ class PlanningStore:
         record = self.get_record(record_id)
         if not isinstance(body, Mapping):
             raise bad("A record update is a JSON object with a 'data' object.")
-        self.check_write_keys(body)
         if body.get("recordTypeId", record.record_type_id) != record.record_type_id:
             raise bad("A record cannot move to another record type; leave out 'recordTypeId'.")
         if body.get("id", record.id) != record.id:
@@ -475,6 +476,8 @@ class PlanningStore:
         del self._by_type[record.record_type_id][record_id]
         self._views.pop(record_id, None)
         self.history.pop(record_id, None)
+        self.thumbnails.pop(record_id, None)
+        self.sharing.forget(("records", record_id))
         order = self.row_order.get(record.record_type_id, [])
         if record_id in order:
             order.remove(record_id)
@@ -615,6 +618,7 @@ class PlanningStore:
     ) -> dict[str, object]:
         rt = self._record_types[record.record_type_id]
         data = self._data_json(rt, record, aliased=aliased, field_ids=field_ids)
+        thumbnail = self.thumbnails.get(record.id, DEFAULT_THUMBNAIL)
         if version == "v2":
             out: dict[str, object] = {
                 "id": record.id,
@@ -624,8 +628,8 @@ class PlanningStore:
                 "createdAt": record.created_at,
                 "updatedBy": self.user_ref(record.updated_by),
                 "updatedAt": record.updated_at,
-                "thumbnailUrl": DEFAULT_THUMBNAIL,
-                "coverImage": {"url": DEFAULT_THUMBNAIL, "position": 0},
+                "thumbnailUrl": thumbnail,
+                "coverImage": {"url": thumbnail, "position": 0},
             }
             if aliased:
                 out["recordTypeAlias"] = rt.alias
@@ -640,8 +644,8 @@ class PlanningStore:
             "updatedAt": record.updated_at,
             "customerId": self.customer_id,
             "imsOrgId": self.ims_org_id,
-            "thumbnailUrl": DEFAULT_THUMBNAIL,
-            "coverImage": {"url": DEFAULT_THUMBNAIL, "position": 0},
+            "thumbnailUrl": thumbnail,
+            "coverImage": {"url": thumbnail, "position": 0},
         }
         if attributes is None:
             return full
@@ -799,10 +803,111 @@ class PlanningStore:
         self._workspaces[workspace.id] = workspace
 
     def delete_workspace(self, workspace_id: str) -> None:
-        """Delete a workspace with its record types, their records and views."""
+        """Delete a workspace with its record types, their records and views;
+        global record types of other workspaces it used are detached."""
         for rt in self.record_types_of(workspace_id):
             self.delete_record_type(rt.id)
+        for rt in self.record_types():
+            if workspace_id in rt.dynamic_workspace_ids + rt.linkable_workspace_ids:
+                self._record_types[rt.id] = attrs.evolve(
+                    rt,
+                    dynamic_workspace_ids=tuple(
+                        w for w in rt.dynamic_workspace_ids if w != workspace_id
+                    ),
+                    linkable_workspace_ids=tuple(
+                        w for w in rt.linkable_workspace_ids if w != workspace_id
+                    ),
+                )
         del self._workspaces[workspace_id]
+        self.sharing.forget(("workspaces", workspace_id))
+
+    def record_types_in(self, workspace_id: str) -> list[PlanningRecordType]:
+        """The record types a workspace shows: its own, then the global record
+        types it uses (dynamic record types)."""
+        return self.record_types_of(workspace_id) + [
+            rt for rt in self._record_types.values() if workspace_id in rt.dynamic_workspace_ids
+        ]
+
+    def global_record_types_for(self, workspace_id: str) -> list[PlanningRecordType]:
+        """Global record types a workspace may attach (not its own, not attached)."""
+        return [
+            rt
+            for rt in self._record_types.values()
+            if rt.linkable_with(workspace_id) and workspace_id not in rt.dynamic_workspace_ids
+        ]
+
+    def attach_record_type(self, workspace_id: str, record_type_id: str) -> PlanningRecordType:
+        """Use a global record type in a workspace (v2 createRecordType with
+        ``sourceRecordTypeId``); a record type that is not global, or not
+        linkable with the workspace, is a 403."""
+        rt = self._record_types.get(record_type_id)
+        if rt is None:
+            raise not_found("Record type", record_type_id, v2=True)
+        if workspace_id in rt.dynamic_workspace_ids:
+            return rt
+        if not rt.linkable_with(workspace_id):
+            raise planning_error(
+                403,
+                "RECORD_TYPE_NOT_LINKABLE",
+                f"Record type {record_type_id!r} is not a global record type that workspace "
+                f"{workspace_id!r} may use.",
+                {"recordTypeId": record_type_id, "workspaceId": workspace_id},
+            )
+        rt = attrs.evolve(rt, dynamic_workspace_ids=(*rt.dynamic_workspace_ids, workspace_id))
+        self._record_types[rt.id] = rt
+        return rt
+
+    def detach_record_type(self, workspace_id: str, record_type_id: str) -> None:
+        """Stop using a global record type in a workspace (v2
+        detachRecordTypeFromWorkspace): 403 in its primary workspace, 404 where
+        it is not used. The record type and its records stay."""
+        rt = self._record_types.get(record_type_id)
+        if rt is None:
+            raise not_found("Record type", record_type_id, v2=True)
+        if rt.workspace_id == workspace_id:
+            raise planning_error(
+                403,
+                "PRIMARY_WORKSPACE_DETACH_FORBIDDEN",
+                f"Workspace {workspace_id!r} is where record type {record_type_id!r} was "
+                "created; only a workspace that uses it as a dynamic record type can detach it.",
+                {"recordTypeId": record_type_id, "workspaceId": workspace_id},
+            )
+        if workspace_id not in rt.dynamic_workspace_ids:
+            raise planning_error(
+                404,
+                "NOT_FOUND",
+                f"Workspace {workspace_id!r} does not use record type {record_type_id!r}.",
+                {"recordTypeId": record_type_id, "workspaceId": workspace_id},
+            )
+        self._record_types[rt.id] = attrs.evolve(
+            rt,
+            dynamic_workspace_ids=tuple(w for w in rt.dynamic_workspace_ids if w != workspace_id),
+        )
+
+    def resource_exists(self, resource_type: str, resource_id: str) -> bool:
+        """Whether a v2 permissions resource (workspaces, record-types, records,
+        views) exists."""
+        tables: dict[str, Mapping[str, object]] = {
+            "workspaces": self._workspaces,
+            "record-types": self._record_types,
+            "records": self._records,
+            "views": self.view_defs,
+        }
+        return resource_id in tables.get(resource_type, {})
+
+    def set_thumbnail(self, record_id: str, image_format: str) -> str:
+        """A new thumbnail URL for a record ("each successful upload produces a
+        new URL, even for identical content")."""
+        self.get_record(record_id)
+        number = next(self._ids["thumb"])
+        suffix = "png" if image_format == "png" else "jpg"
+        url = f"/maestro/static/thumbnail/{record_id}/{number:06d}.{suffix}"
+        self.thumbnails[record_id] = url
+        return url
+
+    def clear_thumbnail(self, record_id: str) -> None:
+        self.get_record(record_id)
+        self.thumbnails.pop(record_id, None)
 
     def record_type(self, record_type_id: str) -> PlanningRecordType | None:
         return self._record_types.get(record_type_id)
@@ -825,6 +930,7 @@ class PlanningStore:
         del self._record_types[record_type_id]
         del self._by_type[record_type_id]
         self.row_order.pop(record_type_id, None)
+        self.sharing.forget(("record-types", record_type_id))
 
     def record_type_of_field(self, field_id: str) -> PlanningRecordType | None:
         for rt in self._record_types.values():

@@ -30,17 +30,23 @@ Shapes
   reference (record IDs) are lists of strings; boolean is ``true``/``false``;
   a lookup holds one value of its linked field's type.
 * Writes: ``POST /v1/records`` takes ``{"recordTypeId", "data"}``; ``PUT``
-  takes ``{"data"}`` and updates sparsely (``null`` clears a field). The
-  read-only keys ``id``, ``createdBy``, ``createdAt``, ``updatedBy``,
-  ``updatedAt``, ``customerId`` and ``imsOrgId`` are ignored, so a fetched
-  record can be sent back. Formula, lookup and created/updated fields cannot
-  be written through the API (the seeding helpers may set formula and lookup
-  values; the emulator does not compute them). ``DELETE`` answers 200 with no
+  takes ``{"data"}`` and replaces: every writable field not sent becomes
+  empty. Both bodies are required (static/v1.json ``requestBody.required``):
+  a write without one is a 400 and changes nothing. Bodies bind as
+  ``_dto`` describes (properties the schema does not name are ignored; the
+  ones it names must hold their types). The keys ``id``, ``createdBy``,
+  ``createdAt``, ``updatedBy``, ``updatedAt``, ``customerId`` and
+  ``imsOrgId`` are not written, so a fetched record can be sent back.
+  Formula, lookup and created/updated fields cannot be written through the
+  API (the seeding helpers may set formula and lookup values; the emulator
+  does not compute them). ``DELETE`` answers 200 with no
   body (``None``) and removes the record from every reference field.
 
 Search semantics
 ----------------
-``filters`` is a list of filter objects, ANDed. A filter object is
+``filters`` is one filter object (static/v1.json, the "V1 vs V2" guide) or a
+list of filter objects, ANDed (Adobe's Planning API basics page); both are
+taken. A filter object is
 ``{"fieldId": {"$op": operand}}``, ``{"fieldId": value}`` (``$is``), the short
 forms ``{"fieldId": "$isEmpty"}`` / ``"$isNotEmpty"``, or ``{"$and": [...]}`` /
 ``{"$or": [...]}`` to any depth. Several keys in one object, or several
@@ -70,28 +76,27 @@ operators; so is an operand of the wrong shape. Evaluation:
 ``sorting`` is ``[{"fieldId", "direction": "asc" | "desc"}]``; text sorts
 case-insensitively, empty values sort last in both directions, and ties are
 always broken by record ID ascending, so paging is stable.
-``rowOrderViewId``, ``groupingFieldIds`` and ``recordTypeAlias`` are not
-supported and answer 400.
+``rowOrderViewId`` orders by a view's manual row order, ``groupingFieldIds``
+adds ``groups``, ``recordTypeAlias`` names the record type by alias.
 
 Errors
 ------
-Adobe does not document the Planning error body. The Planning service is a
-Spring service, so errors follow Spring Boot's shape, with a machine code and
-details added::
+v1's error body, as the "V1 vs V2" guide prints it (v1.json documents none),
+with the emulator's machine code and details inside ``report``::
 
-    {"status": 400, "error": "Bad Request", "code": "INVALID_FILTER_OPERATOR",
-     "message": "Operator $hasAnyOf is not allowed on field 'budget' of type
-                 'number'; allowed operators: $is, ...",
-     "path": "/maestro/api/v1/records/search",
-     "details": {"fieldId": "budget", "fieldType": "number",
-                 "operator": "$hasAnyOf", "allowedOperators": [...]}}
+    {"type": 40001, "title": "Invalid Data",
+     "report": {"detailedMessage": "Operator $hasAnyOf is not allowed on field
+                'budget' of type 'number'; allowed operators: $is, ...",
+                "errorCode": "INVALID_FILTER_OPERATOR",
+                "details": {"fieldId": "budget", "fieldType": "number", ...}}}
 
-Codes: ``INVALID_JSON``, ``INVALID_REQUEST``, ``INVALID_FILTER``,
+``type`` is the status times 100 plus one. Codes: ``VALIDATION_FAILED`` (a
+body or parameter that does not bind, with ``details.errors`` naming each
+property), ``INVALID_JSON``, ``INVALID_REQUEST``, ``INVALID_FILTER``,
 ``INVALID_FILTER_OPERATOR``, ``INVALID_SORT``, ``INVALID_LIMIT``,
-``INVALID_ATTRIBUTE``, ``INVALID_FIELD_VALUE``, ``UNSUPPORTED``
-(400); ``NOT_FOUND`` (404); ``METHOD_NOT_ALLOWED`` (405). A client maps
-``status`` to the error class, ``code`` to ``error_class``, ``message`` to the
-message and ``details`` to ``detail``.
+``INVALID_ATTRIBUTE``, ``INVALID_FIELD_VALUE``, ``INVALID_GROUPING`` (400);
+``UNAUTHORIZED`` (401); ``NOT_FOUND`` (404); ``METHOD_NOT_ALLOWED`` (405,
+with ``Allow``). Paths are routed before they are percent-decoded.
 """
 
 from __future__ import annotations
@@ -102,13 +107,21 @@ from typing import Final
 import orjson
 
 from .._server._http import Reply, Route, Router
-from ._call import PlanningCall, answer, flag, json_object, no_endpoint, not_allowed
+from ._call import (
+    PlanningCall,
+    answer,
+    flag,
+    int_param,
+    no_endpoint,
+    not_allowed,
+    required_body,
+)
+from ._dto import INT32, bind
 from ._errors import bad, not_found
 from ._models import (
     DEFAULT_SEARCH_LIMIT,
     MAX_SEARCH_LIMIT,
     RECORD_ATTRIBUTES,
-    SEARCH_KEYS,
     PlanningWorkspace,
 )
 from ._store import PlanningStore
@@ -120,43 +133,44 @@ __all__ = ["ROUTES", "ROUTER"]
 
 
 def _search_get(call: PlanningCall) -> Reply:
-    return answer(200, _search(call.store, _search_query(call.query), call.query))
+    aliased = flag(call.query, "aliased")
+    return answer(200, _search(call.store, _search_query(call.query), call.query, aliased))
 
 
 def _search_post(call: PlanningCall) -> Reply:
-    return answer(
-        200, _search(call.store, json_object(call.req.body, empty_is_object=True), call.query)
-    )
+    # searchRecordsPost: the body (RecordSearchDto) is required
+    aliased = flag(call.query, "aliased")
+    body = bind("RecordSearchDto", required_body(call.req.body), version="v1")
+    return answer(200, _search(call.store, body, call.query, aliased))
 
 
 def _create(call: PlanningCall) -> Reply:
-    body = json_object(call.req.body, empty_is_object=True)
+    # createRecord: a required RecordDto body; properties it does not name are ignored
     store, query = call.store, call.query
-    store.check_write_keys(body)
-    data = body.get("data", {})
-    if not isinstance(data, dict):
-        raise bad("'data' must be an object mapping field IDs to values.")
-    record = store.create_record(body.get("recordTypeId"), data)
-    return answer(
-        200, store.record_json(record, _attributes(query), aliased=flag(query, "aliased"))
-    )
+    aliased = flag(query, "aliased")
+    attributes = _attributes(query)
+    body = bind("RecordDto", required_body(call.req.body), version="v1")
+    record = store.create_record(body.get("recordTypeId"), body.get("data") or {})
+    return answer(200, store.record_json(record, attributes, aliased=aliased))
 
 
 def _get(call: PlanningCall) -> Reply:
-    record = call.store.get_record(call.args["id"])
     query = call.query
-    return answer(
-        200, call.store.record_json(record, _attributes(query), aliased=flag(query, "aliased"))
-    )
+    aliased = flag(query, "aliased")
+    attributes = _attributes(query)
+    record = call.store.get_record(call.args["id"])
+    return answer(200, call.store.record_json(record, attributes, aliased=aliased))
 
 
 def _replace(call: PlanningCall) -> Reply:
+    # updateRecord: a required RecordDto body, bound before the record is looked up
+    # (a PUT without a body is a 400 and leaves the record as it was)
     store, query = call.store, call.query
-    body = json_object(call.req.body, empty_is_object=True)
+    aliased = flag(query, "aliased")
+    attributes = _attributes(query)
+    body = bind("RecordDto", required_body(call.req.body), version="v1")
     updated = store.write_record(call.args["id"], body, replace=True)
-    return answer(
-        200, store.record_json(updated, _attributes(query), aliased=flag(query, "aliased"))
-    )
+    return answer(200, store.record_json(updated, attributes, aliased=aliased))
 
 
 def _delete(call: PlanningCall) -> Reply:
@@ -208,7 +222,7 @@ ROUTES: Final[tuple[R, ...]] = (
     R(r"/v1/record-types", {"GET": _record_types}),
     R(r"/v1/record-types" + _ID, {"GET": _record_type}),
 )
-ROUTER: Final = Router(ROUTES, missing=no_endpoint, not_allowed=not_allowed(list))
+ROUTER: Final = Router(ROUTES, missing=no_endpoint, not_allowed=not_allowed(list), decode_args=True)
 
 
 # -- shapes and request parsing -----------------------------------------------------------
@@ -234,17 +248,9 @@ def _workspace_json(store: PlanningStore, ws: PlanningWorkspace) -> dict[str, ob
 
 
 def _search(
-    store: PlanningStore, body: Mapping[str, object], query: list[tuple[str, str]]
+    store: PlanningStore, body: Mapping[str, object], query: list[tuple[str, str]], aliased: bool
 ) -> dict[str, object]:
-    unknown = sorted(set(body) - SEARCH_KEYS)
-    if unknown:
-        raise bad(
-            f"Unknown search parameter(s) {', '.join(unknown)}; the body takes "
-            + ", ".join(sorted(SEARCH_KEYS))
-            + ".",
-        )
     attributes = _attributes(query)
-    aliased = flag(query, "aliased")
     if body.get("recordTypeAlias") in (None, ""):
         alias = next((v for k, v in query if k == "recordTypeAlias"), None)
         if alias:
@@ -281,11 +287,15 @@ def _search_query(query: list[tuple[str, str]]) -> dict[str, object]:
     keys as query parameters, ``filters`` as JSON text, lists comma-joined or
     repeated."""
     body: dict[str, object] = {}
-    for key in ("recordTypeId", "recordTypeAlias", "rowOrderViewId", "offset", "limit"):
+    for key in ("recordTypeId", "recordTypeAlias", "rowOrderViewId"):
         values = [v for k, v in query if k == key]
         if values:
             body[key] = values[0]
-    raw = [v for k, v in query if k == "filters"]
+    # offset and limit: int32 query parameters (default 0 and 500); a negative one is
+    # refused as in the body (_int_param)
+    body["offset"] = int_param(query, "offset", 0, INT32[0])
+    body["limit"] = int_param(query, "limit", DEFAULT_SEARCH_LIMIT, INT32[0])
+    raw = [v for k, v in query if k == "filters" and v.strip()]
     if raw:
         try:
             body["filters"] = orjson.loads(raw[0])

@@ -4,8 +4,11 @@ v1 is read through v2 and the other way round.
 
 Endpoints
 ---------
-``/v2/workspaces`` (GET list, POST), ``/v2/workspaces/{id}`` (GET, PUT,
-PATCH, DELETE), ``/v2/workspaces/{id}/record-types`` (GET list, POST),
+Every operation of static/v2.json: ``/v2/workspaces`` (GET list, POST),
+``/v2/workspaces/{id}`` (GET, PUT, PATCH, DELETE),
+``/v2/workspaces/{id}/record-types`` (GET list, POST),
+``/v2/workspaces/{id}/record-types/{recordTypeId}/detach`` (POST),
+``/v2/workspaces/{id}/global-record-types`` (GET),
 ``/v2/record-types/{id}`` (GET, PUT, PATCH, DELETE),
 ``/v2/record-types/{id}/fields`` (GET list, POST), ``/v2/fields/{id}``,
 ``/v2/record-types/{id}/views`` (GET list, POST), ``/v2/views/{id}``,
@@ -13,7 +16,39 @@ PATCH, DELETE), ``/v2/workspaces/{id}/record-types`` (GET list, POST),
 ``/v2/record-types/{id}/records/search`` (GET, POST),
 ``/v2/record-types/{id}/records/bulk`` (POST, PUT, PATCH, DELETE),
 ``/v2/record-types/{id}/records/move`` (POST), ``/v2/records/{id}`` (GET,
-PUT, PATCH, DELETE), ``/v2/records/{id}/history`` (GET).
+PUT, PATCH, DELETE), ``/v2/records/{id}/history`` (GET),
+``/v2/records/{id}/thumbnail`` (POST multipart, DELETE) and
+``/v2/permissions/{resourceType}/{resourceId}`` (GET), with ``/members``
+(GET, PATCH), ``/inheritance`` (GET) and ``/requests`` (GET, POST, DELETE).
+
+Validation
+----------
+Query parameters and bodies bind before anything is looked up, as ``_dto``
+describes: properties a schema does not name are ignored; the ones it names
+must hold their types, enums and lengths (400 ``VALIDATION_FAILED`` listing
+each property); boolean parameters take Spring's words (``true``/``false``,
+``on``/``off``, ``yes``/``no``, ``1``/``0``), integer parameters are 32-bit.
+A bulk item that does not bind refuses the whole request (400); items that
+bind but fail (an unknown record, a bad field value) answer 207 item by item.
+
+Global record types
+-------------------
+A record type becomes global when ``linkableWithAllWorkspaces`` is true or
+``linkableWithWorkspaceIds`` names workspaces (``isGlobal``,
+``primaryWorkspaceId``). Another workspace it may link with lists it under
+``global-record-types`` and attaches it with ``POST
+.../record-types {"displayName", "sourceRecordTypeId"}`` (the record type is
+not created but used: ``dynamicWorkspaceIds``, and the workspace's
+record-type list shows it); ``detach`` stops that use (204; 403 in its
+primary workspace, 404 where it is not used). The emulator does not track
+which workspace a record was created from, so detaching keeps every record.
+
+Permissions
+-----------
+See ``_sharing``: members and roles per resource, a record type's
+inheritance, a record's wildcard mode, access requests. ``resourceType`` is
+workspaces, record-types, records or views (else 400); managing a resource
+that does not exist is a 403.
 
 Shapes
 ------
@@ -44,7 +79,15 @@ Shapes
 * Limits (static/v2.json): 25,000 records per record type
   (``RECORD_TYPE_RECORD_LIMIT_EXCEEDED``, 403) and 500 fields
   (``FIELD_LIMIT_EXCEEDED``, 403).
-* Errors are problem details (``problem_body`` in ``_errors``).
+* Views: ``type`` is ``table``, ``timeline``, ``calendar``, ``list`` or
+  ``gallery`` (ViewDto's enum); every record type starts with a table view.
+* Fields: ``type`` is spelled as FieldDto's enum (``TEXT`` .. ``FORMULA``);
+  a field is created with one of those, and ``PUT``/``PATCH`` may send its
+  own type back unchanged. v2 has no URL type: a v1 url field reads as TEXT.
+* Thumbnails: see ``_uploads`` (PNG or JPEG, each upload a new URL).
+* Errors are problem details (``problem_body`` in ``_errors``); a 401 is one
+  too (``UNAUTHORIZED``), a 405 carries ``Allow``. Paths are routed before
+  they are percent-decoded: an encoded ``/`` or ``?`` stays in its ID.
 """
 
 from __future__ import annotations
@@ -58,12 +101,23 @@ import attrs
 import orjson
 
 from .._server._http import Reply, Route, Router
-from ._call import PlanningCall, flag, json_body, json_object, no_endpoint, not_allowed, param
+from ._call import (
+    PlanningCall,
+    flag,
+    int_param,
+    json_body,
+    no_endpoint,
+    not_allowed,
+    param,
+    required_body,
+)
+from ._dto import FIELD_TYPES_V2, V2, bind, check, field_errors, invalid, kept, known
 from ._errors import PlanningError, bad, not_found, planning_error
-from ._filters import canonical_field_type
-from ._models import PlanningRecord, PlanningRecordType, PlanningWorkspace
+from ._models import V2_TYPE_NAMES, PlanningRecord, PlanningRecordType, PlanningWorkspace
 from ._operators import UNARY_CONDITIONS, V2_CONDITIONS, V2_TO_V1
+from ._sharing import RESOURCE_TYPES, Member
 from ._store import PlanningStore
+from ._uploads import thumbnail_image
 
 __all__ = ["MAX_BULK", "ROUTER", "ROUTES", "v2_filter_to_v1"]
 
@@ -74,30 +128,32 @@ def _list_param(query: Sequence[tuple[str, str]], name: str) -> list[str]:
     return [x for k, v in query if k == name for x in v.split(",") if x]
 
 
-def _int(query: Sequence[tuple[str, str]], name: str, default: int, lo: int, hi: int | None) -> int:
-    raw = param(query, name)
-    if raw is None:
-        return default
+def record_errors(item: object, path: str) -> list[dict[str, str]]:
+    """Why one item of a bulk body does not bind to RecordBaseDto."""
+    return field_errors(V2["RecordBaseDto"], item, path)
+
+
+def _cursor_args(query: Sequence[tuple[str, str]], max_limit: int) -> tuple[int, int]:
+    """``(start, limit)`` of a cursor listing: the position the ``cursor`` names
+    and the ``limit`` (1..``max_limit``, default 20)."""
+    limit = int_param(query, "limit", 20, 1, max_limit)
+    raw = param(query, "cursor")
+    if not raw:
+        return 0, limit
     try:
-        value = int(raw)
-    except ValueError:
-        raise bad(f"{name!r} must be a whole number, got {raw!r}.", fieldId=name) from None
-    if value < lo or (hi is not None and value > hi):
-        bound = f"{lo}..{hi}" if hi is not None else f">= {lo}"
-        raise bad(f"{name!r} must be {bound}, got {value}.", fieldId=name)
-    return value
+        text = base64.urlsafe_b64decode(raw.encode("utf-8", "replace")).decode()
+        if not text.startswith("o:") or not text[2:].isdigit():
+            raise ValueError(text)
+        return int(text[2:]), limit
+    except (ValueError, UnicodeDecodeError):
+        raise bad(f"The cursor {raw!r} is not one this service issued.", "INVALID_CURSOR") from None
 
 
 def _cursor_page(items: Sequence[object], query: Sequence[tuple[str, str]], max_limit: int) -> Any:
-    """``{"content", "cursor": {"hasMore", "nextCursor"}}`` (static/v2.json CursorInfo)."""
-    limit = _int(query, "limit", 20, 1, max_limit)
-    raw = param(query, "cursor")
-    start = 0
-    if raw:
-        try:
-            start = int(base64.urlsafe_b64decode(raw.encode()).decode().removeprefix("o:"))
-        except (ValueError, UnicodeDecodeError):
-            raise bad(f"The cursor {raw!r} is not one this service issued.") from None
+    """``{"content", "cursor": {"hasMore", "nextCursor"}}`` (static/v2.json CursorInfo).
+    A cursor the service did not issue is a 400 (getHistory: "invalid cursor
+    or limit"), as is a limit outside 1..``max_limit``."""
+    start, limit = _cursor_args(query, max_limit)
     chunk = list(items[start : start + limit])
     more = start + limit < len(items)
     cursor: dict[str, object] = {"hasMore": more}
@@ -116,7 +172,7 @@ def v2_filter_to_v1(node: object, resolve: Callable[[str], str], *, root: bool =
         raise bad(f"A filter node is an object, got {node!r}.", "INVALID_FILTER")
     if "operator" in node or "conditions" in node:
         operator, conditions = node.get("operator"), node.get("conditions")
-        if operator not in ("AND", "OR"):
+        if not isinstance(operator, str) or operator not in ("AND", "OR"):
             raise bad(
                 f"A filter group's 'operator' is AND or OR, got {operator!r}.", "INVALID_FILTER"
             )
@@ -131,7 +187,7 @@ def v2_filter_to_v1(node: object, resolve: Callable[[str], str], *, root: bool =
     field_id, condition = node.get("fieldId"), node.get("condition")
     if not isinstance(field_id, str) or not field_id:
         raise bad(f"A filter condition needs a 'fieldId', got {node!r}.", "INVALID_FILTER")
-    if condition not in V2_TO_V1:
+    if not isinstance(condition, str) or condition not in V2_TO_V1:
         raise bad(
             f"Unknown condition {condition!r} on field {field_id!r}; conditions are: "
             + ", ".join(V2_CONDITIONS),
@@ -206,8 +262,8 @@ class _Resources:
 
     # ----- workspaces -------------------------------------------------------------
 
-    def _workspace(self, ws: Any) -> dict[str, object]:
-        return {
+    def _workspace(self, ws: PlanningWorkspace) -> dict[str, object]:
+        out: dict[str, object] = {
             "id": ws.id,
             "createdBy": self.b.user_ref(ws.created_by),
             "createdAt": ws.created_at,
@@ -216,26 +272,73 @@ class _Resources:
             "alias": ws.alias,
             "name": ws.name,
             "description": ws.description,
-            "recordTypeSections": [
-                {
-                    "displayName": "Record types",
-                    "recordTypeIds": [rt.id for rt in self.b.record_types_of(ws.id)],
-                }
-            ],
         }
+        out.update({k: v for k, v in ws.extra.items() if k != "recordTypeSections"})
+        out["recordTypeSections"] = self._sections(ws)
+        return out
 
-    def _write_workspace(self, ws_id: str | None, body: Mapping[str, Any], full: bool) -> Any:
+    def _sections(self, ws: PlanningWorkspace) -> list[dict[str, object]]:
+        """The sections as last written (IDs of record types gone dropped), with
+        the workspace's other record types in the first section; one section
+        "Record types" holding them all when none was written."""
+        shown = [rt.id for rt in self.b.record_types_in(ws.id)]
+        written = ws.extra.get("recordTypeSections")
+        if not isinstance(written, list) or not written:
+            return [{"displayName": "Record types", "recordTypeIds": shown}]
+        sections = [
+            {
+                "displayName": section.get("displayName"),
+                "recordTypeIds": [i for i in section.get("recordTypeIds") or [] if i in shown],
+            }
+            for section in written
+        ]
+        listed = {i for section in sections for i in section["recordTypeIds"]}
+        sections[0]["recordTypeIds"] += [i for i in shown if i not in listed]
+        return sections
+
+    @staticmethod
+    def _check_section(ws: PlanningWorkspace, index: int) -> None:
+        """A section index of the workspace (without written sections, 0 is the
+        one section there is); another is a 400."""
+        written = ws.extra.get("recordTypeSections")
+        count = len(written) if isinstance(written, list) and written else 1
+        if index >= count:
+            raise bad(
+                f"Workspace {ws.id!r} has {count} record type section(s); sectionIndex "
+                f"{index} names none.",
+                fieldId="sectionIndex",
+            )
+
+    def _add_to_section(self, ws: PlanningWorkspace, rt_id: str, index: int) -> None:
+        """Put a new record type in section ``index`` of its workspace."""
+        ws = self.b.workspace(ws.id) or ws
+        written = ws.extra.get("recordTypeSections")
+        sections = [dict(s) for s in written] if isinstance(written, list) else []
+        if not sections:
+            return
+        for section in sections:
+            ids = [i for i in section.get("recordTypeIds") or [] if i != rt_id]
+            section["recordTypeIds"] = ids
+        sections[index]["recordTypeIds"] = [*sections[index]["recordTypeIds"], rt_id]
+        self.b.put_workspace(attrs.evolve(ws, extra={**ws.extra, "recordTypeSections": sections}))
+
+    def _write_workspace(
+        self, ws_id: str | None, body: Mapping[str, Any], full: bool
+    ) -> PlanningWorkspace:
+        """Create (``ws_id`` None), replace (``full``) or merge-patch a workspace
+        from a bound WorkspaceBaseDto."""
         b = self.b
         name = body.get("name")
         if (full or "name" in body) and (not isinstance(name, str) or not name.strip()):
-            raise bad("Workspace name can not be blank", fieldId="name")
-        if isinstance(name, str) and len(name) > 256:
-            raise bad("Workspace name is at most 256 characters.", fieldId="name")
+            raise invalid([{"field": "name", "message": "must not be blank", "code": "NotBlank"}])
         description = body.get("description")
-        if description is not None and not isinstance(description, str):
-            raise bad("'description' is a string.", fieldId="description")
+        extra_keys = ("color", "icon", "ownerId", "recordTypeSections")
         if ws_id is None:
-            return b.add_workspace(str(name), description=description or "")
+            made = b.add_workspace(str(name), description=description or "")
+            extra = {k: kept("WorkspaceBaseDto", body, k) for k in extra_keys if body.get(k)}
+            made = attrs.evolve(made, extra=extra)
+            b.put_workspace(made)
+            return made
         ws = b.workspace(ws_id)
         assert ws is not None
         changes: dict[str, Any] = {"updated_by": b.acting_user_id, "updated_at": b.now()}
@@ -243,14 +346,28 @@ class _Resources:
             changes["name"] = name
         if full or "description" in body:
             changes["description"] = description or ""
+        extra = {} if full else dict(ws.extra)
+        for key in extra_keys:
+            if key in body:
+                extra[key] = kept("WorkspaceBaseDto", body, key)
+        changes["extra"] = {k: v for k, v in extra.items() if v is not None}
         ws = attrs.evolve(ws, **changes)
         b.put_workspace(ws)
         return ws
 
     # ----- record types ------------------------------------------------------------
 
+    _RECORD_TYPE_EXTRA = (
+        "icon",
+        "color",
+        "isExternal",
+        "permissionSettings",
+        "externalOptions",
+        "authorizedToCreateDynamicRecordType",
+    )
+
     def _record_type_json(self, rt: PlanningRecordType) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "id": rt.id,
             **self._audit(rt.created_at, rt.created_by),
             "alias": rt.alias,
@@ -258,22 +375,31 @@ class _Resources:
             "description": rt.description,
             "primaryFieldId": rt.primary_field_id,
             "isExternal": False,
-            "isGlobal": False,
+            # "On read, the resolved rule ... (defaulted to OPEN when never configured)"
+            "permissionSettings": {"mode": "OPEN", "subjects": []},
+            "isGlobal": rt.is_global,
+            "linkableWithAllWorkspaces": rt.linkable_all,
+            "linkableWithWorkspaceIds": list(rt.linkable_workspace_ids),
+            "primaryWorkspaceId": rt.workspace_id,
+            "dynamicWorkspaceIds": list(rt.dynamic_workspace_ids),
         }
+        out.update(rt.extra)
+        if out["primaryFieldId"] is None:  # a record type without fields
+            del out["primaryFieldId"]
+        return out
 
     def _create_record_type(self, ws_id: str, body: Mapping[str, Any]) -> PlanningRecordType:
-        name = body.get("displayName")
-        if not isinstance(name, str) or not name.strip():
-            raise bad("'displayName' of a record type can not be blank.", fieldId="displayName")
+        source = body.get("sourceRecordTypeId")
+        if source is not None:
+            # "When provided, the record type is not created but attached as a dynamic usage."
+            return self.b.attach_record_type(ws_id, source)
         if len(self.b.record_types_of(ws_id)) >= 100:
             raise planning_error(
                 403, "RECORD_TYPE_LIMIT_EXCEEDED", "A workspace holds at most 100 record types."
             )
-        rt = self.b.add_record_type(ws_id, name, [{"name": "Name", "type": "text"}])
-        description = body.get("description")
-        if isinstance(description, str):
-            rt = attrs.evolve(rt, description=description)
-            self.b.put_record_type(rt)
+        rt = self.b.add_record_type(ws_id, body["displayName"], [{"name": "Name", "type": "text"}])
+        rt = self._write_record_type(rt, body, full=False)
+        self.b.sharing.add_owner(("record-types", rt.id), self.b.acting_user_id)
         return rt
 
     def _write_record_type(
@@ -283,12 +409,37 @@ class _Resources:
         if full or "displayName" in body:
             name = body.get("displayName")
             if not isinstance(name, str) or not name.strip():
-                raise bad("'displayName' of a record type can not be blank.", fieldId="displayName")
+                raise invalid(
+                    [{"field": "displayName", "message": "must not be blank", "code": "NotBlank"}]
+                )
             changes["name"] = name
         if full or "description" in body:
             description = body.get("description")
             changes["description"] = description if isinstance(description, str) else ""
+        if full or "linkableWithAllWorkspaces" in body:
+            changes["linkable_all"] = bool(body.get("linkableWithAllWorkspaces"))
+        if full or "linkableWithWorkspaceIds" in body:
+            linked = body.get("linkableWithWorkspaceIds") or []
+            unknown = [w for w in linked if self.b.workspace(w) is None]
+            if unknown:
+                raise bad(
+                    f"No workspace {unknown[0]!r} to link record type {rt.id!r} with.",
+                    fieldId="linkableWithWorkspaceIds",
+                )
+            changes["linkable_workspace_ids"] = tuple(dict.fromkeys(linked))
+        extra = {} if full else dict(rt.extra)
+        for key in self._RECORD_TYPE_EXTRA:
+            if key in body:
+                extra[key] = kept("RecordTypeDto", body, key)
+        changes["extra"] = {k: v for k, v in extra.items() if v is not None}
         rt = attrs.evolve(rt, **changes)
+        if not rt.is_global and rt.dynamic_workspace_ids:
+            raise bad(
+                f"Record type {rt.id!r} is used by workspaces "
+                f"{', '.join(rt.dynamic_workspace_ids)}; detach it there before it stops being "
+                "global.",
+                fieldId="linkableWithAllWorkspaces",
+            )
         self.b.put_record_type(rt)
         return rt
 
@@ -324,14 +475,26 @@ class _Resources:
         self.b.put_record_type(rt)
         return self._field_json(rt, field.id)
 
-    def _field_spec(self, body: Mapping[str, Any]) -> dict[str, Any]:
+    def _field_spec(self, body: Mapping[str, Any], *, create: bool = True) -> dict[str, Any]:
+        """A bound FieldDto as the store builds a field: a non-blank
+        ``displayName`` and, to create one, a ``type`` of the FieldDto enum
+        (upper case; v2 has no URL type)."""
         name = body.get("displayName")
         if not isinstance(name, str) or not name.strip():
-            raise bad("A field's 'displayName' can not be blank.", fieldId="displayName")
-        if len(name) > 256:
-            raise bad("A field's 'displayName' is at most 256 characters.", fieldId="displayName")
-        if canonical_field_type(body.get("type")) is None:
-            raise bad(f"Unknown field type {body.get('type')!r}.", "INVALID_FIELD", fieldId="type")
+            raise invalid(
+                [{"field": "displayName", "message": "must not be blank", "code": "NotBlank"}]
+            )
+        kind = body.get("type")
+        if create and kind not in FIELD_TYPES_V2:
+            raise invalid(
+                [
+                    {
+                        "field": "type",
+                        "message": "must be one of " + ", ".join(FIELD_TYPES_V2),
+                        "code": "NotNull" if kind is None else "InvalidValue",
+                    }
+                ]
+            )
         return {**body, "name": name}
 
     def _unique_name(self, rt: PlanningRecordType, name: str, field_id: str | None) -> None:
@@ -348,11 +511,12 @@ class _Resources:
     ) -> dict[str, object]:
         field = rt.field(field_id)
         assert field is not None
-        if "type" in body and canonical_field_type(body["type"]) != field.type:
+        # the field's own type may be sent back as read (a fetched field can be sent back)
+        if body.get("type") is not None and body["type"] != V2_TYPE_NAMES[field.type]:
             raise bad("A field's type cannot change; create a new field.", fieldId="type")
         changes: dict[str, Any] = {}
         if full or "displayName" in body:
-            spec = self._field_spec({**body, "type": field.type})
+            spec = self._field_spec(body, create=False)
             self._unique_name(rt, spec["name"], field_id)
             changes["name"] = spec["name"]
         if full or "description" in body:
@@ -385,27 +549,29 @@ class _Resources:
 
     @staticmethod
     def _check_view(spec: Mapping[str, Any], *, full: bool) -> None:
-        if full or "name" in spec:
-            name = spec.get("name")
-            if not isinstance(name, str) or not name.strip():
-                raise bad("A view's 'name' can not be blank.", fieldId="name")
-        kinds = ("TABLE", "TIMELINE", "CALENDAR", "LIST", "GALLERY")
-        if (full or "type" in spec) and spec.get("type") not in kinds:
-            raise bad(
-                f"A view's 'type' is TABLE, TIMELINE, CALENDAR, LIST or GALLERY, "
-                f"got {spec.get('type')!r}.",
-                fieldId="type",
-            )
+        """A bound ViewDto: ``name`` "cannot be blank", ``type`` is required
+        (its enum, table..gallery, is the binder's)."""
+        for key in ("name", "type"):
+            if (full or key in spec) and (
+                not isinstance(spec.get(key), str) or not spec[key].strip()
+            ):
+                raise invalid([{"field": key, "message": "must not be blank", "code": "NotBlank"}])
 
     def _write_view(
         self, view: dict[str, object], body: Mapping[str, Any], full: bool
     ) -> dict[str, object]:
         self._check_view(body, full=full)
         for key in ("name", "type", "filter", "grouping", "sorting", "metadata", "isHidden"):
-            if key in body:
-                view[key] = body[key]
-            elif full and key in ("filter", "grouping", "sorting"):
-                view[key] = []
+            if key in body and body[key] is not None:
+                view[key] = kept("ViewDto", body, key)
+            elif full or key in body:
+                # PUT replaces, and a merge patch's null clears
+                if key in ("filter", "grouping", "sorting"):
+                    view[key] = []
+                elif key == "isHidden":
+                    view[key] = False
+                else:
+                    view.pop(key, None)
         view["updatedBy"] = self.b.acting_user_id
         view["updatedAt"] = self.b.now()
         return view
@@ -415,24 +581,15 @@ class _Resources:
     def _record_body(
         self, body: Mapping[str, Any], rt: PlanningRecordType, *, create: bool
     ) -> dict[str, Any]:
-        """A RecordBaseDto body as the storage takes it (read-only keys kept:
-        the storage ignores them when they are unchanged)."""
-        allowed = {"id", "recordTypeId", "data", "createdBy", "createdAt", "updatedBy",
-                   "updatedAt", "thumbnailUrl", "coverImage", "recordTypeAlias"}  # fmt: skip
-        unknown = sorted(set(body) - allowed)
-        if unknown:
-            raise bad(
-                f"Unknown record attribute(s) {', '.join(unknown)}; send "
-                '{"data": {fieldId: value}}.'
-            )
-        data = body.get("data", {})
-        if not isinstance(data, dict):
-            raise bad("'data' must be an object mapping field IDs to values.", fieldId="data")
+        """A bound RecordBaseDto as the storage takes it (properties it does not
+        name are ignored; ``id`` and ``recordTypeId`` must match the record)."""
+        data = body.get("data") or {}
         if create:
-            if body.get("recordTypeId", rt.id) != rt.id:
+            if body.get("recordTypeId") not in (None, rt.id):
                 raise bad("The body's 'recordTypeId' does not match the record type in the path.")
-            return data
-        return {k: v for k, v in body.items() if k in ("id", "recordTypeId", "data")}
+            return dict(data)
+        out = {k: body[k] for k in ("id", "recordTypeId") if body.get(k) is not None}
+        return {**out, "data": dict(data)}
 
     def _fields_param(self, query: Sequence[tuple[str, str]]) -> frozenset[str] | None:
         wanted = _list_param(query, "fieldIds") + _list_param(query, "fieldAliases")
@@ -475,7 +632,7 @@ class _Resources:
                     "INVALID_SORT",
                     fieldId=item["fieldId"],
                 )
-            direction = item.get("direction", "asc")
+            direction = item.get("direction") or "asc"
             if direction not in ("asc", "desc"):
                 raise bad(
                     f"Sort direction {direction!r} must be 'asc' or 'desc'.",
@@ -488,17 +645,9 @@ class _Resources:
     def _search(
         self, rt: PlanningRecordType, body: Mapping[str, Any], query: Sequence[tuple[str, str]]
     ) -> dict[str, object]:
-        known = {"recordTypeId", "recordTypeAlias", "filter", "sort", "group",
-                 "scopeWorkspaceIds", "globalRecordTypeWorkspaceFieldId"}  # fmt: skip
-        unknown = sorted(set(body) - known)
-        if unknown:
-            raise bad(
-                f"Unknown search field(s) {', '.join(unknown)}; the body takes "
-                + ", ".join(sorted(known))
-                + " (paging is ?page= and ?size=)."
-            )
-        page = _int(query, "page", 0, 0, None)
-        size = _int(query, "size", 100, 1, None)
+        # a bound RecordSearchRequestDto; properties it does not name are ignored
+        page = int_param(query, "page", 0, 0)
+        size = int_param(query, "size", 100, 1)
         resolve = self._resolver(rt)
         raw = body.get("filter")
         filters = None if raw is None else v2_filter_to_v1(raw, resolve)
@@ -514,13 +663,13 @@ class _Resources:
         }
 
     def _list_records(self, rt: PlanningRecordType, query: Sequence[tuple[str, str]]) -> object:
-        page = _int(query, "page", 0, 0, None)
-        size = _int(query, "size", 20, 1, None)
+        page = int_param(query, "page", 0, 0)
+        size = int_param(query, "size", 20, 1)
         sorting: list[tuple[str, bool]] = []
-        for spec in [v for k, v in query if k == "sort"] or ["createdAt,ASC"]:
+        for spec in [v for k, v in query if k == "sort" and v.strip()] or ["createdAt,ASC"]:
             prop, _, direction = spec.partition(",")
             descending = direction.strip().lower() == "desc"
-            if prop in ("createdAt", "updatedAt", "id"):
+            if prop.strip() in ("", "createdAt", "updatedAt", "id"):
                 continue  # applied below
             sorting += self._sort(
                 rt, [{"fieldId": prop, "direction": "desc" if descending else "asc"}], "sort"
@@ -539,14 +688,20 @@ class _Resources:
     ) -> Reply:
         b = self.b
         if method == "DELETE":
-            if not isinstance(body, dict) or not isinstance(body.get("ids"), list):
-                raise bad('A bulk delete takes {"ids": [record IDs]}.', fieldId="ids")
-            items: list[Any] = body["ids"]
+            items: list[Any] = bind("BulkDeleteRequestDto", body)["ids"]
             if not items:
-                raise bad("'ids' is empty: name at least one record.", fieldId="ids")
+                # bulkDeleteRecords: "400 Bad Request (empty ids list)"
+                raise invalid([{"field": "ids", "message": "must not be empty", "code": "Size"}])
         else:
+            # a list of RecordBaseDto: an item that does not bind refuses the whole
+            # request (Jackson binds the list before anything is written)
             if not isinstance(body, list):
-                raise bad("A bulk request body is a JSON array of records.")
+                raise invalid(
+                    [{"field": "", "message": "must be a JSON array", "code": "TypeMismatch"}]
+                )
+            errors = [e for i, item in enumerate(body) for e in record_errors(item, f"[{i}]")]
+            if errors:
+                raise invalid(errors)
             items = body
         if len(items) > MAX_BULK:
             raise bad(
@@ -562,8 +717,6 @@ class _Resources:
             try:
                 record: PlanningRecord | None
                 if method == "POST":
-                    if not isinstance(item, dict):
-                        raise bad("Each record is an object with 'data'.")
                     record = b.create_record(rt.id, self._record_body(item, rt, create=True))
                     ident = record.id
                 else:
@@ -659,16 +812,25 @@ class _Resources:
 
 
 # -- handlers -------------------------------------------------------------------------------
+#
+# Each handler binds its query parameters and body first (a 400 comes before any
+# lookup, as a Spring controller's arguments are bound before it runs), then
+# finds what the path names.
 
 
 def _res(call: PlanningCall) -> _Resources:
     return _Resources(call.store)
 
 
-def _workspace_of(call: PlanningCall) -> PlanningWorkspace:
-    ws = call.store.workspace(call.args["ws"])
+def _body(call: PlanningCall, schema: str) -> dict[str, Any]:
+    """The required body bound to ``schema``; PATCH is a merge patch."""
+    return bind(schema, required_body(call.req.body), partial=call.method == "PATCH")
+
+
+def _workspace_of(call: PlanningCall, key: str = "ws") -> PlanningWorkspace:
+    ws = call.store.workspace(call.args[key])
     if ws is None:
-        raise not_found("Workspace", call.args["ws"], v2=True)
+        raise not_found("Workspace", call.args[key], v2=True)
     return ws
 
 
@@ -679,7 +841,8 @@ def _list_workspaces(call: PlanningCall) -> Reply:
 
 def _create_workspace(call: PlanningCall) -> Reply:
     res = _res(call)
-    return Reply(201, res._workspace(res._write_workspace(None, json_object(call.req.body), True)))
+    body = _body(call, "WorkspaceBaseDto")
+    return Reply(201, res._workspace(res._write_workspace(None, body, True)))
 
 
 def _get_workspace(call: PlanningCall) -> Reply:
@@ -687,9 +850,10 @@ def _get_workspace(call: PlanningCall) -> Reply:
 
 
 def _write_workspace(call: PlanningCall) -> Reply:
+    body = _body(call, "WorkspaceBaseDto")
     ws, res = _workspace_of(call), _res(call)
     full = call.method == "PUT"
-    return Reply(200, res._workspace(res._write_workspace(ws.id, json_object(call.req.body), full)))
+    return Reply(200, res._workspace(res._write_workspace(ws.id, body, full)))
 
 
 def _delete_workspace(call: PlanningCall) -> Reply:
@@ -699,15 +863,34 @@ def _delete_workspace(call: PlanningCall) -> Reply:
 
 def _list_record_types(call: PlanningCall) -> Reply:
     ws, res = _workspace_of(call), _res(call)
-    items = [res._record_type_json(rt) for rt in call.store.record_types_of(ws.id)]
+    items = [res._record_type_json(rt) for rt in call.store.record_types_in(ws.id)]
     return Reply(200, _cursor_page(items, call.query, 100))
 
 
 def _create_record_type(call: PlanningCall) -> Reply:
+    # createRecordType: ?sectionIndex= (int32, minimum 0, default 0) names the section
+    # of the workspace the record type joins
+    section = int_param(call.query, "sectionIndex", 0, 0)
+    body = _body(call, "RecordTypeDto")
     ws, res = _workspace_of(call), _res(call)
-    return Reply(
-        201, res._record_type_json(res._create_record_type(ws.id, json_object(call.req.body)))
-    )
+    res._check_section(ws, section)
+    rt = res._create_record_type(ws.id, body)
+    res._add_to_section(ws, rt.id, section)
+    return Reply(201, res._record_type_json(rt))
+
+
+def _global_record_types(call: PlanningCall) -> Reply:
+    # getGlobalRecordTypes: global record types the workspace may attach
+    ws, res = _workspace_of(call), _res(call)
+    items = [res._record_type_json(rt) for rt in call.store.global_record_types_for(ws.id)]
+    return Reply(200, _cursor_page(items, call.query, 100))
+
+
+def _detach_record_type(call: PlanningCall) -> Reply:
+    # detachRecordTypeFromWorkspace: 204; the record type stays where it was made
+    ws = _workspace_of(call)
+    call.store.detach_record_type(ws.id, call.args["rt"])
+    return Reply(204, b"")
 
 
 def _get_record_type(call: PlanningCall) -> Reply:
@@ -716,12 +899,11 @@ def _get_record_type(call: PlanningCall) -> Reply:
 
 
 def _write_record_type(call: PlanningCall) -> Reply:
+    body = _body(call, "RecordTypeDto")
     res = _res(call)
     rt = res._rt(call.args["rt"])
     full = call.method == "PUT"
-    return Reply(
-        200, res._record_type_json(res._write_record_type(rt, json_object(call.req.body), full))
-    )
+    return Reply(200, res._record_type_json(res._write_record_type(rt, body, full)))
 
 
 def _delete_record_type(call: PlanningCall) -> Reply:
@@ -737,8 +919,9 @@ def _list_fields(call: PlanningCall) -> Reply:
 
 
 def _create_field(call: PlanningCall) -> Reply:
+    body = _body(call, "FieldDto")
     res = _res(call)
-    return Reply(201, res._create_field(res._rt(call.args["rt"]), json_object(call.req.body)))
+    return Reply(201, res._create_field(res._rt(call.args["rt"]), body))
 
 
 def _get_field(call: PlanningCall) -> Reply:
@@ -748,11 +931,12 @@ def _get_field(call: PlanningCall) -> Reply:
 
 
 def _write_field(call: PlanningCall) -> Reply:
+    body = _body(call, "FieldDto")
     res = _res(call)
     field_id = call.args["field"]
     rt = res._rt_of_field(field_id)
     full = call.method == "PUT"
-    return Reply(200, res._write_field(rt, field_id, json_object(call.req.body), full))
+    return Reply(200, res._write_field(rt, field_id, body, full))
 
 
 def _delete_field(call: PlanningCall) -> Reply:
@@ -770,11 +954,13 @@ def _list_views(call: PlanningCall) -> Reply:
 
 
 def _create_view(call: PlanningCall) -> Reply:
+    spec = _body(call, "ViewDto")
     res = _res(call)
-    rt = res._rt(call.args["rt"])
-    spec = json_object(call.req.body)
     res._check_view(spec, full=True)
-    return Reply(201, res._view_json(call.store.add_view(rt.id, spec)))
+    rt = res._rt(call.args["rt"])
+    kept_spec = known(V2["ViewDto"], spec)
+    assert isinstance(kept_spec, dict)
+    return Reply(201, res._view_json(call.store.add_view(rt.id, kept_spec)))
 
 
 def _view_of(call: PlanningCall) -> dict[str, object]:
@@ -789,74 +975,94 @@ def _get_view(call: PlanningCall) -> Reply:
 
 
 def _write_view(call: PlanningCall) -> Reply:
+    body = _body(call, "ViewDto")
     res, view = _res(call), _view_of(call)
     full = call.method == "PUT"
-    return Reply(200, res._view_json(res._write_view(view, json_object(call.req.body), full)))
+    return Reply(200, res._view_json(res._write_view(view, body, full)))
 
 
 def _delete_view(call: PlanningCall) -> Reply:
     _view_of(call)
     del call.store.view_defs[call.args["view"]]
+    call.store.sharing.forget(("views", call.args["view"]))
     return Reply(204, b"")
 
 
 def _list_records(call: PlanningCall) -> Reply:
     res = _res(call)
+    flag(call.query, "aliased")
     return Reply(200, res._list_records(res._rt(call.args["rt"]), call.query))
 
 
 def _create_record(call: PlanningCall) -> Reply:
+    body = _body(call, "RecordBaseDto")
     res = _res(call)
+    flag(call.query, "aliased")
     rt = res._rt(call.args["rt"])
-    data = res._record_body(json_object(call.req.body), rt, create=True)
-    record = call.store.create_record(rt.id, data)
+    record = call.store.create_record(rt.id, res._record_body(body, rt, create=True))
     return Reply(201, res._record(record, call.query))
 
 
 def _search_get(call: PlanningCall) -> Reply:
-    res = _res(call)
-    rt = res._rt(call.args["rt"])
     query = call.query
+    flag(query, "aliased")
     search: dict[str, Any] = {}
     raw = param(query, "filter")
-    if raw:
+    if raw and raw.strip():
+        # the parameter is a string holding a FilterGroupDto as JSON: what it holds is
+        # "400 Bad Request (invalid filter parameter)"
         try:
             search["filter"] = orjson.loads(raw)
+            check("RecordSearchRequestDto", search, "")
         except orjson.JSONDecodeError as exc:
             raise bad(f"'filter' is not valid JSON: {exc}.", "INVALID_FILTER") from None
+        except PlanningError as exc:
+            raise bad(
+                f"'filter' is not a filter group: {exc.message}", "INVALID_FILTER", fieldId="filter"
+            ) from None
     grouping = _list_param(query, "groupingFieldIds")
     if grouping:
         search["group"] = [{"fieldId": g} for g in grouping]
+    res = _res(call)
+    rt = res._rt(call.args["rt"])
     return Reply(200, res._search(rt, search, query))
 
 
 def _search_post(call: PlanningCall) -> Reply:
+    flag(call.query, "aliased")
+    body = _body(call, "RecordSearchRequestDto")
     res = _res(call)
     rt = res._rt(call.args["rt"])
-    return Reply(200, res._search(rt, json_object(call.req.body), call.query))
+    return Reply(200, res._search(rt, body, call.query))
 
 
 def _bulk(call: PlanningCall) -> Reply:
+    flag(call.query, "aliased")
+    body = required_body(call.req.body)
     res = _res(call)
-    return res._bulk(call.method, res._rt(call.args["rt"]), json_body(call.req.body), call.query)
+    return res._bulk(call.method, res._rt(call.args["rt"]), body, call.query)
 
 
 def _move(call: PlanningCall) -> Reply:
+    body = _body(call, "MoveRecordsRequestDto")
     res = _res(call)
-    return res._move(res._rt(call.args["rt"]), json_object(call.req.body))
+    return res._move(res._rt(call.args["rt"]), body)
 
 
 def _get_record(call: PlanningCall) -> Reply:
+    flag(call.query, "aliased")
     record = call.store.get_record(call.args["id"])
     return Reply(200, _res(call)._record(record, call.query))
 
 
 def _write_record(call: PlanningCall) -> Reply:
+    body = _body(call, "RecordBaseDto")
+    flag(call.query, "aliased")
     store, res = call.store, _res(call)
     record = store.get_record(call.args["id"])
     rt = store.record_type(record.record_type_id)
     assert rt is not None
-    data = res._record_body(json_object(call.req.body), rt, create=False)
+    data = res._record_body(body, rt, create=False)
     updated = store.write_record(record.id, data, replace=call.method == "PUT")
     return Reply(200, res._record(updated, call.query))
 
@@ -868,13 +1074,153 @@ def _delete_record(call: PlanningCall) -> Reply:
 
 
 def _history(call: PlanningCall) -> Reply:
+    _cursor_args(call.query, 50)  # a bad limit or cursor is a 400 before the lookup
     call.store.get_record(call.args["id"])
     return Reply(200, _cursor_page(call.store.history.get(call.args["id"], []), call.query, 50))
+
+
+def _upload_thumbnail(call: PlanningCall) -> Reply:
+    # uploadThumbnail: multipart/form-data with a PNG or JPEG "file"; 201 RecordDto
+    image_format, _ = thumbnail_image(call.req.headers.get("content-type", ""), call.req.body)
+    store = call.store
+    record = store.get_record(call.args["id"])
+    store.set_thumbnail(record.id, image_format)
+    return Reply(201, _res(call)._record(record, call.query))
+
+
+def _delete_thumbnail(call: PlanningCall) -> Reply:
+    # deleteThumbnail: idempotent, 204 even when no thumbnail is set
+    call.store.clear_thumbnail(call.args["id"])
+    return Reply(204, b"")
+
+
+# -- permissions (static/v2.json /v2/permissions/{resourceType}/{resourceId}...) ----------------
+
+
+def _resource(call: PlanningCall, *, manage: bool) -> tuple[str, str]:
+    """The resource a permissions path names: its type must be one of
+    workspaces, record-types, records, views (400). With ``manage``, the
+    operation "Requires MANAGE permission": nobody has it on a resource that
+    does not exist (403)."""
+    kind, ident = call.args["kind"], call.args["rid"]
+    if kind not in RESOURCE_TYPES:
+        raise invalid(
+            [
+                {
+                    "field": "resourceType",
+                    "message": "must be one of " + ", ".join(RESOURCE_TYPES),
+                    "code": "InvalidValue",
+                }
+            ]
+        )
+    if manage and not call.store.resource_exists(kind, ident):
+        raise planning_error(
+            403,
+            "FORBIDDEN",
+            f"You have no MANAGE permission on {kind} {ident!r}.",
+            {"resourceType": kind, "resourceId": ident},
+        )
+    return kind, ident
+
+
+def _my_permissions(call: PlanningCall) -> Reply:
+    # getMyPermissions: PermissionDto; the emulator's caller may do anything with
+    # what exists, nothing with what does not
+    kind, ident = _resource(call, manage=False)
+    can = call.store.resource_exists(kind, ident)
+    return Reply(200, {"canView": can, "canEdit": can, "canDelete": can, "canAdd": can})
+
+
+def _member_json(store: PlanningStore, member: Member) -> dict[str, object]:
+    name = store.user_names.get(member.subject_id, member.subject_id)
+    return {
+        "subjectId": member.subject_id,
+        "subjectType": member.subject_type,
+        "name": name,
+        "role": member.role,
+    }
+
+
+def _members(call: PlanningCall) -> Reply:
+    # getMembers: [MemberPermissionDto]
+    resource = _resource(call, manage=True)
+    store = call.store
+    return Reply(200, [_member_json(store, m) for m in store.sharing.members_of(resource)])
+
+
+def _update_members(call: PlanningCall) -> Reply:
+    # updateMembers: UpdateMembersRequestDto -> 204
+    body = _body(call, "UpdateMembersRequestDto")
+    resource = _resource(call, manage=True)
+
+    def members(key: str) -> list[Member]:
+        return [Member(g["subjectId"], g["subjectType"], g["role"]) for g in body.get(key) or []]
+
+    call.store.sharing.update_members(
+        resource,
+        grant=members("grant"),
+        update=members("update"),
+        revoke=[(r["subjectId"], r["subjectType"]) for r in body.get("revoke") or []],
+        inherit=body.get("inheritViewOnly"),
+        wildcard=body.get("wildcard"),
+    )
+    return Reply(204, b"")
+
+
+def _inheritance(call: PlanningCall) -> Reply:
+    # getInheritance: InheritanceDto; "Only valid for record-types"
+    if call.args["kind"] != "record-types":
+        raise invalid(
+            [{"field": "resourceType", "message": "must be record-types", "code": "InvalidValue"}]
+        )
+    _, ident = _resource(call, manage=True)
+    return Reply(200, {"inherited": call.store.sharing.is_inherited(ident)})
+
+
+def _access_requests(call: PlanningCall) -> Reply:
+    # getAccessRequests: [AccessRequestDto]
+    resource = _resource(call, manage=True)
+    store = call.store
+    return Reply(
+        200,
+        [
+            {
+                "id": r.id,
+                "message": r.message,
+                "requester": {
+                    "id": r.requester_id,
+                    "name": store.user_names.get(r.requester_id, r.requester_id),
+                    "email": store.user_emails.get(r.requester_id, ""),
+                },
+            }
+            for r in store.sharing.pending(resource)
+        ],
+    )
+
+
+def _request_access(call: PlanningCall) -> Reply:
+    # createAccessRequest: an optional CreateAccessRequestDto -> 201 {"id"}; asking for
+    # access to what does not exist is refused as managing it is (403)
+    raw = json_body(call.req.body)
+    body = bind("CreateAccessRequestDto", {} if raw is None else raw)
+    resource = _resource(call, manage=True)
+    store = call.store
+    made = store.sharing.request_access(resource, store.acting_user_id, body.get("message") or "")
+    return Reply(201, {"id": made.id})
+
+
+def _dismiss_requests(call: PlanningCall) -> Reply:
+    # deleteAccessRequests: DeleteAccessRequestsDto (requestIds, at least one) -> 204
+    body = _body(call, "DeleteAccessRequestsDto")
+    resource = _resource(call, manage=True)
+    call.store.sharing.dismiss(resource, body["requestIds"])
+    return Reply(204, b"")
 
 
 R = Route[PlanningCall]
 Handler = Callable[[PlanningCall], Reply]
 _RT = r"/v2/record-types/(?P<rt>[^/]+)"
+_PERMISSIONS = r"/v2/permissions/(?P<kind>[^/]+)/(?P<rid>[^/]+)"
 
 
 def _edit(get: Handler, write: Handler, delete: Handler) -> dict[str, Handler]:
@@ -882,7 +1228,8 @@ def _edit(get: Handler, write: Handler, delete: Handler) -> dict[str, Handler]:
     return {"GET": get, "PUT": write, "PATCH": write, "DELETE": delete}
 
 
-# Paths after ``/maestro/api``; methods in the order a 405 names them (static/v2.json).
+# Paths after ``/maestro/api``, as sent (each path argument is decoded after the
+# match); methods in the order a 405 names them (static/v2.json).
 ROUTES: Final[tuple[R, ...]] = (
     R(r"/v2/workspaces", {"GET": _list_workspaces, "POST": _create_workspace}),
     R(
@@ -893,6 +1240,11 @@ ROUTES: Final[tuple[R, ...]] = (
         r"/v2/workspaces/(?P<ws>[^/]+)/record-types",
         {"GET": _list_record_types, "POST": _create_record_type},
     ),
+    R(
+        r"/v2/workspaces/(?P<ws>[^/]+)/record-types/(?P<rt>[^/]+)/detach",
+        {"POST": _detach_record_type},
+    ),
+    R(r"/v2/workspaces/(?P<ws>[^/]+)/global-record-types", {"GET": _global_record_types}),
     R(
         _RT,
         _edit(_get_record_type, _write_record_type, _delete_record_type),
@@ -916,5 +1268,18 @@ ROUTES: Final[tuple[R, ...]] = (
         _edit(_get_record, _write_record, _delete_record),
     ),
     R(r"/v2/records/(?P<id>[^/]+)/history", {"GET": _history}),
+    R(
+        r"/v2/records/(?P<id>[^/]+)/thumbnail",
+        {"POST": _upload_thumbnail, "DELETE": _delete_thumbnail},
+    ),
+    R(_PERMISSIONS, {"GET": _my_permissions}),
+    R(_PERMISSIONS + "/members", {"GET": _members, "PATCH": _update_members}),
+    R(_PERMISSIONS + "/inheritance", {"GET": _inheritance}),
+    R(
+        _PERMISSIONS + "/requests",
+        {"GET": _access_requests, "POST": _request_access, "DELETE": _dismiss_requests},
+    ),
 )
-ROUTER: Final = Router(ROUTES, missing=no_endpoint, not_allowed=not_allowed(",".join))
+ROUTER: Final = Router(
+    ROUTES, missing=no_endpoint, not_allowed=not_allowed(",".join), decode_args=True
+)
