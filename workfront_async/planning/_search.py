@@ -26,6 +26,7 @@ import attrs
 
 from .._core.checks import SortKey, check_limit
 from .._core.exceptions import PaginationError, QueryError, ResponseError
+from .._core.telemetry import traced_pages
 from ..query import Expr
 from ._wire import (
     DEFAULT_PAGE_SIZE,
@@ -231,6 +232,7 @@ class RecordSearch:
             raise ResponseError(f"{where} has a totalCount that is not an integer: {total!r}")
         return records, total
 
+    @traced_pages("search", "record")
     async def pages(self) -> AsyncIterator[list[Record]]:
         """Yield the result page by page (lists of records), never truncating."""
         filters, sorting = await self._plan()
