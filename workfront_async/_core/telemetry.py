@@ -92,8 +92,9 @@ ENV: Final = "WORKFRONT_ASYNC_OTEL"
 """``off`` turns the OpenTelemetry support off (read once, at first use)."""
 HTTP_ENV: Final = "WORKFRONT_ASYNC_OTEL_HTTP"
 """``auto`` (the default), ``on`` or ``off``: whether this library makes the
-CLIENT span and the duration metric of each HTTP attempt. ``auto`` leaves
-them to the httpx or aiohttp instrumentation when it is active."""
+CLIENT span and the duration metric of each HTTP attempt (read when a client
+is made). ``auto`` leaves them to the httpx or aiohttp instrumentation when it
+is active."""
 SCOPE: Final = "workfront_async"
 _OFF = frozenset({"off", "0", "false", "no", "none", "disabled"})
 
@@ -151,7 +152,6 @@ class _Otel:
         self.client_kind = SpanKind.CLIENT
         self.internal_kind = SpanKind.INTERNAL
         self.error_status = Status(StatusCode.ERROR)
-        self.http = os.environ.get(HTTP_ENV, "auto").strip().lower()
         version = _version()
         self.tracer = trace.get_tracer(SCOPE, version)
         meter = metrics.get_meter(SCOPE, version or "")
@@ -611,7 +611,17 @@ class Observer:
     client's request method; ``attempt`` one HTTP exchange (the wait for its
     limiter slot included); ``retried`` each retry."""
 
-    __slots__ = ("__weakref__", "_node", "_otel", "_slots", "clock", "host", "port", "usage")
+    __slots__ = (
+        "__weakref__",
+        "_http",
+        "_node",
+        "_otel",
+        "_slots",
+        "clock",
+        "host",
+        "port",
+        "usage",
+    )
 
     def __init__(
         self, base_url: str, slots: Slots, node: object, *, clock: Callable[[], float]
@@ -624,6 +634,7 @@ class Observer:
         self._slots = slots
         self._node = node
         self._otel = otel()
+        self._http = os.environ.get(HTTP_ENV, "auto").strip().lower()
         if self._otel is not None and slots.window is not None:
             _OBSERVERS.add(self)
 
@@ -668,11 +679,12 @@ class Observer:
         attributes[ERROR_TYPE] = error_type(exc)
         o.retries.add(1, attributes)
 
-    def http_spans(self, o: _Otel) -> bool:
-        """Whether to make the CLIENT span and duration of each attempt."""
-        if o.http in ("on", "1", "true", "yes"):
+    def http_spans(self) -> bool:
+        """Whether to make the CLIENT span and duration of each attempt
+        (``WORKFRONT_ASYNC_OTEL_HTTP``, read when the client is made)."""
+        if self._http in ("on", "1", "true", "yes"):
             return True
-        if o.http in _OFF:
+        if self._http in _OFF:
             return False
         return not instrumented(self._node)
 
@@ -763,7 +775,7 @@ class Attempt:
             _RESENDS.set(0)
         if op is not None:
             op.saw(observer.host)
-        if not observer.http_spans(o):
+        if not observer.http_spans():
             # the HTTP instrumentation makes the span: the wait goes on the operation's
             if wait > 0:
                 o.trace.get_current_span().add_event("workfront.limiter.wait", {WAIT: wait})
