@@ -1,11 +1,11 @@
 """The OpenTelemetry SDK, set up once for the session, read back per test.
 
 The library uses the global tracer and meter providers (it depends on the API
-only), so they are set once; a sampler lets spans be recorded only while a
-test of this directory holds the ``otel`` fixture, so the rest of the suite
-pays nothing for them, and the metric reader collects deltas, so each test
-sees only what it caused. Every test names its own tenant host, which the
-metrics carry as ``server.address``.
+only), so they are set once, when this file is collected; a sampler lets
+spans be recorded only while a test of this directory holds the ``otel``
+fixture, so the rest of the suite pays nothing for them, and the metric
+reader collects deltas, so each test sees only what it caused. Every test
+names its own tenant host, which the metrics carry as ``server.address``.
 """
 
 from __future__ import annotations
@@ -43,8 +43,7 @@ _DELTA = dict.fromkeys(
 )
 
 
-@pytest.fixture(scope="session")
-def _sdk() -> tuple[InMemorySpanExporter, InMemoryMetricReader, WhileRecording]:
+def _install() -> tuple[InMemorySpanExporter, InMemoryMetricReader, WhileRecording]:
     sampler = WhileRecording()
     exporter = InMemorySpanExporter()
     tracer_provider = TracerProvider(sampler=sampler)
@@ -53,6 +52,16 @@ def _sdk() -> tuple[InMemorySpanExporter, InMemoryMetricReader, WhileRecording]:
     trace.set_tracer_provider(tracer_provider)
     metrics.set_meter_provider(MeterProvider(metric_readers=[reader]))
     return exporter, reader, sampler
+
+
+# Installed when this file is collected, before any test runs: a test that sets
+# the global providers itself (the docs' console example) cannot take them first.
+_SDK = _install()
+
+
+@pytest.fixture(scope="session")
+def _sdk() -> tuple[InMemorySpanExporter, InMemoryMetricReader, WhileRecording]:
+    return _SDK
 
 
 @pytest.fixture
