@@ -566,8 +566,12 @@ def _observe_windows(options: CallbackOptions) -> Iterator[Observation]:
     of the limiters of this process's clients."""
     from opentelemetry.metrics import Observation
 
+    try:
+        observers = list(_OBSERVERS)
+    except RuntimeError:  # a client was made while a reader's thread looked: next time
+        return
     smallest: dict[str, float] = {}
-    for observer in list(_OBSERVERS):
+    for observer in observers:
         limit = observer.window()
         if limit is not None:
             smallest[observer.host] = min(limit, smallest.get(observer.host, math.inf))
