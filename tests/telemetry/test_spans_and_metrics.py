@@ -119,6 +119,20 @@ async def test_an_export_is_one_span_counting_its_rows_and_pages(
     assert otel.total("workfront.client.active_requests") == 0
 
 
+async def test_an_export_left_early_ends_its_span_without_an_error(
+    otel: Recorded, emulator: Emulator
+) -> None:
+    async with client(otel, emulator) as wf, wf.export("task", page_size=PAGE) as export:
+        async for page in export.pages():
+            assert len(page) == PAGE
+            break
+    span = _only(otel.named("workfront export task"))
+    assert span.status.status_code is StatusCode.UNSET
+    assert "error.type" not in span.attributes
+    assert span.attributes["workfront.pages"] == 1
+    assert span.attributes["workfront.rows"] == PAGE
+
+
 async def test_a_batch_is_one_span_over_its_one_request(otel: Recorded, emulator: Emulator) -> None:
     async with client(otel, emulator) as wf:
         batch = wf.batch()

@@ -419,7 +419,8 @@ def traced_pages(
             o = otel()
             if o is None:
                 return pages
-            return _observed(_Operation(o, name, _object_type(of, args, kwargs)), pages)
+            object_type = _object_type(of, args, kwargs)
+            return _observed(lambda: _Operation(o, name, object_type), pages)
 
         return wrapper
 
@@ -437,15 +438,19 @@ def observed_export(
         return pages
 
     def factory() -> AsyncGenerator[S, None]:
-        return _observed(_Operation(o, "export", object_type, export=True), pages())
+        return _observed(lambda: _Operation(o, "export", object_type, export=True), pages())
 
     return factory
 
 
-async def _observed(op: _Operation, pages: AsyncIterator[S]) -> AsyncGenerator[S, None]:
-    # The operation is current only while the inner generator runs: what the
+async def _observed(
+    start: Callable[[], _Operation], pages: AsyncIterator[S]
+) -> AsyncGenerator[S, None]:
+    # The operation starts with the iteration (a generator never iterated makes
+    # no span) and is current only while the inner generator runs: what the
     # caller does between pages is not part of it, and a context attached
     # across a yield would leak into the caller's code.
+    op = start()
     try:
         while True:
             tokens = op.enter()
