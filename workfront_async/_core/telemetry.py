@@ -47,6 +47,7 @@ import os
 import re
 import sys
 import threading
+import time
 import traceback
 import weakref
 from collections.abc import (
@@ -65,8 +66,6 @@ from .exceptions import redact_text, redact_url
 from .usage import UsageCounts
 
 if TYPE_CHECKING:
-    from contextlib import AbstractAsyncContextManager
-
     from opentelemetry.context import Context
     from opentelemetry.metrics import CallbackOptions, Observation
     from opentelemetry.trace import Span
@@ -618,28 +617,18 @@ class Observer:
     """What one client's sender reports: its usage counts always, spans and
     metrics when OpenTelemetry is on. ``operation`` wraps a call of the
     client's request method; ``attempt`` one HTTP exchange (the wait for its
-    limiter slot included); ``retried`` each retry."""
+    limiter slot included); ``retried`` each retry.
 
-    __slots__ = (
-        "__weakref__",
-        "_http",
-        "_node",
-        "_otel",
-        "_slots",
-        "clock",
-        "host",
-        "port",
-        "usage",
-    )
+    Durations are the process's real time (``time.perf_counter``), whatever
+    clock the sender's deadlines follow."""
 
-    def __init__(
-        self, base_url: str, slots: Slots, node: object, *, clock: Callable[[], float]
-    ) -> None:
+    __slots__ = ("__weakref__", "_http", "_node", "_otel", "_slots", "host", "port", "usage")
+
+    def __init__(self, base_url: str, slots: Slots, node: object) -> None:
         parts = urlsplit(base_url)
         self.host = (parts.hostname or "").lower()
         self.port = parts.port or (443 if parts.scheme == "https" else 80)
         self.usage = UsageCounts()
-        self.clock = clock
         self._slots = slots
         self._node = node
         self._otel = otel()
@@ -672,10 +661,12 @@ class Observer:
         name, object_type = describe(call)
         return _Operation(o, name, object_type)
 
-    def attempt(self, plan: HttpPlan, slot: AbstractAsyncContextManager[None]) -> Attempt:
-        """One HTTP exchange: ``async with`` takes ``slot`` (a slot of the
-        limiter), measuring the wait; ``answered`` records the answer."""
-        return Attempt(self, plan, slot)
+    def attempt(self, plan: HttpPlan, slots: Slots) -> Attempt:
+        """One HTTP exchange: ``async with`` takes a slot of ``slots``,
+        measuring the wait for it (not for the task's own ``REQUEST_GATE``,
+        taken before: an export's bound on its own requests); ``answered``
+        records the answer."""
+        return Attempt(self, plan, slots)
 
     def retried(self, exc: BaseException, attempts: int) -> None:
         """The call is sent again after ``exc``, having made ``attempts`` attempts."""
@@ -706,6 +697,7 @@ class Attempt:
         "_observer",
         "_op",
         "_plan",
+        "_queued",
         "_received",
         "_slot",
         "_span",
@@ -714,34 +706,36 @@ class Attempt:
         "_token",
     )
 
-    def __init__(
-        self, observer: Observer, plan: HttpPlan, slot: AbstractAsyncContextManager[None]
-    ) -> None:
+    def __init__(self, observer: Observer, plan: HttpPlan, slots: Slots) -> None:
         self._observer = observer
         self._plan = plan
-        self._slot = slot
+        self._slot = slots.slot(self._gated)
         self._status: int | None = None
         self._received = 0
-        self._started = 0.0
+        self._queued = self._started = 0.0
         self._span: Span | None = None
         self._token: contextvars.Token[Context] | None = None
         self._op: _Operation | None = None
         self._attributes: dict[str, Any] = {}
 
+    def _gated(self) -> None:
+        self._queued = time.perf_counter()
+
     async def __aenter__(self) -> Attempt:
         observer = self._observer
-        queued = observer.clock()
+        self._queued = time.perf_counter()
         await self._slot.__aenter__()
-        started = self._started = observer.clock()
+        started = self._started = time.perf_counter()
+        wait = started - self._queued
         usage = observer.usage
         usage.requests += 1
-        usage.slot_wait += started - queued
+        usage.slot_wait += wait
         content = self._plan.content
         usage.bytes_sent += len(self._plan.url) + (len(content) if content else 0)
         o = observer._otel
         if o is not None:
             try:
-                self._begin(o, started - queued)
+                self._begin(o, wait)
             except BaseException:
                 await self._slot.__aexit__(*sys.exc_info())
                 raise
@@ -838,7 +832,7 @@ class Attempt:
             attributes[STATUS] = status
         if error is not None:
             attributes[ERROR_TYPE] = error
-        o.duration.record(observer.clock() - self._started, attributes)
+        o.duration.record(time.perf_counter() - self._started, attributes)
         if span.is_recording():
             if status is not None:
                 span.set_attribute(STATUS, status)

@@ -383,7 +383,7 @@ class Sender:
         self._sleep: Callable[[float], Awaitable[None]] = anyio.sleep
         self._log = logger
         self.node = node
-        self.observer = Observer(base_url, self._slots, node, clock=self.now)
+        self.observer = Observer(base_url, self._slots, node)
 
     # -- AuthContext -----------------------------------------------------------------
 
@@ -487,7 +487,7 @@ class Sender:
         files = call.files if call is not None and call.files is not None else None
         headers = auth_headers + plan.headers
         shown = _ShownURL(plan.url)
-        async with self.observer.attempt(plan, self._slots.slot()) as seen:
+        async with self.observer.attempt(plan, self._slots) as seen:
             started = self.now()
             left = budget.remaining(started)
             if left <= 0:
