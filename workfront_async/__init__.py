@@ -28,6 +28,7 @@ from ._core.exceptions import (
 from ._core.request import Call
 from ._core.retry import Retry
 from ._core.secret import Secret
+from ._core.usage import Usage
 
 # --- the classic API: client, batches, searches, metadata, change feed and sync ---
 from .classic import (
@@ -107,6 +108,7 @@ __all__ = [
     "SyncReport",
     "TransportError",
     "URITooLongError",
+    "Usage",
     "Workfront",
     "WorkfrontError",
     "__version__",

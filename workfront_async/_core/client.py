@@ -34,6 +34,7 @@ from .limiter import Limiter
 from .request import Call
 from .retry import Retry
 from .transport import ResponseParser, Sender, make_node
+from .usage import Usage
 
 __all__ = [
     "AsyncIterableOnly",
@@ -304,4 +305,12 @@ class ClientBase:
             data = await wf.request(Call("GET", "task/search", (("status", "INP"),)))
         """
         self._check_open()
-        return await self._sender.call(call, authenticate=authenticate)
+        with self._sender.observer.operation(call):
+            return await self._sender.call(call, authenticate=authenticate)
+
+    def usage(self) -> Usage:
+        """What this client has used of the API so far: calls, HTTP requests,
+        answers of 429, retries, time waiting for a limiter slot, bytes sent
+        and received (see :class:`~workfront_async.Usage`). Kept with or
+        without OpenTelemetry; docs/observability.md."""
+        return self._sender.observer.usage.snapshot()

@@ -26,7 +26,7 @@ import contextlib
 import contextvars
 import math
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
@@ -164,16 +164,20 @@ class Slots:
         return float(self.limiter.total_tokens)
 
     @contextlib.asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
+    async def slot(self, gated: Callable[[], object] | None = None) -> AsyncIterator[None]:
         """Hold one slot for the duration of one HTTP exchange (and one of the
-        task's ``REQUEST_GATE``, when it set one, taken first)."""
+        task's ``REQUEST_GATE``, when it set one, taken first: ``gated`` is
+        called once that one is held, when the wait for the slot itself begins)."""
         gate = REQUEST_GATE.get()
         if gate is None:
             async with self._slot():
                 yield
             return
-        async with _take(gate), self._slot():
-            yield
+        async with _take(gate):
+            if gated is not None:
+                gated()
+            async with self._slot():
+                yield
 
     @contextlib.asynccontextmanager
     async def _slot(self) -> AsyncIterator[None]:

@@ -60,6 +60,7 @@ from .request import (
     query_string,
 )
 from .retry import Retry
+from .telemetry import Observer
 
 __all__ = [
     "LOGGER",
@@ -429,6 +430,7 @@ class Sender:
         self._sleep: Callable[[float], Awaitable[None]] = anyio.sleep
         self._log = logger
         self.node = node
+        self.observer = Observer(base_url, self._slots, node)
 
     # -- AuthContext -----------------------------------------------------------------
 
@@ -520,6 +522,7 @@ class Sender:
                     self.retry.attempts,
                     delay,
                 )
+                self.observer.retried(exc, attempt)
                 await self._sleep(delay)
 
     async def _send_once(
@@ -534,7 +537,7 @@ class Sender:
         files = call.files if call is not None and call.files is not None else None
         headers = auth_headers + plan.headers
         shown = _ShownURL(plan.url)
-        async with self._slots.slot():
+        async with self.observer.attempt(plan, self._slots) as seen:
             started = self.now()
             left = budget.remaining(started)
             if left <= 0:
@@ -571,6 +574,8 @@ class Sender:
                     raise TransportError(
                         redact_text(str(exc), tuple(secrets)), method=plan.method, url=plan.url
                     ) from exc.__cause__ or exc
+                else:
+                    seen.answered(response)
             elapsed = self.now() - started
         if scope.cancelled_caught:
             self._log.debug("%s %s -> deadline", plan.method, shown)

@@ -30,6 +30,7 @@ from .._core.exceptions import (
     error_for_status,
 )
 from .._core.request import Call, query_string
+from .._core.telemetry import traced
 from ._metadata import ApiMetadata, ObjectMetadata
 from ._operations import (
     action_call,
@@ -232,6 +233,7 @@ class Batch:
         idempotent = not any(item.writes for item in items)
         return Call("POST", "batch", tuple(params), idempotent=idempotent, params_in_body=True)
 
+    @traced("batch")
     async def send(self, *, return_exceptions: bool = False) -> list[Any]:
         """Send the batch; return each item's result in order.
 

@@ -36,6 +36,7 @@ from .._core.limiter import Limiter
 from .._core.request import Call, query_string
 from .._core.retry import Retry
 from .._core.secret import Secret, masked
+from .._core.telemetry import obj_of_call, traced
 from .._core.transport import LOGGER
 from .._nodes import HttpNode
 from ._batch import Batch
@@ -243,6 +244,7 @@ class Workfront(ClientBase):
             return convert_dates(data)
         return data
 
+    @traced("get", obj_of_call)
     async def get_many(
         self, obj: str, ids: Iterable[str], fields: str | Iterable[str] = ()
     ) -> GetManyResult:
@@ -344,6 +346,7 @@ class Workfront(ClientBase):
             raise ResponseError(f"GET {call.path} did not return an object")
         return data
 
+    @traced("query", obj_of_call)
     async def named_query(
         self, obj: str, name: str, *, fields: str | Iterable[str] = (), **params: Any
     ) -> Any:
@@ -483,6 +486,7 @@ class Workfront(ClientBase):
             raise BulkError(f"{what} on {obj}", succeeded=succeeded, failed=failed)
         return [succeeded[i] for i in range(len(items))]
 
+    @traced("bulk_create", obj_of_call)
     async def bulk_create(
         self, obj: str, items: Sequence[Mapping[str, Any]], *, atomic: bool = False
     ) -> list[Row]:
@@ -493,6 +497,7 @@ class Workfront(ClientBase):
         the result is an empty list."""
         return await self._bulk(obj, list(items), create=True, atomic=atomic)
 
+    @traced("bulk_update", obj_of_call)
     async def bulk_update(
         self, obj: str, items: Sequence[Mapping[str, Any]], *, atomic: bool = False
     ) -> list[Row]:
@@ -500,6 +505,7 @@ class Workfront(ClientBase):
         (``PUT /<obj>?updates=[...]``); otherwise like ``bulk_create``."""
         return await self._bulk(obj, list(items), create=False, atomic=atomic)
 
+    @traced("bulk_delete", obj_of_call)
     async def bulk_delete(self, obj: str, ids: Iterable[str], *, force: bool = False) -> None:
         """Delete many objects concurrently. An ID that is already gone (deleted by
         a cascade, docs/api-notes.md §1 Delete) counts as done; other failures raise

@@ -29,6 +29,7 @@ from .._core.checks import (
 from .._core.client import AsyncIterableOnly
 from .._core.dates import convert_dates
 from .._core.exceptions import PaginationError, QueryError, ResponseError
+from .._core.telemetry import obj_of_self, traced_pages
 from ._wire import Where, where_params
 
 __all__ = ["Row", "Search", "SearchBackend"]
@@ -174,6 +175,7 @@ class Search(AsyncIterableOnly, Generic[RowT]):
             raise ResponseError(f"a {self.obj} search returned a row that is not an object")
         return self._row_factory(convert_dates(row) if self._parse_dates else row)
 
+    @traced_pages("search", obj_of_self)
     async def pages(self) -> AsyncIterator[list[RowT]]:
         """Yield the result page by page (lists of rows), never truncating."""
         base = self.params()

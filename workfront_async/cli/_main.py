@@ -144,6 +144,12 @@ GLOBAL_OPTIONS: list[GlobalOption] = [
     ),
     GlobalOption("--debug", action="store_true", help="show tracebacks and debug logs"),
     GlobalOption("-q", "--quiet", action="store_true", help="no notices or progress"),
+    GlobalOption(
+        "--stats",
+        action="store_true",
+        help="at the end, print to standard error what the command used of the API "
+        "(calls, requests, 429s, retries, time waiting for a slot, bytes)",
+    ),
 ]
 # Global options that `emulator serve` defines itself (with its own meaning).
 _SERVE_OWN = {"--demo-scale"}
@@ -442,6 +448,26 @@ def _export_format(args: argparse.Namespace) -> str:
     return fmt
 
 
+def _prints_usage(
+    make: Callable[[argparse.Namespace, TextIO], contextlib.AbstractAsyncContextManager[Any]],
+) -> Callable[[argparse.Namespace, TextIO], contextlib.AbstractAsyncContextManager[Any]]:
+    """With ``--stats``, the client's ``usage()`` goes to standard error once it
+    is closed, whether the command succeeded or not."""
+
+    @contextlib.asynccontextmanager
+    async def wrapper(args: argparse.Namespace, err: TextIO) -> AsyncIterator[Any]:
+        client = None
+        try:
+            async with make(args, err) as client:
+                yield client
+        finally:
+            if client is not None and getattr(args, "stats", False):
+                err.write(f"{PROG}: usage: {client.usage()}\n")
+
+    return wrapper
+
+
+@_prints_usage
 @contextlib.asynccontextmanager
 async def connect(args: argparse.Namespace, err: TextIO) -> AsyncIterator[Any]:
     """A ``Workfront`` client for the command line's connection flags; with
@@ -661,6 +687,7 @@ async def _sync(
         err.write(f"{report}\n")
 
 
+@_prints_usage
 @contextlib.asynccontextmanager
 async def _planning_client(args: argparse.Namespace, err: TextIO) -> AsyncIterator[Any]:
     """A Planning client: the tenant's (``--url`` and an IMS token) or the embedded one."""

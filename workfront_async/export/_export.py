@@ -55,6 +55,7 @@ from .._core.dates import convert_dates
 from .._core.exceptions import PaginationError, QueryError, ResponseError
 from .._core.limiter import REQUEST_GATE
 from .._core.request import Call
+from .._core.telemetry import observed_export
 from ._sinks import TypedSinks
 
 if TYPE_CHECKING:
@@ -167,7 +168,7 @@ class Export(TypedSinks):
         *,
         fetcher: SearchFetcher | None = None,
     ) -> None:
-        self._factory = pages
+        self._factory = observed_export(pages, fetcher.obj if fetcher is not None else None)
         self._gen: AsyncGenerator[Any, None] | None = None
         self._fetcher = fetcher
         self._schema: ExportSchema | None = None

@@ -22,6 +22,7 @@ from .._core.exceptions import QueryError, ResponseError, redact_url
 from .._core.limiter import Limiter
 from .._core.request import Call
 from .._core.retry import Retry
+from .._core.telemetry import traced
 from .._nodes import HttpNode
 from ._search import Record, RecordSearch
 from ._wire import Filter, check_sort, parse_planning
@@ -169,6 +170,7 @@ class Records:
         call = Call("POST", "v1/records", json=json_body(body), idempotent=False)
         return as_object(await self._client.request(call), "POST v1/records")
 
+    @traced("update", "record")
     async def update(self, record_id: str, data: Mapping[str, Any]) -> Record:
         """Change some fields of a record and keep the others; ``None`` clears
         a field. Returns the record.

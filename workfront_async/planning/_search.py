@@ -27,6 +27,7 @@ import attrs
 from .._core.checks import SortKey, check_limit
 from .._core.client import AsyncIterableOnly
 from .._core.exceptions import PaginationError, QueryError, ResponseError
+from .._core.telemetry import traced_pages
 from ..query import Expr
 from ._wire import (
     DEFAULT_PAGE_SIZE,
@@ -232,6 +233,7 @@ class RecordSearch(AsyncIterableOnly):
             raise ResponseError(f"{where} has a totalCount that is not an integer: {total!r}")
         return records, total
 
+    @traced_pages("search", "record")
     async def pages(self) -> AsyncIterator[list[Record]]:
         """Yield the result page by page (lists of records), never truncating."""
         filters, sorting = await self._plan()

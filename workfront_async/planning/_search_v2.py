@@ -24,6 +24,7 @@ import attrs
 from .._core.checks import SortKey, check_limit
 from .._core.client import AsyncIterableOnly
 from .._core.exceptions import PaginationError, QueryError, ResponseError
+from .._core.telemetry import traced_pages
 from ..query import Expr, Q
 from ..query._planning_v2 import compile_planning_v2
 from ._search import _check_where, _types
@@ -191,6 +192,7 @@ class RecordSearchV2(AsyncIterableOnly):
             raise ResponseError(f"{where} has no boolean 'last': {last!r}")
         return content, total, last
 
+    @traced_pages("search", "record")
     async def pages(self) -> AsyncIterator[list[Record]]:
         """Yield the result page by page, never truncating."""
         filt, sorting = await self._plan()

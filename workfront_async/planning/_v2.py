@@ -26,6 +26,7 @@ import anyio
 from .._core.checks import check_name
 from .._core.exceptions import APIError, QueryError, ResponseError
 from .._core.request import Call
+from .._core.telemetry import traced
 from ..query import Expr
 from ._bulk import MAX_BULK, BulkItem, BulkResult, chunks, read_chunk
 from ._client import PlanningClientBase, as_object, check_data, json_body
@@ -317,6 +318,7 @@ class Records:
 
     # -- bulk ----------------------------------------------------------------------------
 
+    @traced("bulk_create", "record")
     async def bulk_create(
         self, record_type_id: str, records: Sequence[Mapping[str, Any]], *, strict: bool = True
     ) -> BulkResult:
@@ -325,6 +327,7 @@ class Records:
         items = [{"data": check_data(d, "bulk_create()")} for d in records]
         return await self._bulk("POST", record_type_id, items, strict=strict)
 
+    @traced("bulk_replace", "record")
     async def bulk_replace(
         self, record_type_id: str, records: Sequence[Mapping[str, Any]], *, strict: bool = True
     ) -> BulkResult:
@@ -332,6 +335,7 @@ class Records:
         ``{"id", "data"}``; fields not sent are set to null."""
         return await self._bulk("PUT", record_type_id, self._with_ids(records), strict=strict)
 
+    @traced("bulk_update", "record")
     async def bulk_update(
         self, record_type_id: str, records: Sequence[Mapping[str, Any]], *, strict: bool = True
     ) -> BulkResult:
@@ -339,6 +343,7 @@ class Records:
         ``{"id", "data"}``; only the fields sent change."""
         return await self._bulk("PATCH", record_type_id, self._with_ids(records), strict=strict)
 
+    @traced("bulk_delete", "record")
     async def bulk_delete(
         self, record_type_id: str, record_ids: Sequence[str], *, strict: bool = True
     ) -> BulkResult:
