@@ -362,6 +362,26 @@ def _read_only_anything(spec: Spec) -> None:
     _walk(spec["components"], visit)
 
 
+def _query_text(spec: Spec) -> None:
+    # For the fuzzer only: in a query string every value is text. A parameter that is a
+    # list of strings (fieldIds, groupingFieldIds, scopeWorkspaceIds ...) cannot be
+    # given a "wrong type": "false" is a string the list may hold. Such parameters are
+    # read as text. A boolean parameter also takes the empty value: Spring uses the
+    # default for it ("The default value to use as a fallback when the request
+    # parameter is not provided or has an empty value", @RequestParam.defaultValue;
+    # without one, an empty Boolean is null).
+    for _, _, operation in operations(spec):
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] != "query":
+                continue
+            schema = parameter["schema"]
+            if schema.get("type") == "array" and schema.get("items", {}).get("type") == "string":
+                parameter["schema"] = {"type": "string"}
+                parameter.pop("example", None)
+            elif schema.get("type") == "boolean":
+                parameter["schema"] = {"anyOf": [schema, {"type": "string", "enum": [""]}]}
+
+
 def _integer_bounds(spec: Spec) -> None:
     # For the fuzzer only: "format": "int32" / "int64" say how large an integer may be,
     # but a generator that ignores formats sends 2^53 as a valid int32. The bounds the
@@ -423,6 +443,7 @@ def patched(version: str, *, base_url: str = f"https://{HOST}", fuzzing: bool = 
         if fuzzing:
             _field_recursion(spec)
     if fuzzing:
+        _query_text(spec)
         _read_only_anything(spec)
         _integer_bounds(spec)
         _nullable(spec)
