@@ -39,6 +39,7 @@ from typing import Any, Final
 import attrs
 
 from ._errors import PlanningError, planning_error
+from ._operators import V2_CONDITIONS
 
 __all__ = [
     "FIELD_TYPES_V2",
@@ -655,28 +656,7 @@ _TYPES: Final[Mapping[str, Callable[[object], bool]]] = {
 }
 _JSON_TYPES: Final = {"map": "object", "filter": "object"}
 _DIGITS = re.compile(r"^\s*-?\d+\s*$")
-_FILTER_CONDITIONS: Final = (
-    "CONTAINS",
-    "DOES_NOT_CONTAIN",
-    "IS",
-    "IS_NOT",
-    "IS_EMPTY",
-    "IS_NOT_EMPTY",
-    "GREATER_THAN",
-    "GREATER_THAN_OR_EQUAL",
-    "LESS_THAN",
-    "LESS_THAN_OR_EQUAL",
-    "IS_AFTER",
-    "IS_BEFORE",
-    "IS_BETWEEN",
-    "IS_NOT_BETWEEN",
-    "IS_ANY_OF",
-    "IS_NONE_OF",
-    "HAS_ANY_OF",
-    "HAS_ALL_OF",
-    "HAS_NONE_OF",
-    "IS_EXACTLY",
-)
+_FILTER_CONDITIONS: Final = V2_CONDITIONS
 _FILTER_CONDITION = obj(
     {
         "fieldId": string(min=1),
