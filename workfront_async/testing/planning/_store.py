@@ -927,6 +927,7 @@ class PlanningStore:
             k for k, v in self.view_defs.items() if v["recordTypeId"] == record_type_id
         ]:
             del self.view_defs[view_id]
+            self.sharing.forget(("views", view_id))
         del self._record_types[record_type_id]
         del self._by_type[record_type_id]
         self.row_order.pop(record_type_id, None)
