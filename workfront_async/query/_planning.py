@@ -165,7 +165,7 @@ def compile_planning(
     expr: Expr | None, *, field_types: Mapping[str, str] | None = None
 ) -> dict[str, Any] | None:
     """One Planning filter object for ``expr``; ``None`` for no filter
-    (``None`` or ``Q.all()``). Send it as ``"filters": [obj]``.
+    (``None`` or ``Q.all()``). Send it as ``"filters": {"$and": [obj]}``.
 
     ``field_types`` maps field IDs to their Planning field type (``"text"``,
     ``"number"``, ``"date"``, ``"multi select"``, ...); each operator is then
