@@ -31,9 +31,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import anyio
-from anyio.from_thread import start_blocking_portal
-
+from ._core.concurrency import iterate_blocking
 from ._core.dates import parse_date
 from ._core.exceptions import QueryError
 from .classic._changes import SyncCursor
@@ -142,32 +140,6 @@ async def _deletes(
         yield _table(schema, page, True), after
 
 
-def _bridge(produce: Callable[[], AsyncIterator[Any]]) -> Iterator[Any]:
-    """Run an async generator on its own event loop thread and yield its
-    items here, at most ``_BUFFER`` ahead of the consumer."""
-    with start_blocking_portal() as portal:
-        send, receive = anyio.create_memory_object_stream[Any](_BUFFER)
-
-        async def pump() -> None:
-            async with send:
-                async for item in produce():
-                    await send.send(item)
-
-        future = portal.start_task_soon(pump)
-        try:
-            while True:
-                try:
-                    item = portal.call(receive.receive)
-                except anyio.EndOfStream:
-                    break
-                yield item
-            future.result()
-        finally:
-            if not future.done():
-                future.cancel()
-            portal.call(receive.aclose)
-
-
 def workfront_resource(
     connect: Callable[[], Workfront],
     obj: str,
@@ -209,7 +181,7 @@ def workfront_resource(
                     async for table, cursor in _deletes(wf, obj, schema, removed, page_size):
                         yield "deletes", table, cursor
 
-        for key, table, cursor in _bridge(produce):
+        for key, table, cursor in iterate_blocking(produce, _BUFFER):
             # dlt commits the state with the data of the same load, so a
             # failed load leaves the cursor where it was
             state[key] = cursor.dumps()

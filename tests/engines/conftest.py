@@ -21,6 +21,11 @@ from typing import Any
 
 import pytest
 
+from tests.redis.conftest import RedisServer
+from workfront_async.testing import Emulator, Served
+
+from ._served import serve_in_thread
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -94,3 +99,21 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+# Each module makes its own tenant (``emu``, sized for what it measures); these
+# serve it and give the module a Redis server of its own.
+@pytest.fixture(scope="module")
+def served(emu: Emulator) -> Iterator[Served]:
+    with serve_in_thread(emu) as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    server = RedisServer(Path(tmp_path_factory.mktemp("redis")))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

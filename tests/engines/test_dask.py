@@ -38,12 +38,6 @@ def emu() -> Emulator:
 
 
 @pytest.fixture(scope="module")
-def served(emu: Emulator) -> Iterator[Served]:
-    with serve_in_thread(emu) as served:
-        yield served
-
-
-@pytest.fixture(scope="module")
 def cluster(emu: Emulator, engine_env: None) -> Iterator[Any]:
     """Two worker processes; the key and the Planning token in their environment."""
     from distributed import Client, LocalCluster

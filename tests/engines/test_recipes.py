@@ -16,7 +16,6 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -64,22 +63,6 @@ COMPILED_ONLY = {"workfront_dag.py", "dagster_defs.py"}
 @pytest.fixture(scope="module")
 def emu() -> Emulator:
     return Emulator.with_demo_data(scale=0.02, latency=0.005)
-
-
-@pytest.fixture(scope="module")
-def served(emu: Emulator) -> Iterator[Served]:
-    with serve_in_thread(emu) as served:
-        yield served
-
-
-@pytest.fixture(scope="module")
-def redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    server = RedisServer(Path(tmp_path_factory.mktemp("redis")))
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def _run(title: str, cwd: Path, env: dict[str, str], *args: str) -> str:

@@ -17,7 +17,6 @@ from workfront_async.export import planning_export
 from workfront_async.query import parse_query
 from workfront_async.testing import Emulator, Served
 
-from ._served import serve_in_thread
 from .conftest import spark_session
 
 pytestmark = [
@@ -43,12 +42,6 @@ WHERE = 'status != "CPL"'
 @pytest.fixture(scope="module")
 def emu() -> Emulator:
     return Emulator.with_demo_data(scale=0.02, latency=0.005)  # 400 tasks
-
-
-@pytest.fixture(scope="module")
-def served(emu: Emulator) -> Iterator[Served]:
-    with serve_in_thread(emu) as served:
-        yield served
 
 
 @pytest.fixture(scope="module")

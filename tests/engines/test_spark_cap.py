@@ -11,7 +11,6 @@ overlap are real).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +18,6 @@ import pytest
 from tests.redis.conftest import RedisServer
 from workfront_async.testing import Emulator, Served
 
-from ._served import serve_in_thread
 from .conftest import spark_session
 
 pytestmark = [
@@ -34,22 +32,6 @@ TASKS = 4
 def emu() -> Emulator:
     # 1,000 tasks in pages of 10: each task's 10 ranges keep 10 requests going
     return Emulator.with_demo_data(scale=0.05, latency=0.03)
-
-
-@pytest.fixture(scope="module")
-def served(emu: Emulator) -> Iterator[Served]:
-    with serve_in_thread(emu) as served:
-        yield served
-
-
-@pytest.fixture(scope="module")
-def redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    server = RedisServer(Path(tmp_path_factory.mktemp("redis")))
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -45,10 +45,10 @@ async def test_a_new_key_hands_out_its_first_slots_one_lease_after_first_use(
         with caplog.at_level(logging.WARNING, logger="workfront_async"):
             async with limiter:
                 waited = anyio.current_time() - started
-            async with limiter:  # open now: at once
-                pass
-        assert 0.9 <= waited <= 3, waited
-        assert anyio.current_time() - started - waited < 0.5
+            # open now: granted without another lease's wait (the bound only
+            # catches a limiter that stays shut, not a slow machine)
+            assert await _granted_within(limiter, 5 * LEASE + 5)
+        assert waited >= 0.9, waited  # no slot before one lease of the first use
         (record,) = [r for r in caplog.records if r.levelno == logging.WARNING]
         text = record.getMessage()
         assert "has no record of the request slots of tenant acme.example" in text

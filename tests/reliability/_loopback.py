@@ -19,6 +19,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import orjson
 
+from tests.transport._server import read_request
+
 __all__ = ["HANG", "Loopback", "bomb", "gzipped", "serve"]
 
 HANG = b"hang"
@@ -103,17 +105,7 @@ class _Handler(socketserver.BaseRequestHandler):
                 line = reader.readline(65536)
                 if not line:
                     return
-                _, target, _ = line.decode("latin-1").split(" ", 2)
-                headers: list[tuple[str, str]] = []
-                while True:
-                    raw = reader.readline(65536).decode("latin-1")
-                    if raw in ("\r\n", "\n", ""):
-                        break
-                    name, _, value = raw.partition(":")
-                    headers.append((name.strip(), value.strip()))
-                length = int({k.lower(): v for k, v in headers}.get("content-length", 0))
-                if length:
-                    reader.read(length)
+                _, target, headers, _ = read_request(line, reader)
                 path = target.split("?", 1)[0]
                 with self.server.lock:
                     self.server.seen.append((target, headers))

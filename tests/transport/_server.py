@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import orjson
 
-__all__ = ["Recorded", "ScriptedServer", "serve"]
+__all__ = ["Recorded", "ScriptedServer", "read_request", "serve"]
 
 
 class Recorded:
@@ -83,6 +83,21 @@ def _json(status: int, data: Any, extra: bytes = b"") -> bytes:
     ) + body
 
 
+def read_request(line: bytes, reader: Any) -> tuple[str, str, list[tuple[str, str]], bytes]:
+    """The method, target, headers and body of the request whose first line is
+    ``line``, read from ``reader`` (a socket's binary file)."""
+    method, target, _ = line.decode("latin-1").split(" ", 2)
+    headers: list[tuple[str, str]] = []
+    while True:
+        raw = reader.readline(65536).decode("latin-1")
+        if raw in ("\r\n", "\n", ""):
+            break
+        name, _, value = raw.partition(":")
+        headers.append((name.strip(), value.strip()))
+    length = int({k.lower(): v for k, v in headers}.get("content-length", 0))
+    return method, target, headers, reader.read(length) if length else b""
+
+
 class _Handler(socketserver.BaseRequestHandler):
     server: ScriptedServer
 
@@ -95,16 +110,7 @@ class _Handler(socketserver.BaseRequestHandler):
                 line = reader.readline(65536)
                 if not line:
                     return
-                method, target, _ = line.decode("latin-1").split(" ", 2)
-                headers: list[tuple[str, str]] = []
-                while True:
-                    raw = reader.readline(65536).decode("latin-1")
-                    if raw in ("\r\n", "\n", ""):
-                        break
-                    name, _, value = raw.partition(":")
-                    headers.append((name.strip(), value.strip()))
-                length = int({k.lower(): v for k, v in headers}.get("content-length", 0))
-                body = reader.read(length) if length else b""
+                method, target, headers, body = read_request(line, reader)
                 recorded = Recorded(method, target, headers, body)
                 with self.server.lock:
                     self.server.requests.append(recorded)

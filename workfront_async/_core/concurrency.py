@@ -1,4 +1,5 @@
-"""Task groups that raise the error users expect.
+"""Task groups that raise the error users expect, and async generators read
+from blocking code.
 
 anyio task groups wrap failures in ``ExceptionGroup``; callers of
 ``get_many``, bulk calls and exports should see the ``WorkfrontError`` that
@@ -10,12 +11,14 @@ were, and lets pure cancellation through untouched.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
 
 import anyio
 from anyio.abc import TaskGroup
+from anyio.from_thread import start_blocking_portal
 
-__all__ = ["first_error", "task_group"]
+__all__ = ["first_error", "iterate_blocking", "task_group"]
 
 
 def _leaves(exc: BaseException) -> list[BaseException]:
@@ -55,3 +58,32 @@ async def task_group() -> AsyncIterator[TaskGroup]:
         if exc is None:
             raise
         raise exc from None
+
+
+def iterate_blocking(produce: Callable[[], AsyncIterator[Any]], buffer: int = 2) -> Iterator[Any]:
+    """Run an async generator on an event loop thread of its own and yield its
+    items here, at most ``buffer`` ahead (works under a running loop too, as in
+    a notebook)."""
+    with start_blocking_portal() as portal:
+        send, receive = anyio.create_memory_object_stream[Any](buffer)
+
+        async def pump() -> None:
+            async with send:
+                gen = produce()
+                async with contextlib.aclosing(gen):  # type: ignore[type-var]
+                    async for item in gen:
+                        await send.send(item)
+
+        future = portal.start_task_soon(pump)
+        try:
+            while True:
+                try:
+                    item = portal.call(receive.receive)
+                except anyio.EndOfStream:
+                    break
+                yield item
+            future.result()
+        finally:
+            if not future.done():
+                future.cancel()
+            portal.call(receive.aclose)

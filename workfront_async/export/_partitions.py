@@ -43,15 +43,14 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 import anyio
 import attrs
 from anyio.abc import ObjectSendStream
-from anyio.from_thread import start_blocking_portal
 
-from .._core.concurrency import task_group
+from .._core.concurrency import iterate_blocking, task_group
 from .._core.exceptions import PaginationError, QueryError
 from ..query import Expr, Q, parse_query
 from ._export import MAX_PAGE, SearchFetcher
@@ -490,35 +489,6 @@ async def _connect(
             await limiter.aclose()
 
 
-def _blocking(produce: Callable[[], AsyncIterator[Any]], buffer: int = 2) -> Iterator[Any]:
-    """Run an async generator on an event loop thread of its own and yield its
-    items here, at most ``buffer`` ahead (works under a running loop too, as in
-    a notebook)."""
-    with start_blocking_portal() as portal:
-        send, receive = anyio.create_memory_object_stream[Any](buffer)
-
-        async def pump() -> None:
-            async with send:
-                gen = produce()
-                async with contextlib.aclosing(gen):  # type: ignore[type-var]
-                    async for item in gen:
-                        await send.send(item)
-
-        future = portal.start_task_soon(pump)
-        try:
-            while True:
-                try:
-                    item = portal.call(receive.receive)
-                except anyio.EndOfStream:
-                    break
-                yield item
-            future.result()
-        finally:
-            if not future.done():
-                future.cancel()
-            portal.call(receive.aclose)
-
-
 def schema_blocking(
     url: str,
     obj: str | None = None,
@@ -559,7 +529,7 @@ def schema_blocking(
                 assert obj is not None
                 yield await schema_for(client, obj, fields, types=types)
 
-    [schema] = list(_blocking(fetch))
+    [schema] = list(iterate_blocking(fetch))
     out: ExportSchema = schema
     return out
 
@@ -630,7 +600,7 @@ def plan_partitions_blocking(
                     page_size=page_size or MAX_PAGE,
                 )
 
-    [planned] = list(_blocking(plan))
+    [planned] = list(iterate_blocking(plan))
     out: list[Partition] = planned
     return out
 
@@ -666,4 +636,4 @@ def read_partition_blocking(
                 async for batch in batches:
                     yield batch
 
-    return _blocking(read)
+    return iterate_blocking(read)
