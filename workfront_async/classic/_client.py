@@ -13,7 +13,7 @@ import inspect
 import os
 from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import IO, TYPE_CHECKING, Any, Final, Literal, overload
+from typing import IO, TYPE_CHECKING, Any, Final, Literal, TypeVar, overload
 from urllib.parse import urlsplit
 
 import anyio
@@ -63,7 +63,8 @@ from ._wire import (
 )
 
 if TYPE_CHECKING:
-    from ..export._export import Export, ExportProgress
+    from ..export._export import Export, ExportProgress, TypedExport
+    from ..models import Model
     from ._changes import ChangeFeed, SyncCursor
     from ._subscriptions import Subscriptions
 
@@ -88,6 +89,19 @@ API_KEY_ENV: Final = "WORKFRONT_API_KEY"
 BULK_MAX: Final = 100
 
 Upload = bytes | IO[bytes] | AsyncIterable[bytes]
+M = TypeVar("M", bound="Model")
+
+
+def _typed(obj: Any, fields: str | Iterable[str]) -> tuple[str, Any, list[str]]:
+    """The object code, the row class and the fields of a call given an object
+    code or a generated row class."""
+    field_list = [fields] if isinstance(fields, str) else list(fields)
+    if isinstance(obj, str):
+        return obj, None, field_list
+    from ..models import check_model, model_fields
+
+    model = check_model(obj)
+    return model.__wf_obj__, model, model_fields(model, field_list)
 
 
 @attrs.frozen(slots=True)
@@ -216,14 +230,30 @@ class Workfront(ClientBase):
 
     # -- reads -------------------------------------------------------------------------
 
-    async def get(self, obj: str, id: str, fields: str | Iterable[str] = ()) -> Row:
-        """One object by ID (``GET /<obj>/<ID>``; IDs starting with ``$$`` go in the query)."""
-        call = get_call(obj, id, fields)
+    @overload
+    async def get(self, obj: type[M], id: str, fields: str | Iterable[str] = ()) -> M: ...
+
+    @overload
+    async def get(self, obj: str, id: str, fields: str | Iterable[str] = ()) -> Row: ...
+
+    async def get(self, obj: str | type[Model], id: str, fields: str | Iterable[str] = ()) -> Any:
+        """One object by ID (``GET /<obj>/<ID>``; IDs starting with ``$$`` go in the query).
+
+        ``obj`` is an object code (the row is a dict) or a generated row class
+        (``Task``: the row is a ``Task``; see :mod:`workfront_async.models`)."""
+        code, model, field_list = _typed(obj, fields)
+        call = get_call(code, id, field_list)
+        if model is not None:
+            from ..models import one_parser
+
+            call = attrs.evolve(call, parse=one_parser(model))
         data = await self.request(call)
         if isinstance(data, list):
             if not data:
                 raise NotFoundError(f"no {obj} with ID {id}", status=200, method="GET")
             data = data[0]
+        if model is not None:
+            return data
         if not isinstance(data, dict):
             raise ResponseError(f"GET {call.path} did not return an object")
         row: Row = self._rows(data)
@@ -286,6 +316,19 @@ class Workfront(ClientBase):
             by_id=found,
         )
 
+    @overload
+    def search(
+        self,
+        obj: type[M],
+        where: Where = None,
+        *,
+        fields: str | Iterable[str] = (),
+        sort: Iterable[str | tuple[str, str]] = (),
+        limit: int | None = None,
+        page_size: int = 2000,
+    ) -> Search[M]: ...
+
+    @overload
     def search(
         self,
         obj: str,
@@ -295,21 +338,43 @@ class Workfront(ClientBase):
         sort: Iterable[str | tuple[str, str]] = (),
         limit: int | None = None,
         page_size: int = 2000,
-    ) -> Search[Row]:
+    ) -> Search[Row]: ...
+
+    def search(
+        self,
+        obj: str | type[Model],
+        where: Where = None,
+        *,
+        fields: str | Iterable[str] = (),
+        sort: Iterable[str | tuple[str, str]] = (),
+        limit: int | None = None,
+        page_size: int = 2000,
+    ) -> Search[Any]:
         """An immutable ``Search`` over ``obj``; ``async for`` yields every match.
 
-        ``where`` is a query expression (``Q.status == "CUR"``), a mapping of
+        ``obj`` is an object code (rows are dicts) or a generated row class
+        (``Task``: rows are ``Task`` instances, decoded straight from the answer,
+        and ``fields=`` defaults to the class's fields; see
+        :mod:`workfront_async.models`). ``where`` is a query expression
+        (``Q.status == "CUR"``, ``TaskQ.status == "CUR"``), a mapping of
         parameter names to a value or a list of values, or ``(name, value)`` pairs.
         """
-        s: Search[Row] = Search(
+        code, model, field_list = _typed(obj, fields)
+        parse = None
+        if model is not None:
+            from ..models import page_parser
+
+            parse = page_parser(model)
+        s: Search[Any] = Search(
             backend=self,
-            obj=check_name("obj", obj),
+            obj=check_name("obj", code),
             limit=limit,
             page_size=page_size,
-            parse_dates=self.parse_dates,
+            parse_dates=self.parse_dates and model is None,
+            model=model,
+            parse=parse,
         )
         s = s.where(where)
-        field_list = [fields] if isinstance(fields, str) else list(fields)
         if field_list:
             s = s.fields(*field_list)
         sort_list = list(sort)
@@ -317,8 +382,10 @@ class Workfront(ClientBase):
             s = s.sort(*sort_list)
         return s
 
-    async def _search_page(self, obj: str, params: Sequence[tuple[str, str]]) -> Any:
-        return await self.request(Call("GET", f"{obj}/search", tuple(params)))
+    async def _search_page(
+        self, obj: str, params: Sequence[tuple[str, str]], parse: Any = None
+    ) -> Any:
+        return await self.request(Call("GET", f"{obj}/search", tuple(params), parse=parse))
 
     async def _count(self, obj: str, params: Sequence[tuple[str, str]]) -> int:
         call = Call("GET", f"{obj}/count", tuple(params))
@@ -657,9 +724,39 @@ class Workfront(ClientBase):
 
     # -- export and sync ---------------------------------------------------
 
+    @overload
+    def export(
+        self,
+        obj: type[M],
+        where: Where = None,
+        *,
+        fields: str | Iterable[str] = (),
+        page_size: int = 2000,
+        sort: Iterable[str | tuple[str, str]] = (),
+        ordered: bool = False,
+        consistency: Literal["offset", "keyset"] = "offset",
+        limit: int | None = None,
+        progress: Callable[[ExportProgress], Any] | None = None,
+    ) -> TypedExport[M]: ...
+
+    @overload
     def export(
         self,
         obj: str,
+        where: Where = None,
+        *,
+        fields: str | Iterable[str] = (),
+        page_size: int = 2000,
+        sort: Iterable[str | tuple[str, str]] = (),
+        ordered: bool = False,
+        consistency: Literal["offset", "keyset"] = "offset",
+        limit: int | None = None,
+        progress: Callable[[ExportProgress], Any] | None = None,
+    ) -> Export: ...
+
+    def export(
+        self,
+        obj: str | type[Model],
         where: Where = None,
         *,
         fields: str | Iterable[str] = (),
@@ -678,17 +775,20 @@ class Workfront(ClientBase):
         ``consistency="keyset"`` pages by ID and yields every row that exists
         for the whole export exactly once even while others change;
         ``"offset"`` is exact only while nothing changes. Memory stays bounded
-        by ((concurrency + 2) x page size).
+        by ((concurrency + 2) x page size). With a generated row class as
+        ``obj`` (``Task``) the rows are its instances, and typed outputs
+        (``to_arrow``, ``write``, data frames) take their columns from the class.
         """
-        from ..export._export import Export, SearchFetcher, export_pages
+        from ..export._export import Export, SearchFetcher, TypedExport, export_pages
 
-        field_list = [fields] if isinstance(fields, str) else list(fields)
+        code, model, field_list = _typed(obj, fields)
         field_params(field_list)  # bad field paths fail here, before the count is sent
-        fetcher = SearchFetcher(self, check_name("obj", obj), field_list)
+        fetcher = SearchFetcher(self, check_name("obj", code), field_list, model=model)
         tokens = self.limiter.total_tokens
         workers = 10 if tokens == float("inf") else max(1, int(tokens))
         sort_keys = list(normalize_sort(sort))
-        return Export(
+        kind = Export if model is None else TypedExport
+        return kind(
             lambda: export_pages(
                 fetcher,
                 where,

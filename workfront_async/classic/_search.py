@@ -44,7 +44,9 @@ NewT = TypeVar("NewT")
 class SearchBackend(Protocol):
     """What a ``Search`` needs from the client that made it."""
 
-    async def _search_page(self, obj: str, params: Sequence[tuple[str, str]]) -> Any: ...
+    async def _search_page(
+        self, obj: str, params: Sequence[tuple[str, str]], parse: Any = None
+    ) -> Any: ...
 
     async def _count(self, obj: str, params: Sequence[tuple[str, str]]) -> int: ...
 
@@ -76,6 +78,10 @@ class Search(AsyncIterableOnly, Generic[RowT]):
     )
     _parse_dates: bool = attrs.field(default=False, alias="parse_dates")
     _row_factory: Callable[[Row], RowT] = attrs.field(default=_identity, alias="row_factory")
+    # A generated row class (``workfront_async.models``): pages are decoded into
+    # it by ``_parse``, no dict built; rows are then its instances.
+    _model: Any = attrs.field(default=None, alias="model")
+    _parse: Any = attrs.field(default=None, alias="parse", eq=False)
 
     # -- builders ----------------------------------------------------------------------
 
@@ -130,6 +136,8 @@ class Search(AsyncIterableOnly, Generic[RowT]):
             page_size=self._page_size,
             parse_dates=self._parse_dates,
             row_factory=composed,
+            model=self._model,
+            parse=self._parse,
         )
 
     # -- planning ----------------------------------------------------------------------
@@ -171,6 +179,8 @@ class Search(AsyncIterableOnly, Generic[RowT]):
     # -- execution ---------------------------------------------------------------------
 
     def _row(self, row: Any) -> RowT:
+        if self._model is not None:
+            return self._row_factory(row)
         if not isinstance(row, dict):
             raise ResponseError(f"a {self.obj} search returned a row that is not an object")
         return self._row_factory(convert_dates(row) if self._parse_dates else row)
@@ -187,7 +197,7 @@ class Search(AsyncIterableOnly, Generic[RowT]):
             if want <= 0:
                 return
             rows = await self._backend._search_page(
-                self.obj, [*base, ("$$FIRST", str(first)), ("$$LIMIT", str(want))]
+                self.obj, [*base, ("$$FIRST", str(first)), ("$$LIMIT", str(want))], self._parse
             )
             if not isinstance(rows, list):
                 raise ResponseError(
@@ -198,7 +208,10 @@ class Search(AsyncIterableOnly, Generic[RowT]):
                     f"{self.obj} search: asked for {want} rows at $$FIRST={first}, got "
                     f"{len(rows)}; the server ignored $$LIMIT, so paging cannot be trusted"
                 )
-            ids = {r.get("ID") for r in rows if isinstance(r, dict)} - {None}
+            if self._model is not None:
+                ids = {r.ID for r in rows} - {None}
+            else:
+                ids = {r.get("ID") for r in rows if isinstance(r, dict)} - {None}
             if rows and previous_ids and ids & previous_ids:
                 raise PaginationError(
                     f"{self.obj} search: the page at $$FIRST={first} repeats rows of the "
@@ -207,7 +220,8 @@ class Search(AsyncIterableOnly, Generic[RowT]):
                 )
             previous_ids = ids
             if rows:
-                yield [self._row(r) for r in rows]
+                typed_as_is = self._model is not None and self._row_factory is _identity
+                yield rows if typed_as_is else [self._row(r) for r in rows]
             if len(rows) < want:
                 return
             first += len(rows)

@@ -60,6 +60,7 @@ examples:
   workfront-async count issue --where 'priority >= 3'
   workfront-async get task 5f2c... 5f2d... --format json
   workfront-async sync task --state task.cursor -o changes.jsonl
+  workfront-async codegen task project issue --package acme_workfront -o src
   workfront-async emulator serve --port 8000 --latency 0.05
   eval "$(workfront-async completion bash)"
 
@@ -229,11 +230,53 @@ def build_parser() -> argparse.ArgumentParser:
         _search_command,
         _get_command,
         _sync_command,
+        _codegen_command,
     ):
         add_command(commands)
     _emulator_command(sub, fmt)
     _completion_command(commands)
     return parser
+
+
+def _codegen_command(commands: _Commands) -> None:
+    p = commands.add(
+        "codegen",
+        "generate a typed package (row classes, query fields) from the tenant's metadata",
+        "codegen task project issue --package acme_workfront -o src",
+        "codegen --check --package acme_workfront -o src",
+    )
+    arg = p.add_argument(
+        "objects",
+        metavar="OBJECT",
+        nargs="*",
+        help="object types: task, project, issue, ... (with --check: the lock file's)",
+    )
+    arg.completer = _object_completer  # type: ignore[attr-defined]
+    p.add_argument("--package", required=True, help="the package's name, e.g. acme_workfront")
+    p.add_argument("-o", "--output", default=".", help="directory the package goes in (default: .)")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 if the tenant's metadata changed since the package "
+        "was generated (for CI)",
+    )
+
+
+async def _codegen(wf: Any, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from ..codegen import check, generate
+
+    directory = Path(args.output, *args.package.split("."))
+    if args.check:
+        drift = await check(wf, directory)
+        (out if drift.ok else err).write(f"{drift}\n")
+        return 0 if drift.ok else 1
+    if not args.objects:
+        raise UsageError("name the objects to generate, e.g. codegen task project --package ...")
+    done = await generate(wf, args.objects, package=args.package, out=args.output)
+    classes = ", ".join(f"{name} ({code})" for code, name in sorted(done.classes.items()))
+    if not args.quiet:
+        err.write(f"{PROG}: wrote {done.directory}: {classes} in {done.seconds:.2f} s\n")
+    return 0
 
 
 def _export_command(commands: _Commands) -> None:
@@ -571,6 +614,8 @@ async def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if args.planning:
             return await _planning_export(args, fmt, out, err)
     async with connect(args, err) as wf:
+        if args.command == "codegen":
+            return await _codegen(wf, args, out, err)
         from ._names import field_paths
 
         where_fields = list(field_paths(where)) if where is not None else []

@@ -42,7 +42,7 @@ from collections.abc import (
     Sequence,
 )
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
 import anyio
 import attrs
@@ -68,6 +68,7 @@ __all__ = [
     "ExportProgress",
     "PageFetcher",
     "SearchFetcher",
+    "TypedExport",
     "export_pages",
     "export_rows",
     "keyset_partitions",
@@ -114,15 +115,29 @@ class PageFetcher(Protocol):
 class SearchFetcher:
     """A :class:`PageFetcher` over a ``Workfront`` client's search and count."""
 
-    def __init__(self, wf: Workfront, obj: str, fields: Iterable[str] = ()) -> None:
+    def __init__(
+        self, wf: Workfront, obj: str, fields: Iterable[str] = (), *, model: Any = None
+    ) -> None:
         self.wf = wf
         self.obj = obj
+        # A generated row class: pages are decoded straight into it (no dicts).
+        self.model = model
+        self.parse: Any = None
+        if model is not None:
+            from ..models import page_parser
+
+            self.parse = page_parser(model)
         self.use_fields(fields)
 
     def use_fields(self, fields: Iterable[str]) -> None:
         """Ask for ``fields`` (a typed export asks for its schema's fields)."""
         self.fields = list(fields)
         self.base = self.wf.search(self.obj, fields=self.fields).parse_dates(False)
+
+    def use_dicts(self) -> None:
+        """Fetch dict rows from now on (file and Arrow outputs convert dicts
+        by the schema, which a typed export takes from its row class)."""
+        self.model = self.parse = None
 
     def _search(self, clauses: Sequence[Any]) -> Search[Row]:
         search = self.base
@@ -140,7 +155,15 @@ class SearchFetcher:
         if sort:
             search = search.sort(*sort)
         params = [*search.params(), ("$$FIRST", str(first)), ("$$LIMIT", str(limit))]
-        rows = await self.wf.request(Call("GET", f"{self.obj}/search", tuple(params)))
+        call = Call("GET", f"{self.obj}/search", tuple(params), parse=self.parse)
+        rows = await self.wf.request(call)
+        if self.model is not None:
+            # The decoder made exactly a list of row-class instances, or raised.
+            if len(rows) > limit:
+                raise PaginationError(
+                    f"{self.obj} search: asked for {limit} rows at $$FIRST={first}, got {len(rows)}"
+                )
+            return rows  # type: ignore[no-any-return]
         # set(map(type, ...)) checks every row in C, a fraction of a Python loop's cost.
         if not isinstance(rows, list) or not set(map(type, rows)) <= {dict}:
             raise ResponseError(
@@ -188,8 +211,19 @@ class Export(TypedSinks):
             raise RuntimeError("this export was not made by wf.export(); pass schema= explicitly")
         from ._metadata import schema_for
 
+        metadata = None
+        if self._fetcher.model is not None:
+            from ..models import package_metadata
+
+            # A typed export's columns come from its row class (and the classes
+            # of its package), as generated: no metadata request.
+            metadata = package_metadata(self._fetcher.model)
         self._schema = await schema_for(
-            self._fetcher.wf, self._fetcher.obj, self._fetcher.fields, types=types
+            self._fetcher.wf,
+            self._fetcher.obj,
+            self._fetcher.fields,
+            types=types,
+            metadata=metadata,
         )
         return self._schema
 
@@ -199,6 +233,7 @@ class Export(TypedSinks):
         if schema is None:
             schema = await self.schema(types=types)
         if self._fetcher is not None:
+            self._fetcher.use_dicts()
             self._fetcher.use_fields(schema.fields)
         return schema, self.pages()
 
@@ -229,6 +264,28 @@ class Export(TypedSinks):
     async def aclose(self) -> None:
         if self._gen is not None:
             await self._gen.aclose()
+
+
+M = TypeVar("M")
+
+
+class TypedExport(Export, Generic[M]):
+    """The result of ``wf.export(Task, ...)`` with a generated row class: the
+    same export, whose rows are ``Task`` instances (typed outputs such as
+    ``to_arrow`` and ``write`` take their columns from the class)."""
+
+    if TYPE_CHECKING:
+
+        def pages(self) -> AsyncGenerator[list[M], None]: ...  # type: ignore[override]
+
+        def __aiter__(self) -> AsyncGenerator[M, None]: ...  # type: ignore[override]
+
+        async def __aenter__(self) -> TypedExport[M]: ...
+
+
+def row_id(row: Any) -> Any:
+    """The ``ID`` of a row: a dict or a row-class instance."""
+    return row.get("ID") if type(row) is dict else getattr(row, "ID", None)
 
 
 async def _flatten(pages: AsyncGenerator[list[Row], None]) -> AsyncGenerator[Row, None]:
@@ -386,7 +443,7 @@ async def _offset_pages(
     def check_start(index: int, page: list[Row]) -> None:
         if not page:
             return
-        first = page[0].get("ID")
+        first = row_id(page[0])
         other = starts.setdefault(first, index)
         if other != index:
             raise PaginationError(
@@ -411,10 +468,10 @@ async def _offset_pages(
     previous_last: Any = None
     while last_full and (limit is None or index * page_size < limit):
         page = await fetch(index)
-        if page and previous_last is not None and page[-1].get("ID") == previous_last:
+        if page and previous_last is not None and row_id(page[-1]) == previous_last:
             raise PaginationError(f"page {index} repeated the previous page; stopping")
         check_start(index, page)
-        previous_last = page[-1].get("ID") if page else None
+        previous_last = row_id(page[-1]) if page else None
         yield page
         last_full = len(page) >= page_size
         index += 1
@@ -659,7 +716,7 @@ class _KeysetPlan:
             r.left = 0.0
             self.unfinished -= 1
         else:
-            r.after = raw[-1]["ID"]
+            r.after = row_id(raw[-1])
             self._split(r, raw)
             self._push(r)
         self.notify()
@@ -667,7 +724,7 @@ class _KeysetPlan:
     def _split(self, r: _Range, raw: list[Row]) -> None:
         """After a full page of ``r``: estimate what is left of it and, where
         more ranges would run, lay out pieces of about ``piece`` rows after it."""
-        after, first = r.after, raw[0].get("ID")
+        after, first = r.after, row_id(raw[0])
         r.left = None
         if after is None or len(after) != _ID_DIGITS or not isinstance(first, str):
             return
@@ -742,16 +799,14 @@ async def _keyset_pages(
         raw = await fetcher.page(ands, first=0, limit=ask, sort=sort)
         # between() is inclusive at both ends: the lower end is the last row
         # already yielded, the upper end belongs to the next range.
-        page = [
-            row for row in raw if row.get("ID") != after and (hi is None or row.get("ID") != hi)
-        ]
+        page = [row for row in raw if row_id(row) != after and (hi is None or row_id(row) != hi)]
         if page:
-            new_last = page[-1].get("ID")
+            new_last = row_id(page[-1])
             if after is not None and not (isinstance(new_last, str) and new_last > after):
                 raise PaginationError(f"keyset page after ID {after!r} made no progress; stopping")
         more = len(raw) >= ask
         if more:
-            last_id = raw[-1].get("ID")
+            last_id = row_id(raw[-1])
             if not isinstance(last_id, str) or (after is not None and last_id <= after):
                 raise PaginationError(f"keyset page after ID {after!r} made no progress; stopping")
         return page, raw, more

@@ -121,20 +121,24 @@ class Expr:
     def __delattr__(self, name: str) -> NoReturn:
         raise FrozenInstanceError()
 
-    def __and__(self, other: object) -> Expr:
+    def __and__(self, other: Expr) -> Expr:
         if isinstance(other, Expr):
             return and_(self, other)
         _combine_error("&", self, other)
 
-    def __rand__(self, other: object) -> Expr:
+    # Reached only with a left operand that is not an expression (``x & cond``),
+    # which compiling refuses with a message (``Hole``); typed as ``Expr`` so that
+    # type checkers refuse it too, e.g. a typed field compared with a value of
+    # the wrong type (``TaskQ.priority == "high"``, a ``bool`` to them).
+    def __rand__(self, other: Expr) -> Expr:
         return and_(Hole(other), self)
 
-    def __or__(self, other: object) -> Expr:
+    def __or__(self, other: Expr) -> Expr:
         if isinstance(other, Expr):
             return or_(self, other)
         _combine_error("|", self, other)
 
-    def __ror__(self, other: object) -> Expr:
+    def __ror__(self, other: Expr) -> Expr:
         return or_(Hole(other), self)
 
     def __invert__(self) -> Expr:
@@ -210,14 +214,14 @@ class Condition(Expr):
     def __reduce__(self) -> tuple[object, ...]:
         return (type(self), (self.path, self.op, self.values))
 
-    def __and__(self, other: object) -> Expr:
+    def __and__(self, other: Expr) -> Expr:
         if type(other) is Condition:  # the first & of a chain
             if other.path == self.path and other.op == self.op and other.values == self.values:
                 return self  # the same condition twice (compared here: no __eq__ call)
             return _chain_node(_AndInit, And, (self, other), 1, None)
         return Expr.__and__(self, other)
 
-    def __or__(self, other: object) -> Expr:
+    def __or__(self, other: Expr) -> Expr:
         if type(other) is Condition:
             if other.path == self.path and other.op == self.op and other.values == self.values:
                 return self  # the same condition twice (compared here: no __eq__ call)
@@ -359,7 +363,7 @@ class And(_Chain):
     ) -> And:
         return _new_chain(cls, And, _AndInit, children, depth, members)
 
-    def __and__(self, other: object) -> Expr:
+    def __and__(self, other: Expr) -> Expr:
         # one more condition on a chain: the common step of building a query
         if (
             self.children
@@ -391,7 +395,7 @@ class Or(_Chain):
     ) -> Or:
         return _new_chain(cls, Or, _OrInit, children, depth, members)
 
-    def __or__(self, other: object) -> Expr:
+    def __or__(self, other: Expr) -> Expr:
         if (
             self.children
             and type(other) is not Or
