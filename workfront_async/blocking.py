@@ -39,12 +39,61 @@ import weakref
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
 import anyio
 from anyio.from_thread import BlockingPortal
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from .models import Model
+
 __all__ = ["Workfront"]
+
+M = TypeVar("M", bound="Model")
+T = TypeVar("T")
+
+
+class TypedRows(Generic[T]):
+    """What type checkers see of a blocking search or export of a generated row
+    class (``wf.search(Task)``): rows are ``Task`` instances. At run time it is
+    the same wrapper as for an object code."""
+
+    if TYPE_CHECKING:
+
+        def __iter__(self) -> Iterator[T]: ...
+
+        def __enter__(self) -> TypedRows[T]: ...
+
+        def __exit__(self, *exc: object) -> None: ...
+
+        def pages(self) -> Iterator[list[T]]: ...
+
+        def all(self) -> list[T]: ...
+
+        def first(self) -> T | None: ...
+
+        def count(self) -> int: ...
+
+        def where(self, where: Any) -> TypedRows[T]: ...
+
+        def fields(self, *fields: str | Iterable[str]) -> TypedRows[T]: ...
+
+        def sort(self, *keys: str | tuple[str, str]) -> TypedRows[T]: ...
+
+        def limit(self, limit: int | None) -> TypedRows[T]: ...
+
+        def page_size(self, page_size: int) -> TypedRows[T]: ...
+
+        def to_arrow(self, **kwargs: Any) -> Any: ...
+
+        def to_pandas(self, **kwargs: Any) -> Any: ...
+
+        def to_polars(self, **kwargs: Any) -> Any: ...
+
+        def write(self, *args: Any, **kwargs: Any) -> Any: ...
+
 
 # How long a client that was never closed gets to close (log out, close its
 # connections) when it is collected or at interpreter exit; past that it is
@@ -312,6 +361,55 @@ class Workfront(_Blocking):
         self._finalizer = weakref.finalize(
             self, _close_forgotten, loop, f"blocking.{loop.target!r}"
         )
+
+    if TYPE_CHECKING:
+        # Typed views of the methods that take a generated row class; every other
+        # call (and these with an object code) is typed as the async client's
+        # result without ``await`` (``Any`` here).
+        @overload
+        def search(
+            self,
+            obj: type[M],
+            where: Any = None,
+            *,
+            fields: str | Iterable[str] = (),
+            sort: Iterable[str | tuple[str, str]] = (),
+            limit: int | None = None,
+            page_size: int = 2000,
+        ) -> TypedRows[M]: ...
+
+        @overload
+        def search(self, obj: str, where: Any = None, **kwargs: Any) -> Any: ...
+
+        def search(self, obj: Any, where: Any = None, **kwargs: Any) -> Any: ...
+
+        @overload
+        def get(self, obj: type[M], id: str, fields: str | Iterable[str] = ()) -> M: ...
+
+        @overload
+        def get(self, obj: str, id: str, fields: str | Iterable[str] = ()) -> Any: ...
+
+        def get(self, obj: Any, id: str, fields: str | Iterable[str] = ()) -> Any: ...
+
+        @overload
+        def export(
+            self,
+            obj: type[M],
+            where: Any = None,
+            *,
+            fields: str | Iterable[str] = (),
+            page_size: int = 2000,
+            sort: Iterable[str | tuple[str, str]] = (),
+            ordered: bool = False,
+            consistency: Literal["offset", "keyset"] = "offset",
+            limit: int | None = None,
+            progress: Callable[[Any], Any] | None = None,
+        ) -> TypedRows[M]: ...
+
+        @overload
+        def export(self, obj: str, where: Any = None, **kwargs: Any) -> Any: ...
+
+        def export(self, obj: Any, where: Any = None, **kwargs: Any) -> Any: ...
 
     @property
     def client(self) -> Any:
