@@ -391,9 +391,10 @@ class Workfront(ClientBase):
         call = Call("GET", f"{obj}/count", tuple(params))
         return parse_count(await self.request(call), f"GET {call.path}")
 
-    async def count(self, obj: str, where: Where = None) -> int:
-        """How many ``obj`` match ``where`` (``GET /<obj>/count``)."""
-        call = count_call(obj, where)
+    async def count(self, obj: str | type[Model], where: Where = None) -> int:
+        """How many ``obj`` (an object code or a generated row class) match
+        ``where`` (``GET /<obj>/count``)."""
+        call = count_call(_typed(obj, ())[0], where)
         return parse_count(await self.request(call), f"GET {call.path}")
 
     async def report(
