@@ -12,9 +12,11 @@ PUBLIC_MODULES = [
     "workfront_async",
     "workfront_async.classic",
     "workfront_async.cli",
+    "workfront_async.codegen",
     "workfront_async.events",
     "workfront_async.planning",
     "workfront_async.export",
+    "workfront_async.models",
     "workfront_async.query",
     "workfront_async.testing",
 ]

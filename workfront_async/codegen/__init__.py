@@ -32,7 +32,7 @@ from ._render import class_name, render_module
 if TYPE_CHECKING:
     from ..classic._client import Workfront
 
-__all__ = ["LOCK_NAME", "Drift", "Generated", "check", "collect", "generate", "render"]
+__all__ = ["Drift", "Generated", "LOCK_NAME", "check", "collect", "generate", "render"]
 
 LOCK_NAME = "workfront.lock.json"
 _PACKAGE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
