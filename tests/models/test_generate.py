@@ -39,12 +39,18 @@ def test_the_package_has_a_class_and_a_namespace_per_object(
         "TASK": "Task",
         "USER": "User",
     }
-    for name, code in [("Task", "TASK"), ("Project", "PROJ"), ("Issue", "OPTASK"), ("User", "USER")]:
+    for name, code in [
+        ("Task", "TASK"),
+        ("Project", "PROJ"),
+        ("Issue", "OPTASK"),
+        ("User", "USER"),
+    ]:
         cls = getattr(pkg, name)
         assert issubclass(cls, Model)
         assert issubclass(cls, msgspec.Struct)
         assert cls.__wf_obj__ == code
-        assert name in pkg.__all__ and f"{name}Q" in pkg.__all__
+        assert name in pkg.__all__
+        assert f"{name}Q" in pkg.__all__
         assert isinstance(getattr(pkg, f"{name}Q"), Fields)
     # statuses and drop-down custom fields are Literal aliases of the tenant's values
     assert pkg.TaskStatus.__args__ == ("CPL", "INP", "JET", "NEW", "OGC", "PRK")
@@ -71,7 +77,8 @@ def test_a_row_class_decodes_wire_names(pkg: ModuleType) -> None:
     )
     assert task.plannedStartDate_raw == "2024-07-02T03:49:38:711+0000"
     assert task.plannedStartDate.isoformat() == "2024-07-02T03:49:38.711000+00:00"
-    assert isinstance(task.project, pkg.Project) and task.project.name == "P"
+    assert isinstance(task.project, pkg.Project)
+    assert task.project.name == "P"
     assert task.description is None
     # back to the wire: Workfront's names, timestamps as text, unset fields left out
     assert task.to_dict() == json.loads(raw)

@@ -15,7 +15,15 @@ from workfront_async.testing import Emulator
 
 from .conftest import Recording, client
 
-FIELDS = ["name", "status", "priority", "percentComplete", "plannedStartDate", "region", "project:name"]
+FIELDS = [
+    "name",
+    "status",
+    "priority",
+    "percentComplete",
+    "plannedStartDate",
+    "region",
+    "project:name",
+]
 
 
 def typed_value(row: Any, model: type, column: str) -> Any:

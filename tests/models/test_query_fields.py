@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from types import ModuleType
 from typing import Any
 
@@ -14,7 +14,7 @@ import pytest
 from workfront_async import QueryError
 from workfront_async.query import Q, compile_classic
 
-MOMENT = datetime(2024, 7, 2, 3, 49, 38, 711000, tzinfo=timezone.utc)
+MOMENT = datetime(2024, 7, 2, 3, 49, 38, 711000, tzinfo=UTC)
 
 # (typed, untyped): each pair must compile to the same parameters
 PAIRS: list[tuple[str, Callable[[Any], Any], Callable[[], Any]]] = [
@@ -38,7 +38,11 @@ PAIRS: list[tuple[str, Callable[[Any], Any], Callable[[], Any]]] = [
     ("not_null", lambda p: p.TaskQ.roleID.not_null(), lambda: Q.roleID.not_null()),
     ("!= None", lambda p: p.TaskQ.roleID != None, lambda: Q.roleID.not_null()),  # noqa: E711
     ("between", lambda p: p.TaskQ.priority.between(1, 3), lambda: Q.priority.between(1, 3)),
-    ("datetime", lambda p: p.TaskQ.plannedStartDate >= MOMENT, lambda: Q.plannedStartDate >= MOMENT),
+    (
+        "datetime",
+        lambda p: p.TaskQ.plannedStartDate >= MOMENT,
+        lambda: Q.plannedStartDate >= MOMENT,
+    ),
     (
         "date",
         lambda p: p.TaskQ.entryDate < date(2024, 1, 1),
@@ -90,8 +94,9 @@ PAIRS: list[tuple[str, Callable[[Any], Any], Callable[[], Any]]] = [
     ),
     (
         "and / or",
-        lambda p: ((p.TaskQ.status == "INP") & (p.TaskQ.priority >= 2))
-        | (p.TaskQ.region == "APAC"),
+        lambda p: (
+            ((p.TaskQ.status == "INP") & (p.TaskQ.priority >= 2)) | (p.TaskQ.region == "APAC")
+        ),
         lambda: ((Q.status == "INP") & (Q.priority >= 2)) | (Q["DE:Region"] == "APAC"),
     ),
     ("not", lambda p: ~(p.TaskQ.status == "INP"), lambda: ~(Q.status == "INP")),
