@@ -16,7 +16,7 @@ import pytest
 from tests.engines._served import serve_in_thread
 from workfront_async import Q, QueryError, Retry, Workfront
 from workfront_async.cli import main
-from workfront_async.codegen import Drift, check
+from workfront_async.codegen import Drift, check, generate
 from workfront_async.testing import Emulator, Served
 
 from .conftest import client, demo, generate_from, importable, unique_package
@@ -106,6 +106,10 @@ async def drift_of(emu: Emulator, directory: Path) -> Drift:
         return await check(wf, directory)
 
 
+async def generate_from_client(wf: Workfront, out: Path) -> Path:
+    return (await generate(wf, ["task", "project"], package=unique_package(), out=out)).directory
+
+
 async def test_check_over_http_names_a_new_field(
     tmp_path: Path, served: tuple[Emulator, Served]
 ) -> None:
@@ -126,12 +130,6 @@ async def test_check_over_http_names_a_new_field(
         "TASK: + DE:Cost Center: TEXT/TEXT",
     ]
     assert "Generate it again" in str(drift)
-
-
-async def generate_from_client(wf: Workfront, out: Path) -> Path:
-    from workfront_async.codegen import generate
-
-    return (await generate(wf, ["task", "project"], package=unique_package(), out=out)).directory
 
 
 async def test_a_new_status_is_drift(tmp_path: Path) -> None:
