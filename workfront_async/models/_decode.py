@@ -46,14 +46,20 @@ def check_model(model: object) -> type[Model]:
     )
 
 
-def _drifted(model: type[Model], exc: msgspec.ValidationError, method: str, url: str) -> Exception:
-    return ResponseError(
+def _drifted(
+    model: type[Model], exc: msgspec.ValidationError, status: int, method: str, url: str
+) -> Exception:
+    error = ResponseError(
         f"the answer does not fit {model.__name__}: {exc}. The tenant's metadata may have "
         "changed since the package was generated: `workfront-async codegen --check` says "
         "what changed, and generating the package again fixes it",
+        status=status,
         method=method,
         url=url,
     )
+    # Not retried: the same request would bring the same answer.
+    error.retryable = False
+    return error
 
 
 def _parser(model: type[Model], decoder: msgspec.json.Decoder[Any]) -> Any:
@@ -87,7 +93,7 @@ def _parser(model: type[Model], decoder: msgspec.json.Decoder[Any]) -> Any:
         # well-formed answer whose values do not fit the class.
         parse_classic(status, content, headers=headers, method=method, url=url, secrets=secrets)
         if isinstance(failure, msgspec.ValidationError):
-            raise _drifted(model, failure, method, url)
+            raise _drifted(model, failure, status, method, url)
         raise ResponseError("the answer is not a classic API answer", method=method, url=url)
 
     return parse

@@ -113,7 +113,8 @@ def model_fields(model: type[Model], fields: Sequence[str]) -> list[str]:
     for spec in fields:
         for path in spec.split(","):
             path = path.strip()
-            head = path.split(":", 1)[0]
+            # A custom field's wire name holds a colon of its own (DE:Region).
+            head = path if path.startswith("DE:") else path.split(":", 1)[0]
             if head in by_attr:  # a custom field given by its attribute name
                 path = by_attr[head] + path[len(head) :]
                 head = by_attr[head]
