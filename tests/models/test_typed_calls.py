@@ -28,9 +28,9 @@ def same_row(typed: Any, row: dict[str, Any]) -> None:
         raw = row.get(name)
         assert getattr(typed, f"{name}_raw") == raw, name
         assert getattr(typed, name) == (None if raw is None else parse_date(raw)), name
-    # and nothing else: the typed row says on the wire what the dict says (but
-    # objCode, which the class is: Task.__wf_obj__)
-    wire = {k: v for k, v in row.items() if v is not None and k != "objCode"}
+    # and nothing else: the typed row says on the wire what the dict says
+    wire = {k: v for k, v in row.items() if v is not None}
+    assert typed.objCode == "TASK"
     assert typed.to_dict() == wire
 
 

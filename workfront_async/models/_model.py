@@ -58,6 +58,8 @@ class Model(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults
     __wf_metadata__: ClassVar[Mapping[str, Any]] = {}
     __wf_names__: ClassVar[Mapping[str, str]] = {}
 
+    objCode: str | None = None
+
     def to_dict(self) -> dict[str, Any]:
         """The row as Workfront sent it: wire names, timestamps as text, unset
         fields left out (``msgspec.to_builtins``)."""
@@ -142,4 +144,3 @@ class Reference(Model):
 
     ID: str | None = None
     name: str | None = None
-    objCode: str | None = None
