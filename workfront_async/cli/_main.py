@@ -61,6 +61,7 @@ examples:
   workfront-async get task 5f2c... 5f2d... --format json
   workfront-async sync task --state task.cursor -o changes.jsonl
   workfront-async codegen task project issue --package acme_workfront -o src
+  workfront-async codegen --planning rt000002 --package acme_planning -o src
   workfront-async emulator serve --port 8000 --latency 0.05
   eval "$(workfront-async completion bash)"
 
@@ -260,10 +261,23 @@ def _codegen_command(commands: _Commands) -> None:
         help="write nothing; exit 1 if the tenant's metadata changed since the package "
         "was generated (for CI)",
     )
+    p.add_argument(
+        "--planning",
+        action="store_true",
+        help="OBJECT names are Workfront Planning record type IDs: generate (or check) "
+        "their record classes (needs --planning-token or $WORKFRONT_PLANNING_TOKEN with --url)",
+    )
+    p.add_argument("--planning-version", choices=["1", "2"], default="1", help=argparse.SUPPRESS)
+    p.add_argument(
+        "--planning-token",
+        default=os.environ.get("WORKFRONT_PLANNING_TOKEN"),
+        metavar="TOKEN",
+        help="an Adobe IMS access token for Planning (default: $WORKFRONT_PLANNING_TOKEN)",
+    )
 
 
 async def _codegen(wf: Any, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from ..codegen import check, generate
+    from ..codegen import check, generate, generate_planning
 
     directory = Path(args.output, *args.package.split("."))
     if args.check:
@@ -272,7 +286,8 @@ async def _codegen(wf: Any, args: argparse.Namespace, out: TextIO, err: TextIO) 
         return 0 if drift.ok else 1
     if not args.objects:
         raise UsageError("name the objects to generate, e.g. codegen task project --package ...")
-    done = await generate(wf, args.objects, package=args.package, out=args.output)
+    make = generate_planning if args.planning else generate
+    done = await make(wf, args.objects, package=args.package, out=args.output)
     classes = ", ".join(f"{name} ({code})" for code, name in sorted(done.classes.items()))
     if not args.quiet:
         err.write(f"{PROG}: wrote {done.directory}: {classes} in {done.seconds:.2f} s\n")
@@ -613,6 +628,13 @@ async def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             raise UsageError("-o -: Parquet needs a file; use --format jsonl or csv for a stream")
         if args.planning:
             return await _planning_export(args, fmt, out, err)
+    if args.command == "codegen":
+        from ..codegen import check_package_name
+
+        check_package_name(args.package)
+        if args.planning:
+            async with _planning_client(args, err) as planning:
+                return await _codegen(planning, args, out, err)
     async with connect(args, err) as wf:
         if args.command == "codegen":
             return await _codegen(wf, args, out, err)

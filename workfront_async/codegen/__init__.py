@@ -27,12 +27,29 @@ import orjson
 
 from .._core.exceptions import QueryError
 from ._collect import ObjectSpec, TenantSpec, collect
+from ._planning import (
+    RecordTypeSpec,
+    collect_planning,
+    digest,
+    record_class_name,
+    render_planning,
+)
 from ._render import class_name, render_module
 
 if TYPE_CHECKING:
     from ..classic._client import Workfront
 
-__all__ = ["Drift", "Generated", "LOCK_NAME", "check", "collect", "generate", "render"]
+__all__ = [
+    "Drift",
+    "Generated",
+    "LOCK_NAME",
+    "check",
+    "check_package_name",
+    "collect",
+    "generate",
+    "generate_planning",
+    "render",
+]
 
 LOCK_NAME = "workfront.lock.json"
 _PACKAGE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
@@ -79,6 +96,7 @@ def _lock(tenant: TenantSpec, package: str) -> dict[str, Any]:
     return {
         "generator": _generator(),
         "package": package,
+        "planning": False,
         "api_version": tenant.api_version,
         "objects": sorted(tenant.objects),
         "metadata_sha256": tenant.digest(),
@@ -93,7 +111,8 @@ def render(tenant: TenantSpec, package: str) -> dict[str, bytes]:
     return {"__init__.py": source.encode(), "py.typed": b"", LOCK_NAME: lock}
 
 
-def _check_package(package: str) -> str:
+def check_package_name(package: str) -> str:
+    """``package`` if it is a Python package name, else a ``QueryError``."""
     if not isinstance(package, str) or not _PACKAGE.match(package):
         raise QueryError(
             f"--package must be a Python package name such as 'acme_workfront', not {package!r}"
@@ -107,7 +126,7 @@ async def generate(
     """Read the metadata of ``objects`` and write the package ``package`` under
     ``out`` (``out/<package path>/``). Files are replaced whole (written beside,
     then renamed), so that an interrupted run leaves the previous package."""
-    _check_package(package)
+    check_package_name(package)
     if not objects:
         raise QueryError("name at least one object to generate, e.g. task project issue")
     started = time.perf_counter()
@@ -116,6 +135,37 @@ async def generate(
     await anyio.to_thread.run_sync(_write, directory, render(tenant, package))
     classes = {code: class_name(spec) for code, spec in tenant.objects.items()}
     return Generated(directory, classes, tenant.digest(), time.perf_counter() - started)
+
+
+def _planning_lock(specs: dict[str, RecordTypeSpec], package: str) -> dict[str, Any]:
+    return {
+        "generator": _generator(),
+        "package": package,
+        "planning": True,
+        "objects": sorted(specs),
+        "metadata_sha256": digest(specs),
+        "fields": {type_id: spec.entries() for type_id, spec in sorted(specs.items())},
+    }
+
+
+async def generate_planning(
+    planning: Any, record_type_ids: Sequence[str], *, package: str, out: str | Path = "."
+) -> Generated:
+    """Read the record types ``record_type_ids`` with a ``Planning`` or
+    ``PlanningV2`` client and write the package ``package`` of their record
+    classes under ``out``, with its lock file."""
+    check_package_name(package)
+    if not record_type_ids:
+        raise QueryError("name at least one record type ID to generate")
+    started = time.perf_counter()
+    specs = await collect_planning(planning, record_type_ids)
+    source = render_planning(specs, generator=_generator(), package=package)
+    lock = orjson.dumps(_planning_lock(specs, package), option=orjson.OPT_INDENT_2) + b"\n"
+    directory = Path(out, *package.split("."))
+    files = {"__init__.py": source.encode(), "py.typed": b"", LOCK_NAME: lock}
+    await anyio.to_thread.run_sync(_write, directory, files)
+    classes = {type_id: record_class_name(spec.name) for type_id, spec in specs.items()}
+    return Generated(directory, classes, digest(specs), time.perf_counter() - started)
 
 
 def _write(directory: Path, files: dict[str, bytes]) -> None:
@@ -136,9 +186,29 @@ def _diff(code: str, old: Sequence[str], new: ObjectSpec | None) -> list[str]:
     return out
 
 
-async def check(wf: Workfront, directory: str | Path) -> Drift:
+async def _check_planning(planning: Any, directory: Path, lock: dict[str, Any]) -> Drift:
+    found = await collect_planning(planning, lock["objects"])
+    changes: list[str] = []
+    if lock.get("metadata_sha256") != digest(found):
+        for type_id in lock["objects"]:
+            old = lock.get("fields", {}).get(type_id, [])
+            spec = found.get(type_id)
+            if spec is None:
+                changes.append(f"{type_id}: no longer found")
+                continue
+            now = spec.entries()
+            changes += [f"{type_id}: + {e}" for e in now if e not in old]
+            changes += [f"{type_id}: - {e}" for e in old if e not in now]
+        if not changes:
+            changes.append("the metadata's hash differs (the lock file was edited?)")
+    return Drift(directory, tuple(changes))
+
+
+async def check(wf: Any, directory: str | Path) -> Drift:
     """Compare the package in ``directory`` (its lock file) with the tenant's
-    metadata now. ``Drift.ok`` is false when anything changed."""
+    metadata now: ``wf`` is a ``Workfront`` client for a package of classic
+    objects, a ``Planning``/``PlanningV2`` client for one of record types.
+    ``Drift.ok`` is false when anything changed."""
     directory = Path(directory)
     lock_path = directory / LOCK_NAME
     try:
@@ -150,6 +220,18 @@ async def check(wf: Workfront, directory: str | Path) -> Drift:
         ) from None
     except orjson.JSONDecodeError:
         raise QueryError(f"{lock_path} is not JSON: generate the package again") from None
+    if lock.get("planning"):
+        if not hasattr(wf, "record_types"):
+            raise QueryError(
+                f"{directory} was generated from Planning record types: check it with a "
+                "Planning client (codegen --planning --check)"
+            )
+        return await _check_planning(wf, directory, lock)
+    if hasattr(wf, "record_types"):
+        raise QueryError(
+            f"{directory} was generated from classic objects: check it with a Workfront "
+            "client (codegen --check, without --planning)"
+        )
     tenant = await collect(wf, lock["objects"])
     changes: list[str] = []
     if lock.get("api_version") != tenant.api_version:

@@ -40,6 +40,13 @@ from ._model import (
     parse_wire_datetime,
     wire_names,
 )
+from ._planning import (
+    PlanningData,
+    PlanningRecord,
+    RecordLink,
+    check_record_model,
+    to_records,
+)
 
 __all__ = [
     "BoolField",
@@ -51,16 +58,21 @@ __all__ = [
     "IntField",
     "ListField",
     "Model",
+    "PlanningData",
+    "PlanningRecord",
+    "RecordLink",
     "Reference",
     "ReferenceFields",
     "StrField",
     "TypedField",
     "check_model",
+    "check_record_model",
     "model_fields",
     "one_parser",
     "package_metadata",
     "page_parser",
     "parse_wire_date",
     "parse_wire_datetime",
+    "to_records",
     "wire_names",
 ]

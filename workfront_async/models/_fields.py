@@ -257,6 +257,18 @@ class ListField(TypedField[V]):
         """Holds ``value`` among its values."""
         return self.field.contains(self.check(value))
 
+    def has_any(self, values: Iterable[V]) -> Condition:
+        """Holds one of ``values`` at least (Planning ``$hasAnyOf``)."""
+        return self.field.has_any(self._many(values))
+
+    def has_all(self, values: Iterable[V]) -> Condition:
+        """Holds every one of ``values`` (Planning ``$hasAllOf``)."""
+        return self.field.has_all(self._many(values))
+
+    def has_none(self, values: Iterable[V]) -> Condition:
+        """Holds none of ``values`` (Planning ``$hasNoneOf``)."""
+        return self.field.has_none(self._many(values))
+
 
 class ReferenceFields(Fields):
     """The fields of a referenced object the package has no class for."""

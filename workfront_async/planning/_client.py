@@ -10,7 +10,7 @@ and the v2 client (``_v2.PlanningV2``) share.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
 
 import httpx
 import orjson
@@ -24,8 +24,24 @@ from .._core.request import Call
 from .._core.retry import Retry
 from .._core.telemetry import traced
 from .._nodes import HttpNode
-from ._search import Record, RecordSearch
+from ._search import Record, RecordSearch, TypedRecordSearch
 from ._wire import Filter, check_sort, parse_planning
+
+if TYPE_CHECKING:
+    from ..models import PlanningRecord
+
+R = TypeVar("R", bound="PlanningRecord")
+
+
+def record_type_of(record_type: Any) -> tuple[str, Any]:
+    """The record type ID and the record class of a call given either."""
+    if isinstance(record_type, str):
+        return record_type, None
+    from ..models import check_record_model
+
+    model = check_record_model(record_type)
+    return model.__wf_record_type__, model
+
 
 __all__ = ["API_ROOT", "Planning", "PlanningClientBase", "RecordTypes", "Records", "Workspaces"]
 
@@ -114,6 +130,22 @@ class Records:
     def __init__(self, client: Planning) -> None:
         self._client = client
 
+    @overload
+    def search(
+        self,
+        record_type_id: type[R],
+        where: Filter = None,
+        *,
+        sort: Iterable[str | tuple[str, str]] = (),
+        attributes: str | Iterable[str] = (),
+        limit: int | None = None,
+        page_size: int = 500,
+        field_types: Mapping[str, str] | None = None,
+        validate: bool | None = None,
+        by_alias: bool = False,
+    ) -> TypedRecordSearch[R]: ...
+
+    @overload
     def search(
         self,
         record_type_id: str,
@@ -126,8 +158,27 @@ class Records:
         field_types: Mapping[str, str] | None = None,
         validate: bool | None = None,
         by_alias: bool = False,
+    ) -> RecordSearch: ...
+
+    def search(
+        self,
+        record_type_id: str | type[PlanningRecord],
+        where: Filter = None,
+        *,
+        sort: Iterable[str | tuple[str, str]] = (),
+        attributes: str | Iterable[str] = (),
+        limit: int | None = None,
+        page_size: int = 500,
+        field_types: Mapping[str, str] | None = None,
+        validate: bool | None = None,
+        by_alias: bool = False,
     ) -> RecordSearch:
         """An immutable ``RecordSearch``; ``async for`` yields every matching record.
+
+        ``record_type_id`` is a record type's ID, or a record class generated
+        by ``workfront-async codegen --planning`` (``Campaigns``): records are
+        then its instances (``record.data.budget``), and the filter can use its
+        typed fields (``CampaignsQ.budget > 1000``).
 
         ``where`` is a ``Q`` expression on field IDs or a raw Planning filter
         object. ``sort`` takes field IDs (``"-budget"`` descending).
@@ -141,9 +192,14 @@ class Records:
         ``groups()``, and ``via_get()`` add the other search options of
         docs/api-notes.md §5.
         """
-        s = RecordSearch(
+        type_id, model = record_type_of(record_type_id)
+        kind = RecordSearch if model is None else TypedRecordSearch
+        if model is not None and by_alias:
+            raise QueryError("a record class names its record type by ID: drop by_alias=True")
+        s = kind(
             backend=self._client,
-            record_type_id=check_name("record_type_id", record_type_id),
+            record_type_id=check_name("record_type_id", type_id),
+            model=model,
             attributes=[attributes] if isinstance(attributes, str) else tuple(attributes),
             limit=limit,
             page_size=page_size,
@@ -155,11 +211,37 @@ class Records:
         keys = check_sort(sort)
         return s.sort(*keys) if keys else s
 
-    async def get(self, record_id: str, *, attributes: str | Iterable[str] = ()) -> Record:
-        """One record (``GET /v1/records/<id>``)."""
+    @overload
+    async def get(
+        self, record_id: type[R], id: str, *, attributes: str | Iterable[str] = ()
+    ) -> R: ...
+
+    @overload
+    async def get(self, record_id: str, *, attributes: str | Iterable[str] = ()) -> Record: ...
+
+    async def get(
+        self,
+        record_id: str | type[PlanningRecord],
+        id: str | None = None,
+        *,
+        attributes: str | Iterable[str] = (),
+    ) -> Any:
+        """One record (``GET /v1/records/<id>``): ``get(id)`` a dict, or
+        ``get(Campaigns, id)`` an instance of a generated record class."""
+        model = None
+        if not isinstance(record_id, str):
+            _, model = record_type_of(record_id)
+            if id is None:
+                raise QueryError("get(RecordClass, id): give the record's ID too")
+            record_id = id
         path = f"v1/records/{check_name('record_id', record_id)}"
         call = Call("GET", path, attrs_param(attributes))
-        return as_object(await self._client.request(call), path)
+        record = as_object(await self._client.request(call), path)
+        if model is None:
+            return record
+        from ..models import to_records
+
+        return to_records(model, [record])[0]
 
     async def create(self, record_type_id: str, data: Mapping[str, Any]) -> Record:
         """Create a record (``POST /v1/records``); returns it."""

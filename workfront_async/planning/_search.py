@@ -20,7 +20,7 @@ paging raises ``PaginationError`` instead of being yielded again.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import attrs
 
@@ -41,7 +41,9 @@ from ._wire import (
     search_body,
 )
 
-__all__ = ["Record", "RecordSearch", "RecordSearchBackend"]
+__all__ = ["Record", "RecordSearch", "RecordSearchBackend", "TypedRecordSearch"]
+
+M = TypeVar("M")
 
 Record = dict[str, Any]
 
@@ -90,6 +92,17 @@ def _attributes(value: str | Iterable[str]) -> tuple[str, ...]:
     return tuple(names)
 
 
+def _typed(search: Any, records: list[Record]) -> list[Any]:
+    if search._aliased:
+        raise QueryError(
+            "a typed search reads data by field ID: drop aliased() (the record class names "
+            "the fields already)"
+        )
+    from ..models import to_records
+
+    return to_records(search._model, records)
+
+
 @attrs.frozen(slots=True, repr=False)
 class RecordSearch(AsyncIterableOnly):
     """A search over the records of one record type; ``async for`` yields every match.
@@ -122,6 +135,8 @@ class RecordSearch(AsyncIterableOnly):
     _row_order_view_id: str | None = attrs.field(default=None, alias="row_order_view_id")
     _grouping: tuple[str, ...] = attrs.field(default=(), alias="grouping")
     _method: str = attrs.field(default="POST", alias="method")
+    # A generated record class (``workfront_async.models``): pages are converted into it.
+    _model: Any = attrs.field(default=None, alias="model")
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.record_type_id, str) or not self.record_type_id:
@@ -265,7 +280,7 @@ class RecordSearch(AsyncIterableOnly):
                 )
             seen.update(i for i in ids if i is not None)
             if records:
-                yield records
+                yield records if self._model is None else _typed(self, records)
             offset += len(records)
             if remaining is not None:
                 remaining -= len(records)
@@ -347,3 +362,23 @@ class RecordSearch(AsyncIterableOnly):
             f"attributes={self._attributes!r}, limit={self._limit!r}, "
             f"page_size={self._page_size!r})"
         )
+
+
+@attrs.frozen(slots=True, repr=False)
+class TypedRecordSearch(RecordSearch, Generic[M]):
+    """The search of ``pl.records.search(Campaigns, ...)`` with a generated
+    record class: the same search, whose records are ``Campaigns`` instances."""
+
+    if TYPE_CHECKING:
+
+        def where(self, where: Filter) -> TypedRecordSearch[M]: ...
+        def sort(self, *keys: str | tuple[str, str]) -> TypedRecordSearch[M]: ...
+        def limit(self, limit: int | None) -> TypedRecordSearch[M]: ...
+        def page_size(self, page_size: int) -> TypedRecordSearch[M]: ...
+        def attributes(self, *names: str) -> TypedRecordSearch[M]: ...
+        def row_order(self, view_id: str | None) -> TypedRecordSearch[M]: ...
+        def via_get(self) -> TypedRecordSearch[M]: ...
+        def pages(self) -> AsyncIterator[list[M]]: ...  # type: ignore[override]
+        def __aiter__(self) -> AsyncIterator[M]: ...  # type: ignore[override]
+        async def all(self) -> list[M]: ...  # type: ignore[override]
+        async def first(self) -> M | None: ...  # type: ignore[override]

@@ -17,7 +17,7 @@ The interface is the v1 ``RecordSearch``'s: builders (``where``, ``sort``,
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from typing import Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Generic, Protocol, TypeVar
 
 import attrs
 
@@ -30,7 +30,15 @@ from ..query._planning_v2 import compile_planning_v2
 from ._search import _check_where, _types
 from ._wire import check_sort, check_unknown_fields, field_types
 
-__all__ = ["DEFAULT_PAGE_SIZE_V2", "MAX_PAGE_SIZE_V2", "RecordSearchV2", "RecordSearchV2Backend"]
+__all__ = [
+    "DEFAULT_PAGE_SIZE_V2",
+    "MAX_PAGE_SIZE_V2",
+    "RecordSearchV2",
+    "RecordSearchV2Backend",
+    "TypedRecordSearchV2",
+]
+
+M = TypeVar("M")
 
 DEFAULT_PAGE_SIZE_V2: Final = 100  # static/v2.json: size defaults to 100
 # static/v2.json sets no maximum; v1's documented 2000 is the bound kept here
@@ -80,6 +88,8 @@ class RecordSearchV2(AsyncIterableOnly):
         default=None, alias="field_types", converter=_types
     )
     _validate: bool = attrs.field(default=False, alias="validate")
+    # A generated record class (``workfront_async.models``): pages are converted into it.
+    _model: Any = attrs.field(default=None, alias="model")
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.record_type_id, str) or not self.record_type_id:
@@ -227,7 +237,12 @@ class RecordSearchV2(AsyncIterableOnly):
             if self._limit is not None:
                 records = records[: self._limit - yielded]
             if records:
-                yield records
+                if self._model is None:
+                    yield records
+                else:
+                    from ._search import _typed
+
+                    yield _typed(self, records)
             yielded += len(records)
             if self._limit is not None and yielded >= self._limit:
                 return
@@ -290,3 +305,21 @@ class RecordSearchV2(AsyncIterableOnly):
             f"RecordSearchV2({self.record_type_id!r}, where=[{where}], sort={self._sort!r}, "
             f"limit={self._limit!r}, page_size={self._page_size!r})"
         )
+
+
+@attrs.frozen(slots=True, repr=False)
+class TypedRecordSearchV2(RecordSearchV2, Generic[M]):
+    """The v2 search of ``pl.records.search(Campaigns, ...)`` with a generated
+    record class: the same search, whose records are ``Campaigns`` instances."""
+
+    if TYPE_CHECKING:
+
+        def where(self, where: Expr | None) -> TypedRecordSearchV2[M]: ...
+        def sort(self, *keys: str | tuple[str, str]) -> TypedRecordSearchV2[M]: ...
+        def limit(self, limit: int | None) -> TypedRecordSearchV2[M]: ...
+        def page_size(self, page_size: int) -> TypedRecordSearchV2[M]: ...
+        def fields(self, *field_ids: str) -> TypedRecordSearchV2[M]: ...
+        def pages(self) -> AsyncIterator[list[M]]: ...  # type: ignore[override]
+        def __aiter__(self) -> AsyncIterator[M]: ...  # type: ignore[override]
+        async def all(self) -> list[M]: ...  # type: ignore[override]
+        async def first(self) -> M | None: ...  # type: ignore[override]

@@ -19,7 +19,10 @@ client. Resources:
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
+
+if TYPE_CHECKING:
+    from ..models import PlanningRecord
 
 import anyio
 
@@ -29,8 +32,8 @@ from .._core.request import Call
 from .._core.telemetry import traced
 from ..query import Expr
 from ._bulk import MAX_BULK, BulkItem, BulkResult, chunks, read_chunk
-from ._client import PlanningClientBase, as_object, check_data, json_body
-from ._search_v2 import DEFAULT_PAGE_SIZE_V2, RecordSearchV2
+from ._client import PlanningClientBase, R, as_object, check_data, json_body, record_type_of
+from ._search_v2 import DEFAULT_PAGE_SIZE_V2, RecordSearchV2, TypedRecordSearchV2
 from ._wire import check_sort
 
 __all__ = ["PlanningV2"]
@@ -203,6 +206,22 @@ class Records:
     def __init__(self, client: PlanningV2) -> None:
         self._client = client
 
+    @overload
+    def search(
+        self,
+        record_type_id: type[R],
+        where: Expr | None = None,
+        *,
+        sort: Iterable[str | tuple[str, str]] = (),
+        fields: Iterable[str] = (),
+        aliased: bool = False,
+        limit: int | None = None,
+        page_size: int = DEFAULT_PAGE_SIZE_V2,
+        field_types: Mapping[str, str] | None = None,
+        validate: bool | None = None,
+    ) -> TypedRecordSearchV2[R]: ...
+
+    @overload
     def search(
         self,
         record_type_id: str,
@@ -215,8 +234,24 @@ class Records:
         page_size: int = DEFAULT_PAGE_SIZE_V2,
         field_types: Mapping[str, str] | None = None,
         validate: bool | None = None,
+    ) -> RecordSearchV2: ...
+
+    def search(
+        self,
+        record_type_id: str | type[PlanningRecord],
+        where: Expr | None = None,
+        *,
+        sort: Iterable[str | tuple[str, str]] = (),
+        fields: Iterable[str] = (),
+        aliased: bool = False,
+        limit: int | None = None,
+        page_size: int = DEFAULT_PAGE_SIZE_V2,
+        field_types: Mapping[str, str] | None = None,
+        validate: bool | None = None,
     ) -> RecordSearchV2:
         """An immutable ``RecordSearchV2``; ``async for`` yields every match.
+        ``record_type_id`` may be a generated record class (``Campaigns``):
+        records are then its instances.
 
         ``where`` is a ``Q`` expression on field IDs, compiled with
         ``compile_planning_v2``; ``sort`` takes field IDs (``"-budget"``);
@@ -224,9 +259,12 @@ class Records:
         keys ``data`` by alias. ``validate`` (default: the client's) fetches
         the record type's fields once and checks the filter first.
         """
-        s = RecordSearchV2(
+        type_id, model = record_type_of(record_type_id)
+        kind = RecordSearchV2 if model is None else TypedRecordSearchV2
+        s = kind(
             backend=self._client,
-            record_type_id=check_name("record_type_id", record_type_id),
+            record_type_id=check_name("record_type_id", type_id),
+            model=model,
             field_ids=fields,
             aliased=aliased,
             limit=limit,
@@ -238,11 +276,29 @@ class Records:
         keys = check_sort(sort)
         return s.sort(*keys) if keys else s
 
-    async def get(self, record_id: str) -> Record:
+    @overload
+    async def get(self, record_id: type[R], id: str) -> R: ...
+
+    @overload
+    async def get(self, record_id: str) -> Record: ...
+
+    async def get(self, record_id: str | type[PlanningRecord], id: str | None = None) -> Any:
         """One record (``GET /v2/records/{id}``; static/v2.json gives this
-        operation no field projection: use a search with ``fields()`` for that)."""
+        operation no field projection: use a search with ``fields()`` for that).
+        ``get(Campaigns, id)`` returns an instance of a generated record class."""
+        model = None
+        if not isinstance(record_id, str):
+            _, model = record_type_of(record_id)
+            if id is None:
+                raise QueryError("get(RecordClass, id): give the record's ID too")
+            record_id = id
         path = f"v2/records/{check_name('record_id', record_id)}"
-        return as_object(await self._client.request(Call("GET", path)), f"GET {path}")
+        record = as_object(await self._client.request(Call("GET", path)), f"GET {path}")
+        if model is None:
+            return record
+        from ..models import to_records
+
+        return to_records(model, [record])[0]
 
     async def create(self, record_type_id: str, data: Mapping[str, Any]) -> Record:
         """Create a record (``POST /v2/record-types/{id}/records``, 201)."""
