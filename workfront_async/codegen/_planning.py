@@ -20,6 +20,7 @@ import attrs
 import orjson
 
 from .._core.concurrency import task_group
+from .._core.exceptions import QueryError
 
 __all__ = [
     "RecordTypeSpec",
@@ -50,7 +51,7 @@ _TYPES: dict[str, tuple[str, str]] = {
 
 
 def _kind(field_type: str) -> str:
-    return field_type.replace("-", " ").strip().lower()
+    return field_type.replace("-", " ").replace("_", " ").strip().lower()
 
 
 @attrs.frozen
@@ -80,6 +81,11 @@ async def collect_planning(pl: Any, record_type_ids: Sequence[str]) -> dict[str,
 
     async def one(type_id: str) -> None:
         rt = await pl.record_types.get(type_id)
+        if not isinstance(rt.get("fields"), list):
+            raise QueryError(
+                f"record type {type_id!r} came without its fields: generate with a Planning "
+                "(v1) client; the classes it writes work with both Planning clients"
+            )
         fields = []
         for f in rt.get("fields") or ():
             options = tuple(
