@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,6 +15,7 @@ import httpx
 import orjson
 
 from . import (
+    codegen,
     cpu_per_row,
     emulator_served,
     emulator_speed,
@@ -35,6 +37,7 @@ SECTIONS = (
     "single_call",
     "emulator_speed",
     "emulator_served",
+    "codegen",
 )
 DEFAULT_OUT = Path(__file__).parent / "results" / "latest.json"
 
@@ -53,12 +56,14 @@ def _met(flag: bool) -> str:
 
 _CPU_CLIENTS = (
     ("ours", "ours (`export.pages()`, default node)"),
+    ("ours_typed", "ours typed (`wf.export(Task)`, msgspec, default node)"),
     ("ours_httpx", 'ours with `http="httpx"`'),
     ("aiohttp_bare", "bare aiohttp + orjson"),
     ("raw", "raw asyncio client + orjson"),
     ("ceiling", "raw asyncio client, no decode"),
 )
 _TP_CLIENTS = (
+    ("ours_typed", "ours typed (`wf.export(Task)`)"),
     ("ours_httpx", 'ours with `http="httpx"`'),
     ("aiohttp_bare", "bare aiohttp + orjson"),
     ("raw", "raw asyncio client + orjson (calibration)"),
@@ -87,10 +92,12 @@ def _stand_in_lines(tp: dict[str, Any], run: dict[str, Any]) -> list[str]:
         f">= {run['target_to_raw']} {_met(run['met_to_raw'])} |",
     ]
     for name, label in _TP_CLIENTS:
+        client = run["clients"][name]
+        mark = f">= {client['target']} {_met(client['met'])}" if "target" in client else ""
         lines.append(
-            f"| 1 | {head}: {label}, ratio to C x P / L | "
-            f"{_r(run['clients'][name]['ratio'], 3)} | |"
+            f"| 1 | {head}: {label}, ratio to C x P / L | {_r(client['ratio'], 3)} | {mark} |"
         )
+    lines.append(f"| 1 | {head}: ours typed / ours (rows/s) | {_r(run['typed_to_ours'], 3)} | |")
     return lines
 
 
@@ -141,14 +148,30 @@ def table(result: dict[str, Any]) -> str:
     )
     http_cpu = s["cpu_per_row"]
     loads = _r(http_cpu["loads_us_per_row"])
+    marks = {
+        "ours": f"<= {http_cpu['target']} {_met(http_cpu['met'])}",
+        "ours_typed": f"<= {http_cpu['typed_target']} {_met(http_cpu['typed_met'])}",
+    }
     for name, label in _CPU_CLIENTS:
         c = http_cpu["clients"][name]
-        mark = f"<= {http_cpu['target']} {_met(http_cpu['met'])}" if name == "ours" else ""
         lines.append(
             f"| 3 | CPU per row over real HTTP, {http_cpu['rows']:,} rows of "
             f"{http_cpu['bytes_per_row']:.0f} B: {label} ({_r(c['cpu_us_per_row'])} us) / "
-            f"orjson.loads ({loads} us) | {_r(c['ratio_to_loads'])} | {mark} |"
+            f"orjson.loads ({loads} us) | {_r(c['ratio_to_loads'])} | {marks.get(name, '')} |"
         )
+    bare = _r(http_cpu["clients"]["aiohttp_bare"]["cpu_us_per_row"])
+    for name, label in _CPU_CLIENTS:
+        c = http_cpu["clients"][name]
+        mark = (
+            f"<= {http_cpu['target_to_aiohttp_bare']} {_met(http_cpu['met_to_aiohttp_bare'])}"
+            if name == "ours"
+            else ""
+        )
+        if name != "aiohttp_bare":
+            lines.append(
+                f"| 3 | CPU per row over real HTTP: {label} / bare aiohttp + orjson "
+                f"({bare} us) | {_r(c['ratio_to_aiohttp_bare'])} | {mark} |"
+            )
     cpu = s["cpu_per_row_inprocess"]
     lines.append(
         f"| 3 | extra, in-process (httpx.MockTransport replay, no socket, no HTTP parser), "
@@ -243,10 +266,28 @@ def table(result: dict[str, Any]) -> str:
         f"filtered and sorted by another field | {deep['by_ID']:.2f} / "
         f"{deep['filtered_sorted']:.1f} | about 1 for ID-ordered |"
     )
+    cg = s["codegen"]
+    lines.append(
+        f"| 9 | codegen of {len(cg['objects'])} objects of the demo tenant (in-process "
+        f"emulator; {cg['source_bytes']:,} B of source), s | {_r(cg['generate_s'])} | "
+        f"< {cg['target_generate_s']:g} {_met(cg['met']['generate'])} |"
+    )
+    lines.append(
+        f"| 9 | import in a fresh process: `workfront_async.models`, then the generated "
+        f"package alone, s (first process, byte-compiling: "
+        f"{cg['first_import']['package']:.3f}) | {_r(cg['import_library_s'], 3)}; "
+        f"**{_r(cg['import_package_s'], 3)}** | "
+        f"< {cg['target_import_s']:g} (package) {_met(cg['met']['import'])} |"
+    )
     return "\n".join(lines)
 
 
 def run(sizes: Sizes, log: Any) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="wf-bench-models-") as models:
+        return _run(sizes, log, Path(models))
+
+
+def _run(sizes: Sizes, log: Any, models: Path) -> dict[str, Any]:
     from workfront_async.testing import Emulator
 
     started = time.perf_counter()
@@ -254,6 +295,9 @@ def run(sizes: Sizes, log: Any) -> dict[str, Any]:
     # In-process sections first, alone on the machine.
     log(f"building the in-process emulator (scale {sizes.emulator_scale}) ...")
     emu = Emulator.with_demo_data(scale=sizes.emulator_scale)
+    log(f"9 codegen of {len(codegen.OBJECTS)} objects, import in a fresh process ...")
+    sections["codegen"] = codegen.run(sizes, emu, models)
+    task = codegen.load(models, "Task")  # the row class of the typed client over HTTP
     log("5 query compile ...")
     sections["query_compile"] = query_compile.run(sizes)
     log("6 single call ...")
@@ -279,7 +323,7 @@ def run(sizes: Sizes, log: Any) -> dict[str, Any]:
         log(f"1 throughput over HTTP, {rows:,} rows ...")
         runs = throughput.run_limit(sizes, emulators, rows, "emulator")
         log(f"1+3 over HTTP, stand-in server, {sizes.fast_rows:,} rows, interleaved clients ...")
-        stand_in = over_http.run(sizes, stand_ins, sizes.fast_rows)
+        stand_in = over_http.run(sizes, stand_ins, sizes.fast_rows, task)
         runs += stand_in["runs"]
         sections["cpu_per_row"] = stand_in["cpu_per_row"]
         log("6 one get over HTTP ...")
@@ -321,10 +365,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2) + b"\n")
     print(result["table"])
-    for name in ("cpu_per_row", "cpu_per_row_inprocess", "emulator_speed"):
-        section = result["sections"][name]
-        key = "profile" if "profile" in section else "profile_export_page"
-        print(f"\n{name}: cProfile, top by own time\n{section[key]}")
+    for name, key in (
+        ("cpu_per_row", "profile"),
+        ("cpu_per_row", "profile_typed"),
+        ("cpu_per_row_inprocess", "profile"),
+        ("emulator_speed", "profile_export_page"),
+    ):
+        print(f"\n{name} ({key}): cProfile, top by own time\n{result['sections'][name][key]}")
     print(f"\nwrote {out} in {result['seconds']:.0f}s")
     return 0
 

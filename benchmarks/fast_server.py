@@ -2,7 +2,8 @@
 
 ``python -m benchmarks.fast_server --port N --rows R --latency L --cap C [--lazy]``
 serves ``/attask/api/v21.0/task/count``, ``/task/search`` and ``/task/<ID>``
-(one row, for the single-call section) from a bare
+(one row, for the single-call section; object codes in any case, as
+Workfront takes them: a typed export asks for ``TASK``) from a bare
 ``asyncio.Protocol`` (no framework, no pure-Python HTTP parser): HTTP/1.1
 keep-alive, ``Content-Length`` bodies, each answer held ``L`` seconds by a
 timer (not a sleeping task), 429 beyond ``C`` requests in flight (like
@@ -13,6 +14,10 @@ must not hold every page).
 
 Rows are ~420 bytes with nested references (``project``, ``assignedTo``), the
 shape of a real task export with ``fields=project:name,assignedTo:name``.
+The statuses are task statuses of the demo tenant (``NEW``, ``INP``, ``CPL``,
+``PRK``, each three letters like Workfront's), so that the typed client
+(``wf.export(Task)``, whose decoder checks enumerated values against the
+generated ``TaskStatus``) accepts every row.
 The server's own ceiling is measured in every run by a client that reads
 bodies without decoding them (``benchmarks.calibration``).
 """
@@ -40,7 +45,7 @@ def row(i: int) -> dict[str, object]:
         "ID": f"{i:032x}",
         "objCode": "TASK",
         "name": f"Task {i} - launch kit",
-        "status": ("NEW", "INP", "CUR", "CPL")[i % 4],
+        "status": ("NEW", "INP", "CPL", "PRK")[i % 4],
         "priority": i % 4,
         "percentComplete": float(i % 100),
         "plannedStartDate": "2023-12-14T16:21:04:394+0000",
@@ -93,16 +98,17 @@ class State:
 
     def answer(self, target: bytes) -> tuple[int, bytes]:
         path, _, query = target.partition(b"?")
-        if path.endswith(b"/task/count"):
+        route = path.lower()  # object codes in any case, like Workfront (TASK, task)
+        if route.endswith(b"/task/count"):
             return 200, self.count
-        if path.endswith(b"/task/search"):
+        if route.endswith(b"/task/search"):
             params = dict(parse_qsl(query.decode("latin-1")))
             first = int(params.get("$$FIRST", "0"))
             limit = int(params.get("$$LIMIT", "100"))
             body = self.pages.get(first) if limit == self.page_size else None
             return 200, body if body is not None else page(first, limit, self.total)
         head, _, obj_id = path.rpartition(b"/")
-        if head.endswith(b"/task"):  # one task, with the ID asked for
+        if head.lower().endswith(b"/task"):  # one task, with the ID asked for
             return 200, orjson.dumps({"data": {**self.one, "ID": obj_id.decode("latin-1")}})
         return 404, orjson.dumps({"error": {"message": f"no route {path!r}"}})
 

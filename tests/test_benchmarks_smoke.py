@@ -22,7 +22,9 @@ SECTIONS = {
     "single_call",
     "emulator_speed",
     "emulator_served",
+    "codegen",
 }
+CLIENTS = {"ceiling", "raw", "aiohttp_bare", "ours", "ours_httpx", "ours_typed"}
 
 
 def _is_spread(d: Any) -> bool:
@@ -81,15 +83,44 @@ def test_quick_benchmark_run_writes_every_section(tmp_path: Path) -> None:
     stand_in = [r for r in runs if r["server"] == "stand-in"]
     assert {r["latency"] for r in stand_in} >= {0.0}
     for run in stand_in:
-        assert set(run["clients"]) == {"ceiling", "raw", "aiohttp_bare", "ours", "ours_httpx"}
+        assert set(run["clients"]) == CLIENTS
         assert all(_is_spread(c["rows_per_s"]) for c in run["clients"].values())
         if run["latency"] > 0:
             assert _is_spread(run["ours_to_raw"])
             assert 0 < run["schedule_bound_ratio"] <= 1
+            # Throughput targets for the dict and the typed export.
+            for name in ("ours", "ours_typed"):
+                client = run["clients"][name]
+                assert _is_spread(client["ratio"])
+                assert 0 < client["target"] < 1
+                assert isinstance(client["met"], bool)
+            assert _is_spread(run["typed_ratio"])
+            assert _is_spread(run["typed_to_ours"])
+            assert isinstance(run["typed_met"], bool)
     cpu = s["cpu_per_row"]
     assert _is_spread(cpu["ratio"])
-    assert _is_spread(cpu["clients"]["ours_httpx"]["ratio_to_loads"])
+    assert set(cpu["clients"]) == CLIENTS
+    for client in cpu["clients"].values():
+        assert _is_spread(client["ratio_to_loads"])
+        assert _is_spread(client["ratio_to_aiohttp_bare"])
+    assert _is_spread(cpu["ratio_to_aiohttp_bare"])
+    assert cpu["target_to_aiohttp_bare"] == 1.1
+    assert isinstance(cpu["met_to_aiohttp_bare"], bool)
+    assert _is_spread(cpu["typed_ratio"])
+    assert cpu["typed_target"] == 1.0
+    assert isinstance(cpu["typed_met"], bool)
     assert "ncalls" in cpu["profile"]
+    assert "ncalls" in cpu["profile_typed"]
+    # Codegen of 20 objects of the demo tenant, and the import of the package.
+    codegen = s["codegen"]
+    assert len(codegen["objects"]) == 20
+    assert codegen["classes"] == 20
+    assert _is_spread(codegen["generate_s"])
+    assert _is_spread(codegen["import_library_s"])
+    assert _is_spread(codegen["import_package_s"])
+    assert codegen["first_import"]["package"] > 0
+    assert (codegen["target_generate_s"], codegen["target_import_s"]) == (5.0, 0.5)
+    assert set(codegen["met"]) == {"generate", "import"}
     assert _is_spread(s["cpu_per_row_inprocess"]["ratio"])
     assert facts["load_average"]
     memory = s["memory"]
@@ -110,7 +141,7 @@ def test_quick_benchmark_run_writes_every_section(tmp_path: Path) -> None:
     assert 0 < served["cheap_request_ms"]["p50"] <= served["cheap_request_ms"]["p95"]
     assert served["deep_page_over_first"]["by_ID"] > 0
 
-    # The printed table has a row for every one of the eight measurements.
+    # The printed table has a row for every one of the nine measurements.
     numbers = {line.split("|")[1].strip() for line in result["table"].splitlines()[2:]}
-    assert numbers == {str(i) for i in range(1, 9)}
+    assert numbers == {str(i) for i in range(1, 10)}
     assert result["table"] in done.stdout
