@@ -42,7 +42,7 @@ async def test_search_yields_tasks_equal_to_the_dict_rows(wf: Workfront, pkg: Mo
     typed = await wf.search(pkg.Task, pkg.TaskQ.status.isin(WHERE_STATUSES)).all()
     rows = await dict_rows(wf, pkg, Q.status.isin(WHERE_STATUSES))
     assert len(rows) > 20
-    assert all(type(t) is pkg.Task for t in typed)
+    assert all(isinstance(t, pkg.Task) for t in typed)
     assert [t.ID for t in typed] == [r["ID"] for r in rows]
     for t, r in zip(typed, rows, strict=True):
         same_row(t, r)
@@ -74,7 +74,7 @@ async def test_get_returns_a_task_equal_to_the_dict_get(wf: Workfront, pkg: Modu
     rows = await dict_rows(wf, pkg, Q.status == "INP", limit=5)
     for row in rows:
         task = await wf.get(pkg.Task, row["ID"])
-        assert type(task) is pkg.Task
+        assert isinstance(task, pkg.Task)
         same_row(task, await wf.get("task", row["ID"], list(pkg.Task.__wf_fields__)))
 
 
@@ -88,7 +88,7 @@ async def test_nested_references_decode_into_their_classes(wf: Workfront, pkg: M
         assert t.ID == r["ID"]
         assert t.name == r["name"]
         assert t.region == r.get("DE:Region")
-        assert type(t.project) is pkg.Project
+        assert isinstance(t.project, pkg.Project)
         assert t.project.name == r["project"]["name"]
         assert t.project.status == r["project"]["status"]
         assert t.project.ID == r["project"]["ID"]
@@ -96,7 +96,7 @@ async def test_nested_references_decode_into_their_classes(wf: Workfront, pkg: M
             assert t.assignedTo is None
         else:
             assigned += 1
-            assert type(t.assignedTo) is pkg.User
+            assert isinstance(t.assignedTo, pkg.User)
             assert t.assignedTo.name == r["assignedTo"]["name"]
         assert t.priority == r.get("priority")  # a default field, sent anyway
         assert t.description is None
@@ -131,7 +131,7 @@ async def test_export_yields_every_row_once(
     async with export as tasks:
         async for task in tasks:
             seen.append(task)
-    assert all(type(t) is pkg.Task for t in seen)
+    assert all(isinstance(t, pkg.Task) for t in seen)
     counts = Counter(t.ID for t in seen)
     assert max(counts.values()) == 1
     assert set(counts) == set(rows)
@@ -145,7 +145,7 @@ async def test_export_pages_of_tasks(wf: Workfront, pkg: ModuleType, emu: Any) -
         async for page in export.pages():
             pages.append(page)
     assert len(pages) > 1
-    assert all(len(p) <= 50 and all(type(t) is pkg.Task for t in p) for p in pages)
+    assert all(len(p) <= 50 and all(isinstance(t, pkg.Task) for t in p) for p in pages)
     ids = [t.ID for p in pages for t in p]
     assert len(ids) == len(set(ids)) == len(emu.rows("task"))
 

@@ -244,9 +244,9 @@ class Workfront(ClientBase):
         code, model, field_list = _typed(obj, fields)
         call = get_call(code, id, field_list)
         if model is not None:
-            from ..models import one_parser
+            from ..models import one_parser, projection
 
-            call = attrs.evolve(call, parse=one_parser(model))
+            call = attrs.evolve(call, parse=one_parser(projection(model, field_list)))
         data = await self.request(call)
         if isinstance(data, list):
             if not data:
@@ -360,11 +360,6 @@ class Workfront(ClientBase):
         parameter names to a value or a list of values, or ``(name, value)`` pairs.
         """
         code, model, field_list = _typed(obj, fields)
-        parse = None
-        if model is not None:
-            from ..models import page_parser
-
-            parse = page_parser(model)
         s: Search[Any] = Search(
             backend=self,
             obj=check_name("obj", code),
@@ -372,7 +367,6 @@ class Workfront(ClientBase):
             page_size=page_size,
             parse_dates=self.parse_dates and model is None,
             model=model,
-            parse=parse,
         )
         s = s.where(where)
         if field_list:

@@ -79,9 +79,8 @@ class Search(AsyncIterableOnly, Generic[RowT]):
     _parse_dates: bool = attrs.field(default=False, alias="parse_dates")
     _row_factory: Callable[[Row], RowT] = attrs.field(default=_identity, alias="row_factory")
     # A generated row class (``workfront_async.models``): pages are decoded into
-    # it by ``_parse``, no dict built; rows are then its instances.
+    # its projection for the fields asked, no dict built; rows are its instances.
     _model: Any = attrs.field(default=None, alias="model")
-    _parse: Any = attrs.field(default=None, alias="parse", eq=False)
 
     # -- builders ----------------------------------------------------------------------
 
@@ -137,7 +136,6 @@ class Search(AsyncIterableOnly, Generic[RowT]):
             parse_dates=self._parse_dates,
             row_factory=composed,
             model=self._model,
-            parse=self._parse,
         )
 
     # -- planning ----------------------------------------------------------------------
@@ -189,6 +187,11 @@ class Search(AsyncIterableOnly, Generic[RowT]):
     async def pages(self) -> AsyncIterator[list[RowT]]:
         """Yield the result page by page (lists of rows), never truncating."""
         base = self.params()
+        parse = None
+        if self._model is not None:
+            from ..models import page_parser, projection
+
+            parse = page_parser(projection(self._model, self._fields))
         first = 0
         remaining = self._limit
         previous_ids: set[Any] = set()
@@ -197,7 +200,7 @@ class Search(AsyncIterableOnly, Generic[RowT]):
             if want <= 0:
                 return
             rows = await self._backend._search_page(
-                self.obj, [*base, ("$$FIRST", str(first)), ("$$LIMIT", str(want))], self._parse
+                self.obj, [*base, ("$$FIRST", str(first)), ("$$LIMIT", str(want))], parse
             )
             if not isinstance(rows, list):
                 raise ResponseError(

@@ -19,6 +19,7 @@ import attrs
 import orjson
 
 from .._core.concurrency import task_group
+from .._core.exceptions import WorkfrontError
 from ..query import Q
 
 if TYPE_CHECKING:
@@ -48,6 +49,9 @@ class ObjectSpec:
     collections: Mapping[str, str]  # name -> target object code
     custom: Mapping[str, Mapping[str, Any]]  # "DE:Name" -> {type, display, options}
     statuses: tuple[str, ...]
+    # the fields a search returns when asked for none (Workfront always sends
+    # them); None when the tenant had no object to tell
+    defaults: tuple[str, ...] | None = None
 
     def as_json(self) -> dict[str, Any]:
         return attrs.asdict(self, value_serializer=lambda _i, _a, v: v)
@@ -62,6 +66,8 @@ class ObjectSpec:
             out.append(f"{n}: {c['type']}/{c['display']}{options}")
         if self.statuses:
             out.append(f"status values: {list(self.statuses)}")
+        if self.defaults is not None:
+            out.append(f"default fields: {list(self.defaults)}")
         return sorted(out)
 
 
@@ -114,11 +120,24 @@ async def _statuses(wf: Workfront, code: str) -> tuple[str, ...]:
     return tuple(sorted({str(r["value"]) for r in rows if r.get("value")}))
 
 
+async def _defaults(wf: Workfront, code: str) -> tuple[str, ...] | None:
+    """The default field set of ``code``: the fields of one row searched for
+    with no ``fields=`` (Workfront sends them with every answer)."""
+    try:
+        rows = await wf.search(code, limit=1, page_size=1).all()
+    except WorkfrontError:
+        return None
+    if not rows:
+        return None
+    return tuple(sorted(k for k in rows[0] if k != "objCode"))
+
+
 async def collect(wf: Workfront, objects: Sequence[str]) -> TenantSpec:
     """Read the metadata of ``objects`` (object codes or names: ``task``,
     ``PROJ``) from the tenant, concurrently under the client's limiter."""
     metadata: dict[str, Any] = {}
     statuses: dict[str, tuple[str, ...]] = {}
+    defaults: dict[str, tuple[str, ...] | None] = {}
 
     async def one(obj: str) -> None:
         answer = await wf.metadata(obj)
@@ -126,6 +145,7 @@ async def collect(wf: Workfront, objects: Sequence[str]) -> TenantSpec:
         code = str(raw.get("objCode") or obj).upper()
         metadata[code] = raw
         statuses[code] = await _statuses(wf, code)
+        defaults[code] = await _defaults(wf, code)
 
     async with task_group() as tg:
         for obj in dict.fromkeys(objects):
@@ -145,5 +165,6 @@ async def collect(wf: Workfront, objects: Sequence[str]) -> TenantSpec:
             collections=_targets(raw.get("collections")),
             custom=custom.get(code, {}),
             statuses=statuses.get(code, ()) if "status" in fields else (),
+            defaults=defaults.get(code),
         )
     return TenantSpec(api_version=wf.api_version, objects=specs)

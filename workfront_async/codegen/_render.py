@@ -82,6 +82,8 @@ class _Object:
         self.q: list[str] = []
         self.renamed: dict[str, str] = {}
         self.aliases: list[str] = []
+        # attribute -> (wire name, type, row class of a reference, a collection)
+        self.schema: dict[str, tuple[str, str, str | None, bool]] = {}
 
     def _value(
         self, attr: str, wire: str, ftype: str, options: tuple[str, ...] = (), multi: bool = False
@@ -107,6 +109,7 @@ class _Object:
                 f"    {raw}: str | None = msgspec.field(default=None, name={wire!r})"
             )
             self.renamed[raw] = wire
+            self.schema[raw] = (wire, "str", None, False)
             self.props.append(
                 f"    @property\n    def {attr}(self) -> {annotation} | None:\n"
                 f'        """``{wire}``, parsed from ``{raw}``."""\n'
@@ -115,6 +118,7 @@ class _Object:
         else:
             default = "None" if not rename else f"msgspec.field(default=None{rename})"
             self.fields.append(f"    {attr}: {annotation} | None = {default}")
+            self.schema[attr] = (wire, annotation, None, False)
             if rename:
                 self.renamed[attr] = wire
         if qtype:
@@ -138,6 +142,7 @@ class _Object:
             rename = "" if attr == wire else f", name={wire!r}"
             default = "None" if not rename else f"msgspec.field(default=None{rename})"
             self.fields.append(f"    {attr}: {cls} | None = {default}")
+            self.schema[attr] = (wire, cls, cls, False)
             if rename:
                 self.renamed[attr] = wire
             q = f"{cls}Fields" if known else "ReferenceFields"
@@ -152,6 +157,7 @@ class _Object:
             rename = "" if attr == wire else f", name={wire!r}"
             default = "None" if not rename else f"msgspec.field(default=None{rename})"
             self.fields.append(f"    {attr}: list[{cls}] | None = {default}")
+            self.schema[attr] = (wire, f"list[{cls}]", cls, True)
             if rename:
                 self.renamed[attr] = wire
         for wire, custom in spec.custom.items():
@@ -177,9 +183,15 @@ class _Object:
             f"    __wf_fields__: ClassVar[tuple[str, ...]] = {defaults!r}",
             f"    __wf_names__: ClassVar[Mapping[str, str]] = {self.renamed!r}",
             f"    __wf_metadata__: ClassVar[Mapping[str, Any]] = _METADATA[{spec.code!r}]",
+            f"    __wf_defaults__: ClassVar[tuple[str, ...] | None] = {spec.defaults!r}",
+            "    __wf_schema__: ClassVar[Mapping[str, tuple[str, str, str | None, bool]]] = "
+            + pprint.pformat(self.schema, width=92, sort_dicts=False).replace("\n", "\n    "),
             "",
+            "    # The fields, for type checkers; rows are projections of the class",
+            "    # holding the fields a call asked for (see workfront_async.models).",
+            "    if TYPE_CHECKING:",
         ]
-        body = "\n".join(head + self.fields)
+        body = "\n".join(head + ["    " + f for f in self.fields])
         if self.props:
             body += "\n\n" + "\n".join(self.props)
         q = [
@@ -245,7 +257,7 @@ def render_module(tenant: TenantSpec, *, generator: str, package: str) -> str:
         "",
         "from collections.abc import Mapping",
         "from datetime import date, datetime",
-        "from typing import Any, ClassVar, Final, Literal",
+        "from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal",
         "",
         "import msgspec",
         "",

@@ -123,16 +123,16 @@ class SearchFetcher:
         # A generated row class: pages are decoded straight into it (no dicts).
         self.model = model
         self.parse: Any = None
-        if model is not None:
-            from ..models import page_parser
-
-            self.parse = page_parser(model)
         self.use_fields(fields)
 
     def use_fields(self, fields: Iterable[str]) -> None:
         """Ask for ``fields`` (a typed export asks for its schema's fields)."""
         self.fields = list(fields)
         self.base = self.wf.search(self.obj, fields=self.fields).parse_dates(False)
+        if self.model is not None:
+            from ..models import page_parser, projection
+
+            self.parse = page_parser(projection(self.model, self.fields))
 
     def use_dicts(self) -> None:
         """Fetch dict rows from now on (file and Arrow outputs convert dicts

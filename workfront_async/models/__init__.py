@@ -38,6 +38,7 @@ from ._model import (
     package_metadata,
     parse_wire_date,
     parse_wire_datetime,
+    projection,
     wire_names,
 )
 from ._planning import (
@@ -73,6 +74,7 @@ __all__ = [
     "page_parser",
     "parse_wire_date",
     "parse_wire_datetime",
+    "projection",
     "to_records",
     "wire_names",
 ]
