@@ -16,9 +16,10 @@ machine spreads over all of them:
 * ``ours_typed``: the same export as ``ours`` with a generated row class,
   ``wf.export(Task, fields=TYPED_FIELDS)`` (every field the stand-in sends):
   each page is decoded by msgspec straight into ``Task`` instances (the
-  projection of ``Task`` holding those fields; no dicts). ``Task`` is generated at the start of the run from
-  the in-process demo emulator (``benchmarks.codegen``); the stand-in's rows
-  use statuses of that tenant, so that every row fits the class.
+  projection of ``Task`` holding those fields; no dicts). ``Task`` is
+  generated at the start of the run from the in-process demo emulator
+  (``benchmarks.codegen``); the stand-in's rows use statuses of that tenant,
+  so that every row fits the class.
 
 Throughput is reported as a ratio to ``C x P / L``; CPU per row is the
 process CPU time of the client (``time.process_time``, the server runs in

@@ -54,7 +54,12 @@ async def test_rows_pickle_and_compare(wf: Workfront, pkg: ModuleType) -> None:
 def test_rows_built_by_hand(pkg: ModuleType) -> None:
     task = pkg.Task.of(name="Write docs", status="NEW", priority=2)
     assert isinstance(task, pkg.Task)
-    assert (task.name, task.status, task.priority, task.description) == ("Write docs", "NEW", 2, None)
+    assert (task.name, task.status, task.priority, task.description) == (
+        "Write docs",
+        "NEW",
+        2,
+        None,
+    )
     assert task.to_dict() == {"name": "Write docs", "status": "NEW", "priority": 2}
     with pytest.raises(TypeError, match="nmae"):
         pkg.Task.of(nmae="x")
