@@ -75,3 +75,12 @@ def test_api_error_message_and_repr_are_redacted() -> None:
     assert "SEKRET1" not in repr(err)
     assert err.status == 401
     assert err.error_class.endswith("AuthenticationException")
+
+
+def test_a_busy_sync_is_a_query_error_exported_at_the_top() -> None:
+    from workfront_async import QueryError, SyncBusyError, WorkfrontError
+    from workfront_async.classic import SyncBusyError as FromTheWing
+
+    assert SyncBusyError is FromTheWing
+    assert issubclass(SyncBusyError, QueryError)
+    assert issubclass(SyncBusyError, WorkfrontError)

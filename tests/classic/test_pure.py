@@ -296,5 +296,12 @@ def test_what_is_retryable() -> None:
     assert not r.is_retryable(NotFoundError("x", status=404), idempotent=True)
     assert not r.is_retryable(e503, idempotent=False)
     assert Retry(retry_writes=True).is_retryable(e503, idempotent=False)
+    # a truncated answer may come whole next time; one that says the same
+    # request brings it again (too large, not fitting a row class) may not
+    truncated = ResponseError("not valid JSON")
+    assert r.is_retryable(truncated, idempotent=True)
+    again = ResponseError("does not fit Task")
+    again.retryable = False
+    assert not r.is_retryable(again, idempotent=True)
     with pytest.raises(QueryError):
         Retry(attempts=0)

@@ -65,7 +65,11 @@ class Retry:
             return False
         if isinstance(error, APIError):
             return error.status in _RETRYABLE_STATUS or bool(error.retryable)
-        return isinstance(error, (TransportError, ResponseError))
+        if isinstance(error, ResponseError):
+            # an answer that the same request would bring again (too large, or
+            # not fitting a typed row class) says so with ``retryable = False``
+            return bool(error.retryable)
+        return isinstance(error, TransportError)
 
     def delay(
         self,

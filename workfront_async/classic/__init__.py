@@ -10,7 +10,7 @@ from ._client import GetManyResult, Workfront
 from ._metadata import ApiMetadata, FieldMeta, ObjectMetadata, ReferenceMeta
 from ._search import Search
 from ._subscriptions import FilterGroup, SubscriptionFilter, Subscriptions
-from ._sync_file import SyncReport, sync_to_file
+from ._sync_file import SyncBusyError, SyncReport, sync_to_file
 
 __all__ = [
     "ApiMetadata",
@@ -24,6 +24,7 @@ __all__ = [
     "Search",
     "SubscriptionFilter",
     "Subscriptions",
+    "SyncBusyError",
     "SyncCursor",
     "SyncReport",
     "Workfront",
