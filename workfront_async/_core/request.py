@@ -16,8 +16,8 @@ from __future__ import annotations
 import email.utils
 import gc
 import time
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Final
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Final, TypeVar
 from urllib.parse import quote, urlencode
 
 import attrs
@@ -39,6 +39,8 @@ __all__ = [
     "Call",
     "HttpPlan",
     "Params",
+    "decode_page",
+    "loads_page",
     "parse_classic",
     "parse_retry_after",
     "plan_http",
@@ -174,10 +176,16 @@ def _error_parts(error: Any) -> tuple[str, str, dict[str, Any]]:
 
 
 LARGE_BODY: Final = 64 * 1024
+T = TypeVar("T")
 
 
 def loads_page(content: bytes) -> Any:
-    """``orjson.loads``, with the cyclic garbage collector paused for a large body.
+    """``orjson.loads`` of a page (see :func:`decode_page`)."""
+    return decode_page(orjson.loads, content)
+
+
+def decode_page(decode: Callable[[bytes], T], content: bytes) -> T:
+    """``decode(content)``, with the cyclic garbage collector paused for a large body.
 
     A 2000-row page allocates thousands of dicts and lists; each few hundred
     allocations start a collection that walks the young objects (and, now and
@@ -187,10 +195,10 @@ def loads_page(content: bytes) -> Any:
     HTTP (2000-row pages of ~420 bytes); a collector already disabled stays so.
     """
     if len(content) < LARGE_BODY or not gc.isenabled():
-        return orjson.loads(content)
+        return decode(content)
     gc.disable()
     try:
-        return orjson.loads(content)
+        return decode(content)
     finally:
         gc.enable()
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -177,31 +177,22 @@ def _write(directory: Path, files: dict[str, bytes]) -> None:
         temporary.replace(target)
 
 
-def _diff(code: str, old: Sequence[str], new: ObjectSpec | None) -> list[str]:
-    if new is None:
-        return [f"{code}: no longer in the tenant's metadata"]
-    now = new.entries()
-    out = [f"{code}: + {e}" for e in now if e not in old]
-    out += [f"{code}: - {e}" for e in old if e not in now]
-    return out
-
-
-async def _check_planning(planning: Any, directory: Path, lock: dict[str, Any]) -> Drift:
-    found = await collect_planning(planning, lock["objects"])
-    changes: list[str] = []
-    if lock.get("metadata_sha256") != digest(found):
-        for type_id in lock["objects"]:
-            old = lock.get("fields", {}).get(type_id, [])
-            spec = found.get(type_id)
-            if spec is None:
-                changes.append(f"{type_id}: no longer found")
-                continue
-            now = spec.entries()
-            changes += [f"{type_id}: + {e}" for e in now if e not in old]
-            changes += [f"{type_id}: - {e}" for e in old if e not in now]
-        if not changes:
-            changes.append("the metadata's hash differs (the lock file was edited?)")
-    return Drift(directory, tuple(changes))
+def _changes(
+    lock: Mapping[str, Any], digest_now: str, found: Mapping[str, ObjectSpec | RecordTypeSpec]
+) -> list[str]:
+    """What changed since the lock file: each object's fields added (+) and gone (-)."""
+    if lock.get("metadata_sha256") == digest_now:
+        return []
+    out: list[str] = []
+    for code in lock["objects"]:
+        spec = found.get(code)
+        if spec is None:
+            out.append(f"{code}: no longer in the tenant's metadata")
+            continue
+        old, now = lock.get("fields", {}).get(code, []), spec.entries()
+        out += [f"{code}: + {e}" for e in now if e not in old]
+        out += [f"{code}: - {e}" for e in old if e not in now]
+    return out or ["the metadata's hash differs (the lock file was edited?)"]
 
 
 async def check(wf: Any, directory: str | Path) -> Drift:
@@ -226,7 +217,8 @@ async def check(wf: Any, directory: str | Path) -> Drift:
                 f"{directory} was generated from Planning record types: check it with a "
                 "Planning client (codegen --planning --check)"
             )
-        return await _check_planning(wf, directory, lock)
+        found = await collect_planning(wf, lock["objects"])
+        return Drift(directory, tuple(_changes(lock, digest(found), found)))
     if hasattr(wf, "record_types"):
         raise QueryError(
             f"{directory} was generated from classic objects: check it with a Workfront "
@@ -236,9 +228,5 @@ async def check(wf: Any, directory: str | Path) -> Drift:
     changes: list[str] = []
     if lock.get("api_version") != tenant.api_version:
         changes.append(f"API version: {lock.get('api_version')} -> {tenant.api_version}")
-    if lock.get("metadata_sha256") != tenant.digest():
-        for code in lock["objects"]:
-            changes += _diff(code, lock.get("fields", {}).get(code, []), tenant.objects.get(code))
-        if not changes:
-            changes.append("the metadata's hash differs (the lock file was edited?)")
+    changes += _changes(lock, tenant.digest(), tenant.objects)
     return Drift(directory, tuple(changes))

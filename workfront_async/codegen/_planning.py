@@ -21,6 +21,7 @@ import orjson
 
 from .._core.concurrency import task_group
 from .._core.exceptions import QueryError
+from ._render import attr_name, camel, literal, pascal
 
 __all__ = [
     "RecordTypeSpec",
@@ -110,24 +111,8 @@ async def collect_planning(pl: Any, record_type_ids: Sequence[str]) -> dict[str,
 
 
 def record_class_name(text: str) -> str:
-    words = re.findall(r"[A-Za-z0-9]+", text) or ["Record"]
-    name = "".join(w[:1].upper() + w[1:] for w in words)
-    return name if name[0].isalpha() else f"R{name}"
-
-
-def _camel(text: str, taken: set[str]) -> str:
-    words: list[str] = re.findall(r"[A-Za-z0-9]+", text) or ["field"]
-    name = words[0][:1].lower() + words[0][1:] + "".join(w[:1].upper() + w[1:] for w in words[1:])
-    if not name[0].isalpha():
-        name = f"f{name}"
-    while name in taken or name in ("to_dict",):
-        name += "_"
-    taken.add(name)
-    return name
-
-
-def _literal(values: Sequence[str]) -> str:
-    return "Literal[" + ", ".join(repr(v) for v in values) + "]"
+    """``Campaigns``: a record type's name in PascalCase."""
+    return pascal(text, "Record", "R")
 
 
 def render_planning(specs: Mapping[str, RecordTypeSpec], *, generator: str, package: str) -> str:
@@ -148,14 +133,15 @@ def render_planning(specs: Mapping[str, RecordTypeSpec], *, generator: str, pack
         ids: dict[str, str] = {}
         meta: dict[str, str] = {}
         for fid, fname, ftype, options in spec.fields:
-            attr = _camel(fname, taken)
+            attr = attr_name(camel(fname), taken)
+            taken.add(attr)
             ids[attr] = fid
             meta[fid] = ftype
             kind = _kind(ftype)
             path = f"self._at({fid!r})"
             if kind in ("single select", "multi select") and options:
                 alias = f"{cls}{attr[:1].upper()}{attr[1:]}"
-                aliases.append(f"{alias} = {_literal(options)}")
+                aliases.append(f"{alias} = {literal(options)}")
                 if kind == "single select":
                     annotation, qtype = alias, f"EnumField[{alias}]"
                     qexpr = f"EnumField({path}, {options!r})"

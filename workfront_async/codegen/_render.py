@@ -11,12 +11,12 @@ from __future__ import annotations
 import keyword
 import pprint
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from ._collect import ObjectSpec, TenantSpec
 
-__all__ = ["class_name", "render_module"]
+__all__ = ["attr_name", "camel", "class_name", "literal", "pascal", "render_module"]
 
 # Workfront fieldType -> (annotation, typed query field)
 _TYPES: dict[str, tuple[str, str]] = {
@@ -36,38 +36,52 @@ _TYPES: dict[str, tuple[str, str]] = {
 _CUSTOM: dict[str, str] = {"TEXT": "string", "NMBR": "double", "CURC": "double", "DATE": "dateTime"}
 _MULTI = ("CHECKBOX", "MULTISELECT")
 _CHOICE = ("DROPDOWN", "RADIO", "CHECKBOX", "MULTISELECT")
-_RESERVED = {"to_dict", "get"}
+# the methods and class attributes of the generated classes' bases
+_RESERVED = {"to_dict", "of", "decode"}
+_WORD = re.compile(r"[A-Za-z0-9]+")
 
 
-def class_name(spec: ObjectSpec) -> str:
-    """``Task``, ``Project``, ``Issue``: the object's name in PascalCase."""
-    words = re.findall(r"[A-Za-z0-9]+", spec.name) or [spec.code.title()]
-    name = "".join(w[:1].upper() + w[1:] for w in words)
-    return name if name[0].isalpha() else f"Obj{name}"
+def pascal(text: str, fallback: str, prefix: str) -> str:
+    """``text`` in PascalCase (``fallback`` when it has no word), ``prefix``
+    first when it would start with a digit."""
+    name = "".join(w[:1].upper() + w[1:] for w in _WORD.findall(text) or [fallback])
+    return name if name[0].isalpha() else f"{prefix}{name}"
 
 
-def _attr(name: str) -> str:
+def camel(text: str, prefix: str = "") -> str:
+    """``Budget Code`` -> ``budgetCode`` (``prefix="de"``: ``deBudgetCode``)."""
+    words: list[str] = _WORD.findall(text) or ["field"]
+    if prefix:
+        words = [prefix, *words]
+    return words[0].lower() + "".join(w[:1].upper() + w[1:] for w in words[1:])
+
+
+def attr_name(name: str, taken: Collection[str] = ()) -> str:
+    """``name`` as a Python attribute: not a keyword, not a base's name, not
+    one in ``taken`` (an ``_`` is added until it is free)."""
     text = re.sub(r"\W", "_", name)
     if not text or text[0].isdigit():
         text = f"f_{text}"
-    if keyword.iskeyword(text) or text in _RESERVED:
+    while keyword.iskeyword(text) or text in _RESERVED or text in taken:
         text += "_"
     return text
 
 
-def _custom_attr(wire: str, taken: set[str]) -> str:
-    words = re.findall(r"[A-Za-z0-9]+", wire[3:]) or ["field"]
-    camel = words[0].lower() + "".join(w[:1].upper() + w[1:] for w in words[1:])
-    name = _attr(camel)
-    if name in taken:
-        name = _attr("de" + "".join(w[:1].upper() + w[1:] for w in words))
-    while name in taken:
-        name += "_"
-    return name
-
-
-def _literal(values: Iterable[str]) -> str:
+def literal(values: Iterable[str]) -> str:
+    """The ``Literal[...]`` of ``values``."""
     return "Literal[" + ", ".join(repr(v) for v in values) + "]"
+
+
+def class_name(spec: ObjectSpec) -> str:
+    """``Task``, ``Project``, ``Issue``: the object's name in PascalCase."""
+    return pascal(spec.name, spec.code.title(), "Obj")
+
+
+def _custom_attr(wire: str, taken: set[str]) -> str:
+    name = attr_name(camel(wire[3:]))
+    if name in taken:
+        name = attr_name(camel(wire[3:], prefix="de"), taken)
+    return name
 
 
 class _Object:
@@ -92,7 +106,7 @@ class _Object:
         path = f"self._at({wire!r})"
         if options:
             alias = f"{self.cls}{attr[:1].upper()}{attr[1:]}"
-            self.aliases.append(f"{alias} = {_literal(options)}")
+            self.aliases.append(f"{alias} = {literal(options)}")
             annotation = alias
             qtype, qexpr = f"EnumField[{alias}]", f"EnumField({path}, {options!r})"
         else:
@@ -130,12 +144,12 @@ class _Object:
         spec = self.spec
         taken: set[str] = set()
         for wire, ftype in spec.fields.items():
-            attr = _attr(wire)
+            attr = attr_name(wire)
             taken.add(attr)
             options = spec.statuses if wire == "status" else ()
             self._value(attr, wire, ftype, options)
         for wire, target in spec.references.items():
-            attr = _attr(wire)
+            attr = attr_name(wire)
             taken.add(attr)
             known = target in self.names
             cls = self.names.get(target, "Reference")
@@ -151,7 +165,7 @@ class _Object:
                 f"        return {q}(self._at({wire!r}))\n"
             )
         for wire, target in spec.collections.items():
-            attr = _attr(wire)
+            attr = attr_name(wire)
             taken.add(attr)
             cls = self.names.get(target, "Reference")
             rename = "" if attr == wire else f", name={wire!r}"

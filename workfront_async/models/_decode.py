@@ -13,14 +13,13 @@ and what to do.
 from __future__ import annotations
 
 import functools
-import gc
 from collections.abc import Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 import msgspec
 
 from .._core.exceptions import ResponseError
-from .._core.request import LARGE_BODY, parse_classic
+from .._core.request import decode_page, parse_classic
 from ._model import Model
 
 __all__ = ["check_model", "one_parser", "page_parser"]
@@ -72,28 +71,19 @@ def _parser(model: type[Model], decoder: msgspec.json.Decoder[Any]) -> Any:
         url: str = "",
         secrets: Sequence[str] = (),
     ) -> Any:
+        drift: msgspec.ValidationError | None = None
         if status == 200 and content:
-            # The collector is paused while a large page is decoded, as for dict
-            # pages (``loads_page``): the rows hold no cycles to find.
-            paused = len(content) >= LARGE_BODY and gc.isenabled()
-            if paused:
-                gc.disable()
             try:
-                return decoder.decode(content).data
+                return decode_page(decoder.decode, content).data
             except msgspec.ValidationError as exc:
-                failure: Exception = exc
-            except msgspec.DecodeError as exc:
-                failure = exc
-            finally:
-                if paused:
-                    gc.enable()
-        else:
-            failure = ValueError()
+                drift = exc
+            except msgspec.DecodeError:
+                pass
         # Not the envelope: an error (raised here, with its status and class), or a
         # well-formed answer whose values do not fit the class.
         parse_classic(status, content, headers=headers, method=method, url=url, secrets=secrets)
-        if isinstance(failure, msgspec.ValidationError):
-            raise _drifted(model, failure, status, method, url)
+        if drift is not None:
+            raise _drifted(model, drift, status, method, url)
         raise ResponseError("the answer is not a classic API answer", method=method, url=url)
 
     return parse

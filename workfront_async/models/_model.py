@@ -134,8 +134,8 @@ _PROJECTIONS: dict[tuple[type[Model], Any], type[Model]] = {}
 
 
 def _type_of(base: type[Model], source: str) -> Any:
-    module = sys.modules[base.__module__]
-    return eval(source, vars(module))
+    # the generated module's own annotation text, read in its namespace
+    return eval(source, vars(sys.modules[base.__module__]))
 
 
 def _spec_of(
@@ -191,9 +191,10 @@ def projection(base: type[Model], spec: Any) -> type[Model]:
     if found is not None:
         return found
     schema = base.__wf_schema__
+    wanted = dict(spec)
     fields: list[tuple[str, Any, Any]] = []
     for attr in schema:  # the class's own order, whatever the spec's
-        sub = dict(spec).get(attr)
+        sub = wanted.get(attr)
         if sub is None:
             continue
         wire, source, target, many = schema[attr]

@@ -43,6 +43,24 @@ def record_type_of(record_type: Any) -> tuple[str, Any]:
     return model.__wf_record_type__, model
 
 
+def record_to_get(record_id: Any, id: str | None) -> tuple[str, Any]:
+    """The record ID and the record class of ``get(id)`` or ``get(RecordClass, id)``."""
+    if isinstance(record_id, str):
+        return record_id, None
+    if id is None:
+        raise QueryError("get(RecordClass, id): give the record's ID too")
+    return id, record_type_of(record_id)[1]
+
+
+def as_record(model: Any, record: Record) -> Any:
+    """``record``, or an instance of the record class ``model`` holding it."""
+    if model is None:
+        return record
+    from ..models import to_records
+
+    return to_records(model, [record])[0]
+
+
 __all__ = ["API_ROOT", "Planning", "PlanningClientBase", "RecordTypes", "Records", "Workspaces"]
 
 API_ROOT: Final = "/maestro/api"
@@ -228,20 +246,11 @@ class Records:
     ) -> Any:
         """One record (``GET /v1/records/<id>``): ``get(id)`` a dict, or
         ``get(Campaigns, id)`` an instance of a generated record class."""
-        model = None
-        if not isinstance(record_id, str):
-            _, model = record_type_of(record_id)
-            if id is None:
-                raise QueryError("get(RecordClass, id): give the record's ID too")
-            record_id = id
+        record_id, model = record_to_get(record_id, id)
         path = f"v1/records/{check_name('record_id', record_id)}"
         call = Call("GET", path, attrs_param(attributes))
         record = as_object(await self._client.request(call), path)
-        if model is None:
-            return record
-        from ..models import to_records
-
-        return to_records(model, [record])[0]
+        return as_record(model, record)
 
     async def create(self, record_type_id: str, data: Mapping[str, Any]) -> Record:
         """Create a record (``POST /v1/records``); returns it."""

@@ -32,7 +32,16 @@ from .._core.request import Call
 from .._core.telemetry import traced
 from ..query import Expr
 from ._bulk import MAX_BULK, BulkItem, BulkResult, chunks, read_chunk
-from ._client import PlanningClientBase, R, as_object, check_data, json_body, record_type_of
+from ._client import (
+    PlanningClientBase,
+    R,
+    as_object,
+    as_record,
+    check_data,
+    json_body,
+    record_to_get,
+    record_type_of,
+)
 from ._search_v2 import DEFAULT_PAGE_SIZE_V2, RecordSearchV2, TypedRecordSearchV2
 from ._wire import check_sort
 
@@ -286,19 +295,10 @@ class Records:
         """One record (``GET /v2/records/{id}``; static/v2.json gives this
         operation no field projection: use a search with ``fields()`` for that).
         ``get(Campaigns, id)`` returns an instance of a generated record class."""
-        model = None
-        if not isinstance(record_id, str):
-            _, model = record_type_of(record_id)
-            if id is None:
-                raise QueryError("get(RecordClass, id): give the record's ID too")
-            record_id = id
+        record_id, model = record_to_get(record_id, id)
         path = f"v2/records/{check_name('record_id', record_id)}"
         record = as_object(await self._client.request(Call("GET", path)), f"GET {path}")
-        if model is None:
-            return record
-        from ..models import to_records
-
-        return to_records(model, [record])[0]
+        return as_record(model, record)
 
     async def create(self, record_type_id: str, data: Mapping[str, Any]) -> Record:
         """Create a record (``POST /v2/record-types/{id}/records``, 201)."""
